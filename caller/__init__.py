@@ -1,0 +1,1 @@
+"""Clerk pad (叫号 pad) app."""

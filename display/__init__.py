@@ -1,0 +1,1 @@
+"""Hall displays: TV screen, LED bridge and announcer."""

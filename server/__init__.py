@@ -1,0 +1,1 @@
+"""YiChuang server: queues, tickets, calls and live events behind the v1 API."""

@@ -1,0 +1,40 @@
+"""POST /api/v1/auth/login and friends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from server.api.deps import CurrentPrincipal, ServicesDep, bearer
+from server.protocol.models import LoginBody, LoginOut
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post("/login", response_model=LoginOut)
+def login(body: LoginBody, request: Request, services: ServicesDep) -> dict[str, Any]:
+    """Sign a staff member in: a bearer token that expires."""
+    client = request.client.host if request.client else "-"
+    return services.auth.login(body.username, body.password, client)
+
+
+@router.post("/logout")
+def logout(request: Request, services: ServicesDep, _: CurrentPrincipal) -> dict[str, bool]:
+    """End the current session."""
+    token = bearer(request)
+    if token:
+        services.auth.logout(token)
+    return {"ok": True}
+
+
+@router.get("/me")
+def me(principal: CurrentPrincipal) -> dict[str, str]:
+    """Who the token belongs to."""
+    return {
+        "kind": principal.kind,
+        "name": principal.name,
+        "role": principal.role,
+        "hall": principal.hall,
+        "display_name": principal.display_name,
+    }

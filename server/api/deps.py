@@ -1,0 +1,93 @@
+"""Request dependencies: the services container and who the caller is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from server.config import Settings
+from server.domain.errors import Forbidden, Unauthorized
+from server.realtime.hub import Hub
+from server.services.auth import Authenticator, Principal
+from server.services.context import Context
+
+STAFF = frozenset({"clerk", "supervisor", "admin"})
+SUPERVISORS = frozenset({"supervisor", "admin"})
+
+
+@dataclass
+class Services:
+    """Everything a route needs, built once per process by create_app."""
+
+    settings: Settings
+    ctx: Context
+    auth: Authenticator
+    hub: Hub
+
+
+def get_services(request: Request) -> Services:
+    """The app's services container."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def bearer(request: Request) -> str | None:
+    """The bearer token of the request, if any."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def optional_principal(request: Request, services: ServicesDep) -> Principal | None:
+    """The caller, or None for anonymous requests (ticket owners use the ticket secret)."""
+    token = bearer(request)
+    if token is None:
+        return None
+    principal = services.auth.authenticate(token)
+    if principal is None:
+        raise Unauthorized("invalid_token", "登录已过期或令牌无效, 请重新登录")
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def current_principal(principal: OptionalPrincipal) -> Principal:
+    """The caller; anonymous requests are refused."""
+    if principal is None:
+        raise Unauthorized("unauthorized", "请先登录")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def allow(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that admits only the given staff roles or device kinds."""
+    admitted = frozenset(roles)
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in admitted:
+            raise Forbidden("forbidden", "您没有执行此操作的权限")
+        return principal
+
+    return check
+
+
+def in_hall(principal: Principal, hall: str) -> None:
+    """Refuse callers from another hall (administrators may act in every hall)."""
+    if principal.hall != hall and principal.role != "admin":
+        raise Forbidden("other_hall", "您不属于该服务大厅")
+
+
+Staff = Annotated[Principal, Depends(allow(*STAFF))]
+Supervisor = Annotated[Principal, Depends(allow(*SUPERVISORS))]
+Clerk = Staff  # any signed-in staff member may staff a window; the window checks who

@@ -1,0 +1,109 @@
+"""Every failure becomes `{"error": {code, message, detail}}`; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+)
+from server.services.auth import RateLimited
+
+log = logging.getLogger("yichuang.api")
+
+_STATUS: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (Invalid, 422),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Unauthorized, 401),
+    (RateLimited, 429),
+]
+
+_REASONS = {
+    "missing": "缺少必填项",
+    "string_too_long": "超过长度限制",
+    "string_too_short": "内容太短",
+    "string_type": "应为文本",
+    "string_pattern_mismatch": "格式不正确",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "literal_error": "取值不在允许范围内",
+    "datetime_from_date_parsing": "应为日期时间, 例如 2026-11-24T09:00:00+08:00",
+    "datetime_parsing": "应为日期时间, 例如 2026-11-24T09:00:00+08:00",
+    "list_type": "应为列表",
+    "too_short": "不能为空",
+    "too_long": "项目过多",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+}
+
+_HTTP = {
+    400: ("bad_request", "请求无效"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "您没有执行此操作的权限"),
+    404: ("not_found", "请求的地址不存在"),
+    405: ("method_not_allowed", "该地址不支持此请求方法"),
+    413: ("body_too_large", "请求内容过大"),
+}
+
+
+def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
+    """The error JSON."""
+    return {"error": {"code": code, "message": message, "detail": detail}}
+
+
+def status_of(exc: DomainError) -> int:
+    """HTTP status of a domain error (400 for anything unclassified)."""
+    for kind, status in _STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return JSONResponse(error_body("invalid_json", "请求内容不是有效的 JSON"), 400)
+        fields = [_describe(e) for e in errors]
+        detail = [{"field": f, "problem": p} for f, p in fields]
+        message = "请求内容有误: " + "; ".join(f"{f} {p}" for f, p in fields[:3])
+        return JSONResponse(error_body("invalid_request", message, detail), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = _HTTP.get(exc.status_code, ("http_error", "请求无法处理"))
+        status = exc.status_code if 400 <= exc.status_code < 600 else 400
+        return JSONResponse(error_body(code, message), status, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body("internal_error", "服务器内部错误, 请稍后重试"), 500)
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+    field = ".".join(loc) or "请求体"
+    return field, _REASONS.get(str(error.get("type")), "格式不正确")

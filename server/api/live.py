@@ -1,0 +1,106 @@
+"""WS /api/v1/halls/{hall}/live: a snapshot or the missed events, then every new event."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from fastapi import APIRouter, WebSocket
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from server.api.deps import Services
+from server.domain.errors import DomainError
+from server.services import live
+
+router = APIRouter(tags=["live"])
+log = logging.getLogger("yichuang.live")
+ADMITTED = frozenset({"kiosk", "display", "evaluator", "clerk", "supervisor", "admin"})
+
+
+@router.websocket("/api/v1/halls/{hall}/live")
+async def live_feed(
+    ws: WebSocket, hall: str, since: int | None = None, token: str | None = None
+) -> None:
+    """Stream the hall's events in seq order; reconnect with `since` to resume."""
+    services: Services = ws.app.state.services
+    header = ws.headers.get("authorization", "")
+    token = token or (header[7:].strip() if header.lower().startswith("bearer ") else None)
+    principal = await run_in_threadpool(services.auth.authenticate, token) if token else None
+    if principal is None or principal.role not in ADMITTED:
+        await ws.close(code=4401, reason="unauthorized")
+        return
+    if principal.hall != hall and principal.role != "admin":
+        await ws.close(code=4403, reason="other hall")
+        return
+    await ws.accept()
+    sub = services.hub.subscribe(hall)
+    reader = asyncio.create_task(_drain(ws))
+    try:
+        sender = asyncio.create_task(_send(ws, services, hall, since, sub))
+        await asyncio.wait({sender, reader}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (sender, reader):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+    finally:
+        services.hub.unsubscribe(sub)
+        if ws.application_state != WebSocketState.DISCONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+
+async def _send(
+    ws: WebSocket, services: Services, hall: str, since: int | None, sub: object
+) -> None:
+    from server.realtime.hub import Subscriber
+
+    assert isinstance(sub, Subscriber)
+    ctx = services.ctx
+    try:
+        snap, last = await run_in_threadpool(live.backlog, ctx, hall, since)
+    except DomainError as exc:
+        await ws.send_text(
+            json.dumps(
+                {"type": "error", "code": exc.code, "message": exc.message}, ensure_ascii=False
+            )
+        )
+        return
+    if snap is not None:
+        await ws.send_text(json.dumps(snap, ensure_ascii=False, separators=(",", ":")))
+    last = await _catch_up(ws, services, hall, last)
+    while True:
+        seq, text = await sub.inbox.get()
+        if sub.overflowed:
+            log.warning("live subscriber of %s fell behind; closing so it resyncs", hall)
+            await ws.close(code=1013, reason="too slow, reconnect with since")
+            return
+        if seq <= last:
+            continue
+        if seq > last + 1:
+            last = await _catch_up(ws, services, hall, last)  # fill a gap from the log
+            if seq <= last:
+                continue
+        await ws.send_text(text)
+        last = seq
+
+
+async def _catch_up(ws: WebSocket, services: Services, hall: str, last: int) -> int:
+    while True:
+        page = await run_in_threadpool(live.events_after, services.ctx, hall, last)
+        for seq, text in page:
+            await ws.send_text(text)
+            last = seq
+        if len(page) < live.PAGE:
+            return last
+
+
+async def _drain(ws: WebSocket) -> None:
+    """Read (and ignore) what the client sends, to notice when it goes away."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return

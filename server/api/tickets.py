@@ -1,0 +1,80 @@
+"""Ticket routes: read with waiting estimate, 过号取号, cancel, 好差评."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+
+from server.api.deps import STAFF, OptionalPrincipal, ServicesDep, in_hall
+from server.domain.errors import Forbidden
+from server.protocol.models import EvaluationBody, TicketOut
+from server.services import tickets
+from server.services.auth import Principal
+
+router = APIRouter(prefix="/api/v1/tickets/{ticket_id}", tags=["tickets"])
+
+Secret = Annotated[str | None, Query(alias="s", max_length=64)]
+SecretHeader = Annotated[str | None, Header(alias="X-Ticket-Secret", max_length=64)]
+
+
+@router.get("", response_model=TicketOut)
+def get(
+    ticket_id: str,
+    services: ServicesDep,
+    who: OptionalPrincipal,
+    s: Secret = None,
+    x_ticket_secret: SecretHeader = None,
+) -> dict[str, Any]:
+    """The ticket with `status`, `waiting_ahead` and `estimated_wait_min`."""
+    _admit(services, ticket_id, who, s or x_ticket_secret, ("kiosk", "display", *STAFF))
+    return tickets.get_ticket(services.ctx, ticket_id, staff=bool(who and who.is_staff))
+
+
+@router.post("/requeue", response_model=TicketOut)
+def requeue(ticket_id: str, services: ServicesDep, who: OptionalPrincipal) -> dict[str, Any]:
+    """过号取号: back in the queue per the 过号重排 rule, or 409 with the reason."""
+    _admit(services, ticket_id, who, None, ("kiosk", *STAFF))
+    return tickets.requeue_ticket(services.ctx, ticket_id)
+
+
+@router.post("/cancel", response_model=TicketOut)
+def cancel(
+    ticket_id: str,
+    services: ServicesDep,
+    who: OptionalPrincipal,
+    s: Secret = None,
+    x_ticket_secret: SecretHeader = None,
+) -> dict[str, Any]:
+    """The citizen gives up the ticket."""
+    _admit(services, ticket_id, who, s or x_ticket_secret, STAFF)
+    return tickets.cancel_ticket(services.ctx, ticket_id)
+
+
+@router.post("/evaluation", response_model=TicketOut)
+def evaluate(
+    ticket_id: str,
+    body: EvaluationBody,
+    services: ServicesDep,
+    who: OptionalPrincipal,
+    s: Secret = None,
+    x_ticket_secret: SecretHeader = None,
+) -> dict[str, Any]:
+    """好差评: 5 非常满意 … 1 非常不满意, once per service."""
+    _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
+    return tickets.evaluate_ticket(services.ctx, ticket_id, body.level, body.comment)
+
+
+def _admit(
+    services: ServicesDep,
+    ticket_id: str,
+    who: Principal | None,
+    secret: str | None,
+    roles: tuple[str, ...] | frozenset[str],
+) -> None:
+    if who is not None and who.role in roles:
+        in_hall(who, tickets.ticket_hall(services.ctx, ticket_id))
+        return
+    if who is not None and secret is None:
+        raise Forbidden("forbidden", "您没有执行此操作的权限")
+    tickets.authorize_owner(services.ctx, ticket_id, secret)

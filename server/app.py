@@ -1,0 +1,116 @@
+"""create_app(settings) -> FastAPI; `yichuang serve` runs it under uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from server.api import auth as auth_routes
+from server.api import errors, halls, live, tickets, windows
+from server.api.deps import Services
+from server.api.middleware import BodyLimit, SecurityHeaders
+from server.config import Settings
+from server.demo_secrets import refuse_demo_secrets
+from server.hallfile import load_hall_file
+from server.realtime.hub import Hub
+from server.services import dayend
+from server.services.auth import Authenticator
+from server.services.context import Clock, Context, utc_now
+from server.store.db import Database
+from server.store.sync import sync_hall
+
+log = logging.getLogger("yichuang")
+TICK_SECONDS = 30.0
+
+
+def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
+    """Build the app: migrate the store, load the hall files, wire services and routes."""
+    services = build_services(settings, clock=clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services.hub.bind(asyncio.get_running_loop())
+        ticker = asyncio.create_task(_tick(services))
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+
+    app = FastAPI(
+        title="YiChuang 一窗 API",
+        version="1.0",
+        description="排队叫号 v1 contract: tickets, windows, live events, statistics.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    errors.install(app)
+    for module in (auth_routes, halls, tickets, windows, live):
+        app.include_router(module.router)
+    _mount_web(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
+    """Open the store, migrate it, load hall files, and build the services container."""
+    db = Database(settings.resolved_database_url())
+    db.upgrade()
+    specs = [load_hall_file(Path(p)) for p in settings.hall_files]
+    if not settings.demo:
+        refuse_demo_secrets(specs)
+    hub = Hub()
+    ctx = Context(
+        db=db,
+        secret=settings.resolved_secret_key(),
+        publisher=hub,
+        clock=clock,
+        public_base_url=settings.public_base_url.rstrip("/"),
+    )
+    if specs:
+        with db.write() as conn:
+            for spec in specs:
+                sync_hall(conn, spec)
+        ctx.forget_layouts()
+    auth = Authenticator(ctx, settings.session_hours, settings.login_attempts_per_minute)
+    services = Services(settings=settings, ctx=ctx, auth=auth, hub=hub)
+    run_housekeeping(services)
+    return services
+
+
+def run_housekeeping(services: Services) -> None:
+    """Day end and tidal schedules for every hall (also run every TICK_SECONDS)."""
+    for hall in dayend.halls_in_store(services.ctx):
+        dayend.close_day(services.ctx, hall, services.settings.event_keep_days)
+        dayend.apply_schedules(services.ctx, hall)
+
+
+async def _tick(services: Services) -> None:
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        try:
+            await run_in_threadpool(run_housekeeping, services)
+        except Exception:
+            log.exception("housekeeping failed")
+
+
+def _mount_web(app: FastAPI) -> None:
+    from server.web import routes as web
+
+    app.include_router(web.router)

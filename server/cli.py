@@ -1,0 +1,164 @@
+"""The `yichuang` command: serve, demo, db upgrade, and the apps and device tools."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from server.config import DEMO_HALL_FILE
+
+# Subcommands owned by other packages; they get the rest of the command line.
+FORWARDED = {
+    "kiosk": "kiosk.__main__",
+    "caller": "caller.__main__",
+    "display": "display.__main__",
+    "devices": "drivers.cli",
+    "voice": "drivers.cli",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in FORWARDED:
+        module = importlib.import_module(FORWARDED[args[0]])
+        forwarded = args if FORWARDED[args[0]] == "drivers.cli" else args[1:]
+        return int(module.main(forwarded) or 0)
+    parser = _parser()
+    ns = parser.parse_args(args)
+    if not hasattr(ns, "run"):
+        parser.print_help()
+        return 2
+    return int(ns.run(ns) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yichuang", description="YiChuang 一窗 排队叫号")
+    sub = parser.add_subparsers(metavar="command")
+    serve = sub.add_parser("serve", help="run the server for one or more hall files")
+    serve.add_argument("--hall", action="append", type=Path, required=True, dest="halls")
+    _server_options(serve)
+    serve.set_defaults(run=_serve)
+    demo = sub.add_parser("demo", help="run the demo hall (示例市政务服务中心) with demo users")
+    _server_options(demo)
+    demo.add_argument("--simulate", action="store_true", help="simulate citizens and clerks")
+    demo.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
+    demo.set_defaults(run=_demo)
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(metavar="action")
+    upgrade = dbsub.add_parser("upgrade", help="create or migrate the schema")
+    upgrade.add_argument("--data-dir", type=Path, default=Path("var"))
+    upgrade.set_defaults(run=_db_upgrade)
+    hashpw = sub.add_parser("hash-password", help="print a password hash for a hall file")
+    hashpw.set_defaults(run=_hash_password)
+    check = sub.add_parser("check-hall", help="validate a hall file")
+    check.add_argument("file", type=Path)
+    check.set_defaults(run=_check_hall)
+    for name in FORWARDED:
+        sub.add_parser(name, help=f"{name} (see `yichuang {name} --help`)")
+    return parser
+
+
+def _server_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--data-dir", type=Path, default=Path("var"))
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--log-level", default="info")
+
+
+def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
+    import uvicorn
+
+    os.environ["YICHUANG_DATA_DIR"] = str(ns.data_dir)
+    os.environ["YICHUANG_HALL_FILES"] = json.dumps([str(p.resolve()) for p in ns.halls])
+    os.environ["YICHUANG_DEMO"] = "true" if demo else "false"
+    os.environ.setdefault("YICHUANG_PUBLIC_BASE_URL", f"http://{ns.host}:{ns.port}")
+    from server.tomlreader import ConfigError
+
+    try:
+        _preflight(ns.halls, demo)
+    except (ConfigError, RuntimeError) as exc:
+        print(f"yichuang: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        "server.asgi:app_from_env",
+        factory=True,
+        host=ns.host,
+        port=ns.port,
+        workers=ns.workers,
+        log_level=ns.log_level,
+        ws_max_size=65536,
+    )
+    return 0
+
+
+def _preflight(halls: list[Path], demo: bool) -> None:
+    from server.demo_secrets import refuse_demo_secrets
+    from server.hallfile import load_hall_file
+
+    specs = [load_hall_file(p) for p in halls]
+    if not demo:
+        refuse_demo_secrets(specs)
+
+
+def _demo(ns: argparse.Namespace) -> int:
+    ns.halls = [DEMO_HALL_FILE]
+    base = f"http://{ns.host}:{ns.port}"
+    print(DEMO_BANNER.format(base=base), flush=True)
+    if ns.simulate:
+        from server.demo_sim import start_in_background
+
+        start_in_background(base, speed=ns.speed)
+    return _serve(ns, demo=True)
+
+
+def _db_upgrade(ns: argparse.Namespace) -> int:
+    from server.config import Settings
+    from server.store.db import Database
+
+    settings = Settings(data_dir=ns.data_dir)
+    Database(settings.resolved_database_url()).upgrade()
+    print(f"schema is up to date: {settings.resolved_database_url()}")
+    return 0
+
+
+def _hash_password(_: argparse.Namespace) -> int:
+    from server.security import hash_password
+
+    password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    print(hash_password(password.rstrip("\n")))
+    return 0
+
+
+def _check_hall(ns: argparse.Namespace) -> int:
+    from server.hallfile import load_hall_file
+    from server.tomlreader import ConfigError
+
+    try:
+        spec = load_hall_file(ns.file)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(
+        f"{spec.code} {spec.name}: {len(spec.queues)} queues, {len(spec.windows)} windows, "
+        f"{len(spec.matters)} matters, {len(spec.users)} users, {len(spec.devices)} devices"
+    )
+    return 0
+
+
+DEMO_BANNER = """
+一窗 YiChuang demo hall: 示例市政务服务中心 (hall code "demo")
+  API docs        {base}/docs
+  hall TV screen  {base}/screen?hall=demo&token=demo-display
+  clerk pad       {base}/pad?hall=demo
+  supervisor      {base}/admin?hall=demo
+  ticket progress printed on each stub as a QR code ({base}/t/<id>?s=<secret>)
+Demo users (password demo1234): clerk01 … clerk26, supervisor, admin
+Device tokens: kiosk demo-kiosk, display demo-display, evaluator demo-evaluator, online demo-online
+"""

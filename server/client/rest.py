@@ -1,0 +1,184 @@
+"""REST client of the v1 API, shared by the kiosk, the clerk pad, the displays and tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+
+
+class ApiError(Exception):
+    """The server refused a request: HTTP status, `error.code` and the Chinese message."""
+
+    def __init__(self, status: int, code: str, message: str, detail: Any = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message, self.detail = status, code, message, detail
+
+
+class ServerUnreachable(ApiError):
+    """No answer from the server (network down, server stopped)."""
+
+
+class HallClient:
+    """Calls of one hall, authenticated with a device token or a staff session token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        hall: str,
+        token: str | None = None,
+        *,
+        timeout: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.hall = hall
+        self.token = token
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def login(self, username: str, password: str) -> dict[str, Any]:
+        """Sign in; the client keeps using the session token."""
+        session = self._call(
+            "POST", "/api/v1/auth/login", json={"username": username, "password": password}
+        )
+        self.token = session["token"]
+        return session
+
+    def hall_info(self) -> dict[str, Any]:
+        """Layout, guide tree and waiting counts."""
+        return self._call("GET", self._hall(""))
+
+    def issue(self, **body: Any) -> dict[str, Any]:
+        """Take a number (queue or matter, applicant_name, id_number, phone, priority …)."""
+        return self._call("POST", self._hall("/tickets"), json=body)
+
+    def find(self, number: str, id_number: str | None = None) -> dict[str, Any]:
+        """Today's ticket by number (kiosks give the ID number too)."""
+        return self._call(
+            "POST", self._hall("/tickets/find"), json={"number": number, "id_number": id_number}
+        )
+
+    def ticket(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
+        """A ticket with its waiting estimate."""
+        return self._call("GET", f"/api/v1/tickets/{ticket_id}", params=_secret(secret))
+
+    def requeue(self, ticket_id: str) -> dict[str, Any]:
+        """过号取号."""
+        return self._call("POST", f"/api/v1/tickets/{ticket_id}/requeue")
+
+    def cancel(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
+        """Give up a ticket."""
+        return self._call("POST", f"/api/v1/tickets/{ticket_id}/cancel", params=_secret(secret))
+
+    def evaluate(
+        self, ticket_id: str, level: int, comment: str | None = None, secret: str | None = None
+    ) -> dict[str, Any]:
+        """好差评 1..5."""
+        return self._call(
+            "POST",
+            f"/api/v1/tickets/{ticket_id}/evaluation",
+            json={"level": level, "comment": comment},
+            params=_secret(secret),
+        )
+
+    def window(self, code: str, action: str, **body: Any) -> dict[str, Any]:
+        """Run a window action: sign-in, sign-out, call-next, call, recall, outcome, transfer."""
+        return self._call("POST", self._hall(f"/windows/{code}/{action}"), json=body or None)
+
+    def sign_in(self, code: str) -> dict[str, Any]:
+        """Open the window for the signed-in clerk."""
+        return self.window(code, "sign-in")
+
+    def call_next(self, code: str) -> dict[str, Any]:
+        """叫号."""
+        return self.window(code, "call-next")
+
+    def outcome(self, code: str, outcome: str, reason: str | None = None) -> dict[str, Any]:
+        """过号 / 受理 / 咨询 / 不予受理 for the current ticket."""
+        return self.window(code, "outcome", outcome=outcome, reason=reason)
+
+    def set_queues(self, code: str, queues: list[str]) -> dict[str, Any]:
+        """潮汐 change (supervisor)."""
+        return self._call("PUT", self._hall(f"/windows/{code}/queues"), json={"queues": queues})
+
+    def book(
+        self,
+        queue: str,
+        slot: dt.datetime,
+        applicant_name: str,
+        id_number: str,
+        phone: str | None = None,
+    ) -> dict[str, Any]:
+        """Book an appointment."""
+        return self._call(
+            "POST",
+            self._hall("/appointments"),
+            json={
+                "queue": queue,
+                "slot": slot.isoformat(),
+                "applicant_name": applicant_name,
+                "id_number": id_number,
+                "phone": phone,
+            },
+        )
+
+    def device_status(self, device: str, status: str, detail: str | None = None) -> dict[str, Any]:
+        """Report a device's health."""
+        return self._call(
+            "POST",
+            self._hall(f"/devices/{device}/status"),
+            json={"status": status, "detail": detail},
+        )
+
+    def events(self, since: int | None = None, limit: int = 500) -> dict[str, Any]:
+        """Polling fallback of the live feed."""
+        params: dict[str, Any] = {"limit": limit}
+        if since is not None:
+            params["since"] = since
+        return self._call("GET", self._hall("/events"), params=params)
+
+    def get(self, path: str, **params: Any) -> Any:
+        """GET any API path (for routes without a helper)."""
+        return self._raw("GET", path, params=params or None)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Any API call; returns the decoded JSON (or bytes) or raises ApiError."""
+        return self._raw(method, path, **kwargs)
+
+    def _hall(self, suffix: str) -> str:
+        return f"/api/v1/halls/{self.hall}{suffix}"
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        result = self._raw(method, path, **kwargs)
+        return result if isinstance(result, dict) else {"content": result}
+
+    def _raw(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = self._http.request(method, path, headers=headers, **kwargs)
+        except httpx.TransportError as exc:
+            raise ServerUnreachable(
+                0, "server_unreachable", "无法连接服务器, 请稍后重试", str(exc)
+            ) from exc
+        if response.status_code >= 400:
+            raise _error(response)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return response.json()
+        return response.content
+
+
+def _secret(secret: str | None) -> dict[str, str] | None:
+    return {"s": secret} if secret else None
+
+
+def _error(response: httpx.Response) -> ApiError:
+    try:
+        err = response.json()["error"]
+        return ApiError(response.status_code, err["code"], err["message"], err.get("detail"))
+    except (ValueError, KeyError, TypeError):
+        return ApiError(response.status_code, "http_error", response.text[:200])

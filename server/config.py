@@ -1,0 +1,49 @@
+"""Server settings (environment prefix YICHUANG_) and where things live on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEMO_HALL_FILE = PACKAGE_DIR / "halls" / "demo.toml"
+
+
+class Settings(BaseSettings):
+    """Runtime settings; every field can be set as YICHUANG_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="YICHUANG_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None  # default: SQLite file under data_dir
+    hall_files: list[Path] = Field(default_factory=list)
+    demo: bool = False
+    secret_key: str | None = None  # default: generated once into data_dir/secret.key
+    public_base_url: str = "http://127.0.0.1:8000"
+    session_hours: float = 12.0
+    max_body_bytes: int = 64 * 1024
+    event_keep_days: int = 7
+    login_attempts_per_minute: int = 10
+    cors_origins: list[str] = Field(default_factory=list)
+    workers: int = 1
+
+    def resolved_database_url(self) -> str:
+        """Return the database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'yichuang.db').resolve()}"
+
+    def resolved_secret_key(self) -> bytes:
+        """Return the server's secret key, creating and keeping one under data_dir if unset."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()

@@ -1,0 +1,151 @@
+"""统一预约: booking a slot, and checking in at the kiosk within the slot (±15 min)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+
+from server.domain import identity
+from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.model import Queue
+from server.protocol.views import iso
+from server.security import keyed_hash
+from server.services.context import Context, HallTx, run_in_hall
+from server.store.tables import appointments
+
+CHECK_IN_TOLERANCE = dt.timedelta(minutes=15)
+_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B)
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A booked appointment presented at the kiosk."""
+
+    code: str
+    applicant_name: str | None
+    id_hash: str | None
+    id_masked: str | None
+    phone: str | None
+    start: dt.datetime
+    end: dt.datetime
+    on_time: bool
+
+
+def book(
+    ctx: Context,
+    hall: str,
+    queue_code: str,
+    slot: dt.datetime,
+    applicant_name: str,
+    id_number: str,
+    phone: str | None,
+) -> dict[str, Any]:
+    """Book a slot of a queue; returns the appointment code to show at the kiosk."""
+    normalized = identity.normalize_id_number(id_number)
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        queue = tx.layout.queues.get(queue_code)
+        if queue is None:
+            raise NotFound("unknown_queue", f"没有编号为 {queue_code} 的业务队列")
+        if queue.appointment_capacity <= 0:
+            raise Conflict("appointments_not_offered", f"{queue.name} 暂不提供预约")
+        start = _slot_start(slot, queue, tx.layout.timezone)
+        end = start + dt.timedelta(minutes=queue.appointment_slot_minutes)
+        if end <= tx.now:
+            raise Conflict("slot_in_past", "该预约时段已过, 请选择其他时段")
+        booked = tx.conn.execute(
+            select(func.count()).where(
+                appointments.c.hall == tx.hall,
+                appointments.c.queue == queue.code,
+                appointments.c.slot_start == start,
+                appointments.c.status != "cancelled",
+            )
+        ).scalar_one()
+        if booked >= queue.appointment_capacity:
+            raise Conflict("appointment_full", "该时段预约已满, 请选择其他时段")
+        code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+        tx.conn.execute(
+            appointments.insert().values(
+                code=code,
+                hall=tx.hall,
+                queue=queue.code,
+                slot_start=start,
+                slot_end=end,
+                applicant_name=applicant_name,
+                id_hash=keyed_hash(ctx.secret, "id", normalized),
+                id_masked=identity.mask_id_number(normalized),
+                phone=phone,
+                status="booked",
+                created_at=tx.now,
+            )
+        )
+        return {
+            "code": code,
+            "slot": iso(start),
+            "slot_end": iso(end),
+            "queue": queue.code,
+            "queue_name": queue.name,
+        }
+
+    result: dict[str, Any] = run_in_hall(ctx, hall, work)
+    return result
+
+
+def check_in(tx: HallTx, queue: Queue, code: str) -> CheckIn:
+    """Validate an appointment code at issue time; early arrivals are asked to come back."""
+    row = tx.conn.execute(
+        select(appointments).where(
+            appointments.c.code == code.strip().upper(), appointments.c.hall == tx.hall
+        )
+    ).first()
+    if row is None:
+        raise NotFound("unknown_appointment", "预约码无效, 请核对后重新输入")
+    m = row._mapping
+    if m["queue"] != queue.code:
+        raise Invalid("appointment_queue_mismatch", "该预约不属于所选业务")
+    if m["status"] != "booked":
+        raise Conflict("appointment_used", "该预约已签到或已取消")
+    if tx.now < m["slot_start"] - CHECK_IN_TOLERANCE:
+        start = _local(m["slot_start"], tx.layout.timezone)
+        raise Conflict("appointment_too_early", f"预约时段 {start} 开始, 请于开始前 15 分钟内签到")
+    on_time = tx.now <= m["slot_end"] + CHECK_IN_TOLERANCE
+    return CheckIn(
+        m["code"],
+        m["applicant_name"],
+        m["id_hash"],
+        m["id_masked"],
+        m["phone"],
+        m["slot_start"],
+        m["slot_end"],
+        on_time,
+    )
+
+
+def link_ticket(tx: HallTx, code: str, ticket_id: str) -> None:
+    """Mark the appointment checked in with the ticket it produced."""
+    tx.conn.execute(
+        update(appointments)
+        .where(appointments.c.code == code.strip().upper())
+        .values(status="checked_in", ticket_id=ticket_id)
+    )
+
+
+def _slot_start(slot: dt.datetime, queue: Queue, timezone: str) -> dt.datetime:
+    local = slot.replace(tzinfo=ZoneInfo(timezone)) if slot.tzinfo is None else slot
+    local = local.astimezone(ZoneInfo(timezone))
+    minutes = local.hour * 60 + local.minute
+    if local.second or local.microsecond or minutes % queue.appointment_slot_minutes:
+        raise Invalid(
+            "invalid_slot",
+            f"预约时段须从整 {queue.appointment_slot_minutes} 分钟开始, 例如 09:00、09:30",
+        )
+    return local.astimezone(dt.UTC)
+
+
+def _local(at: dt.datetime, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).strftime("%H:%M")

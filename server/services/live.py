@@ -1,0 +1,181 @@
+"""The live feed's read side: snapshots, backlogs after a seq, and the hall layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from server.domain.model import TicketStatus, Window
+from server.domain.numbering import business_date
+from server.protocol.views import iso, public_ticket, window_view
+from server.services.context import Context
+from server.store import repo
+from server.store.layout import Layout
+from server.store.tables import calls, devices, tickets
+
+PAGE = 500
+
+
+def snapshot(ctx: Context, hall: str) -> dict[str, Any]:
+    """The hall's current state and the seq it reflects (one consistent read)."""
+    with ctx.db.read() as conn:
+        layout = ctx.layout(conn, hall)
+        seq = repo.last_seq(conn, hall)
+        now = ctx.clock()
+        today = business_date(now, layout.timezone)
+        live = repo.tickets_in(conn, hall, today, (TicketStatus.WAITING, TicketStatus.CALLED))
+        numbers = {t.id: t.number for t in live}
+        windows = repo.list_windows(conn, hall)
+        counts = repo.queue_counts(conn, hall, today)
+        return {
+            "seq": seq,
+            "type": "snapshot",
+            "at": iso(now),
+            "hall": hall,
+            "hall_name": layout.name,
+            "business_date": today.isoformat(),
+            "notice": layout.settings.get("notice", ""),
+            "windows": [window_view(w, numbers.get(w.current_ticket or "")) for w in windows],
+            "queue_counts": {q: counts.get(q, 0) for q in layout.queues},
+            "tickets": [public_ticket(t, layout) for t in live],
+            "recent_calls": _recent_calls(conn, layout, today),
+            "devices": _devices(conn, hall),
+        }
+
+
+def backlog(ctx: Context, hall: str, since: int | None) -> tuple[dict[str, Any] | None, int]:
+    """Decide how a (re)connecting client catches up: a snapshot, or events after `since`.
+
+    Returns (snapshot or None, the seq the client has after it). With None the client is
+    sent the events after `since` via `events_after`.
+    """
+    if since is not None:
+        with ctx.db.read() as conn:
+            ctx.layout(conn, hall)
+            last = repo.last_seq(conn, hall)
+            first = repo.first_kept_seq(conn, hall)
+        too_old = first is not None and since < first - 1
+        if 0 <= since <= last and not too_old:
+            return None, since
+    snap = snapshot(ctx, hall)
+    return snap, int(snap["seq"])
+
+
+def events_after(ctx: Context, hall: str, since: int, limit: int = PAGE) -> list[tuple[int, str]]:
+    """A page of logged events after `since`."""
+    with ctx.db.read() as conn:
+        return repo.events_after(conn, hall, since, limit)
+
+
+def poll(ctx: Context, hall: str, since: int | None, limit: int) -> dict[str, Any]:
+    """The polling fallback: events after `since` (or a snapshot when it is too old)."""
+    snap, after = backlog(ctx, hall, since)
+    if snap is not None:
+        return {"snapshot": snap, "events": [], "last_seq": after}
+    page = events_after(ctx, hall, after, limit)
+    return {
+        "snapshot": None,
+        "events": [json.loads(text) for _, text in page],
+        "last_seq": page[-1][0] if page else after,
+    }
+
+
+def hall_view(ctx: Context, hall: str) -> dict[str, Any]:
+    """GET /halls/{hall}: areas, queues, windows, matters, guide tree and waiting counts."""
+    with ctx.db.read() as conn:
+        layout = ctx.layout(conn, hall)
+        today = business_date(ctx.clock(), layout.timezone)
+        windows = repo.list_windows(conn, hall)
+        counts = repo.queue_counts(conn, hall, today)
+        numbers = _current_numbers(conn, windows)
+        return {
+            "code": layout.code,
+            "name": layout.name,
+            "timezone": layout.timezone,
+            "business_date": today.isoformat(),
+            "seq": repo.last_seq(conn, hall),
+            "settings": layout.settings,
+            "areas": [{"code": c, "name": n} for c, n in layout.areas],
+            "queues": [_queue_view(layout, q, windows, counts) for q in layout.queues],
+            "windows": [window_view(w, numbers.get(w.code)) for w in windows],
+            "matters": [
+                {"code": m.code, "name": m.name, "queue": m.queue, "department": m.department}
+                for m in layout.matters.values()
+            ],
+            "guide": layout.guide,
+            "waiting_counts": {q: counts.get(q, 0) for q in layout.queues},
+        }
+
+
+def _queue_view(
+    layout: Layout, code: str, windows: list[Window], counts: dict[str, int]
+) -> dict[str, Any]:
+    q = layout.queues[code]
+    return {
+        "code": q.code,
+        "name": q.name,
+        "prefix": q.prefix,
+        "area": q.area,
+        "kind": q.kind.value,
+        "green_channel": q.green_channel,
+        "hours": [f"{s:%H:%M}-{e:%H:%M}" for s, e in q.hours],
+        "alert_waiting": q.alert_waiting,
+        "appointments": q.appointment_capacity > 0,
+        "appointment_slot_minutes": q.appointment_slot_minutes,
+        "windows": [w.code for w in windows if code in w.queues],
+        "waiting": counts.get(code, 0),
+    }
+
+
+def _current_numbers(conn: Connection, windows: list[Window]) -> dict[str, str]:
+    ids = [w.current_ticket for w in windows if w.current_ticket]
+    if not ids:
+        return {}
+    rows = conn.execute(select(tickets.c.id, tickets.c.number).where(tickets.c.id.in_(ids)))
+    by_id = dict(rows.tuples().all())
+    return {w.code: by_id[w.current_ticket] for w in windows if w.current_ticket in by_id}
+
+
+def _recent_calls(conn: Connection, layout: Layout, today: dt.date) -> list[dict[str, Any]]:
+    limit = int(layout.settings.get("recent_calls", 8))
+    rows = conn.execute(
+        select(calls.c.window.label("call_window"), calls.c.called_at.label("call_at"), tickets)
+        .join(tickets, tickets.c.id == calls.c.ticket_id)
+        .where(calls.c.hall == layout.code, calls.c.business_date == today)
+        .order_by(calls.c.id.desc())
+        .limit(limit)
+    )
+    out = []
+    for row in rows:
+        ticket = public_ticket(repo.ticket_from_row(row), layout)
+        out.append({"window": row.call_window, "called_at": iso(row.call_at), "ticket": ticket})
+    return out
+
+
+def _devices(conn: Connection, hall: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(
+            devices.c.id,
+            devices.c.kind,
+            devices.c.name,
+            devices.c.status,
+            devices.c.detail,
+            devices.c.status_at,
+            devices.c.window,
+        ).where(devices.c.hall == hall, devices.c.active.is_(True))
+    )
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "name": r.name,
+            "status": r.status,
+            "detail": r.detail,
+            "window": r.window,
+            "status_at": iso(r.status_at),
+        }
+        for r in rows
+    ]

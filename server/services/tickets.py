@@ -1,0 +1,270 @@
+"""Ticket use cases: issue (with appointments and quotas), read, 过号取号, cancel, evaluate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from server.domain import identity, lifecycle, quota, requeue
+from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from server.domain.events import EventType
+from server.domain.model import Priority, Queue, Source, Ticket, TicketStatus
+from server.domain.numbering import (
+    arrival_rank,
+    business_date,
+    format_number,
+    local_datetime,
+    local_time,
+)
+from server.protocol.views import public_ticket, window_view
+from server.security import keyed_hash, new_ticket_id, ticket_secret
+from server.services import appointments
+from server.services.context import Context, HallTx, run_in_hall
+from server.services.describe import describe
+from server.store import repo
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """What a kiosk or guide asks for (DESIGN §4 POST …/tickets)."""
+
+    queue: str | None = None
+    matter: str | None = None
+    applicant_name: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    priority: str | None = None
+    appointment_code: str | None = None
+    source: str | None = None
+
+
+def id_hash(ctx: Context, id_number: str) -> str:
+    """Keyed hash of a normalized ID number: limits and look-ups without storing it."""
+    return keyed_hash(ctx.secret, "id", id_number)
+
+
+def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) -> dict[str, Any]:
+    """Issue a numbered ticket: one transaction with its `ticket.issued` event."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        queue = _resolve_queue(tx, req)
+        ticket = _new_ticket(ctx, tx, queue, req, by_staff)
+        repo.insert_ticket(tx.conn, ticket)
+        tx.emit(EventType.TICKET_ISSUED, ticket=public_ticket(ticket, tx.layout))
+        return describe(ctx, tx.conn, tx.layout, ticket, staff=by_staff, today=tx.today)
+
+    result: dict[str, Any] = run_in_hall(ctx, hall, work)
+    return result
+
+
+def _resolve_queue(tx: HallTx, req: IssueRequest) -> Queue:
+    code = req.queue
+    if req.matter is not None:
+        matter = tx.layout.matters.get(req.matter)
+        if matter is None:
+            raise NotFound("unknown_matter", f"没有编号为 {req.matter} 的事项")
+        if code is not None and code != matter.queue:
+            raise Invalid("matter_queue_mismatch", f"事项 {matter.name} 不在 {code} 队列办理")
+        code = matter.queue
+    if code is None:
+        raise Invalid("queue_required", "请选择办理的业务或事项")
+    queue = tx.layout.queues.get(code)
+    if queue is None:
+        raise NotFound("unknown_queue", f"没有编号为 {code} 的业务队列")
+    return queue
+
+
+def _new_ticket(
+    ctx: Context, tx: HallTx, queue: Queue, req: IssueRequest, by_staff: bool
+) -> Ticket:
+    priority = Priority.GREEN if req.priority == "green" else Priority.NORMAL
+    if req.priority not in (None, "normal", "green"):
+        raise Invalid("invalid_priority", "优先级只能为 normal 或 green")
+    if priority is Priority.GREEN and not queue.green_channel:
+        raise Conflict("green_not_allowed", f"{queue.name} 未开通绿色通道")
+    source = _source(req.source, by_staff)
+    name, hashed, masked, phone = req.applicant_name, None, None, req.phone
+    appt_fields: dict[str, Any] = {}
+    if req.appointment_code:
+        appt = appointments.check_in(tx, queue, req.appointment_code)
+        name, hashed, masked = name or appt.applicant_name, appt.id_hash, appt.id_masked
+        phone = phone or appt.phone
+        if appt.on_time:
+            priority, source = Priority.APPOINTMENT, Source.APPOINTMENT
+            appt_fields = {"appointment_start": appt.start, "appointment_end": appt.end}
+        appt_fields["appointment_code"] = appt.code
+    if req.id_number:
+        normalized = identity.normalize_id_number(req.id_number)
+        hashed, masked = id_hash(ctx, normalized), identity.mask_id_number(normalized)
+    at = local_time(tx.now, tx.layout.timezone)
+    quota.check_hours(queue, at)
+    quota.check_quotas(queue, at, _counts(tx, queue, hashed, at))
+    seq = tx.next_seq()
+    ticket = Ticket(
+        id=new_ticket_id(),
+        hall=tx.hall,
+        business_date=tx.today,
+        queue=queue.code,
+        number=format_number(
+            queue.prefix, repo.next_number(tx.conn, tx.hall, tx.today, queue.code)
+        ),
+        rank=arrival_rank(seq),
+        issued_at=tx.now,
+        priority=priority,
+        source=source,
+        matter=req.matter,
+        applicant_name=name,
+        id_hash=hashed,
+        id_masked=masked,
+        phone=phone,
+        **appt_fields,
+    )
+    if req.appointment_code:
+        appointments.link_ticket(tx, req.appointment_code, ticket.id)
+    return ticket
+
+
+def _source(raw: str | None, by_staff: bool) -> Source:
+    if raw is None:
+        return Source.GUIDE if by_staff else Source.KIOSK
+    try:
+        return Source(raw)
+    except ValueError:
+        raise Invalid("invalid_source", "来源只能为 kiosk、guide、online 或 appointment") from None
+
+
+def _counts(tx: HallTx, queue: Queue, hashed: str | None, at: dt.time) -> quota.IssueCounts:
+    issued = 0
+    if queue.daily_cap is not None:
+        issued = repo.count_issued(tx.conn, tx.hall, tx.today, queue.code)
+    in_slot = {}
+    slot = quota.slot_of(queue, at)
+    if slot is not None:
+        tz = tx.layout.timezone
+        span = (local_datetime(tx.today, slot[0], tz), local_datetime(tx.today, slot[1], tz))
+        in_slot[slot] = repo.count_issued(tx.conn, tx.hall, tx.today, queue.code, span)
+    active: list[str] = []
+    if hashed is not None:
+        for t in repo.citizen_tickets(tx.conn, tx.hall, tx.today, queue.code, hashed):
+            if t.status in (TicketStatus.WAITING, TicketStatus.CALLED) or requeue.still_eligible(
+                t, queue, tx.now
+            ):
+                active.append(t.number)
+    return quota.IssueCounts(issued, in_slot, active)
+
+
+def authorize_owner(ctx: Context, ticket_id: str, secret: str | None) -> None:
+    """Raise unless `secret` is the ticket's own progress secret."""
+    if not secret or not hmac.compare_digest(secret, ticket_secret(ctx.secret, ticket_id)):
+        raise Forbidden("invalid_ticket_secret", "二维码无效或已过期, 请扫描小票上的二维码")
+
+
+def get_ticket(ctx: Context, ticket_id: str, *, staff: bool) -> dict[str, Any]:
+    """The ticket JSON with its live waiting estimate."""
+    with ctx.db.read() as conn:
+        ticket = _load(conn, ticket_id)
+        layout = ctx.layout(conn, ticket.hall)
+        today = business_date(ctx.clock(), layout.timezone)
+        return describe(ctx, conn, layout, ticket, staff=staff, today=today)
+
+
+def find_ticket(
+    ctx: Context, hall: str, number: str, id_number: str | None, *, staff: bool
+) -> dict[str, Any]:
+    """Find today's ticket by its printed number; kiosks must also give the matching ID."""
+    with ctx.db.read() as conn:
+        layout = ctx.layout(conn, hall)
+        today = business_date(ctx.clock(), layout.timezone)
+        ticket = repo.find_ticket(conn, hall, today, number.strip().upper())
+        if ticket is None:
+            raise NotFound("unknown_ticket", f"今日没有 {number} 号")
+        if not staff and ticket.id_hash is not None:
+            given = identity.normalize_id_number(id_number) if id_number else None
+            if given is None or id_hash(ctx, given) != ticket.id_hash:
+                raise Forbidden("id_mismatch", "身份证号码与该票号不符")
+        return describe(ctx, conn, layout, ticket, staff=staff, today=today)
+
+
+def requeue_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
+    """过号取号: put a skipped ticket back behind N waiting tickets, or refuse with the reason."""
+    hall = _hall_of(ctx, ticket_id)
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        ticket = _load(tx.conn, ticket_id)
+        queue = tx.layout.queues[ticket.queue]
+        requeue.check_requeue(ticket, queue, tx.now, tx.today)
+        line = [t.rank for t in repo.waiting_for(tx.conn, tx.hall, tx.today, [queue.code], None)]
+        rank = requeue.requeue_rank(line, queue.requeue.after, arrival_rank(tx.next_seq()))
+        ticket = lifecycle.requeue(ticket, rank)
+        repo.save_ticket(tx.conn, ticket)
+        tx.emit(EventType.TICKET_REQUEUED, ticket=public_ticket(ticket, tx.layout))
+        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today)
+
+    result: dict[str, Any] = run_in_hall(ctx, hall, work)
+    return result
+
+
+def cancel_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
+    """The citizen gives up their ticket."""
+    hall = _hall_of(ctx, ticket_id)
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        ticket = lifecycle.cancel(_load(tx.conn, ticket_id))
+        repo.save_ticket(tx.conn, ticket)
+        tx.emit(EventType.TICKET_CANCELLED, ticket=public_ticket(ticket, tx.layout))
+        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today)
+
+    result: dict[str, Any] = run_in_hall(ctx, hall, work)
+    return result
+
+
+def evaluate_ticket(
+    ctx: Context, ticket_id: str, level: int, comment: str | None
+) -> dict[str, Any]:
+    """Record the 好差评 rating of a finished service, once."""
+    hall = _hall_of(ctx, ticket_id)
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        ticket = lifecycle.evaluate(_load(tx.conn, ticket_id), level, comment, tx.now)
+        repo.save_ticket(tx.conn, ticket)
+        tx.emit(
+            EventType.EVALUATION_RECORDED,
+            counts=False,
+            ticket=public_ticket(ticket, tx.layout),
+            window=_window_view(tx, ticket.window),
+            level=level,
+            level_label=lifecycle.EVALUATION_LEVELS[level],
+        )
+        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today)
+
+    result: dict[str, Any] = run_in_hall(ctx, hall, work)
+    return result
+
+
+def _window_view(tx: HallTx, code: str | None) -> dict[str, Any] | None:
+    window = repo.get_window(tx.conn, tx.hall, code) if code else None
+    if window is None:
+        return None
+    current = repo.get_ticket(tx.conn, window.current_ticket) if window.current_ticket else None
+    return window_view(window, current.number if current else None)
+
+
+def ticket_hall(ctx: Context, ticket_id: str) -> str:
+    """The hall a ticket belongs to (404 when there is no such ticket)."""
+    return _hall_of(ctx, ticket_id)
+
+
+def _hall_of(ctx: Context, ticket_id: str) -> str:
+    with ctx.db.read() as conn:
+        return _load(conn, ticket_id).hall
+
+
+def _load(conn: Connection, ticket_id: str) -> Ticket:
+    ticket = repo.get_ticket(conn, ticket_id)
+    if ticket is None:
+        raise NotFound("unknown_ticket", "没有找到该票号")
+    return ticket

@@ -1,0 +1,321 @@
+"""Window use cases: sign in/out, call next, call a ticket, recall, outcome, transfer, pause."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+
+from server.domain import lifecycle, policy
+from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from server.domain.events import EventType
+from server.domain.model import Outcome, Ticket, Window, WindowStatus
+from server.protocol.views import public_ticket, window_view
+from server.services.context import Context, HallTx, run_in_hall
+from server.services.describe import describe
+from server.store import repo
+from server.store.tables import users, walk_ins
+
+PAUSE_REASONS = ("午休", "临时离开", "业务咨询", "培训会议", "设备故障", "签退待处理")
+
+
+def sign_in(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
+    """Bind the clerk to the window and open it (only windows the clerk may serve)."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window = _window(tx, code)
+        allowed = tx.conn.execute(select(users.c.windows).where(users.c.username == clerk))
+        may_serve = allowed.scalar_one_or_none() or []
+        if may_serve and code not in may_serve:
+            raise Forbidden("window_not_allowed", f"您无权在 {window.name} 办理业务")
+        for other in repo.list_windows(tx.conn, tx.hall):
+            if other.clerk == clerk and other.code != code:
+                raise Conflict(
+                    "already_signed_in",
+                    f"您已在 {other.name} 签到, 请先签退",
+                    {"window": other.code},
+                )
+        was_open = window.clerk == clerk and window.status is not WindowStatus.CLOSED
+        window = lifecycle.sign_in(window, clerk)
+        repo.save_window(tx.conn, tx.hall, window)
+        if not was_open:
+            tx.emit(EventType.WINDOW_OPENED, window=_view(tx, window))
+        return _view(tx, window)
+
+    return _run(ctx, hall, work)
+
+
+def sign_out(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
+    """Close the window, or pause it while a called ticket still awaits its outcome."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window = _window(tx, code)
+        lifecycle.require_clerk(window, clerk)
+        window = lifecycle.sign_out(window)
+        repo.save_window(tx.conn, tx.hall, window)
+        kind = EventType.WINDOW_CLOSED
+        if window.status is WindowStatus.PAUSED:
+            kind = EventType.WINDOW_PAUSED
+        tx.emit(kind, window=_view(tx, window))
+        return _view(tx, window)
+
+    return _run(ctx, hall, work)
+
+
+def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
+    """叫号: call the next ticket by the window's policy, or 404 no_waiting_ticket."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window = _window(tx, code)
+        lifecycle.ready_to_call(window, clerk)
+        waiting = repo.waiting_for(tx.conn, tx.hall, tx.today, window.queues, window.code)
+        choice = policy.choose_next(window, waiting, tx.now)
+        if choice is None:
+            raise NotFound("no_waiting_ticket", "当前没有等候的号码")
+        window = replace(window, normal_since_green=choice.normal_since_green)
+        return _call(ctx, tx, window, choice.ticket, out_of_order=False)
+
+    return _run(ctx, hall, work)
+
+
+def call_ticket(ctx: Context, hall: str, code: str, clerk: str, ref: str) -> dict[str, Any]:
+    """选号: call a specific waiting ticket (by id or number), logged as out of order."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window = _window(tx, code)
+        lifecycle.ready_to_call(window, clerk)
+        ticket = repo.get_ticket(tx.conn, ref) or repo.find_ticket(
+            tx.conn, tx.hall, tx.today, ref.strip().upper()
+        )
+        if ticket is None or ticket.hall != tx.hall or ticket.business_date != tx.today:
+            raise NotFound("unknown_ticket", f"今日没有 {ref} 号")
+        if ticket.status.value != "waiting":
+            raise Conflict("ticket_not_waiting", f"{ticket.number} 当前不在等候中")
+        if not policy.eligible(window, [ticket]):
+            raise Conflict("ticket_not_served_here", f"{ticket.number} 不在本窗口办理范围")
+        return _call(ctx, tx, window, ticket, out_of_order=True)
+
+    return _run(ctx, hall, work)
+
+
+def recall(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
+    """重呼: call the current ticket again; suggests 过号 after the recall limit."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window, ticket = _current(tx, code, clerk)
+        ticket = lifecycle.recall(ticket, tx.now)
+        repo.save_ticket(tx.conn, ticket)
+        repo.count_recall(tx.conn, ticket.id)
+        tx.emit(
+            EventType.TICKET_RECALLED,
+            counts=False,
+            ticket=public_ticket(ticket, tx.layout),
+            window=_view(tx, window, ticket),
+        )
+        return _ticket(ctx, tx, ticket)
+
+    return _run(ctx, hall, work)
+
+
+def record_outcome(
+    ctx: Context, hall: str, code: str, clerk: str, outcome: str, reason: str | None
+) -> dict[str, Any]:
+    """Record exactly one of 过号 / 受理 / 咨询 / 不予受理 for the current call."""
+    try:
+        result = Outcome(outcome)
+    except ValueError:
+        raise Invalid(
+            "invalid_outcome", "办理结果只能为 accepted、consulted、rejected 或 no_show"
+        ) from None
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window, ticket = _current(tx, code, clerk)
+        ticket = lifecycle.finish(ticket, result, reason, tx.now)
+        if result is not Outcome.NO_SHOW:
+            ticket = replace(ticket, evaluation_requested=True)
+        repo.save_ticket(tx.conn, ticket)
+        repo.end_call(tx.conn, ticket.id, result.value, tx.now)
+        window = replace(window, current_ticket=None)
+        repo.save_window(tx.conn, tx.hall, window)
+        view = public_ticket(ticket, tx.layout)
+        kind = EventType.TICKET_NO_SHOW if result is Outcome.NO_SHOW else EventType.TICKET_FINISHED
+        tx.emit(kind, ticket=view, window=_view(tx, window))
+        if result is not Outcome.NO_SHOW:
+            tx.emit(
+                EventType.EVALUATION_REQUESTED, counts=False, ticket=view, window=_view(tx, window)
+            )
+        return _ticket(ctx, tx, ticket)
+
+    return _run(ctx, hall, work)
+
+
+def transfer(
+    ctx: Context,
+    hall: str,
+    code: str,
+    clerk: str,
+    to_queue: str | None,
+    to_window: str | None,
+    note: str | None,
+) -> dict[str, Any]:
+    """转移: move the current ticket to another queue or window, where it is called first."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window, ticket = _current(tx, code, clerk)
+        queue = to_queue
+        if to_window is not None:
+            target = _window(tx, to_window)
+            if target.code == window.code:
+                raise Invalid("transfer_to_self", "不能转移到本窗口")
+            queue = queue or (ticket.queue if ticket.queue in target.queues else target.queues[0])
+        if queue is None:
+            raise Invalid("transfer_target_required", "请选择转移到的业务队列或窗口")
+        if queue not in tx.layout.queues:
+            raise NotFound("unknown_queue", f"没有编号为 {queue} 的业务队列")
+        ticket = lifecycle.transfer(ticket, queue, to_window)
+        repo.save_ticket(tx.conn, ticket)
+        repo.end_call(tx.conn, ticket.id, "transferred", tx.now)
+        window = replace(window, current_ticket=None)
+        repo.save_window(tx.conn, tx.hall, window)
+        tx.emit(
+            EventType.TICKET_TRANSFERRED,
+            ticket=public_ticket(ticket, tx.layout),
+            window=_view(tx, window),
+            from_window=window.code,
+            to_queue=queue,
+            to_window=to_window,
+            note=note,
+        )
+        return _ticket(ctx, tx, ticket)
+
+    return _run(ctx, hall, work)
+
+
+def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) -> dict[str, Any]:
+    """暂停: the screens and the window's LED sign show 暂停服务 with the reason."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window = _window(tx, code)
+        lifecycle.require_clerk(window, clerk)
+        window = lifecycle.pause(window, (reason or "临时离开").strip()[:20])
+        repo.save_window(tx.conn, tx.hall, window)
+        tx.emit(EventType.WINDOW_PAUSED, counts=False, window=_view(tx, window))
+        return _view(tx, window)
+
+    return _run(ctx, hall, work)
+
+
+def resume(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
+    """恢复: the window serves again."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window = _window(tx, code)
+        lifecycle.require_clerk(window, clerk)
+        window = lifecycle.resume(window)
+        repo.save_window(tx.conn, tx.hall, window)
+        tx.emit(EventType.WINDOW_RESUMED, counts=False, window=_view(tx, window))
+        return _view(tx, window)
+
+    return _run(ctx, hall, work)
+
+
+def set_queues(ctx: Context, hall: str, code: str, queues: list[str]) -> dict[str, Any]:
+    """潮汐: change the queues a window serves (supervisor)."""
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window = _window(tx, code)
+        change_queues(tx, window, queues)
+        return _view(tx, replace(window, queues=tuple(queues)))
+
+    return _run(ctx, hall, work)
+
+
+def change_queues(tx: HallTx, window: Window, queues: list[str]) -> None:
+    """Validate and apply a new served-queue list with its event (also used by schedules)."""
+    unknown = [q for q in queues if q not in tx.layout.queues]
+    if unknown or not queues:
+        raise Invalid("unknown_queue", f"队列无效: {'、'.join(unknown) or '(空)'}")
+    if len(set(queues)) != len(queues):
+        raise Invalid("duplicate_queue", "队列不能重复")
+    window = replace(window, queues=tuple(queues))
+    repo.save_window(tx.conn, tx.hall, window)
+    tx.emit(EventType.WINDOW_QUEUES_CHANGED, window=_view(tx, window))
+
+
+def walk_in(
+    ctx: Context, hall: str, code: str, clerk: str, outcome: str, matter: str | None
+) -> dict[str, Any]:
+    """Record work done without a ticket (未叫号即办理) so the anomaly report can show it."""
+    if outcome not in {o.value for o in Outcome if o is not Outcome.NO_SHOW}:
+        raise Invalid("invalid_outcome", "办理结果只能为 accepted、consulted 或 rejected")
+
+    def work(tx: HallTx) -> dict[str, Any]:
+        window = _window(tx, code)
+        lifecycle.require_clerk(window, clerk)
+        if matter is not None and matter not in tx.layout.matters:
+            raise NotFound("unknown_matter", f"没有编号为 {matter} 的事项")
+        tx.conn.execute(
+            walk_ins.insert().values(
+                hall=tx.hall,
+                business_date=tx.today,
+                window=code,
+                clerk=clerk,
+                at=tx.now,
+                outcome=outcome,
+                matter=matter,
+            )
+        )
+        return {"window": code, "outcome": outcome, "matter": matter, "recorded": True}
+
+    return _run(ctx, hall, work)
+
+
+def _call(
+    ctx: Context, tx: HallTx, window: Window, ticket: Ticket, *, out_of_order: bool
+) -> dict[str, Any]:
+    ticket = lifecycle.call(ticket, window, tx.now)
+    repo.save_ticket(tx.conn, ticket)
+    repo.insert_call(tx.conn, ticket, out_of_order=out_of_order)
+    window = replace(window, current_ticket=ticket.id)
+    repo.save_window(tx.conn, tx.hall, window)
+    tx.emit(
+        EventType.TICKET_CALLED,
+        ticket=public_ticket(ticket, tx.layout),
+        window=_view(tx, window, ticket),
+        out_of_order=out_of_order,
+    )
+    return _ticket(ctx, tx, ticket)
+
+
+def _current(tx: HallTx, code: str, clerk: str) -> tuple[Window, Ticket]:
+    window = _window(tx, code)
+    lifecycle.require_clerk(window, clerk)
+    ticket = repo.get_ticket(tx.conn, window.current_ticket) if window.current_ticket else None
+    if ticket is None:
+        raise Conflict("nothing_called", "当前没有已叫的号码")
+    return window, ticket
+
+
+def _window(tx: HallTx, code: str) -> Window:
+    window = repo.get_window(tx.conn, tx.hall, code)
+    if window is None:
+        raise NotFound("unknown_window", f"没有编号为 {code} 的窗口")
+    return window
+
+
+def _view(tx: HallTx, window: Window, current: Ticket | None = None) -> dict[str, Any]:
+    number = current.number if current is not None else None
+    if number is None and window.current_ticket:
+        ticket = repo.get_ticket(tx.conn, window.current_ticket)
+        number = ticket.number if ticket else None
+    return window_view(window, number)
+
+
+def _ticket(ctx: Context, tx: HallTx, ticket: Ticket) -> dict[str, Any]:
+    return describe(ctx, tx.conn, tx.layout, ticket, staff=True, today=tx.today)
+
+
+def _run(ctx: Context, hall: str, work: Any) -> dict[str, Any]:
+    result: dict[str, Any] = run_in_hall(ctx, hall, work)
+    return result

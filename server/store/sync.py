@@ -1,0 +1,159 @@
+"""Loading a hall file into the store: idempotent, re-runnable after edits, keeps tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Table, select, update
+
+from server.hallfile import HallSpec
+from server.security import token_hash
+from server.store.layout import queue_config
+from server.store.tables import areas, devices, halls, matters, queues, users, windows
+
+
+def sync_hall(conn: Connection, spec: HallSpec) -> None:
+    """Create or update everything the hall file describes; what it no longer names is retired."""
+    config = {"settings": spec.settings, "guide": spec.guide}
+    _upsert(
+        conn,
+        halls,
+        {"code": spec.code},
+        {"name": spec.name, "timezone": spec.timezone, "config": config},
+        {"last_seq": 0},
+    )
+    conn.execute(areas.delete().where(areas.c.hall == spec.code))
+    for i, (code, name) in enumerate(spec.areas):
+        conn.execute(areas.insert().values(hall=spec.code, code=code, name=name, position=i))
+    _sync_many(
+        conn,
+        queues,
+        spec.code,
+        [
+            (
+                {"code": q.code},
+                {
+                    "name": q.name,
+                    "prefix": q.prefix,
+                    "area": q.area,
+                    "config": queue_config(q),
+                    "position": i,
+                    "active": True,
+                },
+                {},
+            )
+            for i, q in enumerate(spec.queues)
+        ],
+    )
+    _sync_many(
+        conn,
+        matters,
+        spec.code,
+        [
+            (
+                {"code": m.code},
+                {"name": m.name, "queue": m.queue, "department": m.department, "active": True},
+                {},
+            )
+            for m in spec.matters
+        ],
+    )
+    _sync_windows(conn, spec)
+    _sync_many(
+        conn,
+        users,
+        spec.code,
+        [
+            (
+                {"username": u.username},
+                {
+                    "name": u.name,
+                    "role": u.role,
+                    "password_hash": u.password_hash,
+                    "windows": list(u.windows),
+                    "active": True,
+                },
+                {},
+            )
+            for u in spec.users
+        ],
+        key="username",
+    )
+    _sync_many(
+        conn,
+        devices,
+        spec.code,
+        [
+            (
+                {"id": d.id},
+                {
+                    "kind": d.kind,
+                    "name": d.name,
+                    "window": d.window,
+                    "active": True,
+                    "token_hash": d.token_hash or token_hash(d.token or ""),
+                },
+                {"status": "unknown"},
+            )
+            for d in spec.devices
+        ],
+        key="id",
+    )
+
+
+def _sync_windows(conn: Connection, spec: HallSpec) -> None:
+    existing = {
+        r.code: r._mapping for r in conn.execute(select(windows).where(windows.c.hall == spec.code))
+    }
+    rows = []
+    for i, w in enumerate(spec.windows):
+        values: dict[str, Any] = {
+            "name": w.name,
+            "area": w.area,
+            "config": w.config(),
+            "position": i,
+            "active": True,
+        }
+        old = existing.get(w.code)
+        # Keep a tidal change made at run time unless the file itself changed the queues.
+        if old is None or old["config"].get("home_queues") != list(w.queues):
+            values["queues"] = list(w.queues)
+        rows.append(
+            (
+                {"code": w.code},
+                values,
+                {"queues": list(w.queues), "status": "closed", "normal_since_green": 0},
+            )
+        )
+    _sync_many(conn, windows, spec.code, rows)
+
+
+def _sync_many(
+    conn: Connection,
+    table: Table,
+    hall: str,
+    rows: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
+    key: str = "code",
+) -> None:
+    keep = set()
+    for ident, values, insert_only in rows:
+        _upsert(conn, table, {"hall": hall, **ident}, values, insert_only)
+        keep.add(ident[key])
+    conn.execute(
+        update(table).where(table.c.hall == hall, table.c[key].not_in(keep)).values(active=False)
+    )
+
+
+def _upsert(
+    conn: Connection,
+    table: Table,
+    ident: dict[str, Any],
+    values: dict[str, Any],
+    insert_only: dict[str, Any],
+) -> None:
+    cond = [table.c[k] == v for k, v in ident.items()]
+    found = conn.execute(select(*[table.c[k] for k in ident]).where(*cond)).first()
+    if found is None:
+        conn.execute(table.insert().values({**insert_only, **ident, **values}))
+    else:
+        conn.execute(update(table).where(*cond).values(**values))

@@ -1,0 +1,283 @@
+"""SQLAlchemy Core tables; Alembic migrations are generated from this metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        """Convert to naive UTC for storage."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        """Attach UTC to what was stored."""
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC)
+
+
+halls = Table(
+    "halls",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("config", JSON, nullable=False),  # notice, hours, guide tree, display settings
+    Column("last_seq", BigInteger, nullable=False, default=0),
+    Column("closed_date", Date, nullable=True),  # last business date whose day-end ran
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+queues = Table(
+    "queues",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(4), nullable=False),
+    Column("area", String(32), nullable=False),
+    Column("config", JSON, nullable=False),  # quotas, 过号重排 rule, service minutes ...
+    Column("position", Integer, nullable=False, default=0),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+matters = Table(
+    "matters",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("department", String(100), nullable=True),
+    Column("queue", String(32), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+windows = Table(
+    "windows",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("area", String(32), nullable=False),
+    Column("config", JSON, nullable=False),  # policy, weights, green mode, devices, schedule
+    Column("queues", JSON, nullable=False),  # served queues now (tidal windows change them)
+    Column("status", String(16), nullable=False, default="closed"),
+    Column("clerk", String(64), nullable=True),
+    Column("current_ticket", String(32), nullable=True),
+    Column("paused_reason", String(100), nullable=True),
+    Column("normal_since_green", Integer, nullable=False, default=0),
+    Column("schedule_mark", String(32), nullable=True),  # last tidal schedule entry applied
+    Column("position", Integer, nullable=False, default=0),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("business_date", Date, primary_key=True),
+    Column("queue", String(32), primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("hall", String(32), nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("queue", String(32), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("rank", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("matter", String(64), nullable=True),
+    Column("applicant_name", String(50), nullable=True),
+    Column("id_hash", String(64), nullable=True),
+    Column("id_masked", String(24), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("call_count", Integer, nullable=False, default=0),
+    Column("recalls", Integer, nullable=False, default=0),
+    Column("requeue_count", Integer, nullable=False, default=0),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("first_called_at", UTCDateTime, nullable=True),
+    Column("called_at", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("no_show_at", UTCDateTime, nullable=True),
+    Column("window", String(32), nullable=True),
+    Column("clerk", String(64), nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("transferred", Boolean, nullable=False, default=False),
+    Column("target_window", String(32), nullable=True),
+    Column("appointment_code", String(16), nullable=True),
+    Column("appointment_start", UTCDateTime, nullable=True),
+    Column("appointment_end", UTCDateTime, nullable=True),
+    Column("evaluation_level", Integer, nullable=True),
+    Column("evaluation_comment", Text, nullable=True),
+    Column("evaluation_requested", Boolean, nullable=False, default=False),
+    Column("evaluated_at", UTCDateTime, nullable=True),
+    Index("ix_tickets_line", "hall", "business_date", "status", "queue", "rank"),
+    Index("ix_tickets_citizen", "hall", "business_date", "queue", "id_hash"),
+    # Prefixes are unique per hall, so a number is unique per hall and day: never issued twice.
+    Index("ix_tickets_hall_date_number", "hall", "business_date", "number", unique=True),
+)
+
+# Every call of a ticket to a window: the record statistics count per window and clerk.
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(32), nullable=False),
+    Column("ticket_id", String(32), nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("queue", String(32), nullable=False),
+    Column("window", String(32), nullable=False),
+    Column("clerk", String(64), nullable=True),
+    Column("called_at", UTCDateTime, nullable=False),
+    Column("recalls", Integer, nullable=False, default=0),
+    Column("out_of_order", Boolean, nullable=False, default=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("result", String(16), nullable=True),  # an Outcome, or "transferred" / "expired"
+    ForeignKeyConstraint(["ticket_id"], ["tickets.id"]),
+    Index("ix_calls_hall_date_window", "hall", "business_date", "window"),
+    Index("ix_calls_ticket", "ticket_id"),
+)
+
+walk_ins = Table(
+    "walk_ins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(32), nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("window", String(32), nullable=False),
+    Column("clerk", String(64), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("matter", String(64), nullable=True),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("type", String(32), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("payload", Text, nullable=False),  # the public JSON message, exactly as sent
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("hall", String(32), nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("windows", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(100), nullable=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("window", String(32), nullable=True),
+    Column("status", String(16), nullable=False, default="unknown"),
+    Column("detail", String(200), nullable=True),
+    Column("status_at", UTCDateTime, nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("hall", String(32), nullable=False),
+    Column("queue", String(32), nullable=False),
+    Column("slot_start", UTCDateTime, nullable=False),
+    Column("slot_end", UTCDateTime, nullable=False),
+    Column("applicant_name", String(50), nullable=True),
+    Column("id_hash", String(64), nullable=True),
+    Column("id_masked", String(24), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("status", String(16), nullable=False),  # booked / checked_in / cancelled
+    Column("ticket_id", String(32), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_appointments_slot", "hall", "queue", "slot_start"),
+)
+
+reported_volumes = Table(
+    "reported_volumes",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("window", String(32), primary_key=True),
+    Column("department", String(100), nullable=True),
+    Column("volume", Integer, nullable=False),
+    Column("detail", JSON, nullable=True),  # optional per-outcome counts
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=True),
+)
