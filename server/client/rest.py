@@ -41,6 +41,14 @@ class HallClient:
         """Close the connection pool."""
         self._http.close()
 
+    def __enter__(self) -> HallClient:
+        """Use as a context manager to close the pool at the end."""
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Close the pool."""
+        self.close()
+
     def login(self, username: str, password: str) -> dict[str, Any]:
         """Sign in; the client keeps using the session token."""
         session = self._call(

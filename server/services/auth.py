@@ -53,14 +53,19 @@ class Authenticator:
         self._lock = threading.Lock()
 
     def login(self, username: str, password: str, client: str) -> dict[str, Any]:
-        """Check the password and issue a session token; refuses floods per user and client."""
-        self._throttle(f"user:{username}")
-        self._throttle(f"client:{client}")
+        """Check the password and issue a session token.
+
+        Failed attempts are counted per user name and per client address; past the limit
+        both are refused for a minute, so guessing is slow while a busy hall signs in freely.
+        """
+        keys = (f"user:{username}", f"client:{client}")
+        self._refuse_if_flooded(keys)
         with self.ctx.db.read() as conn:
             row = conn.execute(
                 select(users).where(users.c.username == username, users.c.active.is_(True))
             ).first()
         if row is None or not verify_password(password, row.password_hash):
+            self._count_failure(keys)
             raise Unauthorized("login_failed", "用户名或密码错误")
         token = new_token()
         now = self.ctx.clock()
@@ -125,12 +130,18 @@ class Authenticator:
             return None
         return Principal("user", row.username, row.role, row.hall, row.name), row.expires_at
 
-    def _throttle(self, key: str) -> None:
+    def _refuse_if_flooded(self, keys: tuple[str, ...]) -> None:
         now = time.monotonic()
         with self._lock:
-            recent = self._attempts.setdefault(key, deque())
-            while recent and now - recent[0] > 60:
-                recent.popleft()
-            if len(recent) >= self.limit:
-                raise RateLimited("too_many_attempts", "登录尝试过于频繁, 请一分钟后再试")
-            recent.append(now)
+            for key in keys:
+                recent = self._attempts.get(key)
+                while recent and now - recent[0] > 60:
+                    recent.popleft()
+                if recent is not None and len(recent) >= self.limit:
+                    raise RateLimited("too_many_attempts", "登录失败次数过多, 请一分钟后再试")
+
+    def _count_failure(self, keys: tuple[str, ...]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._attempts.setdefault(key, deque()).append(now)

@@ -26,3 +26,9 @@ def static(name: str) -> FileResponse:
     if path.parent != STATIC or not path.is_file():
         raise NotFound("not_found", "请求的地址不存在")
     return FileResponse(path)
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: the process answers (the store is checked by /readyz)."""
+    return {"status": "ok"}

@@ -1,0 +1,127 @@
+"""Every route, fed bad input, answers 4xx with error.code and a Chinese message: never 500."""
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.helpers import KIOSK, issue, login, window
+
+JUNK_BODIES = [
+    b"{not json",
+    b"[]",
+    b'{"queue": 12, "level": "five", "outcome": null, "queues": "A", "slot": "soon"}',
+    b'{"applicant_name": "' + "名".encode() * 60 + b'", "phone": "abc"}',
+    b"\xff\xfe\x00garbage",
+]
+PATH_VALUES = {
+    "hall": ["demo", "nohall"],
+    "code": ["S01", "S99"],
+    "ticket_id": ["nope"],
+    "device": ["kiosk-1", "ghost"],
+}
+
+
+def api_routes(app):
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
+            for method in route.methods - {"HEAD", "OPTIONS"}:
+                yield method, route.path
+
+
+def fill(path: str) -> list[str]:
+    paths = [path]
+    for name in re.findall(r"{(\w+)}", path):
+        paths = [p.replace("{" + name + "}", v) for p in paths for v in PATH_VALUES[name]]
+    return paths
+
+
+def assert_clean_error(r):
+    assert r.status_code < 500, (r.request.method, r.request.url, r.status_code, r.text)
+    if r.status_code >= 400:
+        err = r.json()["error"]
+        assert re.fullmatch(r"[a-z_]+", err["code"])
+        assert re.search(r"[\u4e00-\u9fff]", err["message"]), err
+        assert "Traceback" not in r.text
+
+
+@pytest.mark.parametrize("who", ["nobody", "kiosk", "clerk", "supervisor"])
+def test_every_route_refuses_bad_input_without_a_server_error(client, who):
+    headers = {"nobody": {}, "kiosk": KIOSK}.get(who) or login(
+        client, "clerk01" if who == "clerk" else "supervisor"
+    )
+    if who == "clerk":
+        window(client, headers, "S01", "sign-in")
+    issue(client, queue="A")
+    for method, template in api_routes(client.app):
+        for path in fill(template):
+            for body in JUNK_BODIES:
+                r = client.request(
+                    method,
+                    path,
+                    content=body,
+                    headers={**headers, "content-type": "application/json"},
+                )
+                assert_clean_error(r)
+            assert_clean_error(client.request(method, path + "?since=-1&s=x", headers=headers))
+
+
+def test_oversized_bodies_are_refused_with_413_and_nothing_changes(client):
+    big = b'{"queue": "A", "applicant_name": "' + b"x" * 70_000 + b'"}'
+    r = client.post(
+        "/api/v1/halls/demo/tickets",
+        content=big,
+        headers={**KIOSK, "content-type": "application/json"},
+    )
+    assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
+    assert issue(client, queue="A")["number"] == "A001"
+
+
+def test_invalid_id_numbers_are_refused_and_no_number_is_used(client):
+    r = client.post(
+        "/api/v1/halls/demo/tickets",
+        headers=KIOSK,
+        json={"queue": "A", "id_number": "110105194912310021"},
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_id_number"
+    assert issue(client, queue="A")["number"] == "A001"
+
+
+def test_unknown_things_are_404_with_their_own_codes(client):
+    clerk = login(client)
+    cases = [
+        (
+            client.post("/api/v1/halls/demo/tickets", json={"queue": "X"}, headers=KIOSK),
+            "unknown_queue",
+        ),
+        (
+            client.post("/api/v1/halls/demo/tickets", json={"matter": "x"}, headers=KIOSK),
+            "unknown_matter",
+        ),
+        (
+            client.post(
+                "/api/v1/halls/nohall/tickets", json={"queue": "A"}, headers=login(client, "admin")
+            ),
+            "unknown_hall",
+        ),
+        (window(client, clerk, "S99", "sign-in"), "unknown_window"),
+        (client.get("/api/v1/tickets/nope", headers=KIOSK), "unknown_ticket"),
+    ]
+    for r, code in cases:
+        assert r.status_code == 404 and r.json()["error"]["code"] == code, r.text
+
+
+def test_wrong_roles_are_refused(client):
+    clerk = login(client)
+    assert client.post("/api/v1/halls/demo/tickets", json={"queue": "A"}).status_code == 401
+    display = {"Authorization": "Bearer demo-display"}
+    r = client.post("/api/v1/halls/demo/tickets", json={"queue": "A"}, headers=display)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    r = client.put("/api/v1/halls/demo/windows/S01/queues", json={"queues": ["A"]}, headers=clerk)
+    assert r.status_code == 403
+    r = client.post("/api/v1/halls/demo/windows/S01/sign-in", headers=KIOSK)
+    assert r.status_code == 403
+    bogus = {"Authorization": "Bearer forged"}
+    assert client.get("/api/v1/halls/demo", headers=bogus).json()["error"]["code"] == (
+        "invalid_token"
+    )
