@@ -56,9 +56,11 @@ def test_public_messages_carry_no_id_number_and_no_phone(client):
 
 
 def test_the_feed_needs_a_device_or_staff_token(client):
-    with pytest.raises(WebSocketDisconnect) as err:
-        with client.websocket_connect("/api/v1/halls/demo/live?token=nope") as ws:
-            ws.receive_json()
+    with (
+        pytest.raises(WebSocketDisconnect) as err,
+        client.websocket_connect("/api/v1/halls/demo/live?token=nope") as ws,
+    ):
+        ws.receive_json()
     assert err.value.code == 4401
 
 
