@@ -269,6 +269,17 @@ appointments = Table(
     Index("ix_appointments_slot", "hall", "queue", "slot_start"),
 )
 
+# Roles that exactly one process per hall may hold at a time (e.g. the hall announcer).
+leases = Table(
+    "leases",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
 reported_volumes = Table(
     "reported_volumes",
     metadata,

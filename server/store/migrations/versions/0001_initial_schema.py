@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 09:19:38.292334
+Create Date: 2026-11-24 09:35:05.356546
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import server.store.tables
+import server.store.tables  # noqa: F401  (UTCDateTime)
 
 
 
@@ -84,6 +84,14 @@ def upgrade() -> None:
     sa.Column('last_seq', sa.BigInteger(), nullable=False),
     sa.Column('closed_date', sa.Date(), nullable=True),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_halls'))
+    )
+    op.create_table('leases',
+    sa.Column('hall', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('holder', sa.String(length=100), nullable=False),
+    sa.Column('acquired_at', server.store.tables.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', server.store.tables.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('hall', 'name', name=op.f('pk_leases'))
     )
     op.create_table('matters',
     sa.Column('hall', sa.String(length=32), nullable=False),
@@ -247,6 +255,7 @@ def downgrade() -> None:
     op.drop_table('reported_volumes')
     op.drop_table('queues')
     op.drop_table('matters')
+    op.drop_table('leases')
     op.drop_table('halls')
     op.drop_table('events')
     op.drop_table('devices')
