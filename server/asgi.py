@@ -13,4 +13,6 @@ from server.config import Settings
 def app_from_env() -> FastAPI:
     """Build the app from the environment (used by every uvicorn worker)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("alembic", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     return create_app(Settings())

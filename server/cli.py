@@ -47,7 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the demo hall (示例市政务服务中心) with demo users")
     _server_options(demo)
     demo.add_argument("--simulate", action="store_true", help="simulate citizens and clerks")
-    demo.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
+    demo.add_argument("--speed", type=float, default=30.0, help="simulated seconds per second")
+    demo.add_argument(
+        "--no-apps",
+        dest="apps",
+        action="store_false",
+        help="do not start the kiosk, pad and display apps next to the server",
+    )
     demo.set_defaults(run=_demo)
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(metavar="action")
@@ -108,14 +114,19 @@ def _preflight(halls: list[Path], demo: bool) -> None:
 
 
 def _demo(ns: argparse.Namespace) -> int:
+    from server.demo import Companions
+
     ns.halls = [DEMO_HALL_FILE]
     base = f"http://{ns.host}:{ns.port}"
     print(DEMO_BANNER.format(base=base), flush=True)
-    if ns.simulate:
-        from server.demo_sim import start_in_background
-
-        start_in_background(base, speed=ns.speed)
-    return _serve(ns, demo=True)
+    companions = Companions(
+        base, ns.data_dir / "logs", simulate=ns.simulate, speed=ns.speed, apps=ns.apps
+    )
+    companions.start()
+    try:
+        return _serve(ns, demo=True)
+    finally:
+        companions.stop()
 
 
 def _db_upgrade(ns: argparse.Namespace) -> int:

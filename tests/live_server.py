@@ -63,6 +63,8 @@ class ServerProcess:
         ]
         for hall in self.hall_files:
             args += ["--hall", str(hall)]
+        if not self.hall_files:
+            args.append("--no-apps")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
