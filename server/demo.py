@@ -37,9 +37,16 @@ class Companions:
     """Starts the simulation and the companion apps once the server answers; stops them."""
 
     def __init__(
-        self, base_url: str, log_dir: Path, *, simulate: bool, speed: float, apps: bool
+        self,
+        base_url: str,
+        log_dir: Path,
+        *,
+        simulate: bool,
+        speed: float,
+        apps: bool,
+        banner: str = "",
     ) -> None:
-        self.base_url, self.log_dir = base_url, log_dir
+        self.base_url, self.log_dir, self.banner = base_url, log_dir, banner
         self.simulate, self.speed, self.apps = simulate, speed, apps
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
