@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from server.config import Settings
 from server.domain.errors import Forbidden, Unauthorized
@@ -28,7 +29,7 @@ class Services:
     hub: Hub
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The app's services container."""
     services: Services = request.app.state.services
     return services
@@ -46,12 +47,16 @@ def bearer(request: Request) -> str | None:
     return None
 
 
-def optional_principal(request: Request, services: ServicesDep) -> Principal | None:
+async def optional_principal(request: Request, services: ServicesDep) -> Principal | None:
     """The caller, or None for anonymous requests (ticket owners use the ticket secret)."""
     token = bearer(request)
     if token is None:
         return None
-    principal = services.auth.authenticate(token)
+    # Dependencies are async so that a request does not hop threads for each of them;
+    # only a token missing from the cache costs a (threaded) database read.
+    principal = services.auth.cached(token)
+    if principal is None:
+        principal = await run_in_threadpool(services.auth.authenticate, token)
     if principal is None:
         raise Unauthorized("invalid_token", "登录已过期或令牌无效, 请重新登录")
     return principal
@@ -60,7 +65,7 @@ def optional_principal(request: Request, services: ServicesDep) -> Principal | N
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def current_principal(principal: OptionalPrincipal) -> Principal:
+async def current_principal(principal: OptionalPrincipal) -> Principal:
     """The caller; anonymous requests are refused."""
     if principal is None:
         raise Unauthorized("unauthorized", "请先登录")
@@ -70,11 +75,11 @@ def current_principal(principal: OptionalPrincipal) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def allow(*roles: str) -> Callable[[Principal], Principal]:
+def allow(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that admits only the given staff roles or device kinds."""
     admitted = frozenset(roles)
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in admitted:
             raise Forbidden("forbidden", "您没有执行此操作的权限")
         return principal

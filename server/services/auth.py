@@ -98,14 +98,21 @@ class Authenticator:
         with self.ctx.db.write() as conn:
             conn.execute(delete(sessions).where(sessions.c.token_hash == hashed))
 
+    def cached(self, token: str) -> Principal | None:
+        """The principal of a recently seen, still valid token, without touching the store."""
+        hit = self._cache.get(token_hash(token))
+        if hit is None or time.monotonic() - hit[2] >= _CACHE_SECONDS:
+            return None
+        principal, expires, _ = hit
+        return principal if expires is None or expires > self.ctx.clock() else None
+
     def authenticate(self, token: str) -> Principal | None:
         """The principal behind a bearer token, or None when it is unknown or expired."""
+        cached = self.cached(token)
+        if cached is not None:
+            return cached
         hashed = token_hash(token)
         now = self.ctx.clock()
-        hit = self._cache.get(hashed)
-        if hit is not None and time.monotonic() - hit[2] < _CACHE_SECONDS:
-            principal, expires, _ = hit
-            return principal if expires is None or expires > now else None
         found = self._lookup(hashed, now)
         if found is not None:
             with self._lock:

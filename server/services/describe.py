@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from server.domain.estimate import estimated_minutes, mean_service_minutes, people_ahead
+from server.domain.estimate import estimated_minutes, mean_service_minutes
 from server.domain.model import Ticket, TicketStatus, Window, WindowStatus
+from server.domain.policy import queue_order_key
 from server.protocol.views import full_ticket
 from server.security import ticket_secret
 from server.services.context import Context
@@ -43,8 +44,7 @@ def describe(
     ahead: int | None = None
     minutes: int | None = None
     if ticket.status is TicketStatus.WAITING and ticket.business_date == today:
-        line = repo.waiting_for(conn, ticket.hall, today, [ticket.queue], None)
-        ahead = people_ahead(ticket, line)
+        ahead = repo.count_ahead(conn, ticket, queue_order_key(ticket)[0])
         queue = layout.queues.get(ticket.queue)
         default = queue.service_minutes if queue else 5.0
         mean = mean_service_minutes(

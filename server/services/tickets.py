@@ -197,7 +197,8 @@ def requeue_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
         ticket = _load(tx.conn, ticket_id)
         queue = tx.layout.queues[ticket.queue]
         requeue.check_requeue(ticket, queue, tx.now, tx.today)
-        line = [t.rank for t in repo.waiting_for(tx.conn, tx.hall, tx.today, [queue.code], None)]
+        # The first N ranks plus room to find a gap behind the N-th ticket.
+        line = repo.line_ranks(tx.conn, tx.hall, tx.today, queue.code, queue.requeue.after + 64)
         rank = requeue.requeue_rank(line, queue.requeue.after, arrival_rank(tx.next_seq()))
         ticket = lifecycle.requeue(ticket, rank)
         repo.save_ticket(tx.conn, ticket)

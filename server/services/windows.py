@@ -69,7 +69,7 @@ def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)
         lifecycle.ready_to_call(window, clerk)
-        waiting = repo.waiting_for(tx.conn, tx.hall, tx.today, window.queues, window.code)
+        waiting = repo.call_candidates(tx.conn, tx.hall, tx.today, window.queues, window.code)
         choice = policy.choose_next(window, waiting, tx.now)
         if choice is None:
             raise NotFound("no_waiting_ticket", "当前没有等候的号码")

@@ -1,4 +1,8 @@
-"""Repositories: rows <-> domain objects, and the queries the services need."""
+"""Repositories: rows <-> domain objects, and the queries the services need.
+
+Hot-path statements are built once at import with bind parameters: building a statement
+costs several times more than running it on SQLite, and the compiled form is cached.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    bindparam,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.domain.model import (
@@ -30,6 +43,115 @@ _ENUMS: dict[str, Any] = {
     "source": Source,
     "outcome": Outcome,
 }
+_WAITING = TicketStatus.WAITING.value
+_SERVICE_RESULTS = [o.value for o in Outcome if o is not Outcome.NO_SHOW]
+
+
+def _p(name: str, **kw: Any) -> Any:
+    return bindparam(name, **kw)
+
+
+def _in_day() -> list[ColumnElement[bool]]:
+    return [tickets.c.hall == _p("hall"), tickets.c.business_date == _p("day")]
+
+
+def _waiting_in_day() -> list[ColumnElement[bool]]:
+    return [*_in_day(), tickets.c.status == _WAITING]
+
+
+_LOCK_SQLITE = select(halls.c.last_seq).where(halls.c.code == _p("hall"))
+_LOCK_FOR_UPDATE = _LOCK_SQLITE.with_for_update()
+_SET_SEQ = update(halls).where(halls.c.code == _p("b_hall"))
+_GET_TICKET = select(tickets).where(tickets.c.id == _p("id"))
+_FIND_TICKET = select(tickets).where(*_in_day(), tickets.c.number == _p("number"))
+_INSERT_TICKET = tickets.insert()
+_SAVE_TICKET = update(tickets).where(tickets.c.id == _p("b_id"))
+_HEAD = (
+    select(tickets)
+    .where(
+        *_waiting_in_day(),
+        tickets.c.queue == _p("queue"),
+        tickets.c.priority == _p("priority"),
+        tickets.c.target_window.is_(None),
+    )
+    .order_by(tickets.c.rank)
+    .limit(1)
+)
+_SPECIAL = select(tickets).where(
+    *_waiting_in_day(),
+    (
+        tickets.c.transferred.is_(True)
+        & (
+            tickets.c.queue.in_(_p("queues", expanding=True))
+            | (tickets.c.target_window == _p("window"))
+        )
+    )
+    | (
+        (tickets.c.priority == Priority.APPOINTMENT.value)
+        & tickets.c.queue.in_(_p("queues", expanding=True))
+    ),
+)
+# Mirrors server.domain.policy.queue_order_key (a test keeps the two in step).
+_line_class = case(
+    ((tickets.c.target_window.is_not(None)) | (tickets.c.transferred.is_(True)), 0),
+    (tickets.c.priority == Priority.APPOINTMENT.value, 1),
+    (tickets.c.priority == Priority.GREEN.value, 2),
+    else_=3,
+)
+_COUNT_AHEAD = select(func.count()).where(
+    *_waiting_in_day(),
+    tickets.c.queue == _p("queue"),
+    tickets.c.id != _p("id"),
+    (_line_class < _p("klass")) | ((_line_class == _p("klass")) & (tickets.c.rank < _p("rank"))),
+)
+_LINE_RANKS = (
+    select(tickets.c.rank)
+    .where(*_waiting_in_day(), tickets.c.queue == _p("queue"))
+    .order_by(tickets.c.rank)
+    .limit(_p("limit"))
+)
+_QUEUE_COUNTS = (
+    select(tickets.c.queue, func.count()).where(*_waiting_in_day()).group_by(tickets.c.queue)
+)
+_CITIZEN = select(tickets).where(
+    *_in_day(), tickets.c.queue == _p("queue"), tickets.c.id_hash == _p("id_hash")
+)
+_SERVICE_DURATIONS = (
+    select(calls.c.called_at, calls.c.ended_at)
+    .where(
+        calls.c.hall == _p("hall"),
+        calls.c.business_date == _p("day"),
+        calls.c.queue == _p("queue"),
+        calls.c.result.in_(_SERVICE_RESULTS),
+    )
+    .order_by(calls.c.id.desc())
+    .limit(20)
+)
+_GET_WINDOW = select(windows).where(
+    windows.c.hall == _p("hall"), windows.c.code == _p("code"), windows.c.active.is_(True)
+)
+_LIST_WINDOWS = (
+    select(windows)
+    .where(windows.c.hall == _p("hall"), windows.c.active.is_(True))
+    .order_by(windows.c.position)
+)
+_SAVE_WINDOW = update(windows).where(windows.c.hall == _p("b_hall"), windows.c.code == _p("b_code"))
+_INSERT_CALL = calls.insert()
+_END_CALL = update(calls).where(calls.c.ticket_id == _p("b_ticket"), calls.c.ended_at.is_(None))
+_COUNT_RECALL = (
+    update(calls)
+    .where(calls.c.ticket_id == _p("b_ticket"), calls.c.ended_at.is_(None))
+    .values(recalls=calls.c.recalls + 1)
+)
+_INSERT_EVENTS = events.insert()
+_EVENTS_AFTER = (
+    select(events.c.seq, events.c.payload)
+    .where(events.c.hall == _p("hall"), events.c.seq > _p("since"))
+    .order_by(events.c.seq)
+    .limit(_p("limit"))
+)
+_FIRST_SEQ = select(func.min(events.c.seq)).where(events.c.hall == _p("hall"))
+_UPSERTS: dict[str, Any] = {}
 
 
 def lock_hall(conn: Connection, hall: str) -> int | None:
@@ -39,20 +161,19 @@ def lock_hall(conn: Connection, hall: str) -> int | None:
     call-next and the event seq are exactly-once and commit in seq order. On SQLite the
     IMMEDIATE transaction already holds the database write lock.
     """
-    query = select(halls.c.last_seq).where(halls.c.code == hall)
-    if conn.dialect.name != "sqlite":
-        query = query.with_for_update()
-    return conn.execute(query).scalar_one_or_none()
+    query = _LOCK_SQLITE if conn.dialect.name == "sqlite" else _LOCK_FOR_UPDATE
+    return conn.execute(query, {"hall": hall}).scalar_one_or_none()
 
 
 def set_last_seq(conn: Connection, hall: str, seq: int) -> None:
     """Store the hall's newest event seq."""
-    conn.execute(update(halls).where(halls.c.code == hall).values(last_seq=seq))
+    conn.execute(_SET_SEQ, {"b_hall": hall, "last_seq": seq})
 
 
 def ticket_from_row(row: Row[Any] | Any) -> Ticket:
     """Build a Ticket from a tickets row."""
-    data = {name: row._mapping[name] for name in _TICKET_FIELDS}
+    mapping = row._mapping
+    data = {name: mapping[name] for name in _TICKET_FIELDS}
     for name, enum in _ENUMS.items():
         if data[name] is not None:
             data[name] = enum(data[name])
@@ -70,30 +191,26 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
 
 def get_ticket(conn: Connection, ticket_id: str) -> Ticket | None:
     """Load one ticket by id."""
-    row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
+    row = conn.execute(_GET_TICKET, {"id": ticket_id}).first()
     return ticket_from_row(row) if row else None
 
 
 def find_ticket(conn: Connection, hall: str, day: dt.date, number: str) -> Ticket | None:
     """Load a ticket by its printed number on a business day."""
-    row = conn.execute(
-        select(tickets).where(
-            tickets.c.hall == hall, tickets.c.business_date == day, tickets.c.number == number
-        )
-    ).first()
+    row = conn.execute(_FIND_TICKET, {"hall": hall, "day": day, "number": number}).first()
     return ticket_from_row(row) if row else None
 
 
 def insert_ticket(conn: Connection, ticket: Ticket) -> None:
     """Insert a new ticket."""
-    conn.execute(tickets.insert().values(**ticket_values(ticket)))
+    conn.execute(_INSERT_TICKET, ticket_values(ticket))
 
 
 def save_ticket(conn: Connection, ticket: Ticket) -> None:
     """Write every field of a changed ticket."""
     values = ticket_values(ticket)
-    del values["id"]
-    conn.execute(update(tickets).where(tickets.c.id == ticket.id).values(**values))
+    values["b_id"] = values.pop("id")
+    conn.execute(_SAVE_TICKET, values)
 
 
 def tickets_in(
@@ -115,7 +232,7 @@ def tickets_in(
 def waiting_for(
     conn: Connection, hall: str, day: dt.date, queues: Sequence[str], window: str | None
 ) -> list[Ticket]:
-    """Waiting tickets in the given queues, plus those transferred to `window` itself."""
+    """Every waiting ticket in the given queues, plus those transferred to `window` itself."""
     cond: ColumnElement[bool] = tickets.c.queue.in_(list(queues))
     if window is not None:
         cond = cond | (tickets.c.target_window == window)
@@ -124,7 +241,7 @@ def waiting_for(
         .where(
             tickets.c.hall == hall,
             tickets.c.business_date == day,
-            tickets.c.status == TicketStatus.WAITING.value,
+            tickets.c.status == _WAITING,
             cond,
         )
         .order_by(tickets.c.rank)
@@ -132,17 +249,48 @@ def waiting_for(
     return [ticket_from_row(r) for r in rows]
 
 
+def call_candidates(
+    conn: Connection, hall: str, day: dt.date, queues: Sequence[str], window: str
+) -> list[Ticket]:
+    """The few waiting tickets call-next can pick from, without loading whole lines.
+
+    Transferred tickets and appointments (both few) come whole; of the rest only the head
+    of each served queue per priority, which is all the policies ever compare.
+    """
+    params = {"hall": hall, "day": day, "queues": list(queues), "window": window}
+    found = {row.id: ticket_from_row(row) for row in conn.execute(_SPECIAL, params)}
+    for queue in queues:
+        for priority in (Priority.NORMAL.value, Priority.GREEN.value):
+            head = conn.execute(
+                _HEAD, {"hall": hall, "day": day, "queue": queue, "priority": priority}
+            ).first()
+            if head is not None:
+                found[head.id] = ticket_from_row(head)
+    return list(found.values())
+
+
+def count_ahead(conn: Connection, ticket: Ticket, klass: int) -> int:
+    """Waiting tickets of the ticket's queue that stand before it (class, then rank)."""
+    params = {
+        "hall": ticket.hall,
+        "day": ticket.business_date,
+        "queue": ticket.queue,
+        "id": ticket.id,
+        "klass": klass,
+        "rank": ticket.rank,
+    }
+    return int(conn.execute(_COUNT_AHEAD, params).scalar_one())
+
+
+def line_ranks(conn: Connection, hall: str, day: dt.date, queue: str, limit: int) -> list[int]:
+    """Ranks of the first `limit` waiting tickets of a queue, in rank order."""
+    rows = conn.execute(_LINE_RANKS, {"hall": hall, "day": day, "queue": queue, "limit": limit})
+    return [int(r) for (r,) in rows]
+
+
 def queue_counts(conn: Connection, hall: str, day: dt.date) -> dict[str, int]:
     """Waiting tickets per queue."""
-    rows = conn.execute(
-        select(tickets.c.queue, func.count())
-        .where(
-            tickets.c.hall == hall,
-            tickets.c.business_date == day,
-            tickets.c.status == TicketStatus.WAITING.value,
-        )
-        .group_by(tickets.c.queue)
-    )
+    rows = conn.execute(_QUEUE_COUNTS, {"hall": hall, "day": day})
     return {queue: count for queue, count in rows}
 
 
@@ -166,41 +314,30 @@ def citizen_tickets(
     conn: Connection, hall: str, day: dt.date, queue: str, id_hash: str
 ) -> list[Ticket]:
     """The citizen's tickets today in a queue."""
-    rows = conn.execute(
-        select(tickets).where(
-            tickets.c.hall == hall,
-            tickets.c.business_date == day,
-            tickets.c.queue == queue,
-            tickets.c.id_hash == id_hash,
-        )
-    )
-    return [ticket_from_row(r) for r in rows]
+    params = {"hall": hall, "day": day, "queue": queue, "id_hash": id_hash}
+    return [ticket_from_row(r) for r in conn.execute(_CITIZEN, params)]
 
 
 def next_number(conn: Connection, hall: str, day: dt.date, queue: str) -> int:
     """Allocate the next number of a queue for the day, atomically (upsert ... returning)."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(counters).values(hall=hall, business_date=day, queue=queue, last_number=1)
-    upsert = stmt.on_conflict_do_update(
-        index_elements=[counters.c.hall, counters.c.business_date, counters.c.queue],
-        set_={"last_number": counters.c.last_number + 1},
-    ).returning(counters.c.last_number)
-    return int(conn.execute(upsert).scalar_one())
+    stmt = _UPSERTS.get(conn.dialect.name)
+    if stmt is None:
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        stmt = _UPSERTS[conn.dialect.name] = (
+            insert(counters)
+            .on_conflict_do_update(
+                index_elements=[counters.c.hall, counters.c.business_date, counters.c.queue],
+                set_={"last_number": counters.c.last_number + 1},
+            )
+            .returning(counters.c.last_number)
+        )
+    params = {"hall": hall, "business_date": day, "queue": queue, "last_number": 1}
+    return int(conn.execute(stmt, params).scalar_one())
 
 
 def service_durations(conn: Connection, hall: str, day: dt.date, queue: str) -> list[float]:
     """Seconds of the last 20 finished services in a queue today (for the wait estimate)."""
-    rows = conn.execute(
-        select(calls.c.called_at, calls.c.ended_at)
-        .where(
-            calls.c.hall == hall,
-            calls.c.business_date == day,
-            calls.c.queue == queue,
-            calls.c.result.in_([o.value for o in Outcome if o is not Outcome.NO_SHOW]),
-        )
-        .order_by(calls.c.id.desc())
-        .limit(20)
-    )
+    rows = conn.execute(_SERVICE_DURATIONS, {"hall": hall, "day": day, "queue": queue})
     return [(end - start).total_seconds() for start, end in rows if end is not None]
 
 
@@ -227,37 +364,29 @@ def window_from_row(row: Row[Any] | Any) -> Window:
 
 def get_window(conn: Connection, hall: str, code: str) -> Window | None:
     """Load one active window."""
-    row = conn.execute(
-        select(windows).where(
-            windows.c.hall == hall, windows.c.code == code, windows.c.active.is_(True)
-        )
-    ).first()
+    row = conn.execute(_GET_WINDOW, {"hall": hall, "code": code}).first()
     return window_from_row(row) if row else None
 
 
 def list_windows(conn: Connection, hall: str) -> list[Window]:
     """All active windows of a hall in display order."""
-    rows = conn.execute(
-        select(windows)
-        .where(windows.c.hall == hall, windows.c.active.is_(True))
-        .order_by(windows.c.position)
-    )
-    return [window_from_row(r) for r in rows]
+    return [window_from_row(r) for r in conn.execute(_LIST_WINDOWS, {"hall": hall})]
 
 
 def save_window(conn: Connection, hall: str, window: Window) -> None:
     """Write a window's runtime state."""
     conn.execute(
-        update(windows)
-        .where(windows.c.hall == hall, windows.c.code == window.code)
-        .values(
-            queues=list(window.queues),
-            status=window.status.value,
-            clerk=window.clerk,
-            current_ticket=window.current_ticket,
-            paused_reason=window.paused_reason,
-            normal_since_green=window.normal_since_green,
-        )
+        _SAVE_WINDOW,
+        {
+            "b_hall": hall,
+            "b_code": window.code,
+            "queues": list(window.queues),
+            "status": window.status.value,
+            "clerk": window.clerk,
+            "current_ticket": window.current_ticket,
+            "paused_reason": window.paused_reason,
+            "normal_since_green": window.normal_since_green,
+        },
     )
 
 
@@ -265,59 +394,48 @@ def insert_call(conn: Connection, ticket: Ticket, *, out_of_order: bool) -> None
     """Record that a ticket was called to its window."""
     assert ticket.window is not None and ticket.called_at is not None
     conn.execute(
-        calls.insert().values(
-            hall=ticket.hall,
-            ticket_id=ticket.id,
-            business_date=ticket.business_date,
-            queue=ticket.queue,
-            window=ticket.window,
-            clerk=ticket.clerk,
-            called_at=ticket.called_at,
-            out_of_order=out_of_order,
-        )
+        _INSERT_CALL,
+        {
+            "hall": ticket.hall,
+            "ticket_id": ticket.id,
+            "business_date": ticket.business_date,
+            "queue": ticket.queue,
+            "window": ticket.window,
+            "clerk": ticket.clerk,
+            "called_at": ticket.called_at,
+            "recalls": 0,
+            "out_of_order": out_of_order,
+        },
     )
 
 
 def end_call(conn: Connection, ticket_id: str, result: str, at: dt.datetime) -> None:
     """Close the open call of a ticket with its result."""
-    conn.execute(
-        update(calls)
-        .where(calls.c.ticket_id == ticket_id, calls.c.ended_at.is_(None))
-        .values(ended_at=at, result=result)
-    )
+    conn.execute(_END_CALL, {"b_ticket": ticket_id, "ended_at": at, "result": result})
 
 
 def count_recall(conn: Connection, ticket_id: str) -> None:
     """Count a recall on the ticket's open call."""
-    conn.execute(
-        update(calls)
-        .where(calls.c.ticket_id == ticket_id, calls.c.ended_at.is_(None))
-        .values(recalls=calls.c.recalls + 1)
-    )
+    conn.execute(_COUNT_RECALL, {"b_ticket": ticket_id})
 
 
 def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Append events to the log."""
     if rows:
-        conn.execute(events.insert(), rows)
+        conn.execute(_INSERT_EVENTS, rows)
 
 
 def events_after(conn: Connection, hall: str, since: int, limit: int) -> list[tuple[int, str]]:
     """(seq, payload) of events after `since`, in seq order."""
-    rows = conn.execute(
-        select(events.c.seq, events.c.payload)
-        .where(events.c.hall == hall, events.c.seq > since)
-        .order_by(events.c.seq)
-        .limit(limit)
-    )
+    rows = conn.execute(_EVENTS_AFTER, {"hall": hall, "since": since, "limit": limit})
     return [(int(seq), payload) for seq, payload in rows]
 
 
 def first_kept_seq(conn: Connection, hall: str) -> int | None:
     """The oldest event seq still in the log."""
-    return conn.execute(select(func.min(events.c.seq)).where(events.c.hall == hall)).scalar()
+    return conn.execute(_FIRST_SEQ, {"hall": hall}).scalar()
 
 
 def last_seq(conn: Connection, hall: str) -> int:
     """The hall's newest event seq."""
-    return int(conn.execute(select(halls.c.last_seq).where(halls.c.code == hall)).scalar_one())
+    return int(conn.execute(_LOCK_SQLITE, {"hall": hall}).scalar_one())
