@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Annotated
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +18,7 @@ from server.realtime.hub import Hub
 from server.services.auth import Authenticator, Principal
 from server.services.context import Context
 
+T = TypeVar("T")
 STAFF = frozenset({"clerk", "supervisor", "admin"})
 SUPERVISORS = frozenset({"supervisor", "admin"})
 
@@ -27,6 +31,22 @@ class Services:
     ctx: Context
     auth: Authenticator
     hub: Hub
+    writer: ThreadPoolExecutor = field(init=False)
+
+    def __post_init__(self) -> None:
+        # SQLite takes one writer at a time: a single writer thread queues the writes
+        # without lock hand-offs between threads. PostgreSQL writes in parallel (row locks).
+        threads = 1 if self.ctx.db.is_sqlite else 16
+        self.writer = ThreadPoolExecutor(threads, thread_name_prefix="writer")
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a write use case off the event loop, on the writer thread(s)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.writer, partial(fn, *args, **kwargs))
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a read use case off the event loop, on the shared thread pool."""
+        return await run_in_threadpool(fn, *args, **kwargs)
 
 
 async def get_services(request: Request) -> Services:

@@ -28,48 +28,63 @@ Reader = Annotated[Principal, Depends(allow("kiosk", "display", "evaluator", "on
 
 
 @router.get("")
-def hall(hall: str, services: ServicesDep, who: CurrentPrincipal) -> dict[str, Any]:
+async def hall(hall: str, services: ServicesDep, who: CurrentPrincipal) -> dict[str, Any]:
     """Layout: areas, queues, windows, matters, guide tree, waiting counts."""
     in_hall(who, hall)
-    return live.hall_view(services.ctx, hall)
+    return await services.read(live.hall_view, services.ctx, hall)
 
 
 @router.post("/tickets", status_code=201, response_model=TicketOut)
-def issue(hall: str, body: IssueBody, services: ServicesDep, who: Issuer) -> dict[str, Any]:
+async def issue(hall: str, body: IssueBody, services: ServicesDep, who: Issuer) -> dict[str, Any]:
     """Take a number (kiosk, or a guide on someone's behalf)."""
     in_hall(who, hall)
     req = tickets.IssueRequest(**body.model_dump())
-    return tickets.issue_ticket(services.ctx, hall, req, by_staff=who.is_staff)
+    return await services.write(
+        tickets.issue_ticket, services.ctx, hall, req, by_staff=who.is_staff
+    )
 
 
 @router.post("/tickets/find", response_model=TicketOut)
-def find(hall: str, body: FindBody, services: ServicesDep, who: Issuer) -> dict[str, Any]:
+async def find(hall: str, body: FindBody, services: ServicesDep, who: Issuer) -> dict[str, Any]:
     """Today's ticket by its printed number (kiosks must also give the matching ID number)."""
     in_hall(who, hall)
-    return tickets.find_ticket(services.ctx, hall, body.number, body.id_number, staff=who.is_staff)
+    return await services.read(
+        tickets.find_ticket, services.ctx, hall, body.number, body.id_number, staff=who.is_staff
+    )
 
 
 @router.post("/appointments", status_code=201, response_model=AppointmentOut)
-def book(hall: str, body: AppointmentBody, services: ServicesDep, who: Booker) -> dict[str, Any]:
+async def book(
+    hall: str, body: AppointmentBody, services: ServicesDep, who: Booker
+) -> dict[str, Any]:
     """Book an appointment slot (统一预约); check in later with the code at a kiosk."""
     in_hall(who, hall)
-    return appointments.book(
-        services.ctx, hall, body.queue, body.slot, body.applicant_name, body.id_number, body.phone
+    return await services.write(
+        appointments.book,
+        services.ctx,
+        hall,
+        body.queue,
+        body.slot,
+        body.applicant_name,
+        body.id_number,
+        body.phone,
     )
 
 
 @router.post("/devices/{device}/status")
-def device_status(
+async def device_status(
     hall: str, device: str, body: DeviceStatusBody, services: ServicesDep, who: Reporter
 ) -> dict[str, Any]:
     """Report printer / sign health; changes become `device.status` events."""
     in_hall(who, hall)
     reporter = None if who.is_staff else who.name
-    return devices.report_status(services.ctx, hall, device, body.status, body.detail, reporter)
+    return await services.write(
+        devices.report_status, services.ctx, hall, device, body.status, body.detail, reporter
+    )
 
 
 @router.get("/events", response_model=EventsOut)
-def events(
+async def events(
     hall: str,
     services: ServicesDep,
     who: Reader,
@@ -78,4 +93,4 @@ def events(
 ) -> dict[str, Any]:
     """Events after `since` in order (polling fallback); a snapshot when it is too old."""
     in_hall(who, hall)
-    return live.poll(services.ctx, hall, since, limit)
+    return await services.read(live.poll, services.ctx, hall, since, limit)

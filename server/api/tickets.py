@@ -19,7 +19,7 @@ SecretHeader = Annotated[str | None, Header(alias="X-Ticket-Secret", max_length=
 
 
 @router.get("", response_model=TicketOut)
-def get(
+async def get(
     ticket_id: str,
     services: ServicesDep,
     who: OptionalPrincipal,
@@ -27,19 +27,20 @@ def get(
     x_ticket_secret: SecretHeader = None,
 ) -> dict[str, Any]:
     """The ticket with `status`, `waiting_ahead` and `estimated_wait_min`."""
-    _admit(services, ticket_id, who, s or x_ticket_secret, ("kiosk", "display", *STAFF))
-    return tickets.get_ticket(services.ctx, ticket_id, staff=bool(who and who.is_staff))
+    await _admit(services, ticket_id, who, s or x_ticket_secret, ("kiosk", "display", *STAFF))
+    staff = bool(who and who.is_staff)
+    return await services.read(tickets.get_ticket, services.ctx, ticket_id, staff=staff)
 
 
 @router.post("/requeue", response_model=TicketOut)
-def requeue(ticket_id: str, services: ServicesDep, who: OptionalPrincipal) -> dict[str, Any]:
+async def requeue(ticket_id: str, services: ServicesDep, who: OptionalPrincipal) -> dict[str, Any]:
     """过号取号: back in the queue per the 过号重排 rule, or 409 with the reason."""
-    _admit(services, ticket_id, who, None, ("kiosk", *STAFF))
-    return tickets.requeue_ticket(services.ctx, ticket_id)
+    await _admit(services, ticket_id, who, None, ("kiosk", *STAFF))
+    return await services.write(tickets.requeue_ticket, services.ctx, ticket_id)
 
 
 @router.post("/cancel", response_model=TicketOut)
-def cancel(
+async def cancel(
     ticket_id: str,
     services: ServicesDep,
     who: OptionalPrincipal,
@@ -47,12 +48,12 @@ def cancel(
     x_ticket_secret: SecretHeader = None,
 ) -> dict[str, Any]:
     """The citizen gives up the ticket."""
-    _admit(services, ticket_id, who, s or x_ticket_secret, STAFF)
-    return tickets.cancel_ticket(services.ctx, ticket_id)
+    await _admit(services, ticket_id, who, s or x_ticket_secret, STAFF)
+    return await services.write(tickets.cancel_ticket, services.ctx, ticket_id)
 
 
 @router.post("/evaluation", response_model=TicketOut)
-def evaluate(
+async def evaluate(
     ticket_id: str,
     body: EvaluationBody,
     services: ServicesDep,
@@ -61,11 +62,13 @@ def evaluate(
     x_ticket_secret: SecretHeader = None,
 ) -> dict[str, Any]:
     """好差评: 5 非常满意 … 1 非常不满意, once per service."""
-    _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
-    return tickets.evaluate_ticket(services.ctx, ticket_id, body.level, body.comment)
+    await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
+    return await services.write(
+        tickets.evaluate_ticket, services.ctx, ticket_id, body.level, body.comment
+    )
 
 
-def _admit(
+async def _admit(
     services: ServicesDep,
     ticket_id: str,
     who: Principal | None,
@@ -73,7 +76,7 @@ def _admit(
     roles: tuple[str, ...] | frozenset[str],
 ) -> None:
     if who is not None and who.role in roles:
-        in_hall(who, tickets.ticket_hall(services.ctx, ticket_id))
+        in_hall(who, await services.read(tickets.ticket_hall, services.ctx, ticket_id))
         return
     if who is not None and secret is None:
         raise Forbidden("forbidden", "您没有执行此操作的权限")

@@ -23,87 +23,98 @@ router = APIRouter(prefix="/api/v1/halls/{hall}/windows/{code}", tags=["windows"
 
 
 @router.post("/sign-in", response_model=WindowOut)
-def sign_in(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def sign_in(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
     """Bind the clerk to the window and open it."""
     in_hall(who, hall)
-    return windows.sign_in(services.ctx, hall, code, who.name)
+    return await services.write(windows.sign_in, services.ctx, hall, code, who.name)
 
 
 @router.post("/sign-out", response_model=WindowOut)
-def sign_out(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def sign_out(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
     """Close the window (it pauses instead while a ticket awaits its outcome)."""
     in_hall(who, hall)
-    return windows.sign_out(services.ctx, hall, code, who.name)
+    return await services.write(windows.sign_out, services.ctx, hall, code, who.name)
 
 
 @router.post("/call-next", response_model=TicketOut)
-def call_next(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def call_next(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
     """叫号: the called ticket, or 404 `no_waiting_ticket`."""
     in_hall(who, hall)
-    return windows.call_next(services.ctx, hall, code, who.name)
+    return await services.write(windows.call_next, services.ctx, hall, code, who.name)
 
 
 @router.post("/call", response_model=TicketOut)
-def call(hall: str, code: str, body: CallBody, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def call(
+    hall: str, code: str, body: CallBody, services: ServicesDep, who: Clerk
+) -> dict[str, Any]:
     """选号: call a specific waiting ticket (logged as out of order)."""
     in_hall(who, hall)
-    return windows.call_ticket(services.ctx, hall, code, who.name, body.ticket)
+    return await services.write(
+        windows.call_ticket, services.ctx, hall, code, who.name, body.ticket
+    )
 
 
 @router.post("/recall", response_model=TicketOut)
-def recall(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def recall(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
     """重呼: call the current ticket again."""
     in_hall(who, hall)
-    return windows.recall(services.ctx, hall, code, who.name)
+    return await services.write(windows.recall, services.ctx, hall, code, who.name)
 
 
 @router.post("/outcome", response_model=TicketOut)
-def outcome(
+async def outcome(
     hall: str, code: str, body: OutcomeBody, services: ServicesDep, who: Clerk
 ) -> dict[str, Any]:
     """Record 受理 `accepted`, 咨询 `consulted`, 不予受理 `rejected` or 过号 `no_show`."""
     in_hall(who, hall)
-    return windows.record_outcome(services.ctx, hall, code, who.name, body.outcome, body.reason)
+    return await services.write(
+        windows.record_outcome, services.ctx, hall, code, who.name, body.outcome, body.reason
+    )
 
 
 @router.post("/transfer", response_model=TicketOut)
-def transfer(
+async def transfer(
     hall: str, code: str, body: TransferBody, services: ServicesDep, who: Clerk
 ) -> dict[str, Any]:
     """转移: move the current ticket to another queue or window."""
     in_hall(who, hall)
-    return windows.transfer(services.ctx, hall, code, who.name, body.queue, body.window, body.note)
+    return await services.write(
+        windows.transfer, services.ctx, hall, code, who.name, body.queue, body.window, body.note
+    )
 
 
 @router.post("/pause", response_model=WindowOut)
-def pause(
+async def pause(
     hall: str, code: str, services: ServicesDep, who: Clerk, body: PauseBody | None = None
 ) -> dict[str, Any]:
     """暂停 with a reason (午休, 临时离开, 业务咨询 …)."""
     in_hall(who, hall)
-    return windows.pause(services.ctx, hall, code, who.name, body.reason if body else None)
+    reason = body.reason if body else None
+    return await services.write(windows.pause, services.ctx, hall, code, who.name, reason)
 
 
 @router.post("/resume", response_model=WindowOut)
-def resume(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def resume(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
     """恢复服务."""
     in_hall(who, hall)
-    return windows.resume(services.ctx, hall, code, who.name)
+    return await services.write(windows.resume, services.ctx, hall, code, who.name)
 
 
 @router.put("/queues", response_model=WindowOut)
-def set_queues(
+async def set_queues(
     hall: str, code: str, body: QueuesBody, services: ServicesDep, who: Supervisor
 ) -> dict[str, Any]:
     """潮汐: change the queues the window serves."""
     in_hall(who, hall)
-    return windows.set_queues(services.ctx, hall, code, body.queues)
+    return await services.write(windows.set_queues, services.ctx, hall, code, body.queues)
 
 
 @router.post("/walk-in", status_code=201)
-def walk_in(
+async def walk_in(
     hall: str, code: str, body: WalkInBody, services: ServicesDep, who: Clerk
 ) -> dict[str, Any]:
     """Record work done without a ticket (counted as 未叫号即办理)."""
     in_hall(who, hall)
-    return windows.walk_in(services.ctx, hall, code, who.name, body.outcome, body.matter)
+    return await services.write(
+        windows.walk_in, services.ctx, hall, code, who.name, body.outcome, body.matter
+    )

@@ -90,6 +90,9 @@ def _by_rank(ticket: Ticket) -> int:
     return ticket.rank
 
 
+NORMAL_CLASS = 3
+
+
 def queue_order_key(ticket: Ticket) -> tuple[int, int]:
     """Sort key of a queue's waiting line as people see it: priority classes, then arrival."""
     if ticket.target_window is not None or ticket.transferred:
@@ -99,5 +102,5 @@ def queue_order_key(ticket: Ticket) -> tuple[int, int]:
     elif ticket.priority is Priority.GREEN:
         klass = 2
     else:
-        klass = 3
+        klass = NORMAL_CLASS
     return (klass, ticket.rank)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -13,6 +14,7 @@ from sqlalchemy import Connection
 
 from server.domain.errors import NotFound
 from server.domain.events import EventType
+from server.domain.model import Ticket, TicketStatus
 from server.domain.numbering import business_date
 from server.protocol.views import iso
 from server.store import repo
@@ -43,6 +45,7 @@ class Context:
     publisher: Publisher
     clock: Clock = utc_now
     public_base_url: str = "http://127.0.0.1:8000"
+    estimates: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict)
     _layouts: dict[str, Layout] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,7 +77,28 @@ class HallTx:
         self.today = business_date(self.now, self.layout.timezone)
         self.seq = last_seq
         self._pending: list[tuple[int, str, dict[str, Any], bool]] = []
+        self._waiting: Counter[tuple[dt.date, str]] = Counter()
         self.published: list[tuple[int, str]] = []
+
+    def insert_ticket(self, ticket: Ticket) -> None:
+        """Store a new ticket (and count it in its queue's waiting line)."""
+        repo.insert_ticket(self.conn, ticket)
+        self._count(ticket, +1)
+
+    def save_ticket(self, before: Ticket, after: Ticket) -> None:
+        """Store a changed ticket, moving it between waiting lines as its state says."""
+        repo.save_ticket(self.conn, after)
+        self._count(before, -1)
+        self._count(after, +1)
+
+    def waiting(self, queue: str) -> int:
+        """Tickets waiting in a queue today, as this transaction sees them."""
+        stored = repo.waiting_by_queue(self.conn, self.hall, self.today).get(queue, 0)
+        return stored + self._waiting[(self.today, queue)]
+
+    def _count(self, ticket: Ticket, sign: int) -> None:
+        if ticket.status is TicketStatus.WAITING:
+            self._waiting[(ticket.business_date, ticket.queue)] += sign
 
     def next_seq(self) -> int:
         """The seq the next emitted event will get."""
@@ -88,9 +112,10 @@ class HallTx:
 
     def flush(self) -> None:
         """Write the pending events and the hall's seq (just before commit)."""
+        repo.adjust_waiting(self.conn, self.hall, dict(self._waiting))
         if not self._pending:
             return
-        counts = repo.queue_counts(self.conn, self.hall, self.today)
+        counts = repo.waiting_by_queue(self.conn, self.hall, self.today)
         counts = {q: counts.get(q, 0) for q in self.layout.queues}
         rows = []
         for seq, kind, body, with_counts in self._pending:

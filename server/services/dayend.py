@@ -36,9 +36,9 @@ def close_day(ctx: Context, hall: str, keep_days: int = 7) -> int:
             )
         )
         stale = [repo.ticket_from_row(r) for r in rows]
-        for ticket in stale:
-            ticket = lifecycle.expire(ticket, tx.now)
-            repo.save_ticket(tx.conn, ticket)
+        for before in stale:
+            ticket = lifecycle.expire(before, tx.now)
+            tx.save_ticket(before, ticket)
             repo.end_call(tx.conn, ticket.id, "expired", tx.now)
             tx.emit(EventType.TICKET_EXPIRED, ticket=public_ticket(ticket, tx.layout))
         for window in repo.list_windows(tx.conn, hall):

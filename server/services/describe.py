@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from sqlalchemy import Connection
 
 from server.domain.estimate import estimated_minutes, mean_service_minutes
-from server.domain.model import Ticket, TicketStatus, Window, WindowStatus
+from server.domain.model import Ticket, TicketStatus, WindowStatus
 from server.domain.policy import queue_order_key
 from server.protocol.views import full_ticket
 from server.security import ticket_secret
@@ -16,10 +17,7 @@ from server.services.context import Context
 from server.store import repo
 from server.store.layout import Layout
 
-
-def serving_windows(windows: list[Window], queue: str) -> list[Window]:
-    """Windows whose served queues include `queue`, in display order."""
-    return [w for w in windows if queue in w.queues]
+ESTIMATE_SECONDS = 10.0
 
 
 def progress_url(ctx: Context, ticket_id: str) -> str:
@@ -35,29 +33,46 @@ def describe(
     *,
     staff: bool,
     today: dt.date,
-    windows: list[Window] | None = None,
+    ahead: int | None = None,
 ) -> dict[str, Any]:
-    """The full ticket JSON, with the waiting estimate computed now."""
-    if windows is None:
-        windows = repo.list_windows(conn, ticket.hall)
-    serving = serving_windows(windows, ticket.queue)
-    ahead: int | None = None
+    """The full ticket JSON, with the waiting estimate computed now.
+
+    `ahead` may be given when the caller already knows it (a new normal ticket stands
+    behind everyone waiting), saving a count over the line.
+    """
+    serving = [
+        (code, status) for code, status, qs in repo.serving(conn, ticket.hall) if ticket.queue in qs
+    ]
     minutes: int | None = None
-    if ticket.status is TicketStatus.WAITING and ticket.business_date == today:
-        ahead = repo.count_ahead(conn, ticket, queue_order_key(ticket)[0])
-        queue = layout.queues.get(ticket.queue)
-        default = queue.service_minutes if queue else 5.0
-        mean = mean_service_minutes(
-            repo.service_durations(conn, ticket.hall, today, ticket.queue), default
-        )
-        open_count = sum(1 for w in serving if w.status is WindowStatus.OPEN)
+    if ticket.status is not TicketStatus.WAITING or ticket.business_date != today:
+        ahead = None
+    else:
+        if ahead is None:
+            ahead = repo.count_ahead(conn, ticket, queue_order_key(ticket)[0])
+        open_count = sum(1 for _, status in serving if status == WindowStatus.OPEN.value)
+        mean = _mean_service_minutes(ctx, conn, layout, ticket.queue, today)
         minutes = estimated_minutes(ahead, mean, open_count or len(serving))
     return full_ticket(
         ticket,
         layout,
-        windows=[w.code for w in serving],
+        windows=[code for code, _ in serving],
         waiting_ahead=ahead,
         estimated_wait_min=minutes,
         progress_url=progress_url(ctx, ticket.id),
         staff=staff,
     )
+
+
+def _mean_service_minutes(
+    ctx: Context, conn: Connection, layout: Layout, queue: str, today: dt.date
+) -> float:
+    # An estimate in minutes need not be fresher than a few seconds; cached per queue.
+    key = (layout.code, today.isoformat(), queue)
+    hit = ctx.estimates.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[1] < ESTIMATE_SECONDS:
+        return hit[0]
+    configured = layout.queues[queue].service_minutes if queue in layout.queues else 5.0
+    mean = mean_service_minutes(repo.service_durations(conn, layout.code, today, queue), configured)
+    ctx.estimates[key] = (mean, now)
+    return mean

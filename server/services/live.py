@@ -29,7 +29,7 @@ def snapshot(ctx: Context, hall: str) -> dict[str, Any]:
         live = repo.tickets_in(conn, hall, today, (TicketStatus.WAITING, TicketStatus.CALLED))
         numbers = {t.id: t.number for t in live}
         windows = repo.list_windows(conn, hall)
-        counts = repo.queue_counts(conn, hall, today)
+        counts = repo.waiting_by_queue(conn, hall, today)
         return {
             "seq": seq,
             "type": "snapshot",
@@ -89,7 +89,7 @@ def hall_view(ctx: Context, hall: str) -> dict[str, Any]:
         layout = ctx.layout(conn, hall)
         today = business_date(ctx.clock(), layout.timezone)
         windows = repo.list_windows(conn, hall)
-        counts = repo.queue_counts(conn, hall, today)
+        counts = repo.waiting_by_queue(conn, hall, today)
         numbers = _current_numbers(conn, windows)
         return {
             "code": layout.code,

@@ -20,6 +20,7 @@ from server.domain.numbering import (
     local_datetime,
     local_time,
 )
+from server.domain.policy import NORMAL_CLASS, queue_order_key
 from server.protocol.views import public_ticket, window_view
 from server.security import keyed_hash, new_ticket_id, ticket_secret
 from server.services import appointments
@@ -53,9 +54,13 @@ def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) 
     def work(tx: HallTx) -> dict[str, Any]:
         queue = _resolve_queue(tx, req)
         ticket = _new_ticket(ctx, tx, queue, req, by_staff)
-        repo.insert_ticket(tx.conn, ticket)
+        # A new normal ticket has the highest rank: everyone waiting stands before it.
+        ahead = tx.waiting(queue.code) if queue_order_key(ticket)[0] == NORMAL_CLASS else None
+        tx.insert_ticket(ticket)
         tx.emit(EventType.TICKET_ISSUED, ticket=public_ticket(ticket, tx.layout))
-        return describe(ctx, tx.conn, tx.layout, ticket, staff=by_staff, today=tx.today)
+        return describe(
+            ctx, tx.conn, tx.layout, ticket, staff=by_staff, today=tx.today, ahead=ahead
+        )
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
@@ -194,14 +199,14 @@ def requeue_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:
-        ticket = _load(tx.conn, ticket_id)
-        queue = tx.layout.queues[ticket.queue]
-        requeue.check_requeue(ticket, queue, tx.now, tx.today)
+        before = _load(tx.conn, ticket_id)
+        queue = tx.layout.queues[before.queue]
+        requeue.check_requeue(before, queue, tx.now, tx.today)
         # The first N ranks plus room to find a gap behind the N-th ticket.
         line = repo.line_ranks(tx.conn, tx.hall, tx.today, queue.code, queue.requeue.after + 64)
         rank = requeue.requeue_rank(line, queue.requeue.after, arrival_rank(tx.next_seq()))
-        ticket = lifecycle.requeue(ticket, rank)
-        repo.save_ticket(tx.conn, ticket)
+        ticket = lifecycle.requeue(before, rank)
+        tx.save_ticket(before, ticket)
         tx.emit(EventType.TICKET_REQUEUED, ticket=public_ticket(ticket, tx.layout))
         return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today)
 
@@ -214,8 +219,9 @@ def cancel_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:
-        ticket = lifecycle.cancel(_load(tx.conn, ticket_id))
-        repo.save_ticket(tx.conn, ticket)
+        before = _load(tx.conn, ticket_id)
+        ticket = lifecycle.cancel(before)
+        tx.save_ticket(before, ticket)
         tx.emit(EventType.TICKET_CANCELLED, ticket=public_ticket(ticket, tx.layout))
         return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today)
 
@@ -230,8 +236,9 @@ def evaluate_ticket(
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:
-        ticket = lifecycle.evaluate(_load(tx.conn, ticket_id), level, comment, tx.now)
-        repo.save_ticket(tx.conn, ticket)
+        before = _load(tx.conn, ticket_id)
+        ticket = lifecycle.evaluate(before, level, comment, tx.now)
+        tx.save_ticket(before, ticket)
         tx.emit(
             EventType.EVALUATION_RECORDED,
             counts=False,

@@ -103,9 +103,9 @@ def recall(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
     """重呼: call the current ticket again; suggests 过号 after the recall limit."""
 
     def work(tx: HallTx) -> dict[str, Any]:
-        window, ticket = _current(tx, code, clerk)
-        ticket = lifecycle.recall(ticket, tx.now)
-        repo.save_ticket(tx.conn, ticket)
+        window, before = _current(tx, code, clerk)
+        ticket = lifecycle.recall(before, tx.now)
+        tx.save_ticket(before, ticket)
         repo.count_recall(tx.conn, ticket.id)
         tx.emit(
             EventType.TICKET_RECALLED,
@@ -130,11 +130,11 @@ def record_outcome(
         ) from None
 
     def work(tx: HallTx) -> dict[str, Any]:
-        window, ticket = _current(tx, code, clerk)
-        ticket = lifecycle.finish(ticket, result, reason, tx.now)
+        window, before = _current(tx, code, clerk)
+        ticket = lifecycle.finish(before, result, reason, tx.now)
         if result is not Outcome.NO_SHOW:
             ticket = replace(ticket, evaluation_requested=True)
-        repo.save_ticket(tx.conn, ticket)
+        tx.save_ticket(before, ticket)
         repo.end_call(tx.conn, ticket.id, result.value, tx.now)
         window = replace(window, current_ticket=None)
         repo.save_window(tx.conn, tx.hall, window)
@@ -173,8 +173,8 @@ def transfer(
             raise Invalid("transfer_target_required", "请选择转移到的业务队列或窗口")
         if queue not in tx.layout.queues:
             raise NotFound("unknown_queue", f"没有编号为 {queue} 的业务队列")
-        ticket = lifecycle.transfer(ticket, queue, to_window)
-        repo.save_ticket(tx.conn, ticket)
+        before, ticket = ticket, lifecycle.transfer(ticket, queue, to_window)
+        tx.save_ticket(before, ticket)
         repo.end_call(tx.conn, ticket.id, "transferred", tx.now)
         window = replace(window, current_ticket=None)
         repo.save_window(tx.conn, tx.hall, window)
@@ -274,8 +274,8 @@ def walk_in(
 def _call(
     ctx: Context, tx: HallTx, window: Window, ticket: Ticket, *, out_of_order: bool
 ) -> dict[str, Any]:
-    ticket = lifecycle.call(ticket, window, tx.now)
-    repo.save_ticket(tx.conn, ticket)
+    before, ticket = ticket, lifecycle.call(ticket, window, tx.now)
+    tx.save_ticket(before, ticket)
     repo.insert_call(tx.conn, ticket, out_of_order=out_of_order)
     window = replace(window, current_ticket=ticket.id)
     repo.save_window(tx.conn, tx.hall, window)

@@ -34,7 +34,7 @@ from server.domain.model import (
     Window,
     WindowStatus,
 )
-from server.store.tables import calls, counters, events, halls, tickets, windows
+from server.store.tables import calls, counters, events, halls, tickets, waiting_counts, windows
 
 _TICKET_FIELDS = [f.name for f in dataclasses.fields(Ticket)]
 _ENUMS: dict[str, Any] = {
@@ -151,7 +151,27 @@ _EVENTS_AFTER = (
     .limit(_p("limit"))
 )
 _FIRST_SEQ = select(func.min(events.c.seq)).where(events.c.hall == _p("hall"))
-_UPSERTS: dict[str, Any] = {}
+_WAITING_COUNTS = select(waiting_counts.c.queue, waiting_counts.c.waiting).where(
+    waiting_counts.c.hall == _p("hall"), waiting_counts.c.business_date == _p("day")
+)
+_SERVING = (
+    select(windows.c.code, windows.c.status, windows.c.queues)
+    .where(windows.c.hall == _p("hall"), windows.c.active.is_(True))
+    .order_by(windows.c.position)
+)
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(conn: Connection, table: Any, keys: list[Any], column: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE SET column = column + excluded.column, built once."""
+    cache_key = (conn.dialect.name, table.name)
+    stmt = _UPSERTS.get(cache_key)
+    if stmt is None:
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        base = insert(table)
+        set_ = {column: table.c[column] + base.excluded[column]}
+        stmt = _UPSERTS[cache_key] = base.on_conflict_do_update(index_elements=keys, set_=set_)
+    return stmt
 
 
 def lock_hall(conn: Connection, hall: str) -> int | None:
@@ -320,19 +340,31 @@ def citizen_tickets(
 
 def next_number(conn: Connection, hall: str, day: dt.date, queue: str) -> int:
     """Allocate the next number of a queue for the day, atomically (upsert ... returning)."""
-    stmt = _UPSERTS.get(conn.dialect.name)
-    if stmt is None:
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        stmt = _UPSERTS[conn.dialect.name] = (
-            insert(counters)
-            .on_conflict_do_update(
-                index_elements=[counters.c.hall, counters.c.business_date, counters.c.queue],
-                set_={"last_number": counters.c.last_number + 1},
-            )
-            .returning(counters.c.last_number)
-        )
+    keys = [counters.c.hall, counters.c.business_date, counters.c.queue]
+    stmt = _upsert(conn, counters, keys, "last_number")
     params = {"hall": hall, "business_date": day, "queue": queue, "last_number": 1}
-    return int(conn.execute(stmt, params).scalar_one())
+    return int(conn.execute(stmt.returning(counters.c.last_number), params).scalar_one())
+
+
+def adjust_waiting(conn: Connection, hall: str, deltas: dict[tuple[dt.date, str], int]) -> None:
+    """Add the transaction's changes to the per-queue waiting counts."""
+    keys = [waiting_counts.c.hall, waiting_counts.c.business_date, waiting_counts.c.queue]
+    stmt = _upsert(conn, waiting_counts, keys, "waiting")
+    for (day, queue), delta in deltas.items():
+        if delta:
+            params = {"hall": hall, "business_date": day, "queue": queue, "waiting": delta}
+            conn.execute(stmt, params)
+
+
+def waiting_by_queue(conn: Connection, hall: str, day: dt.date) -> dict[str, int]:
+    """Waiting tickets per queue, from the maintained counts."""
+    rows = conn.execute(_WAITING_COUNTS, {"hall": hall, "day": day})
+    return {queue: int(n) for queue, n in rows if n}
+
+
+def serving(conn: Connection, hall: str) -> list[tuple[str, str, list[str]]]:
+    """(code, status, queues) of every active window: what a ticket's estimate needs."""
+    return [(c, s, list(q)) for c, s, q in conn.execute(_SERVING, {"hall": hall})]
 
 
 def service_durations(conn: Connection, hall: str, day: dt.date, queue: str) -> list[float]:

@@ -127,6 +127,17 @@ counters = Table(
     Column("last_number", Integer, nullable=False),
 )
 
+# Waiting tickets per queue and day, kept in step with `tickets` in the same transaction, so
+# that every event can carry the hall's queue counts without counting the whole line.
+waiting_counts = Table(
+    "waiting_counts",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("business_date", Date, primary_key=True),
+    Column("queue", String(32), primary_key=True),
+    Column("waiting", Integer, nullable=False),
+)
+
 tickets = Table(
     "tickets",
     metadata,
@@ -165,7 +176,9 @@ tickets = Table(
     Column("evaluation_comment", Text, nullable=True),
     Column("evaluation_requested", Boolean, nullable=False, default=False),
     Column("evaluated_at", UTCDateTime, nullable=True),
-    Index("ix_tickets_line", "hall", "business_date", "status", "queue", "rank"),
+    # The waiting line: heads per queue and priority for call-next, counts per queue.
+    Index("ix_tickets_line", "hall", "business_date", "status", "queue", "priority", "rank"),
+    Index("ix_tickets_transferred", "hall", "business_date", "status", "transferred"),
     Index("ix_tickets_citizen", "hall", "business_date", "queue", "id_hash"),
     # Prefixes are unique per hall, so a number is unique per hall and day: never issued twice.
     Index("ix_tickets_hall_date_number", "hall", "business_date", "number", unique=True),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 09:35:05.356546
+Create Date: 2026-11-24 09:48:12.952010
 """
 
 from collections.abc import Sequence
@@ -172,7 +172,8 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_citizen', ['hall', 'business_date', 'queue', 'id_hash'], unique=False)
         batch_op.create_index('ix_tickets_hall_date_number', ['hall', 'business_date', 'number'], unique=True)
-        batch_op.create_index('ix_tickets_line', ['hall', 'business_date', 'status', 'queue', 'rank'], unique=False)
+        batch_op.create_index('ix_tickets_line', ['hall', 'business_date', 'status', 'queue', 'priority', 'rank'], unique=False)
+        batch_op.create_index('ix_tickets_transferred', ['hall', 'business_date', 'status', 'transferred'], unique=False)
 
     op.create_table('users',
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -183,6 +184,13 @@ def upgrade() -> None:
     sa.Column('windows', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('username', name=op.f('pk_users'))
+    )
+    op.create_table('waiting_counts',
+    sa.Column('hall', sa.String(length=32), nullable=False),
+    sa.Column('business_date', sa.Date(), nullable=False),
+    sa.Column('queue', sa.String(length=32), nullable=False),
+    sa.Column('waiting', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('hall', 'business_date', 'queue', name=op.f('pk_waiting_counts'))
     )
     op.create_table('walk_ins',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -244,8 +252,10 @@ def downgrade() -> None:
     op.drop_table('calls')
     op.drop_table('windows')
     op.drop_table('walk_ins')
+    op.drop_table('waiting_counts')
     op.drop_table('users')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_transferred')
         batch_op.drop_index('ix_tickets_line')
         batch_op.drop_index('ix_tickets_hall_date_number')
         batch_op.drop_index('ix_tickets_citizen')
