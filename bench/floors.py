@@ -95,7 +95,7 @@ async def _broadcast(subscribers: int, messages: int) -> dict[str, float]:
         for i in range(messages):
             got.clear()
             t0 = time.perf_counter()
-            websockets.broadcast(clients, '{"seq":%d,"type":"ticket.called"}' % i)
+            websockets.broadcast(clients, f'{{"seq":{i},"type":"ticket.called"}}')
             while len(got) < subscribers:
                 await asyncio.sleep(0.0005)
             latencies += [(t - t0) * 1000 for t in got]
