@@ -20,6 +20,7 @@ from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
 from server.hallfile import load_hall_file
 from server.realtime.hub import Hub
+from server.realtime.pg import PgRelay
 from server.services import dayend
 from server.services.auth import Authenticator
 from server.services.context import Clock, Context, utc_now
@@ -37,6 +38,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services.hub.bind(asyncio.get_running_loop())
+        if services.relay is not None:
+            services.relay.start()
         ticker = asyncio.create_task(_tick(services))
         try:
             yield
@@ -44,6 +47,9 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            if services.relay is not None:
+                services.relay.stop()
+            services.writer.shutdown(wait=False)
 
     app = FastAPI(
         title="YiChuang 一窗 API",
@@ -68,28 +74,37 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     return app
 
 
-def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
-    """Open the store, migrate it, load hall files, and build the services container."""
+def prepare_store(settings: Settings) -> Database:
+    """Migrate the store and load the hall files (once, before any worker starts)."""
     db = Database(settings.resolved_database_url())
-    db.upgrade()
     specs = [load_hall_file(Path(p)) for p in settings.hall_files]
     if not settings.demo:
         refuse_demo_secrets(specs)
-    hub = Hub()
-    ctx = Context(
-        db=db,
-        secret=settings.resolved_secret_key(),
-        publisher=hub,
-        clock=clock,
-        public_base_url=settings.public_base_url.rstrip("/"),
-    )
+    db.upgrade()
     if specs:
         with db.write() as conn:
             for spec in specs:
                 sync_hall(conn, spec)
-        ctx.forget_layouts()
+    return db
+
+
+def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
+    """Open the store (preparing it unless the parent process did) and build the services."""
+    if settings.prepared:
+        db = Database(settings.resolved_database_url())
+    else:
+        db = prepare_store(settings)
+    hub = Hub()
+    relay = None if db.is_sqlite else PgRelay(db, hub)
+    ctx = Context(
+        db=db,
+        secret=settings.resolved_secret_key(),
+        publisher=relay or hub,
+        clock=clock,
+        public_base_url=settings.public_base_url.rstrip("/"),
+    )
     auth = Authenticator(ctx, settings.session_hours, settings.login_attempts_per_minute)
-    services = Services(settings=settings, ctx=ctx, auth=auth, hub=hub)
+    services = Services(settings=settings, ctx=ctx, auth=auth, hub=hub, relay=relay)
     run_housekeeping(services)
     return services
 

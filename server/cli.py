@@ -85,13 +85,22 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
     os.environ["YICHUANG_HALL_FILES"] = json.dumps([str(p.resolve()) for p in ns.halls])
     os.environ["YICHUANG_DEMO"] = "true" if demo else "false"
     os.environ.setdefault("YICHUANG_PUBLIC_BASE_URL", f"http://{ns.host}:{ns.port}")
+    from server.app import prepare_store
+    from server.config import Settings
     from server.tomlreader import ConfigError
 
     try:
-        _preflight(ns.halls, demo)
+        settings = Settings()
+        if ns.workers > 1 and settings.resolved_database_url().startswith("sqlite"):
+            raise RuntimeError(
+                "SQLite runs one worker; set YICHUANG_DATABASE_URL=postgresql+psycopg://… "
+                "for --workers N"
+            )
+        prepare_store(settings).dispose()  # migrate and load halls once, not per worker
     except (ConfigError, RuntimeError) as exc:
         print(f"yichuang: {exc}", file=sys.stderr)
         return 2
+    os.environ["YICHUANG_PREPARED"] = "true"
     uvicorn.run(
         "server.asgi:app_from_env",
         factory=True,
@@ -102,15 +111,6 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
         ws_max_size=65536,
     )
     return 0
-
-
-def _preflight(halls: list[Path], demo: bool) -> None:
-    from server.demo_secrets import refuse_demo_secrets
-    from server.hallfile import load_hall_file
-
-    specs = [load_hall_file(p) for p in halls]
-    if not demo:
-        refuse_demo_secrets(specs)
 
 
 def _demo(ns: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 10
     cors_origins: list[str] = Field(default_factory=list)
     workers: int = 1
+    prepared: bool = False  # set for uvicorn workers once `yichuang serve` migrated the store
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to a SQLite file in the data directory."""

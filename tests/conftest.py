@@ -20,6 +20,43 @@ from fastapi.testclient import TestClient
 from server.app import create_app
 from server.config import DEMO_HALL_FILE, Settings
 from tests.helpers import FakeClock
+from tests.pgschema import BACKEND, PG_URL, store_for_test
+
+# Tests that touch the store; the PostgreSQL pass runs only these.
+DB_FIXTURES = {"client", "make_client", "demo_server"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if BACKEND == "pg" and not PG_URL:
+        raise pytest.UsageError("YICHUANG_TEST_BACKEND=pg needs YICHUANG_TEST_PG_URL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass keep only the tests that use the store."""
+    if BACKEND != "pg":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (keep if uses_db or item.get_closest_marker("db") else drop).append(item)
+    config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if BACKEND == "pg":
+        return f"store: PostgreSQL ({PG_URL}), one fresh schema per test"
+    return "store: SQLite (set YICHUANG_TEST_BACKEND=pg and YICHUANG_TEST_PG_URL for PostgreSQL)"
+
+
+@pytest.fixture(autouse=True)
+def database_url() -> Iterator[str | None]:
+    """On the PostgreSQL pass: a fresh schema per test, exported as YICHUANG_DATABASE_URL.
+
+    Apps built in the test and server processes it starts all read that variable.
+    """
+    with store_for_test() as url:
+        yield url
 
 
 @pytest.fixture
@@ -52,6 +89,7 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
     yield build
     for c in clients:
         c.__exit__(None, None, None)
+        c.app.state.services.ctx.db.dispose()
 
 
 @pytest.fixture

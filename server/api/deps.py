@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from server.config import Settings
 from server.domain.errors import Forbidden, Unauthorized
 from server.realtime.hub import Hub
+from server.realtime.pg import PgRelay
 from server.services.auth import Authenticator, Principal
 from server.services.context import Context
 
@@ -31,6 +32,7 @@ class Services:
     ctx: Context
     auth: Authenticator
     hub: Hub
+    relay: PgRelay | None = None
     writer: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:

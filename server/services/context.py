@@ -17,6 +17,7 @@ from server.domain.events import EventType
 from server.domain.model import Ticket, TicketStatus
 from server.domain.numbering import business_date
 from server.protocol.views import iso
+from server.realtime.pg import notify
 from server.store import repo
 from server.store.db import Database
 from server.store.layout import Layout, load_layout
@@ -129,6 +130,8 @@ class HallTx:
             self.published.append((seq, text))
         repo.insert_events(self.conn, rows)
         repo.set_last_seq(self.conn, self.hall, self.seq)
+        if not self.ctx.db.is_sqlite:
+            notify(self.conn, self.hall)  # wakes the relays of every worker on commit
 
 
 def run_in_hall(ctx: Context, hall: str, work: Callable[[HallTx], Any]) -> Any:

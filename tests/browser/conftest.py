@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.live_server import ServerProcess
+from tests.pgschema import store_for_test
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -23,10 +24,11 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """`yichuang demo` (no simulation) on a free port and a fresh data dir."""
-    server = ServerProcess(tmp_path_factory.mktemp("demo")).start()
-    yield server
-    server.stop()
+    """`yichuang demo` (no simulation) on a free port and a fresh data dir (and schema)."""
+    with store_for_test():
+        server = ServerProcess(tmp_path_factory.mktemp("demo")).start()
+        yield server
+        server.stop()
 
 
 @pytest.fixture(scope="module")

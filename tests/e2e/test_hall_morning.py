@@ -13,6 +13,8 @@ from server.client import ApiError, HallClient, HallState
 from tests.helpers import valid_id
 from tests.live_server import PASSWORD, ServerProcess, write_hall
 
+pytestmark = pytest.mark.db  # also runs on the PostgreSQL pass
+
 TICKETS, CLERKS = 300, 8
 FINAL = {"finished", "no_show", "cancelled", "expired"}
 

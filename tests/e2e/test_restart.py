@@ -5,8 +5,12 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from server.client import HallClient, HallState, LiveFeed
 from tests.live_server import PASSWORD, ServerProcess, write_hall
+
+pytestmark = pytest.mark.db  # also runs on the PostgreSQL pass
 
 
 def wait_for(predicate, timeout: float = 10.0) -> None:

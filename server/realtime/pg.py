@@ -1,0 +1,84 @@
+"""Cross-worker fan-out on PostgreSQL: LISTEN/NOTIFY wakes a relay that tails the event log.
+
+Every write transaction notifies the channel with its hall (delivered at commit, in commit
+order). Each server process runs one relay thread that, when woken, reads the hall's events
+after the last seq it delivered and hands them to the local hub. The log is the source of
+truth: a lost notification is made good by the next one or by the periodic poll.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import psycopg
+from sqlalchemy import Connection, make_url, select, text
+
+from server.realtime.hub import Hub
+from server.store import repo
+from server.store.db import Database
+from server.store.tables import halls
+
+log = logging.getLogger("yichuang.realtime.pg")
+CHANNEL = "yichuang_events"
+_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :hall)")
+POLL_SECONDS = 1.0
+
+
+def notify(conn: Connection, hall: str) -> None:
+    """Ring the channel for a hall inside the writing transaction (sent on commit)."""
+    conn.execute(_NOTIFY, {"hall": hall})
+
+
+class PgRelay:
+    """One listener per process that feeds the hub from the log, in seq order."""
+
+    def __init__(self, db: Database, hub: Hub) -> None:
+        self.db, self.hub = db, hub
+        self.last: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def publish(self, hall: str, items: list[tuple[int, str]]) -> None:
+        """Local commits need no direct publish: the relay delivers them from the log."""
+
+    def start(self) -> None:
+        """Start listening (after the hub is bound to its loop)."""
+        with self.db.read() as conn:
+            self.last = {
+                code: int(seq) for code, seq in conn.execute(select(halls.c.code, halls.c.last_seq))
+            }
+        self._thread = threading.Thread(target=self._run, name="pg-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._listen()
+            except (psycopg.Error, OSError):
+                log.exception("event relay lost PostgreSQL; reconnecting")
+                self._stop.wait(1.0)
+
+    def _listen(self) -> None:
+        dsn = make_url(self.db.url).set(drivername="postgresql")
+        with psycopg.connect(dsn.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f"LISTEN {CHANNEL}")
+            self._catch_up(set(self.last))  # whatever was committed while not listening
+            while not self._stop.is_set():
+                woken = {n.payload for n in conn.notifies(timeout=POLL_SECONDS, stop_after=64)}
+                self._catch_up(woken or set(self.last))
+
+    def _catch_up(self, woken: set[str]) -> None:
+        for hall in woken:
+            after = self.last.get(hall, 0)
+            with self.db.read() as conn:
+                items = repo.events_after(conn, hall, after, 1000)
+            if items:
+                self.last[hall] = items[-1][0]
+                self.hub.publish(hall, items)
