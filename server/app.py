@@ -25,7 +25,7 @@ from server.services import dayend
 from server.services.auth import Authenticator
 from server.services.context import Clock, Context, utc_now
 from server.store.db import Database
-from server.store.sync import sync_hall
+from server.store.sync import check_secret_key, sync_hall
 
 log = logging.getLogger("yichuang")
 TICK_SECONDS = 30.0
@@ -94,6 +94,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         db = Database(settings.resolved_database_url())
     else:
         db = prepare_store(settings)
+    check_secret_key(db, settings.resolved_secret_key())
     hub = Hub()
     relay = None if db.is_sqlite else PgRelay(db, hub)
     ctx = Context(

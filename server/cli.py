@@ -87,6 +87,7 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
     os.environ.setdefault("YICHUANG_PUBLIC_BASE_URL", f"http://{ns.host}:{ns.port}")
     from server.app import prepare_store
     from server.config import Settings
+    from server.store.sync import check_secret_key
     from server.tomlreader import ConfigError
 
     try:
@@ -96,7 +97,9 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
                 "SQLite runs one worker; set YICHUANG_DATABASE_URL=postgresql+psycopg://… "
                 "for --workers N"
             )
-        prepare_store(settings).dispose()  # migrate and load halls once, not per worker
+        db = prepare_store(settings)  # migrate and load halls once, not per worker
+        check_secret_key(db, settings.resolved_secret_key())
+        db.dispose()
     except (ConfigError, RuntimeError) as exc:
         print(f"yichuang: {exc}", file=sys.stderr)
         return 2

@@ -7,9 +7,19 @@ from typing import Any
 from sqlalchemy import Connection, Table, select, update
 
 from server.hallfile import HallSpec
-from server.security import token_hash
+from server.security import keyed_hash, token_hash
+from server.store.db import Database
 from server.store.layout import queue_config
-from server.store.tables import areas, devices, halls, matters, queues, users, windows
+from server.store.tables import (
+    areas,
+    devices,
+    halls,
+    matters,
+    queues,
+    server_meta,
+    users,
+    windows,
+)
 
 
 def sync_hall(conn: Connection, spec: HallSpec) -> None:
@@ -99,6 +109,30 @@ def sync_hall(conn: Connection, spec: HallSpec) -> None:
         ],
         key="id",
     )
+
+
+class SecretKeyMismatch(RuntimeError):
+    """The server's key is not the one the store's hashes were made with."""
+
+
+def check_secret_key(db: Database, key: bytes) -> None:
+    """Refuse a key that differs from the one the store was first used with.
+
+    ID-number hashes and ticket secrets are keyed: every host of one database needs the
+    same key (YICHUANG_SECRET_KEY), or limits and progress pages silently break.
+    """
+    fingerprint = keyed_hash(key, "fingerprint", "yichuang")[:32]
+    with db.write() as conn:
+        stored = conn.execute(
+            select(server_meta.c.value).where(server_meta.c.name == "key_fingerprint")
+        ).scalar()
+        if stored is None:
+            conn.execute(server_meta.insert().values(name="key_fingerprint", value=fingerprint))
+        elif stored != fingerprint:
+            raise SecretKeyMismatch(
+                "this server's secret key is not the one the database was set up with; "
+                "give every host the same YICHUANG_SECRET_KEY (or the same data_dir/secret.key)"
+            )
 
 
 def _sync_windows(conn: Connection, spec: HallSpec) -> None:

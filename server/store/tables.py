@@ -282,6 +282,14 @@ appointments = Table(
     Index("ix_appointments_slot", "hall", "queue", "slot_start"),
 )
 
+# Facts about the installation itself (e.g. the fingerprint of the server key).
+server_meta = Table(
+    "server_meta",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
 # Roles that exactly one process per hall may hold at a time (e.g. the hall announcer).
 leases = Table(
     "leases",

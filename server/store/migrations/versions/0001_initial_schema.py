@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 09:48:12.952010
+Create Date: 2026-11-24 10:02:57.812388
 """
 
 from collections.abc import Sequence
@@ -123,6 +123,11 @@ def upgrade() -> None:
     sa.Column('updated_at', server.store.tables.UTCDateTime(), nullable=False),
     sa.Column('updated_by', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('hall', 'month', 'window', name=op.f('pk_reported_volumes'))
+    )
+    op.create_table('server_meta',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_server_meta'))
     )
     op.create_table('sessions',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -262,6 +267,7 @@ def downgrade() -> None:
 
     op.drop_table('tickets')
     op.drop_table('sessions')
+    op.drop_table('server_meta')
     op.drop_table('reported_volumes')
     op.drop_table('queues')
     op.drop_table('matters')
