@@ -19,6 +19,7 @@ from server.api.middleware import BodyLimit, SecurityHeaders
 from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
 from server.hallfile import load_hall_file
+from server.observability import RequestMetrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services import dayend
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, metrics=services.metrics)
     return app
 
 

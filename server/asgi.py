@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI
 
 from server.app import create_app
 from server.config import Settings
+from server.observability import configure_logging
 
 
 def app_from_env() -> FastAPI:
     """Build the app from the environment (used by every uvicorn worker)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("alembic", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    return create_app(Settings())
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)

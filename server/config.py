@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 10
     cors_origins: list[str] = Field(default_factory=list)
     workers: int = 1
+    log_format: str = "text"  # "json" for one JSON object per line
+    log_level: str = "INFO"
     prepared: bool = False  # set for uvicorn workers once `yichuang serve` migrated the store
 
     def resolved_database_url(self) -> str:

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from server.api.deps import CurrentPrincipal, ServicesDep, bearer
+from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import LoginBody, LoginOut
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
 @router.post("/login", response_model=LoginOut)

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["clerk pad"])
+from server.api.errors import ERROR_RESPONSES
+
+router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["clerk pad"], responses=ERROR_RESPONSES)

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.config import Settings
 from server.domain.errors import Forbidden, Unauthorized
+from server.observability import Metrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services.auth import Authenticator, Principal
@@ -33,6 +34,7 @@ class Services:
     auth: Authenticator
     hub: Hub
     relay: PgRelay | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     writer: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:

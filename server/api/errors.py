@@ -18,9 +18,25 @@ from server.domain.errors import (
     NotFound,
     Unauthorized,
 )
+from server.protocol.models import ErrorOut
 from server.services.auth import RateLimited
 
 log = logging.getLogger("yichuang.api")
+
+# Documented on every API router so the OpenAPI spec says what an error looks like.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in {
+        400: "malformed request (`invalid_json`)",
+        401: "not signed in, or the token is invalid or expired",
+        403: "signed in but not allowed (role, hall, window, ticket secret)",
+        404: "no such hall, queue, window, ticket … (or `no_waiting_ticket`)",
+        409: "not possible in the current state (see docs/api.md for the codes)",
+        413: "request body over 64 KB",
+        422: "the values break a rule (`invalid_request`, `invalid_id_number`, …)",
+        429: "too many failed sign-ins",
+    }.items()
+}
 
 _STATUS: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from server.api.deps import STAFF, CurrentPrincipal, ServicesDep, allow, in_hall
+from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import (
     AppointmentBody,
     AppointmentOut,
@@ -19,7 +20,7 @@ from server.protocol.models import (
 from server.services import appointments, devices, live, tickets
 from server.services.auth import Principal
 
-router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["halls"])
+router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["halls"], responses=ERROR_RESPONSES)
 
 Issuer = Annotated[Principal, Depends(allow("kiosk", *STAFF))]
 Booker = Annotated[Principal, Depends(allow("online", "kiosk", *STAFF))]

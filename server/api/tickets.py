@@ -7,12 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 
 from server.api.deps import STAFF, OptionalPrincipal, ServicesDep, in_hall
+from server.api.errors import ERROR_RESPONSES
 from server.domain.errors import Forbidden
 from server.protocol.models import EvaluationBody, TicketOut
 from server.services import tickets
 from server.services.auth import Principal
 
-router = APIRouter(prefix="/api/v1/tickets/{ticket_id}", tags=["tickets"])
+router = APIRouter(
+    prefix="/api/v1/tickets/{ticket_id}", tags=["tickets"], responses=ERROR_RESPONSES
+)
 
 Secret = Annotated[str | None, Query(alias="s", max_length=64)]
 SecretHeader = Annotated[str | None, Header(alias="X-Ticket-Secret", max_length=64)]

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from server.api.deps import Clerk, ServicesDep, Supervisor, in_hall
+from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import (
     CallBody,
     OutcomeBody,
@@ -19,7 +20,9 @@ from server.protocol.models import (
 )
 from server.services import windows
 
-router = APIRouter(prefix="/api/v1/halls/{hall}/windows/{code}", tags=["windows"])
+router = APIRouter(
+    prefix="/api/v1/halls/{hall}/windows/{code}", tags=["windows"], responses=ERROR_RESPONSES
+)
 
 
 @router.post("/sign-in", response_model=WindowOut)

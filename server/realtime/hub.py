@@ -63,6 +63,10 @@ class Hub:
             return len(self._subs.get(hall, ()))
         return sum(len(s) for s in self._subs.values())
 
+    def counts(self) -> dict[str, int]:
+        """Open live connections per hall."""
+        return {hall: len(subs) for hall, subs in self._subs.items() if subs}
+
     def _deliver(self, hall: str, items: list[tuple[int, str]]) -> None:
         last = self._last.get(hall, 0)
         fresh = [item for item in items if item[0] > last]

@@ -164,7 +164,8 @@ def _counts(tx: HallTx, queue: Queue, hashed: str | None, at: dt.time) -> quota.
 
 def authorize_owner(ctx: Context, ticket_id: str, secret: str | None) -> None:
     """Raise unless `secret` is the ticket's own progress secret."""
-    if not secret or not hmac.compare_digest(secret, ticket_secret(ctx.secret, ticket_id)):
+    expected = ticket_secret(ctx.secret, ticket_id).encode()
+    if not secret or not hmac.compare_digest(secret.encode(), expected):
         raise Forbidden("invalid_ticket_secret", "二维码无效或已过期, 请扫描小票上的二维码")
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
+from sqlalchemy import select
+
+from server.api.deps import Services, ServicesDep
+from server.observability import prometheus_text
 
 STATIC = Path(__file__).resolve().parent / "static"
 router = APIRouter(include_in_schema=False)
@@ -29,6 +34,31 @@ def static(name: str) -> FileResponse:
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """Liveness: the process answers (the store is checked by /readyz)."""
     return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(services: ServicesDep) -> JSONResponse:
+    """Readiness: the store answers a query."""
+    try:
+        await services.read(_ping, services)
+    except Exception:  # any store failure means "not ready"; details go to the log
+        logging.getLogger("yichuang").exception("readiness check failed")
+        return JSONResponse({"status": "store unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+async def metrics(services: ServicesDep) -> PlainTextResponse:
+    """Prometheus text format: request counters of this process, queue and device gauges."""
+    text = await services.read(
+        prometheus_text, services.metrics, services.ctx.db, services.hub.counts()
+    )
+    return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+
+
+def _ping(services: Services) -> None:
+    with services.ctx.db.read() as conn:
+        conn.execute(select(1)).scalar_one()

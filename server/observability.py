@@ -1,0 +1,173 @@
+"""Operations: structured (JSON) logs, request metrics and the Prometheus /metrics text."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.store.tables import devices, halls, waiting_counts
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (+ exception, extras)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record."""
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key in ("method", "path", "status", "ms", "hall"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(fmt: str, level: str = "INFO") -> None:
+    """Set up the root logger: `json` for machines, `text` for people."""
+    handler = logging.StreamHandler()
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("alembic", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class Metrics:
+    """Request counters of this process (each worker keeps its own, as Prometheus expects)."""
+
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, str, int], int] = defaultdict(int)
+        self.seconds: dict[tuple[str, str], float] = defaultdict(float)
+        self.started = time.time()
+        self._lock = threading.Lock()
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one finished request."""
+        with self._lock:
+            self.requests[(method, route, status)] += 1
+            self.seconds[(method, route)] += seconds
+
+
+class RequestMetrics:
+    """ASGI middleware: count requests per route template and status, log them."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+        self.log = logging.getLogger("yichuang.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Time the request and remember its status."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "(unmatched)")
+            elapsed = time.perf_counter() - start
+            self.metrics.observe(scope["method"], template, status, elapsed)
+            self.log.debug(
+                "%s %s %s",
+                scope["method"],
+                template,
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": template,
+                    "status": status,
+                    "ms": round(elapsed * 1000, 1),
+                },
+            )
+
+
+def prometheus_text(metrics: Metrics, db: Any, subscribers: dict[str, int]) -> str:
+    """The Prometheus text exposition of this process and of the store."""
+    lines = [
+        "# HELP yichuang_http_requests_total HTTP requests handled by this process.",
+        "# TYPE yichuang_http_requests_total counter",
+    ]
+    for (method, route, status), n in sorted(metrics.requests.items()):
+        lines.append(
+            f'yichuang_http_requests_total{{method="{method}",route="{route}",'
+            f'status="{status}"}} {n}'
+        )
+    lines += [
+        "# HELP yichuang_http_request_seconds_sum Time spent in requests.",
+        "# TYPE yichuang_http_request_seconds_sum counter",
+    ]
+    for (method, route), seconds in sorted(metrics.seconds.items()):
+        lines.append(
+            f'yichuang_http_request_seconds_sum{{method="{method}",route="{route}"}} {seconds:.6f}'
+        )
+    lines += [
+        "# HELP yichuang_live_subscribers Open live-feed connections of this process.",
+        "# TYPE yichuang_live_subscribers gauge",
+    ]
+    lines += [
+        f'yichuang_live_subscribers{{hall="{h}"}} {n}' for h, n in sorted(subscribers.items())
+    ]
+    lines += _store_lines(db)
+    lines += [
+        "# TYPE yichuang_process_start_time_seconds gauge",
+        f"yichuang_process_start_time_seconds {metrics.started:.0f}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _store_lines(db: Any) -> list[str]:
+    with db.read() as conn:
+        seqs = conn.execute(select(halls.c.code, halls.c.last_seq)).all()
+        latest = select(func.max(waiting_counts.c.business_date)).scalar_subquery()
+        waiting = conn.execute(
+            select(waiting_counts.c.hall, waiting_counts.c.queue, waiting_counts.c.waiting).where(
+                waiting_counts.c.business_date == latest
+            )
+        ).all()
+        states = conn.execute(
+            select(devices.c.hall, devices.c.status, func.count())
+            .where(devices.c.active.is_(True))
+            .group_by(devices.c.hall, devices.c.status)
+        ).all()
+    lines = [
+        "# HELP yichuang_event_seq Newest event seq per hall.",
+        "# TYPE yichuang_event_seq counter",
+    ]
+    lines += [f'yichuang_event_seq{{hall="{h}"}} {s}' for h, s in seqs]
+    lines += [
+        "# HELP yichuang_waiting_tickets Tickets waiting per queue (current day).",
+        "# TYPE yichuang_waiting_tickets gauge",
+    ]
+    lines += [f'yichuang_waiting_tickets{{hall="{h}",queue="{q}"}} {n}' for h, q, n in waiting]
+    lines += [
+        "# HELP yichuang_devices Devices per reported status.",
+        "# TYPE yichuang_devices gauge",
+    ]
+    lines += [f'yichuang_devices{{hall="{h}",status="{s}"}} {n}' for h, s, n in states]
+    return lines

@@ -1,0 +1,180 @@
+"""Who may do what: every API route × every role and device token, plus nobody."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.helpers import KIOSK, TZ, issue, login, valid_id, window
+
+DEVICES = {
+    "kiosk": "demo-kiosk",
+    "display": "demo-display",
+    "evaluator": "demo-evaluator",
+    "online": "demo-online",
+}
+PEOPLE = ("clerk", "supervisor", "admin")
+EVERYONE = {"nobody", *DEVICES, *PEOPLE}
+STAFF = set(PEOPLE)
+WINDOW_ACTIONS = (
+    "call-next",
+    "call",
+    "recall",
+    "outcome",
+    "transfer",
+    "pause",
+    "resume",
+    "walk-in",
+)
+
+# (method, path) -> who is let through (a 4xx other than 401/403 still counts as let through)
+MATRIX: dict[tuple[str, str], set[str]] = {
+    ("POST", "/api/v1/auth/login"): EVERYONE,
+    ("POST", "/api/v1/auth/logout"): EVERYONE - {"nobody"},
+    ("GET", "/api/v1/auth/me"): EVERYONE - {"nobody"},
+    ("GET", "/api/v1/halls/{hall}"): EVERYONE - {"nobody"},
+    ("POST", "/api/v1/halls/{hall}/tickets"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/halls/{hall}/tickets/find"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/halls/{hall}/appointments"): {"online", "kiosk", *STAFF},
+    ("POST", "/api/v1/halls/{hall}/devices/{device}/status"): {
+        "kiosk",
+        "display",
+        "evaluator",
+        *STAFF,
+    },
+    ("GET", "/api/v1/halls/{hall}/events"): EVERYONE - {"nobody"},
+    ("GET", "/api/v1/tickets/{ticket_id}"): {"kiosk", "display", *STAFF},
+    ("POST", "/api/v1/tickets/{ticket_id}/requeue"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/tickets/{ticket_id}/cancel"): STAFF,
+    ("POST", "/api/v1/tickets/{ticket_id}/evaluation"): {"evaluator"},
+    ("PUT", "/api/v1/halls/{hall}/windows/{code}/queues"): {"supervisor", "admin"},
+}
+for action in ("sign-in", "sign-out"):
+    MATRIX[("POST", f"/api/v1/halls/{{hall}}/windows/{{code}}/{action}")] = STAFF
+for action in WINDOW_ACTIONS:  # staff signed in at the window (see the test below)
+    MATRIX[("POST", f"/api/v1/halls/{{hall}}/windows/{{code}}/{action}")] = STAFF
+
+BODIES = {
+    "/tickets": {"queue": "A"},
+    "/tickets/find": {"number": "A001"},
+    "/appointments": {
+        "queue": "B",
+        "slot": dt.datetime(2026, 11, 24, 15, 0, tzinfo=TZ).isoformat(),
+        "applicant_name": "李四",
+        "id_number": valid_id(),
+    },
+    "/status": {"status": "ok"},
+    "/evaluation": {"level": 5},
+    "/call": {"ticket": "A001"},
+    "/outcome": {"outcome": "accepted"},
+    "/transfer": {"queue": "B"},
+    "/queues": {"queues": ["A"]},
+    "/walk-in": {"outcome": "accepted"},
+    "/login": {"username": "clerk02", "password": "demo1234"},
+}
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    return {
+        (m, r.path)
+        for r in app.routes
+        if isinstance(r, APIRoute) and r.path.startswith("/api/")
+        for m in r.methods - {"HEAD"}
+    }
+
+
+def test_every_api_route_is_in_the_matrix(client):
+    missing = api_routes(client.app) - set(MATRIX)
+    assert not missing, f"add these routes to the authorization matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("who", sorted(EVERYONE))
+def test_each_principal_may_do_exactly_what_the_matrix_says(client, who):
+    headers = headers_for(client, who)
+    ticket = issue(client, queue="A")
+    paths = {
+        "{hall}": "demo",
+        "{code}": "S01",
+        "{ticket_id}": ticket["id"],
+        "{device}": {"kiosk": "kiosk-1", "evaluator": "evaluator-1"}.get(who, "display-1"),
+    }
+    # Signing out ends the window and logging out the session, so they go last.
+    order = sorted(
+        MATRIX.items(),
+        key=lambda kv: (kv[0][1].endswith("/logout"), kv[0][1].endswith("/sign-out"), kv[0]),
+    )
+    for (method, template), allowed in order:
+        path = template
+        for key, value in paths.items():
+            path = path.replace(key, value)
+        body = next((b for suffix, b in BODIES.items() if template.endswith(suffix)), None)
+        r = client.request(method, path, json=body, headers=headers)
+        refused = r.status_code in (401, 403)
+        assert refused == (who not in allowed), (who, method, template, r.status_code, r.text)
+        assert r.status_code < 500
+
+
+def headers_for(client, who: str) -> dict[str, str]:
+    if who == "nobody":
+        return {}
+    if who in DEVICES:
+        return {"Authorization": f"Bearer {DEVICES[who]}"}
+    user = {"clerk": "clerk01", "supervisor": "supervisor", "admin": "admin"}[who]
+    headers = login(client, user)
+    window(client, headers, "S01", "sign-in")
+    return headers
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_staff_not_signed_in_at_the_window_may_not_work_it(client, who):
+    owner = login(client, "clerk05")
+    window(client, owner, "S01", "sign-in")
+    issue(client, queue="A")
+    window(client, owner, "S01", "call-next")
+    other = login(client, {"clerk": "clerk01", "supervisor": "supervisor", "admin": "admin"}[who])
+    for action in WINDOW_ACTIONS:
+        body = next((b for suffix, b in BODIES.items() if suffix == f"/{action}"), None)
+        r = client.post(f"/api/v1/halls/demo/windows/S01/{action}", json=body, headers=other)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "not_signed_in", action
+
+
+def test_sessions_expire_and_then_nothing_is_allowed(client, clock):
+    clerk = login(client)
+    assert client.get("/api/v1/auth/me", headers=clerk).status_code == 200
+    clock.advance(hours=12, minutes=1)
+    r = client.get("/api/v1/auth/me", headers=clerk)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+
+
+def test_a_logged_out_token_is_dead_at_once(client):
+    clerk = login(client)
+    client.post("/api/v1/auth/logout", headers=clerk)
+    assert client.get("/api/v1/auth/me", headers=clerk).status_code == 401
+
+
+def test_a_ticket_secret_is_long_random_and_bound_to_its_ticket(client):
+    first, second = issue(client, queue="A"), issue(client, queue="A")
+    s1 = first["progress_url"].split("s=")[1]
+    assert len(s1) >= 22  # 128 bits, base64url
+    assert client.get(f"/api/v1/tickets/{second['id']}", params={"s": s1}).status_code == 403
+    assert client.get(f"/api/v1/tickets/{first['id']}", params={"s": s1}).status_code == 200
+
+
+def test_cors_is_closed_by_default(client):
+    r = client.options(
+        "/api/v1/halls/demo",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert "access-control-allow-origin" not in r.headers
+    r = client.get("/api/v1/halls/demo", headers={**KIOSK, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_pages_and_api_carry_security_headers(client):
+    for path in ("/", "/api/v1/halls/demo"):
+        r = client.get(path, headers=KIOSK)
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]

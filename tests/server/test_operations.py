@@ -1,0 +1,41 @@
+"""Operations surface: health, readiness, Prometheus metrics, structured logs, demo secrets."""
+
+import json
+import logging
+
+import pytest
+
+from server.app import build_services
+from server.config import DEMO_HALL_FILE, Settings
+from server.demo_secrets import DemoSecretsError
+from server.observability import JsonFormatter
+from tests.helpers import issue
+
+
+def test_health_and_readiness_answer(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ok"}
+
+
+def test_metrics_count_requests_and_show_the_halls_queues(client):
+    issue(client, queue="A")
+    issue(client, queue="A")
+    text = client.get("/metrics").text
+    assert ('yichuang_http_requests_total{method="POST",route="/api/v1/halls/{hall}/tickets",'
+            'status="201"} 2') in text
+    assert 'yichuang_waiting_tickets{hall="demo",queue="A"} 2' in text
+    assert 'yichuang_event_seq{hall="demo"} 2' in text
+    assert "张" not in text  # counts only: no personal data
+
+
+def test_json_logs_are_one_object_per_line():
+    record = logging.LogRecord("yichuang.api", logging.ERROR, __file__, 1, "落地 %s", ("A012",),
+                               None)
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "error" and entry["msg"] == "落地 A012"
+    assert entry["ts"].endswith("Z")
+
+
+def test_the_demo_secrets_are_refused_outside_demo_mode(tmp_path):
+    with pytest.raises(DemoSecretsError, match="demo"):
+        build_services(Settings(data_dir=tmp_path, hall_files=[DEMO_HALL_FILE], demo=False))
