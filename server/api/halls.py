@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
-from server.api.deps import STAFF, CurrentPrincipal, ServicesDep, allow, in_hall
+from server.api.deps import STAFF, CurrentPrincipal, ServicesDep, allow, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import (
     AppointmentBody,
@@ -29,58 +30,66 @@ Reader = Annotated[Principal, Depends(allow("kiosk", "display", "evaluator", "on
 
 
 @router.get("")
-async def hall(hall: str, services: ServicesDep, who: CurrentPrincipal) -> dict[str, Any]:
+async def hall(hall: str, services: ServicesDep, who: CurrentPrincipal) -> JSONResponse:
     """Layout: areas, queues, windows, matters, guide tree, waiting counts."""
     in_hall(who, hall)
-    return await services.read(live.hall_view, services.ctx, hall)
+    return reply(await services.read(live.hall_view, services.ctx, hall))
 
 
 @router.post("/tickets", status_code=201, response_model=TicketOut)
-async def issue(hall: str, body: IssueBody, services: ServicesDep, who: Issuer) -> dict[str, Any]:
+async def issue(hall: str, body: IssueBody, services: ServicesDep, who: Issuer) -> JSONResponse:
     """Take a number (kiosk, or a guide on someone's behalf)."""
     in_hall(who, hall)
     req = tickets.IssueRequest(**body.model_dump())
-    return await services.write(
-        tickets.issue_ticket, services.ctx, hall, req, by_staff=who.is_staff
+    return reply(
+        await services.write(tickets.issue_ticket, services.ctx, hall, req, by_staff=who.is_staff),
+        201,
     )
 
 
 @router.post("/tickets/find", response_model=TicketOut)
-async def find(hall: str, body: FindBody, services: ServicesDep, who: Issuer) -> dict[str, Any]:
+async def find(hall: str, body: FindBody, services: ServicesDep, who: Issuer) -> JSONResponse:
     """Today's ticket by its printed number (kiosks must also give the matching ID number)."""
     in_hall(who, hall)
-    return await services.read(
-        tickets.find_ticket, services.ctx, hall, body.number, body.id_number, staff=who.is_staff
+    return reply(
+        await services.read(
+            tickets.find_ticket, services.ctx, hall, body.number, body.id_number, staff=who.is_staff
+        )
     )
 
 
 @router.post("/appointments", status_code=201, response_model=AppointmentOut)
 async def book(
     hall: str, body: AppointmentBody, services: ServicesDep, who: Booker
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Book an appointment slot (统一预约); check in later with the code at a kiosk."""
     in_hall(who, hall)
-    return await services.write(
-        appointments.book,
-        services.ctx,
-        hall,
-        body.queue,
-        body.slot,
-        body.applicant_name,
-        body.id_number,
-        body.phone,
+    return reply(
+        await services.write(
+            appointments.book,
+            services.ctx,
+            hall,
+            body.queue,
+            body.slot,
+            body.applicant_name,
+            body.id_number,
+            body.phone,
+        ),
+        201,
     )
 
 
 @router.post("/devices/{device}/status")
 async def device_status(
     hall: str, device: str, body: DeviceStatusBody, services: ServicesDep, who: Reporter
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Report printer / sign health; changes become `device.status` events."""
     in_hall(who, hall)
     reporter = None if who.is_staff else who.name
-    return await services.write(
-        devices.report_status, services.ctx, hall, device, body.status, body.detail, reporter
+    return reply(
+        await services.write(
+            devices.report_status, services.ctx, hall, device, body.status, body.detail, reporter
+        )
     )
 
 
@@ -91,7 +100,7 @@ async def events(
     who: Reader,
     since: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Events after `since` in order (polling fallback); a snapshot when it is too old."""
     in_hall(who, hall)
-    return await services.read(live.poll, services.ctx, hall, since, limit)
+    return reply(await services.read(live.poll, services.ctx, hall, since, limit))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 
-from server.api.deps import STAFF, OptionalPrincipal, ServicesDep, in_hall
+from server.api.deps import STAFF, OptionalPrincipal, ServicesDep, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.domain.errors import Forbidden
 from server.protocol.models import EvaluationBody, TicketOut
@@ -28,18 +29,18 @@ async def get(
     who: OptionalPrincipal,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The ticket with `status`, `waiting_ahead` and `estimated_wait_min`."""
     await _admit(services, ticket_id, who, s or x_ticket_secret, ("kiosk", "display", *STAFF))
     staff = bool(who and who.is_staff)
-    return await services.read(tickets.get_ticket, services.ctx, ticket_id, staff=staff)
+    return reply(await services.read(tickets.get_ticket, services.ctx, ticket_id, staff=staff))
 
 
 @router.post("/requeue", response_model=TicketOut)
-async def requeue(ticket_id: str, services: ServicesDep, who: OptionalPrincipal) -> dict[str, Any]:
+async def requeue(ticket_id: str, services: ServicesDep, who: OptionalPrincipal) -> JSONResponse:
     """过号取号: back in the queue per the 过号重排 rule, or 409 with the reason."""
     await _admit(services, ticket_id, who, None, ("kiosk", *STAFF))
-    return await services.write(tickets.requeue_ticket, services.ctx, ticket_id)
+    return reply(await services.write(tickets.requeue_ticket, services.ctx, ticket_id))
 
 
 @router.post("/cancel", response_model=TicketOut)
@@ -49,10 +50,10 @@ async def cancel(
     who: OptionalPrincipal,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The citizen gives up the ticket."""
     await _admit(services, ticket_id, who, s or x_ticket_secret, STAFF)
-    return await services.write(tickets.cancel_ticket, services.ctx, ticket_id)
+    return reply(await services.write(tickets.cancel_ticket, services.ctx, ticket_id))
 
 
 @router.post("/evaluation", response_model=TicketOut)
@@ -63,11 +64,13 @@ async def evaluate(
     who: OptionalPrincipal,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """好差评: 5 非常满意 … 1 非常不满意, once per service."""
     await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
-    return await services.write(
-        tickets.evaluate_ticket, services.ctx, ticket_id, body.level, body.comment
+    return reply(
+        await services.write(
+            tickets.evaluate_ticket, services.ctx, ticket_id, body.level, body.comment
+        )
     )
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
-from server.api.deps import Clerk, ServicesDep, Supervisor, in_hall
+from server.api.deps import Clerk, ServicesDep, Supervisor, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import (
     CallBody,
@@ -26,98 +25,105 @@ router = APIRouter(
 
 
 @router.post("/sign-in", response_model=WindowOut)
-async def sign_in(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def sign_in(hall: str, code: str, services: ServicesDep, who: Clerk) -> JSONResponse:
     """Bind the clerk to the window and open it."""
     in_hall(who, hall)
-    return await services.write(windows.sign_in, services.ctx, hall, code, who.name)
+    return reply(await services.write(windows.sign_in, services.ctx, hall, code, who.name))
 
 
 @router.post("/sign-out", response_model=WindowOut)
-async def sign_out(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def sign_out(hall: str, code: str, services: ServicesDep, who: Clerk) -> JSONResponse:
     """Close the window (it pauses instead while a ticket awaits its outcome)."""
     in_hall(who, hall)
-    return await services.write(windows.sign_out, services.ctx, hall, code, who.name)
+    return reply(await services.write(windows.sign_out, services.ctx, hall, code, who.name))
 
 
 @router.post("/call-next", response_model=TicketOut)
-async def call_next(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def call_next(hall: str, code: str, services: ServicesDep, who: Clerk) -> JSONResponse:
     """叫号: the called ticket, or 404 `no_waiting_ticket`."""
     in_hall(who, hall)
-    return await services.write(windows.call_next, services.ctx, hall, code, who.name)
+    return reply(await services.write(windows.call_next, services.ctx, hall, code, who.name))
 
 
 @router.post("/call", response_model=TicketOut)
 async def call(
     hall: str, code: str, body: CallBody, services: ServicesDep, who: Clerk
-) -> dict[str, Any]:
+) -> JSONResponse:
     """选号: call a specific waiting ticket (logged as out of order)."""
     in_hall(who, hall)
-    return await services.write(
-        windows.call_ticket, services.ctx, hall, code, who.name, body.ticket
+    return reply(
+        await services.write(windows.call_ticket, services.ctx, hall, code, who.name, body.ticket)
     )
 
 
 @router.post("/recall", response_model=TicketOut)
-async def recall(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def recall(hall: str, code: str, services: ServicesDep, who: Clerk) -> JSONResponse:
     """重呼: call the current ticket again."""
     in_hall(who, hall)
-    return await services.write(windows.recall, services.ctx, hall, code, who.name)
+    return reply(await services.write(windows.recall, services.ctx, hall, code, who.name))
 
 
 @router.post("/outcome", response_model=TicketOut)
 async def outcome(
     hall: str, code: str, body: OutcomeBody, services: ServicesDep, who: Clerk
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Record 受理 `accepted`, 咨询 `consulted`, 不予受理 `rejected` or 过号 `no_show`."""
     in_hall(who, hall)
-    return await services.write(
-        windows.record_outcome, services.ctx, hall, code, who.name, body.outcome, body.reason
+    return reply(
+        await services.write(
+            windows.record_outcome, services.ctx, hall, code, who.name, body.outcome, body.reason
+        )
     )
 
 
 @router.post("/transfer", response_model=TicketOut)
 async def transfer(
     hall: str, code: str, body: TransferBody, services: ServicesDep, who: Clerk
-) -> dict[str, Any]:
+) -> JSONResponse:
     """转移: move the current ticket to another queue or window."""
     in_hall(who, hall)
-    return await services.write(
-        windows.transfer, services.ctx, hall, code, who.name, body.queue, body.window, body.note
+    return reply(
+        await services.write(
+            windows.transfer, services.ctx, hall, code, who.name, body.queue, body.window, body.note
+        )
     )
 
 
 @router.post("/pause", response_model=WindowOut)
 async def pause(
     hall: str, code: str, services: ServicesDep, who: Clerk, body: PauseBody | None = None
-) -> dict[str, Any]:
+) -> JSONResponse:
     """暂停 with a reason (午休, 临时离开, 业务咨询 …)."""
     in_hall(who, hall)
     reason = body.reason if body else None
-    return await services.write(windows.pause, services.ctx, hall, code, who.name, reason)
+    return reply(await services.write(windows.pause, services.ctx, hall, code, who.name, reason))
 
 
 @router.post("/resume", response_model=WindowOut)
-async def resume(hall: str, code: str, services: ServicesDep, who: Clerk) -> dict[str, Any]:
+async def resume(hall: str, code: str, services: ServicesDep, who: Clerk) -> JSONResponse:
     """恢复服务."""
     in_hall(who, hall)
-    return await services.write(windows.resume, services.ctx, hall, code, who.name)
+    return reply(await services.write(windows.resume, services.ctx, hall, code, who.name))
 
 
 @router.put("/queues", response_model=WindowOut)
 async def set_queues(
     hall: str, code: str, body: QueuesBody, services: ServicesDep, who: Supervisor
-) -> dict[str, Any]:
+) -> JSONResponse:
     """潮汐: change the queues the window serves."""
     in_hall(who, hall)
-    return await services.write(windows.set_queues, services.ctx, hall, code, body.queues)
+    return reply(await services.write(windows.set_queues, services.ctx, hall, code, body.queues))
 
 
 @router.post("/walk-in", status_code=201)
 async def walk_in(
     hall: str, code: str, body: WalkInBody, services: ServicesDep, who: Clerk
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Record work done without a ticket (counted as 未叫号即办理)."""
     in_hall(who, hall)
-    return await services.write(
-        windows.walk_in, services.ctx, hall, code, who.name, body.outcome, body.matter
+    return reply(
+        await services.write(
+            windows.walk_in, services.ctx, hall, code, who.name, body.outcome, body.matter
+        ),
+        201,
     )
