@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
+import json
+import subprocess
+import sys
 import time
 
 import httpx
-import websockets
 
-from bench.harness import ServerProcess, login, percentile, wrk
+from bench.harness import ROOT, ServerProcess, login, percentile, rss_mb, wrk
 
 HALL = "city"
 KIOSK = "kiosk-secret-1"
@@ -76,57 +76,69 @@ def call_rate(server: ServerProcess, windows: int = 8, seconds: int = 5) -> dict
 
 
 def ws_latency(server: ServerProcess, subscribers: int, calls: int = 100) -> dict[str, float]:
-    """Call -> delivery to every one of `subscribers` live connections: p50/p99 in ms."""
-    return asyncio.run(_ws_latency(server.url, subscribers, calls))
+    """Call -> delivery to every one of `subscribers` live connections: p50/p99 in ms.
 
-
-async def _ws_latency(url: str, subscribers: int, calls: int) -> dict[str, float]:
-    ws_url = url.replace("http", "ws") + f"/api/v1/halls/{HALL}/live?token={DISPLAY}"
-    arrivals: dict[str, list[float]] = {}
-    number = re.compile(r'"number":"(\w+)"')
-
-    async def subscriber() -> None:
-        async with websockets.connect(ws_url, max_size=2**24) as ws:
-            ready.set()
-            async for raw in ws:
-                if '"type":"ticket.called"' in raw:
-                    arrivals.setdefault(number.search(raw)[1], []).append(time.perf_counter())  # type: ignore[index]
-
-    ready = asyncio.Event()
-    tasks = []
-    for _ in range(subscribers):
-        ready.clear()
-        tasks.append(asyncio.create_task(subscriber()))
-        await ready.wait()
-    async with httpx.AsyncClient(base_url=url) as kiosk:
-        for _ in range(calls):  # S09 serves queue I; make sure it has tickets to call
-            r = await kiosk.post(
-                f"/api/v1/halls/{HALL}/tickets",
-                json={"queue": "I"},
-                headers={"Authorization": f"Bearer {KIOSK}"},
-            )
-            r.raise_for_status()
-    token = await asyncio.to_thread(login, url, HALL, "clerk09")
-    headers = {"Authorization": f"Bearer {token}"}
-    latencies: list[float] = []
-    async with httpx.AsyncClient(base_url=url, headers=headers) as http:
-        await http.post(f"/api/v1/halls/{HALL}/windows/S09/sign-in")
-        for _ in range(calls):
-            t0 = time.perf_counter()
-            r = await http.post(f"/api/v1/halls/{HALL}/windows/S09/call-next")
-            r.raise_for_status()
-            called = r.json()["number"]
-            while len(arrivals.get(called, [])) < subscribers:
-                await asyncio.sleep(0.0005)
-            latencies += [(t - t0) * 1000 for t in arrivals.pop(called)]
-            await http.post(
-                f"/api/v1/halls/{HALL}/windows/S09/outcome", json={"outcome": "accepted"}
-            )
-    for t in tasks:
-        t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    The connections are held by separate client processes (at most 250 each) so that the
+    clients' own work does not sit in the measured latency more than it must.
+    """
+    url = server.url.replace("http", "ws") + f"/api/v1/halls/{HALL}/live?token={DISPLAY}"
+    sizes = [min(250, subscribers - i) for i in range(0, subscribers, 250)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.ws_clients", url, str(n)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in sizes
+    ]
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "READY"
+        time.sleep(1.0)  # every client has its snapshot: measure the settled server
+        rss = rss_mb(server.proc.pid) if server.proc else float("nan")
+        sent = _drive_calls(server.url, calls)
+        arrivals: dict[str, list[int]] = {}
+        for p in procs:
+            out, _ = p.communicate("DONE\n", timeout=60)
+            for number, times in json.loads(out.strip().splitlines()[-1]).items():
+                arrivals.setdefault(number, []).extend(times)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    latencies = [(t - sent[n]) / 1e6 for n, times in arrivals.items() if n in sent for t in times]
+    delivered = sum(len(arrivals.get(n, [])) for n in sent)
     return {
         "p50_ms": percentile(latencies, 50),
         "p99_ms": percentile(latencies, 99),
-        "samples": float(len(latencies)),
+        "delivered": delivered / max(1, len(sent) * subscribers),
+        "rss_mb": rss,
     }
+
+
+def _drive_calls(url: str, calls: int) -> dict[str, int]:
+    """Call `calls` tickets at window S09, one at a time; returns when each call was sent."""
+    kiosk = {"Authorization": f"Bearer {KIOSK}"}
+    token = login(url, HALL, "clerk09")
+    staff = {"Authorization": f"Bearer {token}"}
+    sent: dict[str, int] = {}
+    with httpx.Client(base_url=url) as http:
+        for _ in range(calls):  # S09 serves queue I; make sure it has tickets to call
+            http.post(
+                f"/api/v1/halls/{HALL}/tickets", json={"queue": "I"}, headers=kiosk
+            ).raise_for_status()
+        http.post(f"/api/v1/halls/{HALL}/windows/S09/sign-in", headers=staff)
+        for _ in range(calls):
+            t0 = time.monotonic_ns()
+            r = http.post(f"/api/v1/halls/{HALL}/windows/S09/call-next", headers=staff)
+            r.raise_for_status()
+            sent[r.json()["number"]] = t0
+            time.sleep(0.03)  # let every screen get it before the next call
+            http.post(
+                f"/api/v1/halls/{HALL}/windows/S09/outcome",
+                json={"outcome": "accepted"},
+                headers=staff,
+            )
+    return sent

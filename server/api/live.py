@@ -60,16 +60,15 @@ async def _send(
     assert isinstance(sub, Subscriber)
     ctx = services.ctx
     try:
-        snap, last = await run_in_threadpool(live.backlog, ctx, hall, since)
+        if await run_in_threadpool(live.needs_snapshot, ctx, hall, since):
+            last, text = await run_in_threadpool(live.snapshot_text, ctx, hall)
+            await ws.send_text(text)
+        else:
+            last = int(since or 0)
     except DomainError as exc:
-        await ws.send_text(
-            json.dumps(
-                {"type": "error", "code": exc.code, "message": exc.message}, ensure_ascii=False
-            )
-        )
+        error = {"type": "error", "code": exc.code, "message": exc.message}
+        await ws.send_text(json.dumps(error, ensure_ascii=False))
         return
-    if snap is not None:
-        await ws.send_text(json.dumps(snap, ensure_ascii=False, separators=(",", ":")))
     last = await _catch_up(ws, services, hall, last)
     while True:
         seq, text = await sub.inbox.get()

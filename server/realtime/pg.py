@@ -71,8 +71,14 @@ class PgRelay:
             conn.execute(f"LISTEN {CHANNEL}")
             self._catch_up(set(self.last))  # whatever was committed while not listening
             while not self._stop.is_set():
-                woken = {n.payload for n in conn.notifies(timeout=POLL_SECONDS, stop_after=64)}
-                self._catch_up(woken or set(self.last))
+                quiet = True
+                for note in conn.notifies(timeout=POLL_SECONDS):
+                    quiet = False
+                    self._catch_up({note.payload})  # at once: a screen is waiting for it
+                    if self._stop.is_set():
+                        return
+                if quiet:
+                    self._catch_up(set(self.last))  # nothing heard for a while: poll
 
     def _catch_up(self, woken: set[str]) -> None:
         for hall in woken:

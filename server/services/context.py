@@ -47,6 +47,8 @@ class Context:
     clock: Clock = utc_now
     public_base_url: str = "http://127.0.0.1:8000"
     estimates: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict)
+    snapshots: dict[str, tuple[int, str]] = field(default_factory=dict)
+    _snapshot_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _layouts: dict[str, Layout] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,6 +63,11 @@ class Context:
         with self._lock:
             self._layouts[hall] = layout
         return layout
+
+    def snapshot_lock(self, hall: str) -> threading.Lock:
+        """The lock that makes one thread build a hall's snapshot while others wait."""
+        with self._lock:
+            return self._snapshot_locks.setdefault(hall, threading.Lock())
 
     def forget_layouts(self) -> None:
         """Drop cached layouts after a hall file was (re)loaded."""

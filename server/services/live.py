@@ -46,22 +46,42 @@ def snapshot(ctx: Context, hall: str) -> dict[str, Any]:
         }
 
 
-def backlog(ctx: Context, hall: str, since: int | None) -> tuple[dict[str, Any] | None, int]:
-    """Decide how a (re)connecting client catches up: a snapshot, or events after `since`.
+def snapshot_text(ctx: Context, hall: str) -> tuple[int, str]:
+    """The snapshot as JSON text, built once per hall and seq however many clients ask.
 
-    Returns (snapshot or None, the seq the client has after it). With None the client is
-    sent the events after `since` via `events_after`.
+    Every change appends an event, so the seq pins the state: when all screens of a hall
+    reconnect at once (a server restart), one snapshot serves them all.
     """
-    if since is not None:
+    with ctx.snapshot_lock(hall):
         with ctx.db.read() as conn:
-            ctx.layout(conn, hall)
-            last = repo.last_seq(conn, hall)
-            first = repo.first_kept_seq(conn, hall)
-        too_old = first is not None and since < first - 1
-        if 0 <= since <= last and not too_old:
-            return None, since
+            seq = repo.last_seq(conn, hall)
+        cached = ctx.snapshots.get(hall)
+        if cached is not None and cached[0] == seq:
+            return cached
+        snap = snapshot(ctx, hall)
+        entry = (int(snap["seq"]), json.dumps(snap, ensure_ascii=False, separators=(",", ":")))
+        ctx.snapshots[hall] = entry
+        return entry
+
+
+def backlog(ctx: Context, hall: str, since: int | None) -> tuple[dict[str, Any] | None, int]:
+    """How a polling client catches up: (a snapshot, its seq) or (None, since)."""
+    if not needs_snapshot(ctx, hall, since):
+        return None, int(since or 0)
     snap = snapshot(ctx, hall)
     return snap, int(snap["seq"])
+
+
+def needs_snapshot(ctx: Context, hall: str, since: int | None) -> bool:
+    """True when a client at `since` cannot catch up from the log alone."""
+    if since is None:
+        return True
+    with ctx.db.read() as conn:
+        ctx.layout(conn, hall)
+        last = repo.last_seq(conn, hall)
+        first = repo.first_kept_seq(conn, hall)
+    too_old = first is not None and since < first - 1
+    return not (0 <= since <= last) or too_old
 
 
 def events_after(ctx: Context, hall: str, since: int, limit: int = PAGE) -> list[tuple[int, str]]:
