@@ -1,0 +1,1 @@
+"""Standalone hardware library: printers, LED signs, voice, evaluators, ID readers, keypads."""
