@@ -50,7 +50,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
                 await ticker
             if services.relay is not None:
                 services.relay.stop()
-            services.writer.shutdown(wait=False)
+            services.writer.shutdown()
 
     app = FastAPI(
         title="YiChuang 一窗 API",

@@ -12,17 +12,18 @@ BACKEND = os.environ.get("YICHUANG_TEST_BACKEND", "sqlite")
 
 
 @contextmanager
-def fresh_schema() -> Iterator[str]:
+def fresh_schema(base: str | None = None) -> Iterator[str]:
     """Create a schema, yield a database URL whose search_path is it, then drop it."""
     import sqlalchemy as sa
 
-    assert PG_URL, "YICHUANG_TEST_PG_URL is not set"
+    base = base or PG_URL
+    assert base, "YICHUANG_TEST_PG_URL is not set"
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
+    admin = sa.create_engine(base)
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     try:
-        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")

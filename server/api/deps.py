@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -20,6 +19,7 @@ from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services.auth import Authenticator, Principal
 from server.services.context import Context
+from server.services.writer import BatchWriter
 
 T = TypeVar("T")
 STAFF = frozenset({"clerk", "supervisor", "admin"})
@@ -36,18 +36,18 @@ class Services:
     hub: Hub
     relay: PgRelay | None = None
     metrics: Metrics = field(default_factory=Metrics)
-    writer: ThreadPoolExecutor = field(init=False)
+    writer: BatchWriter = field(init=False)
 
     def __post_init__(self) -> None:
-        # SQLite takes one writer at a time: a single writer thread queues the writes
-        # without lock hand-offs between threads. PostgreSQL writes in parallel (row locks).
-        threads = 1 if self.ctx.db.is_sqlite else 16
-        self.writer = ThreadPoolExecutor(threads, thread_name_prefix="writer")
+        # SQLite takes one writer at a time: one writer thread batches what queues up.
+        # On PostgreSQL several halls may be written at once, each batch in one hall.
+        self.writer = BatchWriter(self.ctx, 1 if self.ctx.db.is_sqlite else 8)
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a write use case off the event loop, on the writer thread(s)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.writer, partial(fn, *args, **kwargs))
+        """Run a write use case off the event loop, batched on the writer thread(s)."""
+        future = self.writer.submit(partial(fn, *args, **kwargs))
+        result: T = await asyncio.wrap_future(future)
+        return result
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a read use case off the event loop, on the shared thread pool."""

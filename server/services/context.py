@@ -6,7 +6,8 @@ import datetime as dt
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -84,9 +85,19 @@ class HallTx:
         self.now = ctx.clock()
         self.today = business_date(self.now, self.layout.timezone)
         self.seq = last_seq
-        self._pending: list[tuple[int, str, dict[str, Any], bool]] = []
+        # (seq, type, body, the waiting-count changes so far or None for no counts)
+        self._pending: list[tuple[int, str, dict[str, Any], dict[str, int] | None]] = []
         self._waiting: Counter[tuple[dt.date, str]] = Counter()
         self.published: list[tuple[int, str]] = []
+
+    def mark(self) -> tuple[int, int, Counter[tuple[dt.date, str]]]:
+        """Where this transaction stands, to undo one use case of a batch that failed."""
+        return (self.seq, len(self._pending), Counter(self._waiting))
+
+    def reset(self, mark: tuple[int, int, Counter[tuple[dt.date, str]]]) -> None:
+        """Forget what happened since `mark` (its rows are rolled back to a savepoint)."""
+        self.seq, pending, self._waiting = mark[0], mark[1], Counter(mark[2])
+        del self._pending[pending:]
 
     def insert_ticket(self, ticket: Ticket) -> None:
         """Store a new ticket (and count it in its queue's waiting line)."""
@@ -115,21 +126,26 @@ class HallTx:
     def emit(self, kind: EventType, counts: bool = True, **body: Any) -> int:
         """Append an event to this transaction; returns its seq."""
         self.seq += 1
-        self._pending.append((self.seq, kind.value, body, counts))
+        # Each event carries the counts as they stand right after it, even when several
+        # use cases share this transaction.
+        changes = {q: n for (day, q), n in self._waiting.items() if day == self.today}
+        self._pending.append((self.seq, kind.value, body, changes if counts else None))
         return self.seq
 
     def flush(self) -> None:
         """Write the pending events and the hall's seq (just before commit)."""
-        repo.adjust_waiting(self.conn, self.hall, dict(self._waiting))
         if not self._pending:
+            repo.adjust_waiting(self.conn, self.hall, dict(self._waiting))
             return
-        counts = repo.waiting_by_queue(self.conn, self.hall, self.today)
-        counts = {q: counts.get(q, 0) for q in self.layout.queues}
+        stored = repo.waiting_by_queue(self.conn, self.hall, self.today)
+        repo.adjust_waiting(self.conn, self.hall, dict(self._waiting))
         rows = []
-        for seq, kind, body, with_counts in self._pending:
+        for seq, kind, body, changes in self._pending:
             message = {"seq": seq, "type": kind, "at": iso(self.now), "hall": self.hall, **body}
-            if with_counts:
-                message["queue_counts"] = counts
+            if changes is not None:
+                message["queue_counts"] = {
+                    q: stored.get(q, 0) + changes.get(q, 0) for q in self.layout.queues
+                }
             text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
             rows.append(
                 {"hall": self.hall, "seq": seq, "type": kind, "at": self.now, "payload": text}
@@ -141,20 +157,75 @@ class HallTx:
             notify(self.conn, self.hall)  # wakes the relays of every worker on commit
 
 
+class Batch:
+    """Use cases sharing one write transaction: one lock, one flush, one commit.
+
+    The writer thread runs concurrent requests as a batch; each use case runs inside a
+    savepoint, so one that fails is undone alone. On PostgreSQL a batch stays in one hall:
+    holding two halls' locks at once could deadlock with another batch.
+    """
+
+    def __init__(self, ctx: Context, conn: Connection, isolate: bool) -> None:
+        self.ctx, self.conn, self.isolate = ctx, conn, isolate
+        self.txs: dict[str, HallTx] = {}
+
+    @classmethod
+    @contextmanager
+    def open(cls, ctx: Context, *, isolate: bool = False) -> Iterator[Batch]:
+        """A batch on a fresh transaction; its events are published after the commit."""
+        box: list[Batch] = []
+
+        def publish() -> None:
+            for tx in box[0].txs.values():
+                if tx.published:
+                    ctx.publisher.publish(tx.hall, tx.published)
+
+        with ctx.db.write(after_commit=publish) as conn:
+            batch = cls(ctx, conn, isolate)
+            box.append(batch)
+            _active.batch = batch
+            try:
+                yield batch
+                for tx in batch.txs.values():
+                    tx.flush()
+            finally:
+                _active.batch = None
+
+    def run(self, hall: str, work: Callable[[HallTx], Any]) -> Any:
+        """Run one use case in this batch (in its own savepoint when isolating)."""
+        tx = self.txs.get(hall)
+        if tx is None:
+            if self.txs and not self.ctx.db.is_sqlite:
+                raise OtherHall(hall)
+            last = repo.lock_hall(self.conn, hall)
+            if last is None:
+                raise NotFound("unknown_hall", f"没有编号为 {hall} 的服务大厅")
+            tx = self.txs[hall] = HallTx(self.ctx, self.conn, hall, last)
+        if not self.isolate:
+            return work(tx)
+        mark = tx.mark()
+        try:
+            with self.conn.begin_nested():
+                return work(tx)
+        except BaseException:
+            tx.reset(mark)
+            raise
+
+
+class OtherHall(Exception):
+    """A use case of another hall reached a PostgreSQL batch: run it in the next one."""
+
+
+_active = threading.local()
+
+
 def run_in_hall(ctx: Context, hall: str, work: Callable[[HallTx], Any]) -> Any:
-    """Run `work` in one write transaction of `hall` and publish its events after commit."""
-    box: list[HallTx] = []
+    """Run `work` in a write transaction of `hall`; its events are published after commit.
 
-    def publish() -> None:
-        if box and box[0].published:
-            ctx.publisher.publish(hall, box[0].published)
-
-    with ctx.db.write(after_commit=publish) as conn:
-        last = repo.lock_hall(conn, hall)
-        if last is None:
-            raise NotFound("unknown_hall", f"没有编号为 {hall} 的服务大厅")
-        tx = HallTx(ctx, conn, hall, last)
-        box.append(tx)
-        result = work(tx)
-        tx.flush()
-    return result
+    On the writer thread the transaction may be shared with other requests (a batch).
+    """
+    batch: Batch | None = getattr(_active, "batch", None)
+    if batch is not None and batch.ctx is ctx:
+        return batch.run(hall, work)
+    with Batch.open(ctx) as single:
+        return single.run(hall, work)

@@ -23,6 +23,7 @@ class Database:
         # back-off sleeps, and keeps commit order equal to publish order.
         self.write_lock = threading.Lock() if self.is_sqlite else None
         self.engine = _sqlite_engine(url) if self.is_sqlite else _pg_engine(url, pool_size)
+        self._local = threading.local()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -40,13 +41,29 @@ class Database:
         `after_commit` runs once the commit succeeded and, on SQLite, before the write lock
         is released, so that what it publishes leaves in commit order.
         """
+        active = getattr(self._local, "active", None)
+        if active is not None:
+            # Already writing on this thread (a batch): nest in a savepoint of the same
+            # transaction rather than wait for a lock this thread holds itself.
+            outer, pending = active
+            with outer.begin_nested():
+                yield outer
+            if after_commit is not None:
+                pending.append(after_commit)
+            return
         with self.write_lock or nullcontext(), self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-            with conn.begin():
-                yield conn
-            if after_commit is not None:
-                after_commit()
+            callbacks: list[Callable[[], None]] = []
+            self._local.active = (conn, callbacks)
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                self._local.active = None
+            for callback in [*callbacks, after_commit]:
+                if callback is not None:
+                    callback()
 
     def upgrade(self) -> None:
         """Create or migrate the schema to the newest revision (Alembic)."""
