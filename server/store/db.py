@@ -100,7 +100,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA cache_size=-32768")  # 32 MB of page cache per connection
+        cur.execute("PRAGMA cache_size=-8192")  # 8 MB of page cache per connection
         cur.execute("PRAGMA mmap_size=268435456")  # read pages by mmap, not read() calls
         cur.close()
 
