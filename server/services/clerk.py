@@ -1,0 +1,154 @@
+"""What a clerk pad shows next to its buttons: the window's context and the reason lists."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from server.domain import policy
+from server.domain.errors import NotFound
+from server.domain.lifecycle import EVALUATION_LEVELS
+from server.domain.model import Ticket, Window
+from server.domain.numbering import business_date
+from server.protocol.views import iso, public_ticket, window_view
+from server.services.context import Context
+from server.services.describe import describe
+from server.services.windows import PAUSE_REASONS
+from server.store import clerk_queries, repo
+from server.store.layout import Layout
+
+UPCOMING = 6
+# 不予受理 reasons offered on the pads (a hall may list its own as `rejection_reasons`).
+REJECTION_REASONS = (
+    "申请材料不齐全或不符合法定形式",
+    "申请事项不属于本中心受理范围",
+    "申请人不具备申请资格",
+    "申请事项依法不需要取得行政许可",
+    "超过法定申请期限",
+    "申请人未能提供有效身份证明",
+)
+# Reasons a clerk picks when pausing; 签退待处理 is set by the system, not chosen.
+CLERK_PAUSE_REASONS = tuple(r for r in PAUSE_REASONS if r != "签退待处理")
+
+
+def rejection_reasons(ctx: Context, hall: str) -> dict[str, Any]:
+    """The 不予受理 reasons of a hall (its own list, or the default)."""
+    with ctx.db.read() as conn:
+        layout = ctx.layout(conn, hall)
+    own = layout.settings.get("rejection_reasons")
+    reasons = [str(r) for r in own] if isinstance(own, list) and own else list(REJECTION_REASONS)
+    return {"reasons": reasons, "free_text": True}
+
+
+def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[str, Any]:
+    """Everything a pad at `code` shows for `username`, from one consistent read."""
+    with ctx.db.read() as conn:
+        layout = ctx.layout(conn, hall)
+        now = ctx.clock()
+        today = business_date(now, layout.timezone)
+        window = repo.get_window(conn, hall, code)
+        if window is None:
+            raise NotFound("unknown_window", f"没有编号为 {code} 的窗口")
+        current = repo.get_ticket(conn, window.current_ticket) if window.current_ticket else None
+        waiting = repo.waiting_for(conn, hall, today, window.queues, window.code)
+        counts = repo.waiting_by_queue(conn, hall, today)
+        day = clerk_queries.clerk_day(conn, hall, today, username)
+        last = clerk_queries.last_service(conn, hall, today, code)
+        windows = repo.list_windows(conn, hall)
+        return {
+            "hall": hall,
+            "hall_name": layout.name,
+            "business_date": today.isoformat(),
+            "server_time": iso(now),
+            "seq": repo.last_seq(conn, hall),
+            "window": window_view(window, current.number if current else None),
+            "clerk": _person(window.clerk, clerk_queries.user_name(conn, window.clerk)),
+            "me": {
+                **_person(username, clerk_queries.user_name(conn, username)),
+                "signed_in_here": window.clerk == username,
+            },
+            "current": _current(ctx, conn, layout, current, now, today),
+            "queues": [
+                {"code": q, "name": layout.queue_name(q), "waiting": counts.get(q, 0)}
+                for q in window.queues
+            ],
+            "waiting_total": len(policy.eligible(window, waiting)),
+            "next": [public_ticket(t, layout) for t in upcoming(window, waiting, now)],
+            "today": _day_view(day),
+            "last_service": _service_view(last),
+            "pause_reasons": list(CLERK_PAUSE_REASONS),
+            "transfer_targets": {
+                "queues": [{"code": q, "name": n.name} for q, n in layout.queues.items()],
+                "windows": [
+                    {"code": w.code, "name": w.name, "status": w.status.value}
+                    for w in windows
+                    if w.code != code
+                ],
+            },
+        }
+
+
+def upcoming(
+    window: Window, waiting: Sequence[Ticket], now: dt.datetime, limit: int = UPCOMING
+) -> list[Ticket]:
+    """The next `limit` tickets in the order this window would call them (policy replayed)."""
+    left = {t.id: t for t in waiting}
+    picked: list[Ticket] = []
+    while len(picked) < limit:
+        choice = policy.choose_next(window, list(left.values()), now)
+        if choice is None:
+            break
+        picked.append(choice.ticket)
+        del left[choice.ticket.id]
+        window = dataclasses.replace(window, normal_since_green=choice.normal_since_green)
+    return picked
+
+
+def _current(
+    ctx: Context,
+    conn: Any,
+    layout: Layout,
+    ticket: Ticket | None,
+    now: dt.datetime,
+    today: dt.date,
+) -> dict[str, Any] | None:
+    if ticket is None:
+        return None
+    view = describe(ctx, conn, layout, ticket, staff=True, today=today)
+    queue = layout.queues.get(ticket.queue)
+    waited_until = ticket.first_called_at or now
+    view.update(
+        waited_seconds=int((waited_until - ticket.issued_at).total_seconds()),
+        serving_seconds=int((now - ticket.called_at).total_seconds()) if ticket.called_at else 0,
+        recall_limit=queue.recall_limit if queue else 3,
+    )
+    return view
+
+
+def _person(username: str | None, name: str | None) -> dict[str, Any]:
+    return {"username": username, "name": name or username}
+
+
+def _day_view(day: clerk_queries.ClerkDay) -> dict[str, Any]:
+    view: dict[str, Any] = dataclasses.asdict(day)
+    seconds = day.avg_service_seconds
+    view["avg_service_seconds"] = round(seconds) if seconds is not None else None
+    view["avg_service_min"] = round(seconds / 60, 1) if seconds is not None else None
+    return view
+
+
+def _service_view(ticket: Ticket | None) -> dict[str, Any] | None:
+    if ticket is None:
+        return None
+    level = ticket.evaluation_level
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "outcome": ticket.outcome.value if ticket.outcome else None,
+        "finished_at": iso(ticket.finished_at),
+        "evaluation_requested": ticket.evaluation_requested,
+        "evaluation_level": level,
+        "evaluation_label": EVALUATION_LEVELS.get(level) if level is not None else None,
+    }
