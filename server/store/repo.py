@@ -19,6 +19,7 @@ from sqlalchemy import (
     case,
     func,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -66,17 +67,7 @@ _GET_TICKET = select(tickets).where(tickets.c.id == _p("id"))
 _FIND_TICKET = select(tickets).where(*_in_day(), tickets.c.number == _p("number"))
 _INSERT_TICKET = tickets.insert()
 _SAVE_TICKET = update(tickets).where(tickets.c.id == _p("b_id"))
-_HEAD = (
-    select(tickets)
-    .where(
-        *_waiting_in_day(),
-        tickets.c.queue == _p("queue"),
-        tickets.c.priority == _p("priority"),
-        tickets.c.target_window.is_(None),
-    )
-    .order_by(tickets.c.rank)
-    .limit(1)
-)
+_CANDIDATES: dict[int, Any] = {}
 _SPECIAL = select(tickets).where(
     *_waiting_in_day(),
     (
@@ -275,18 +266,37 @@ def call_candidates(
     """The few waiting tickets call-next can pick from, without loading whole lines.
 
     Transferred tickets and appointments (both few) come whole; of the rest only the head
-    of each served queue per priority, which is all the policies ever compare.
+    of each served queue per priority, which is all the policies ever compare. One
+    statement (a UNION ALL) whatever the number of queues.
     """
-    params = {"hall": hall, "day": day, "queues": list(queues), "window": window}
-    found = {row.id: ticket_from_row(row) for row in conn.execute(_SPECIAL, params)}
-    for queue in queues:
-        for priority in (Priority.NORMAL.value, Priority.GREEN.value):
-            head = conn.execute(
-                _HEAD, {"hall": hall, "day": day, "queue": queue, "priority": priority}
-            ).first()
-            if head is not None:
-                found[head.id] = ticket_from_row(head)
+    params: dict[str, Any] = {"hall": hall, "day": day, "queues": list(queues), "window": window}
+    params.update({f"q{i}": queue for i, queue in enumerate(queues)})
+    found = {}
+    for row in conn.execute(_candidates_statement(len(queues)), params):
+        found[row.id] = ticket_from_row(row)
     return list(found.values())
+
+
+def _candidates_statement(served: int) -> Any:
+    stmt = _CANDIDATES.get(served)
+    if stmt is None:
+        parts = [select(_SPECIAL.subquery())]
+        for i in range(served):
+            for priority in (Priority.NORMAL.value, Priority.GREEN.value):
+                head = (
+                    select(tickets)
+                    .where(
+                        *_waiting_in_day(),
+                        tickets.c.queue == _p(f"q{i}"),
+                        tickets.c.priority == priority,
+                        tickets.c.target_window.is_(None),
+                    )
+                    .order_by(tickets.c.rank)
+                    .limit(1)
+                )
+                parts.append(select(head.subquery()))
+        stmt = _CANDIDATES[served] = union_all(*parts)
+    return stmt
 
 
 def count_ahead(conn: Connection, ticket: Ticket, klass: int) -> int:
