@@ -1,0 +1,253 @@
+"""The hall TV's state and what it shows, without Qt: fed live-feed messages, gives a ScreenView.
+
+The presenter runs on one thread (the GUI thread in the app, the feed thread in tests). It
+folds messages with the shared `HallState`, keeps the newest call to flash, and records
+every call it showed so tests can check that none was missed, repeated or reordered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from display.config import ScreenConfig
+from server.client import HallState
+
+WEEKDAYS = "一二三四五六日"
+PAUSED_TEXT = "暂停服务"
+IDLE_TEXT = "等候叫号"
+CALL_EVENTS = ("ticket.called", "ticket.recalled")
+
+
+@dataclass(frozen=True)
+class HallLayout:
+    """The parts of GET /halls/{hall} a screen needs: names of the hall, areas and queues."""
+
+    code: str
+    name: str
+    timezone: str = "Asia/Shanghai"
+    areas: dict[str, str] = field(default_factory=dict)
+    queues: tuple[tuple[str, str, str], ...] = ()  # (code, name, area) in hall order
+    notice: str = ""
+
+    @classmethod
+    def from_hall_info(cls, info: dict[str, Any]) -> HallLayout:
+        """Build from the hall layout JSON."""
+        return cls(
+            code=info["code"],
+            name=info["name"],
+            timezone=info.get("timezone", "Asia/Shanghai"),
+            areas={a["code"]: a["name"] for a in info.get("areas", [])},
+            queues=tuple((q["code"], q["name"], q["area"]) for q in info.get("queues", [])),
+            notice=info.get("settings", {}).get("notice", ""),
+        )
+
+
+@dataclass(frozen=True)
+class CallLine:
+    """One call as the screen shows it: "请 A012 号 到 S03 号窗口"."""
+
+    number: str
+    window: str
+    seq: int = 0  # 0 for calls that came with a snapshot
+    recall: bool = False
+    name: str | None = None  # masked ("张*"), or None when the hall hides names
+
+    @property
+    def text(self) -> str:
+        """The sentence people read."""
+        return f"请 {self.number} 号 到 {self.window} 号窗口"
+
+
+@dataclass(frozen=True)
+class WindowTile:
+    """A window on the screen: its current number, or 暂停服务."""
+
+    code: str
+    name: str
+    state: str  # serving | idle | paused | closed
+    number: str | None
+    text: str  # the number, 等候叫号 or 暂停服务
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """People waiting in one queue."""
+
+    code: str
+    name: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class ScreenView:
+    """Everything the TV draws, as plain data."""
+
+    title: str
+    layout: str
+    latest: CallLine | None
+    flash_on: bool
+    recent: tuple[CallLine, ...]
+    windows: tuple[WindowTile, ...]
+    queues: tuple[QueueCount, ...]
+    notice: str
+    date_text: str
+    time_text: str
+    online: bool
+    status_text: str
+
+
+class ScreenPresenter:
+    """Folds the live feed into what the hall TV shows."""
+
+    def __init__(
+        self,
+        options: ScreenConfig,
+        layout: HallLayout | None = None,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.options = options
+        self.layout = layout
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.state = HallState(recent_limit=50)
+        self.recent: list[CallLine] = []  # newest first, already filtered by area
+        self.latest: CallLine | None = None
+        self.latest_at: dt.datetime | None = None
+        self.shown: list[CallLine] = []  # every call flashed, in the order it came
+        self.online = False
+        self.status = "connecting"
+        self.hall_name = layout.name if layout else ""
+
+    def set_layout(self, layout: HallLayout) -> None:
+        """Use a (newer) hall layout for names of areas and queues."""
+        self.layout = layout
+        self.hall_name = layout.name
+
+    def set_status(self, status: str) -> None:
+        """The feed's connection status: connected, resynced or disconnected."""
+        self.status = status
+        self.online = status in ("connected", "resynced")
+
+    def apply(self, msg: dict[str, Any]) -> None:
+        """Fold one snapshot or event."""
+        self.state.apply(msg)
+        if msg.get("type") == "snapshot":
+            self._from_snapshot(msg)
+            return
+        if msg.get("type") not in CALL_EVENTS or not isinstance(msg.get("ticket"), dict):
+            return
+        ticket = msg["ticket"]
+        window = ticket.get("window") or (msg.get("window") or {}).get("code", "")
+        if not self._in_area(window):
+            return
+        line = CallLine(
+            number=ticket["number"],
+            window=window,
+            seq=int(msg.get("seq", 0)),
+            recall=msg["type"] == "ticket.recalled",
+            name=ticket.get("applicant_masked"),
+        )
+        self.latest, self.latest_at = line, self.clock()
+        self.shown.append(line)
+        if not line.recall:
+            self.recent = [line, *self.recent][: self.options.recent]
+
+    def view(self, now: dt.datetime | None = None) -> ScreenView:
+        """What to draw at `now`."""
+        now = now or self.clock()
+        local = now.astimezone(ZoneInfo(self._timezone()))
+        return ScreenView(
+            title=self._title(),
+            layout=self.options.layout,
+            latest=self.latest,
+            flash_on=self._flash_on(now),
+            recent=tuple(self.recent),
+            windows=tuple(self._tiles()),
+            queues=tuple(self._queues()),
+            notice=self.state.notice or (self.layout.notice if self.layout else ""),
+            date_text=f"{local:%Y年%m月%d日} 星期{WEEKDAYS[local.weekday()]}",
+            time_text=f"{local:%H:%M:%S}",
+            online=self.online,
+            status_text="" if self.online else "网络连接中断, 正在重新连接…",
+        )
+
+    def flashing(self, now: dt.datetime | None = None) -> bool:
+        """True while the newest call is still flashing."""
+        if self.latest_at is None:
+            return False
+        elapsed = ((now or self.clock()) - self.latest_at).total_seconds()
+        return 0 <= elapsed < self.options.flash_seconds
+
+    def _flash_on(self, now: dt.datetime) -> bool:
+        if not self.flashing(now) or self.latest_at is None:
+            return False
+        # Two blinks a second; the first half-second after the call is "on".
+        return int((now - self.latest_at).total_seconds() * 2) % 2 == 0
+
+    def _from_snapshot(self, snap: dict[str, Any]) -> None:
+        self.hall_name = snap.get("hall_name") or self.hall_name
+        lines = []
+        for call in snap.get("recent_calls", []):
+            ticket = call.get("ticket") or {}
+            window = call.get("window") or ticket.get("window") or ""
+            if ticket.get("number") and self._in_area(window):
+                lines.append(
+                    CallLine(ticket["number"], window, 0, False, ticket.get("applicant_masked"))
+                )
+        self.recent = lines[: self.options.recent]
+        if self.latest is None and self.recent:
+            self.latest = self.recent[0]  # shown, but not flashed again
+
+    def _in_area(self, window: str) -> bool:
+        if not self.options.areas:
+            return True
+        info = self.state.windows.get(window)
+        return info is not None and info.get("area") in self.options.areas
+
+    def _tiles(self) -> list[WindowTile]:
+        areas = self.options.areas
+        return [
+            window_tile(w)
+            for w in self.state.windows.values()
+            if not areas or w.get("area") in areas
+        ]
+
+    def _queues(self) -> list[QueueCount]:
+        counts = self.state.queue_counts
+        if self.layout is None:
+            return [QueueCount(q, q, n) for q, n in counts.items()]
+        return [
+            QueueCount(code, name, int(counts.get(code, 0)))
+            for code, name, area in self.layout.queues
+            if not self.options.areas or area in self.options.areas
+        ]
+
+    def _title(self) -> str:
+        if self.options.title:
+            return self.options.title
+        hall = self.layout.name if self.layout else self.hall_name or self.state.hall
+        if self.layout and len(self.options.areas) == 1:
+            area = self.layout.areas.get(self.options.areas[0])
+            return f"{hall} · {area}" if area else hall
+        return hall
+
+    def _timezone(self) -> str:
+        return self.layout.timezone if self.layout else "Asia/Shanghai"
+
+
+def window_tile(w: dict[str, Any]) -> WindowTile:
+    """How one window looks on the TV (pure: the window view in, a tile out)."""
+    status = w.get("status", "closed")
+    number = w.get("current_number")
+    if status == "paused":
+        return WindowTile(w["code"], w["name"], "paused", None, PAUSED_TEXT, w.get("paused_reason"))
+    if status != "open":
+        return WindowTile(w["code"], w["name"], "closed", None, PAUSED_TEXT)
+    if number:
+        return WindowTile(w["code"], w["name"], "serving", number, number)
+    return WindowTile(w["code"], w["name"], "idle", None, IDLE_TEXT)

@@ -1,0 +1,190 @@
+"""The hall TV (综合屏): draws a ScreenView; 16:9 1080p or a vertical 1080×1920 screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from display.presenter import CallLine, ScreenView
+from display.views.widgets import QueueChip, Ticker, WindowTileWidget, label
+
+BACKGROUND = "#0a1a30"
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Sizes in pixels for one orientation, chosen to be read across a hall."""
+
+    width: int
+    height: int
+    title_px: int
+    clock_px: int
+    number_px: int
+    window_px: int
+    recent_px: int
+    recent_cols: int
+    tile_code_px: int
+    tile_text_px: int
+    tile_cols: int
+    queue_px: int
+    queue_cols: int
+    ticker_px: int
+
+
+LANDSCAPE = Metrics(1920, 1080, 46, 40, 150, 96, 40, 2, 24, 40, 7, 24, 7, 30)
+PORTRAIT = Metrics(1080, 1920, 46, 40, 170, 104, 42, 2, 24, 40, 4, 26, 3, 32)
+
+
+class TvScreen(QWidget):
+    """The TV window; `show_view` draws what the presenter says, nothing more."""
+
+    def __init__(self, layout: str = "landscape") -> None:
+        super().__init__()
+        self.m = PORTRAIT if layout == "portrait" else LANDSCAPE
+        self.setWindowTitle("一窗 · 大厅综合屏")
+        self.setObjectName("tv")
+        self.setStyleSheet(f"QWidget#tv {{ background: {BACKGROUND}; }}")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.resize(self.m.width, self.m.height)
+        self.tiles: list[WindowTileWidget] = []
+        self.chips: list[QueueChip] = []
+        self.recent_labels: list[QLabel] = []
+        root = QVBoxLayout(self)
+        root.setContentsMargins(24, 12, 24, 8)
+        root.setSpacing(8)
+        root.addLayout(self._header())
+        calls = QHBoxLayout() if layout != "portrait" else QVBoxLayout()
+        calls.setSpacing(16)
+        calls.addWidget(self._latest_panel(), 3)
+        calls.addWidget(self._recent_panel(), 2)
+        root.addLayout(calls, 5)
+        root.addWidget(self._section("窗口状态"))
+        self.tile_grid = QGridLayout()
+        self.tile_grid.setSpacing(8)
+        root.addLayout(self.tile_grid)
+        root.addWidget(self._section("等候人数"))
+        self.chip_grid = QGridLayout()
+        self.chip_grid.setSpacing(8)
+        root.addLayout(self.chip_grid)
+        self.ticker = Ticker(self.m.ticker_px)
+        root.addWidget(self.ticker)
+
+    def show_view(self, view: ScreenView) -> None:
+        """Draw one ScreenView."""
+        self.title.setText(view.title)
+        self.date.setText(view.date_text)
+        self.clock.setText(view.time_text)
+        self.banner.setText(view.status_text)
+        self.banner.setVisible(bool(view.status_text))
+        self._show_latest(view.latest, view.flash_on)
+        self._show_recent(view.recent)
+        self._show_tiles(view)
+        self._show_queues(view)
+        self.ticker.set_text(view.notice)
+
+    def _header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.title = label("", self.m.title_px, "#ffffff", bold=True, name="title")
+        self.date = label("", self.m.clock_px - 8, "#bbdefb", name="date")
+        self.clock = label("", self.m.clock_px, "#ffffff", bold=True, name="clock")
+        # The connection banner sits in the header so that it never pushes the rest down.
+        self.banner = label("", 30, "#ffffff", bold=True, name="banner")
+        self.banner.setStyleSheet("color: white; background: #b71c1c; padding: 2px 12px;")
+        self.banner.hide()
+        row.addWidget(self.title, 1)
+        row.addWidget(self.banner)
+        row.addSpacing(24)
+        row.addWidget(self.date)
+        row.addSpacing(24)
+        row.addWidget(self.clock)
+        return row
+
+    def _latest_panel(self) -> QFrame:
+        self.latest = QFrame()
+        self.latest.setObjectName("latest")
+        box = QVBoxLayout(self.latest)
+        box.setContentsMargins(24, 12, 24, 12)
+        box.setSpacing(0)
+        self.latest_caption = label("正在叫号", 34, "#bbdefb", name="caption")
+        self.latest_number = label("", self.m.number_px, "#ffd54f", bold=True, name="number")
+        self.latest_window = label("", self.m.window_px, "#ffffff", bold=True, name="window")
+        self.latest_name = label("", 36, "#e3f2fd", name="applicant")
+        for lab in (self.latest_number, self.latest_window):
+            lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        top = QHBoxLayout()
+        top.addWidget(self.latest_caption)
+        top.addStretch(1)
+        top.addWidget(self.latest_name)
+        box.addLayout(top)
+        box.addStretch(1)
+        box.addWidget(self.latest_number)
+        box.addWidget(self.latest_window)
+        box.addStretch(1)
+        return self.latest
+
+    def _recent_panel(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("recent")
+        panel.setStyleSheet("QFrame#recent { background: #0f2a4a; border-radius: 12px; }")
+        box = QVBoxLayout(panel)
+        box.setContentsMargins(20, 12, 20, 12)
+        box.addWidget(label("最近叫号", 34, "#bbdefb"))
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        for i in range(8):
+            lab = label("", self.m.recent_px, "#ffffff", bold=True)
+            self.recent_labels.append(lab)
+            grid.addWidget(lab, i // self.m.recent_cols, i % self.m.recent_cols)
+        box.addLayout(grid)
+        box.addStretch(1)
+        return panel
+
+    def _section(self, text: str) -> QLabel:
+        return label(text, 26, "#90caf9", bold=True)
+
+    def _show_latest(self, call: CallLine | None, flash_on: bool) -> None:
+        bg, fg = ("#c62828", "#ffffff") if flash_on else ("#0f2a4a", "#ffd54f")
+        self.latest.setStyleSheet(f"QFrame#latest {{ background: {bg}; border-radius: 12px; }}")
+        self.latest_number.setStyleSheet(f"color: {fg}; background: transparent;")
+        if call is None:
+            self.latest_caption.setText("正在叫号")
+            self.latest_number.setText("请稍候")
+            self.latest_window.setText("")
+            self.latest_name.setText("")
+            return
+        self.latest_caption.setText("重呼 · 请再次留意" if call.recall else "正在叫号")
+        caption = "#ffcc80" if call.recall else "#bbdefb"
+        self.latest_caption.setStyleSheet(f"color: {caption}; background: transparent;")
+        self.latest_number.setText(f"请 {call.number} 号")
+        self.latest_window.setText(f"到 {call.window} 号窗口")
+        self.latest_name.setText(call.name or "")
+
+    def _show_recent(self, calls: tuple[CallLine, ...]) -> None:
+        for i, lab in enumerate(self.recent_labels):
+            lab.setText(f"{calls[i].number}  →  {calls[i].window}" if i < len(calls) else "")
+
+    def _show_tiles(self, view: ScreenView) -> None:
+        while len(self.tiles) < len(view.windows):
+            tile = WindowTileWidget(self.m.tile_code_px, self.m.tile_text_px)
+            tile.setMaximumHeight(int(self.m.tile_text_px * 2.2))
+            n = len(self.tiles)
+            self.tile_grid.addWidget(tile, n // self.m.tile_cols, n % self.m.tile_cols)
+            self.tiles.append(tile)
+        for tile, w in zip(self.tiles, view.windows, strict=False):
+            tile.show_tile(w.code, w.text, w.state, w.reason)
+        for i, tile in enumerate(self.tiles):
+            tile.setVisible(i < len(view.windows))
+
+    def _show_queues(self, view: ScreenView) -> None:
+        while len(self.chips) < len(view.queues):
+            chip = QueueChip(self.m.queue_px)
+            chip.setMaximumHeight(int(self.m.queue_px * 2))
+            n = len(self.chips)
+            self.chip_grid.addWidget(chip, n // self.m.queue_cols, n % self.m.queue_cols)
+            self.chips.append(chip)
+        for chip, q in zip(self.chips, view.queues, strict=False):
+            chip.show_count(q.name, q.waiting)
+        for i, chip in enumerate(self.chips):
+            chip.setVisible(i < len(view.queues))

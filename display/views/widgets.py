@@ -1,0 +1,149 @@
+"""Small widgets of the hall TV: the CJK font, a window tile, a queue chip and the notice ticker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtGui import QFont, QFontDatabase, QFontMetrics, QPainter, QPaintEvent
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+CJK_FONT_FILES = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+)
+_family: list[str] = []
+
+
+def cjk_family() -> str:
+    """Load a CJK font file once (so screenshots do not depend on fontconfig) and name it."""
+    if _family:
+        return _family[0]
+    for path in CJK_FONT_FILES:
+        if path.exists():
+            font_id = QFontDatabase.addApplicationFont(str(path))
+            families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+            if families:
+                _family.append(families[0])
+                return families[0]
+    _family.append("Sans Serif")
+    return _family[0]
+
+
+def font(px: int, bold: bool = False) -> QFont:
+    """The CJK font at a pixel size."""
+    f = QFont(cjk_family())
+    f.setPixelSize(max(8, px))
+    f.setBold(bold)
+    return f
+
+
+def label(text: str, px: int, color: str, bold: bool = False, name: str = "") -> QLabel:
+    """A label with the CJK font and a colour."""
+    lab = QLabel(text)
+    lab.setFont(font(px, bold))
+    lab.setStyleSheet(f"color: {color}; background: transparent;")
+    if name:
+        lab.setObjectName(name)
+    return lab
+
+
+class WindowTileWidget(QFrame):
+    """One window: its code above, its current number (or 暂停服务) below."""
+
+    COLORS = {  # (text colour, background) per window state
+        "serving": ("#7CFFB2", "#12385f"),
+        "idle": ("#cfd8dc", "#12385f"),
+        "paused": ("#ffb74d", "#2b2f3a"),
+        "closed": ("#78909c", "#1c2430"),
+    }
+
+    def __init__(self, code_px: int, text_px: int) -> None:
+        super().__init__()
+        self.code = label("", code_px, "#e3f2fd")
+        self.text = label("", text_px, "#ffffff", bold=True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(6, 4, 6, 4)
+        box.setSpacing(0)
+        box.addWidget(self.code)
+        box.addWidget(self.text)
+
+    def show_tile(self, code: str, text: str, state: str, reason: str | None) -> None:
+        """Draw a window's state."""
+        fg, bg = self.COLORS.get(state, self.COLORS["closed"])
+        self.setStyleSheet(f"WindowTileWidget {{ background: {bg}; border-radius: 8px; }}")
+        self.code.setText(f"{code} · {reason}" if reason else code)
+        self.text.setText(text)
+        self.text.setStyleSheet(f"color: {fg}; background: transparent;")
+
+
+class QueueChip(QFrame):
+    """A queue's name and how many wait in it."""
+
+    def __init__(self, px: int) -> None:
+        super().__init__()
+        self.setStyleSheet("QueueChip { background: #12385f; border-radius: 8px; }")
+        self.name = label("", px, "#e3f2fd")
+        self.count = label("", px + 6, "#ffd54f", bold=True)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 2, 12, 2)
+        row.addWidget(self.name, 1)
+        row.addWidget(self.count)
+
+    def show_count(self, name: str, waiting: int) -> None:
+        """Draw one queue's waiting count."""
+        self.name.setText(name)
+        self.count.setText(f"{waiting} 人")
+
+
+class Ticker(QWidget):
+    """The notice line, scrolling right to left; it only animates, it decides nothing."""
+
+    STEP_PX, TICK_MS = 3, 30
+
+    def __init__(self, px: int) -> None:
+        super().__init__()
+        self._text, self._offset = "", 0
+        self.setFont(font(px))
+        self.setFixedHeight(int(px * 1.8))
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._step)
+        self._timer.start(self.TICK_MS)
+
+    def set_text(self, text: str) -> None:
+        """Show a new notice (starts again from the left edge)."""
+        if text != self._text:
+            self._text, self._offset = text, 0
+            self.update()
+
+    def text(self) -> str:
+        """The notice shown."""
+        return self._text
+
+    def _step(self) -> None:
+        width = QFontMetrics(self.font()).horizontalAdvance(self._text + "　　　")
+        if width <= self.width():
+            self._offset = 0
+        else:
+            self._offset = (self._offset + self.STEP_PX) % width
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802 (Qt's name)
+        """Draw the text twice so the loop has no gap."""
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        painter.setPen(Qt.GlobalColor.yellow)
+        painter.setFont(self.font())
+        metrics = QFontMetrics(self.font())
+        loop = self._text + "　　　"
+        width = metrics.horizontalAdvance(loop)
+        y = (self.height() + metrics.ascent() - metrics.descent()) // 2
+        x = 16 - self._offset
+        while x < self.width():
+            painter.drawText(x, y, loop)
+            x += max(1, width)
+        painter.end()

@@ -1,0 +1,97 @@
+"""The PyQt hall TV, offscreen: it draws the presenter's view; screenshots go to docs/screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from display.config import ScreenConfig
+from display.presenter import HallLayout, ScreenPresenter
+from display.views.tv import TvScreen
+from tests.display.test_presenter import Clock
+
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+
+def busy_morning(hall) -> None:
+    """A hall at 09:30: numbers called at several windows, one paused, people waiting."""
+    for queue, n in (("A", 14), ("B", 5), ("C", 2), ("G", 3), ("J", 2), ("T", 4)):
+        for i in range(n):
+            hall("issue", queue, applicant_name="王小明" if i == 0 else None)
+    for code in ("S01", "S02", "S03", "S04", "S05", "S06", "S07"):
+        hall("call-next", code)
+    hall("call-next", "S09")
+    hall("call-next", "S13")
+    hall("call-next", "S16")
+    hall("sign-in", "S08")
+    hall("pause", "S08", reason="午休")
+    hall("outcome", "S02", outcome="accepted")
+    hall("call-next", "S02")
+
+
+def screen_for(feed, hall, qtbot, **options):
+    clock = Clock()
+    p = ScreenPresenter(
+        ScreenConfig(**options), HallLayout.from_hall_info(feed.layout()), clock=clock
+    )
+    p.set_status("connected")
+    for msg in feed.take():
+        p.apply(msg)
+    busy_morning(hall)
+    for msg in feed.take():
+        p.apply(msg)
+    tv = TvScreen(p.options.layout)
+    qtbot.addWidget(tv)
+    tv.show_view(p.view())
+    tv.show()
+    qtbot.waitExposed(tv)
+    return p, tv, clock
+
+
+def save(tv: TvScreen, name: str) -> Path:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / name
+    assert tv.grab().save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("layout", ["landscape", "portrait"])
+def test_the_tv_shows_the_flashing_call_windows_counts_and_notice(feed, hall, qtbot, layout):
+    p, tv, _ = screen_for(feed, hall, qtbot, layout=layout)
+    assert tv.latest_number.text() == "请 A008 号" and tv.latest_window.text() == "到 S02 号窗口"
+    assert tv.latest_caption.text() == "正在叫号"
+    assert tv.recent_labels[0].text() == "A008  →  S02"
+    texts = {t.code.text(): t.text.text() for t in tv.tiles if t.isVisible()}
+    assert (
+        texts["S01"] == "A001" and texts["S08 · 午休"] == "暂停服务" and texts["S26"] == "暂停服务"
+    )
+    counts = {c.name.text(): c.count.text() for c in tv.chips if c.isVisible()}
+    assert counts["无差别综合受理"] == "6 人" and counts["不动产登记"] == "4 人"
+    assert "取号后方可办理" in tv.ticker.text()
+    save(tv, f"display-{layout}.png")
+    size = (1920, 1080) if layout == "landscape" else (1080, 1920)
+    assert (tv.width(), tv.height()) == size
+
+
+def test_an_area_tv_shows_its_own_windows_only(feed, hall, qtbot):
+    p, tv, _ = screen_for(feed, hall, qtbot, areas=("bdc",), layout="landscape")
+    visible = [t.code.text() for t in tv.tiles if t.isVisible()]
+    assert visible == ["S13", "S14", "S15"]
+    assert tv.title.text() == "示例市政务服务中心 · 不动产专区"
+    assert tv.latest_number.text() == "请 B001 号"
+    save(tv, "display-area-bdc.png")
+
+
+def test_a_dropped_connection_shows_a_banner_and_a_recall_says_so(feed, hall, qtbot):
+    p, tv, clock = screen_for(feed, hall, qtbot)
+    hall("recall", "S05")
+    for msg in feed.take():
+        p.apply(msg)
+    p.set_status("disconnected")
+    tv.show_view(p.view())
+    assert tv.banner.isVisible() and "重新连接" in tv.banner.text()
+    assert tv.latest_caption.text().startswith("重呼") and tv.latest_number.text() == "请 A005 号"
+    clock.advance(0.6)
+    tv.show_view(p.view())  # the blink's "off" half
+    save(tv, "display-offline-recall.png")
