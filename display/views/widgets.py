@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QFont, QFontDatabase, QFontMetrics, QPainter, QPaintEvent
@@ -52,7 +53,7 @@ def label(text: str, px: int, color: str, bold: bool = False, name: str = "") ->
 class WindowTileWidget(QFrame):
     """One window: its code above, its current number (or 暂停服务) below."""
 
-    COLORS = {  # (text colour, background) per window state
+    COLORS: ClassVar[dict[str, tuple[str, str]]] = {  # (text, background) per window state
         "serving": ("#7CFFB2", "#12385f"),
         "idle": ("#cfd8dc", "#12385f"),
         "paused": ("#ffb74d", "#2b2f3a"),
@@ -132,7 +133,7 @@ class Ticker(QWidget):
             self._offset = (self._offset + self.STEP_PX) % width
         self.update()
 
-    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: QPaintEvent | None) -> None:
         """Draw the text twice so the loop has no gap."""
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.black)

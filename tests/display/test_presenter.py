@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from display.config import ScreenConfig
 from display.presenter import HallLayout, ScreenPresenter
 from tests.helpers import TZ, valid_id
@@ -35,7 +36,7 @@ def pump(p: ScreenPresenter, feed) -> None:
 
 
 def test_a_call_becomes_the_flashing_latest_call_and_tops_the_recent_calls(feed, hall):
-    p, clock = presenter(feed)
+    p, _clock = presenter(feed)
     hall("issue", "A", applicant_name="张三")
     hall("call-next", "S03")
     pump(p, feed)
@@ -127,7 +128,7 @@ def test_a_snapshot_after_a_reconnect_lists_recent_calls_without_flashing_them(f
 
 
 def test_date_time_and_waiting_counts_read_in_the_halls_time_zone(feed, hall):
-    p, clock = presenter(feed)
+    p, _clock = presenter(feed)
     hall("issue", "B")
     hall("issue", "B")
     pump(p, feed)

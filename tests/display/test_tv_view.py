@@ -58,7 +58,7 @@ def save(tv: TvScreen, name: str) -> Path:
 
 @pytest.mark.parametrize("layout", ["landscape", "portrait"])
 def test_the_tv_shows_the_flashing_call_windows_counts_and_notice(feed, hall, qtbot, layout):
-    p, tv, _ = screen_for(feed, hall, qtbot, layout=layout)
+    _p, tv, _ = screen_for(feed, hall, qtbot, layout=layout)
     assert tv.latest_number.text() == "请 A008 号" and tv.latest_window.text() == "到 S02 号窗口"
     assert tv.latest_caption.text() == "正在叫号"
     assert tv.recent_labels[0].text() == "A008  →  S02"
@@ -75,7 +75,7 @@ def test_the_tv_shows_the_flashing_call_windows_counts_and_notice(feed, hall, qt
 
 
 def test_an_area_tv_shows_its_own_windows_only(feed, hall, qtbot):
-    p, tv, _ = screen_for(feed, hall, qtbot, areas=("bdc",), layout="landscape")
+    _p, tv, _ = screen_for(feed, hall, qtbot, areas=("bdc",), layout="landscape")
     visible = [t.code.text() for t in tv.tiles if t.isVisible()]
     assert visible == ["S13", "S14", "S15"]
     assert tv.title.text() == "示例市政务服务中心 · 不动产专区"
