@@ -1,0 +1,374 @@
+"""The clerk pad's state and intents, Qt-free: the desktop app's widgets only render `view()`.
+
+Every intent talks to the server through the SDK (`HallClient`), folds the answer into the
+state and refreshes the window context. Live-feed messages mark the context stale (and take
+a ticket another window called off the list at once); `refresh_if_stale` re-reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from caller.viewmodel import PadView, build_view
+from server.client import ApiError, ServerUnreachable
+
+log = logging.getLogger("yichuang.caller")
+
+OUTCOME_TEXT = {"accepted": "受理", "consulted": "咨询", "rejected": "不予受理", "no_show": "过号"}
+GONE_FROM_LINE = {"ticket.called", "ticket.cancelled", "ticket.expired", "ticket.transferred"}
+
+
+class Api(Protocol):
+    """What the presenter needs of `server.client.HallClient`."""
+
+    hall: str
+    token: str | None
+
+    def login(self, username: str, password: str) -> dict[str, Any]: ...
+    def window(self, code: str, action: str, **body: Any) -> dict[str, Any]: ...
+    def get(self, path: str, **params: Any) -> Any: ...
+    def request(self, method: str, path: str, **kwargs: Any) -> Any: ...
+
+
+class NoticePrinter(Protocol):
+    """The window's thermal printer, for notices (see caller.devices)."""
+
+    def print_notice(self, notice: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class PadState:
+    """Everything the pad knows; mutated only by the presenter's intents and live messages."""
+
+    phase: str = "login"  # login -> choose_window -> working
+    username: str | None = None
+    name: str | None = None
+    allowed_windows: list[str] = field(default_factory=list)
+    windows: list[dict[str, Any]] = field(default_factory=list)  # for choose_window
+    window: str | None = None
+    context: dict[str, Any] | None = None
+    reasons: list[str] = field(default_factory=list)
+    connection: str = "unknown"  # online | offline | resynced
+    message: str = ""
+    level: str = "info"  # info | ok | warn | error
+    busy: bool = False
+    stale: bool = False
+    last_notice: str | None = None
+
+
+class CallerPresenter:
+    """Intents of one clerk pad; `on_change` is called after every change of state."""
+
+    def __init__(
+        self,
+        api: Api,
+        *,
+        preset_window: str | None = None,
+        printer: NoticePrinter | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.api = api
+        self.preset_window = preset_window
+        self.printer = printer
+        self.on_change = on_change or (lambda: None)
+        self.on_evaluation_requested: Callable[[dict[str, Any]], None] | None = None
+        self.on_signed_in: Callable[[], None] | None = None  # wiring starts the live feed
+        self.on_signed_out: Callable[[], None] | None = None  # ... and stops it
+        self.state = PadState(window=preset_window)
+        self._lock = threading.Lock()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def view(self) -> PadView:
+        """What the widgets show now."""
+        return build_view(self.state)
+
+    def try_begin(self) -> bool:
+        """Claim the pad for one intent; False while another is still running (double press)."""
+        with self._lock:
+            if self.state.busy:
+                return False
+            self.state.busy = True
+        self._changed()
+        return True
+
+    def end(self) -> None:
+        """Release the pad after an intent (wiring calls this when the worker is done)."""
+        with self._lock:
+            self.state.busy = False
+        self._changed()
+
+    # -- sign in and out ------------------------------------------------------------------
+
+    def login(self, username: str, password: str) -> bool:
+        """Sign the clerk in; then sign in at the preset window or offer the windows."""
+        if not username.strip() or not password:
+            return self._say("请输入工号和密码", "warn")
+        session = self._ask(lambda: self.api.login(username.strip(), password))
+        if session is None:
+            return False
+        s = self.state
+        s.username, s.name = session["username"], session.get("name") or session["username"]
+        s.allowed_windows = list(session.get("windows") or [])
+        hall = self._ask(lambda: self.api.get(f"/api/v1/halls/{self.api.hall}"))
+        if hall is None:
+            return False
+        s.windows = [
+            w for w in hall["windows"] if not s.allowed_windows or w["code"] in s.allowed_windows
+        ]
+        reasons = self._ask(
+            lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/rejection-reasons")
+        )
+        s.reasons = list(reasons["reasons"]) if reasons else []
+        if self.preset_window:
+            return self.choose_window(self.preset_window)
+        s.phase = "choose_window"
+        return self._say(f"{s.name}, 请选择窗口", "info")
+
+    def choose_window(self, code: str) -> bool:
+        """Sign in at a window (it opens)."""
+        if self._ask(lambda: self.api.window(code, "sign-in")) is None:
+            return False
+        self.state.window, self.state.phase = code, "working"
+        self.refresh()
+        self._notify(self.on_signed_in)
+        return self._say(f"已在 {self._window_name()} 签到, 开始服务", "ok")
+
+    def sign_out(self) -> bool:
+        """Close the window (it pauses instead while a ticket awaits its outcome)."""
+        code = self.state.window
+        if code is None:
+            return False
+        result = self._ask(lambda: self.api.window(code, "sign-out"))
+        if result is None:
+            return False
+        if result.get("status") == "paused":
+            self.refresh()
+            return self._say("当前号码尚未登记结果, 窗口已暂停; 请登记结果后再签退", "warn")
+        self.state.phase, self.state.context = "login", None
+        self.state.window = self.preset_window
+        self._notify(self.on_signed_out)
+        return self._say("已签退, 窗口已关闭", "ok")
+
+    # -- the buttons ------------------------------------------------------------------------
+
+    def call_next(self) -> bool:
+        """叫号."""
+        return self._act("call-next", lambda t: f"请 {t['number']} 号到 {self.state.window} 办理")
+
+    def recall(self) -> bool:
+        """重呼."""
+        return self._act("recall", lambda t: f"重呼 {t['number']} (第 {t['recalls']} 次)")
+
+    def call_number(self, number: str) -> bool:
+        """选号: call a specific waiting ticket by its number (logged as out of order)."""
+        if not number.strip():
+            return self._say("请输入要呼叫的号码", "warn")
+        return self._act(
+            "call",
+            lambda t: f"选号呼叫 {t['number']} (已记录为不按顺序叫号)",
+            ticket=number.strip().upper(),
+        )
+
+    def outcome(self, outcome: str, reason: str | None = None) -> bool:
+        """Record 受理 / 咨询 / 不予受理 (with a reason) / 过号 for the current ticket."""
+        if outcome == "rejected" and not (reason and reason.strip()):
+            return self._say("不予受理须选择或填写原因", "warn")
+        label = OUTCOME_TEXT.get(outcome, outcome)
+        return self._act(
+            "outcome", lambda t: f"{t['number']} 已登记{label}", outcome=outcome, reason=reason
+        )
+
+    def transfer(
+        self, queue: str | None = None, window: str | None = None, note: str | None = None
+    ) -> bool:
+        """转移 the current ticket to another queue or window, with a note."""
+        if not queue and not window:
+            return self._say("请选择转移到的业务队列或窗口", "warn")
+        target = window or queue
+        return self._act(
+            "transfer",
+            lambda t: f"{t['number']} 已转移至 {target}",
+            queue=queue or None,
+            window=window or None,
+            note=(note or "").strip() or None,
+        )
+
+    def pause(self, reason: str) -> bool:
+        """暂停 with a reason the screens and the LED sign show."""
+        return self._act("pause", lambda w: f"窗口暂停: {w['paused_reason']}", reason=reason)
+
+    def resume(self) -> bool:
+        """恢复服务."""
+        return self._act("resume", lambda w: "窗口已恢复服务")
+
+    # -- notices ----------------------------------------------------------------------------
+
+    def notice_ticket(self) -> dict[str, Any] | None:
+        """The ticket a notice would be for: the current call, else the last service."""
+        ctx = self.state.context or {}
+        return ctx.get("current") or ctx.get("last_service")
+
+    def save_notice_pdf(
+        self, kind: str, path: Path, materials: list[str] | None = None, note: str | None = None
+    ) -> bool:
+        """Download the notice as PDF (for the office printer) into `path`."""
+        data = self._notice(kind, "pdf", materials, note)
+        if data is None:
+            return False
+        path.write_bytes(data)
+        self.state.last_notice = str(path)
+        return self._say(f"已生成 PDF: {path.name}", "ok")
+
+    def print_notice(
+        self, kind: str, materials: list[str] | None = None, note: str | None = None
+    ) -> bool:
+        """Print the notice on the window's thermal printer."""
+        if self.printer is None:
+            return self._say("本窗口未配置小票打印机, 请生成 PDF 打印", "warn")
+        notice = self._notice(kind, "json", materials, note)
+        if notice is None:
+            return False
+        try:
+            self.printer.print_notice(notice)
+        except Exception as exc:  # a printer fault must not stop the pad
+            log.warning("notice printing failed: %s", exc)
+            return self._say(f"小票打印失败: {exc}", "error")
+        return self._say(f"{notice['title']} 已送打印机", "ok")
+
+    def _notice(
+        self, kind: str, fmt: str, materials: list[str] | None, note: str | None
+    ) -> Any | None:
+        ticket = self.notice_ticket()
+        if ticket is None:
+            self._say("没有可出具通知书的号码", "warn")
+            return None
+        params: dict[str, Any] = {"kind": kind, "format": fmt}
+        if materials:
+            params["materials"] = materials
+        if note:
+            params["note"] = note
+        path = f"/api/v1/halls/{self.api.hall}/tickets/{ticket['id']}/notice"
+        return self._ask(lambda: self.api.get(path, **params))
+
+    # -- live feed --------------------------------------------------------------------------
+
+    def on_live(self, msg: dict[str, Any]) -> None:
+        """Fold a live-feed message: drop called tickets from the list, mark the context stale."""
+        kind = msg.get("type", "")
+        if kind == "snapshot":
+            self._mark_stale()
+            return
+        ticket = msg.get("ticket") or {}
+        window = (msg.get("window") or {}).get("code")
+        ctx = self.state.context
+        if ctx is None or self.state.phase != "working":
+            return
+        if kind in GONE_FROM_LINE and ticket.get("id"):
+            ctx["next"] = [t for t in ctx["next"] if t["id"] != ticket["id"]]
+        hook = self.on_evaluation_requested
+        if kind == "evaluation.requested" and window == self.state.window and hook is not None:
+            hook(ticket)
+        last = ctx.get("last_service")
+        if kind == "evaluation.recorded" and last and last["id"] == ticket.get("id"):
+            last["evaluation_level"] = msg.get("level")
+            last["evaluation_label"] = msg.get("level_label")
+        if self._concerns_me(ticket, window):
+            self._mark_stale()
+        self._changed()
+
+    def on_status(self, status: str) -> None:
+        """The live feed's connection: connected, disconnected, or resynced after a drop."""
+        self.state.connection = {"disconnected": "offline", "resynced": "resynced"}.get(
+            status, "online"
+        )
+        if status != "connected":
+            self._mark_stale()
+        self._changed()
+
+    def refresh_if_stale(self) -> bool:
+        """Re-read the context when live messages said it changed (throttled by the caller)."""
+        if not self.state.stale or self.state.phase != "working":
+            return False
+        self.refresh()
+        return True
+
+    def refresh(self) -> None:
+        """Re-read the window context from the server."""
+        code = self.state.window
+        if code is None:
+            return
+        self.state.stale = False
+        ctx = self._ask(
+            lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/windows/{code}/context")
+        )
+        if ctx is not None:
+            self.state.context = ctx
+            if self.state.connection == "offline":
+                self.state.connection = "online"
+        self._changed()
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _concerns_me(self, ticket: dict[str, Any], window: str | None) -> bool:
+        ctx = self.state.context or {}
+        served = set((ctx.get("window") or {}).get("queues") or [])
+        return (
+            window == self.state.window
+            or ticket.get("queue") in served
+            or ticket.get("target_window") == self.state.window
+        )
+
+    def _mark_stale(self) -> None:
+        self.state.stale = True
+
+    def _act(self, action: str, success: Callable[[dict[str, Any]], str], **body: Any) -> bool:
+        code = self.state.window
+        if code is None or self.state.phase != "working":
+            return self._say("请先签到窗口", "warn")
+        result = self._ask(lambda: self.api.window(code, action, **body))
+        self.refresh()
+        if result is None:
+            return False
+        return self._say(success(result), "ok")
+
+    def _ask(self, call: Callable[[], Any]) -> Any | None:
+        try:
+            return call()
+        except ServerUnreachable:
+            self.state.connection = "offline"
+            self._say("无法连接服务器, 请检查网络; 恢复后将自动同步", "error")
+        except ApiError as exc:
+            if exc.status == 401 and self.state.phase != "login":
+                # The session expired or was ended elsewhere: back to the sign-in screen.
+                self.state.phase, self.state.context = "login", None
+                self._notify(self.on_signed_out)
+            self._say(exc.message, "warn" if exc.status in (404, 409) else "error")
+        return None
+
+    def _say(self, message: str, level: str) -> bool:
+        self.state.message, self.state.level = message, level
+        self._changed()
+        return level in ("ok", "info")
+
+    def _window_name(self) -> str:
+        ctx = self.state.context or {}
+        return str((ctx.get("window") or {}).get("name") or self.state.window)
+
+    def _notify(self, hook: Callable[[], None] | None) -> None:
+        if hook is not None:
+            try:
+                hook()
+            except Exception:  # wiring trouble (e.g. the feed) must not break the intent
+                log.exception("pad hook failed")
+
+    def _changed(self) -> None:
+        try:
+            self.on_change()
+        except Exception:  # a broken view must not break the intent
+            log.exception("pad view update failed")

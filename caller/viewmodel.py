@@ -1,0 +1,216 @@
+"""What the pad shows, derived from the presenter's state: texts, lists and enabled buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from caller.presenter import PadState
+
+NOTICE_TITLES = {"accepted": "受理通知书", "rejected": "不予受理凭证", "missing": "一次性告知书"}
+PRIORITY_TEXT = {"green": "绿色通道", "appointment": "预约"}
+CONNECTION_TEXT = {
+    "offline": ("网络中断, 正在重新连接…", "error"),
+    "resynced": ("已重新连接, 数据已同步", "ok"),
+}
+BUTTONS = (
+    "call_next",
+    "recall",
+    "pick",
+    "accepted",
+    "consulted",
+    "rejected",
+    "no_show",
+    "transfer",
+    "pause",
+    "notice",
+    "sign_out",
+)
+
+
+@dataclass(frozen=True)
+class PadView:
+    """One frame of the pad: every text and flag a widget needs, nothing to compute."""
+
+    phase: str
+    title: str = ""
+    clerk: str = ""
+    status: str = ""
+    status_level: str = "info"
+    connection: str = ""
+    connection_level: str = "info"
+    number: str = "—"
+    ticket_lines: tuple[str, ...] = ()
+    recall_hint: str = ""
+    suggest_no_show: bool = False
+    enabled: dict[str, bool] = field(default_factory=dict)
+    pause_label: str = "暂停"
+    queues: tuple[str, ...] = ()
+    next_numbers: tuple[tuple[str, str], ...] = ()
+    today: tuple[tuple[str, str], ...] = ()
+    evaluation: str = ""
+    evaluation_level: str = "info"
+    message: str = ""
+    level: str = "info"
+    busy: bool = False
+    windows: tuple[tuple[str, str, str], ...] = ()  # (code, name, status) to choose from
+    reasons: tuple[str, ...] = ()
+    pause_reasons: tuple[str, ...] = ()
+    transfer_queues: tuple[tuple[str, str], ...] = ()
+    transfer_windows: tuple[tuple[str, str], ...] = ()
+    notice_kinds: tuple[tuple[str, str], ...] = ()
+
+
+def build_view(s: PadState) -> PadView:
+    """Derive the frame from the state."""
+    connection, connection_level = CONNECTION_TEXT.get(s.connection, ("", "info"))
+    common: dict[str, Any] = {
+        "message": s.message,
+        "level": s.level,
+        "busy": s.busy,
+        "connection": connection,
+        "connection_level": connection_level,
+        "clerk": f"{s.name} ({s.username})" if s.username else "",
+    }
+    if s.phase != "working" or s.context is None:
+        windows = tuple(
+            (w["code"], w["name"], _window_status(w)) for w in s.windows if w.get("code")
+        )
+        return PadView(phase=s.phase, windows=windows, **common)
+    ctx = s.context
+    window, current = ctx["window"], ctx.get("current")
+    status, status_level = _status(window)
+    return PadView(
+        phase="working",
+        title=window["name"],
+        status=status,
+        status_level=status_level,
+        number=current["number"] if current else "—",
+        ticket_lines=_ticket_lines(current),
+        recall_hint=_recall_hint(current),
+        suggest_no_show=bool(current and current.get("suggest_no_show")),
+        enabled=_enabled(s, window, current, ctx),
+        pause_label="恢复服务" if window["status"] == "paused" else "暂停",
+        queues=tuple(f"{q['code']} {q['name']} · 等候 {q['waiting']} 人" for q in ctx["queues"]),
+        next_numbers=tuple((t["number"], _next_detail(t)) for t in ctx["next"]),
+        today=_today(ctx["today"]),
+        evaluation=_evaluation(ctx.get("last_service")),
+        evaluation_level=_evaluation_level(ctx.get("last_service")),
+        reasons=tuple(s.reasons),
+        pause_reasons=tuple(ctx.get("pause_reasons") or ()),
+        transfer_queues=tuple((q["code"], q["name"]) for q in ctx["transfer_targets"]["queues"]),
+        transfer_windows=tuple((w["code"], w["name"]) for w in ctx["transfer_targets"]["windows"]),
+        notice_kinds=_notice_kinds(current, ctx.get("last_service")),
+        **common,
+    )
+
+
+def _window_status(w: dict[str, Any]) -> str:
+    if w.get("signed_in"):
+        return "已有人签到"
+    return {"open": "开放", "paused": "暂停", "closed": "未开启"}.get(w.get("status", ""), "")
+
+
+def _status(window: dict[str, Any]) -> tuple[str, str]:
+    if window["status"] == "paused":
+        return f"暂停服务: {window.get('paused_reason') or '暂停'}", "warn"
+    if window["status"] == "open":
+        return "服务中", "ok"
+    return "未开启", "warn"
+
+
+def _ticket_lines(t: dict[str, Any] | None) -> tuple[str, ...]:
+    if t is None:
+        return ("当前无办理中的号码", "按 叫号 (F1) 呼叫下一位")
+    lines = [t.get("matter_name") or t.get("queue_name") or t["queue"]]
+    who = t.get("applicant_masked")
+    extra = [PRIORITY_TEXT[t["priority"]]] if t.get("priority") in PRIORITY_TEXT else []
+    if t.get("transferred"):
+        extra.append("转入")
+    lines.append(" · ".join([f"申请人 {who}" if who else "申请人 未登记", *extra]))
+    waited = int(t.get("waited_seconds") or 0) // 60
+    lines.append(f"已等候 {waited} 分钟 · 叫号 {t.get('call_count', 0)} 次")
+    return tuple(lines)
+
+
+def _recall_hint(t: dict[str, Any] | None) -> str:
+    if t is None or not t.get("recalls"):
+        return ""
+    if t.get("suggest_no_show"):
+        return f"已重呼 {t['recalls']} 次仍未到, 建议登记过号 (F8)"
+    return f"已重呼 {t['recalls']} 次"
+
+
+def _enabled(
+    s: PadState, window: dict[str, Any], current: dict[str, Any] | None, ctx: dict[str, Any]
+) -> dict[str, bool]:
+    idle = not s.busy
+    is_open = window["status"] == "open"
+    has = current is not None
+    flags = {
+        "call_next": is_open and not has,
+        "recall": has,
+        "pick": is_open and not has,
+        "accepted": has,
+        "consulted": has,
+        "rejected": has,
+        "no_show": has,
+        "transfer": has,
+        "pause": window["status"] in ("open", "paused"),
+        "notice": bool(_notice_kinds(current, ctx.get("last_service"))),
+        "sign_out": True,
+    }
+    return {k: v and idle for k, v in flags.items()}
+
+
+def _next_detail(t: dict[str, Any]) -> str:
+    parts = [t.get("matter_name") or t.get("queue_name") or t["queue"]]
+    if t.get("applicant_masked"):
+        parts.append(t["applicant_masked"])
+    if t.get("priority") in PRIORITY_TEXT:
+        parts.append(PRIORITY_TEXT[t["priority"]])
+    if t.get("transferred"):
+        parts.append("转入")
+    return " · ".join(parts)
+
+
+def _today(day: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    avg = day.get("avg_service_min")
+    return (
+        ("叫号", str(day["calls"])),
+        ("受理", str(day["accepted"])),
+        ("咨询", str(day["consulted"])),
+        ("不予受理", str(day["rejected"])),
+        ("过号", str(day["no_show"])),
+        ("平均分钟", f"{avg:g}" if avg is not None else "—"),
+    )
+
+
+def _evaluation(last: dict[str, Any] | None) -> str:
+    if not last or not last.get("evaluation_requested"):
+        return ""
+    if last.get("evaluation_level"):
+        return (
+            f"{last['number']} 已评价: {last.get('evaluation_label') or last['evaluation_level']}"
+        )
+    return f"{last['number']} 好差评: 等待评价…"
+
+
+def _evaluation_level(last: dict[str, Any] | None) -> str:
+    if not last or not last.get("evaluation_level"):
+        return "info"
+    return "ok" if int(last["evaluation_level"]) >= 3 else "warn"
+
+
+def _notice_kinds(
+    current: dict[str, Any] | None, last: dict[str, Any] | None
+) -> tuple[tuple[str, str], ...]:
+    if current is not None:
+        return (("missing", NOTICE_TITLES["missing"]),)
+    if not last:
+        return ()
+    kinds = {"accepted": ("accepted", "missing"), "rejected": ("rejected", "missing")}.get(
+        last.get("outcome") or "", ("missing",)
+    )
+    return tuple((k, NOTICE_TITLES[k]) for k in kinds)
