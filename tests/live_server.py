@@ -30,13 +30,13 @@ class ServerProcess:
     def __init__(
         self,
         data_dir: Path,
-        hall_files: list[Path],
+        hall_files: list[Path] | None = None,
         *,
         workers: int = 1,
         env: dict[str, str] | None = None,
         port: int | None = None,
     ) -> None:
-        self.data_dir, self.hall_files, self.workers = data_dir, hall_files, workers
+        self.data_dir, self.hall_files, self.workers = data_dir, hall_files or [], workers
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -51,7 +51,7 @@ class ServerProcess:
             sys.executable,
             "-m",
             "server",
-            "serve",
+            "serve" if self.hall_files else "demo",  # no hall files: the demo hall
             "--port",
             str(self.port),
             "--data-dir",
