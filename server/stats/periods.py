@@ -1,0 +1,90 @@
+"""Date ranges and months of statistics queries, and working days (工作日)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from server.domain.errors import Invalid
+
+MAX_DAYS = 3 * 366  # longer ranges are refused: three years answer every report we know
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Business dates `start` … `end`, both included."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        """Number of business dates in the period."""
+        return (self.end - self.start).days + 1
+
+    def dates(self) -> list[dt.date]:
+        """Every date of the period in order."""
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+
+def parse_period(start: str | None, end: str | None, today: dt.date) -> Period:
+    """`from` / `to` query values (YYYY-MM-DD); a missing end is today, a missing start the end."""
+    last = _date(end, "to") if end else today
+    first = _date(start, "from") if start else last
+    if first > last:
+        raise Invalid("invalid_range", "开始日期不能晚于结束日期", {"from": start, "to": end})
+    if (last - first).days + 1 > MAX_DAYS:
+        raise Invalid("range_too_long", f"查询范围不能超过 {MAX_DAYS} 天", {"max_days": MAX_DAYS})
+    return Period(first, last)
+
+
+def parse_month(month: str | None, today: dt.date) -> tuple[str, Period]:
+    """A month `YYYY-MM` (default: this month) and its dates."""
+    text = month or f"{today:%Y-%m}"
+    found = _MONTH.match(text)
+    if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 2000:
+        raise Invalid("invalid_month", "月份格式应为 YYYY-MM, 例如 2026-11", {"month": month})
+    year, number = int(found.group(1)), int(found.group(2))
+    first = dt.date(year, number, 1)
+    following = dt.date(year + number // 12, number % 12 + 1, 1)
+    return text, Period(first, following - dt.timedelta(days=1))
+
+
+def is_working_day(day: dt.date, holidays: frozenset[dt.date] = frozenset()) -> bool:
+    """Monday to Friday, except listed holidays."""
+    return day.weekday() < 5 and day not in holidays
+
+
+def working_days_after(
+    start: dt.date, end: dt.date, holidays: frozenset[dt.date] = frozenset()
+) -> int:
+    """Working days after `start` up to and including `end` (0 when end <= start)."""
+    count, day = 0, start + dt.timedelta(days=1)
+    while day <= end:
+        count += is_working_day(day, holidays)
+        day += dt.timedelta(days=1)
+    return count
+
+
+def holidays_of(settings: dict[str, object]) -> frozenset[dt.date]:
+    """Public holidays a hall lists in its settings (`holidays = ["2026-10-01", …]`), if any."""
+    found = set()
+    listed = settings.get("holidays")
+    for value in listed if isinstance(listed, list) else []:
+        try:
+            found.add(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            continue
+    return frozenset(found)
+
+
+def _date(text: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(
+            "invalid_date", f"{name} 应为日期, 例如 2026-11-24", {"field": name, "value": text}
+        ) from None

@@ -1,0 +1,201 @@
+"""Reads of the raw rows statistics fold: calls, tickets, walk-ins, streamed in pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from server.stats.periods import Period
+from server.store.tables import calls, devices, reported_volumes, tickets, users, walk_ins, windows
+
+PAGE = 2000  # rows fetched per round trip while streaming
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    """A window as reports label it (inactive windows included: history may name them)."""
+
+    code: str
+    name: str
+    area: str
+    queues: tuple[str, ...]
+    position: int
+    active: bool
+
+
+def window_infos(conn: Connection, hall: str) -> dict[str, WindowInfo]:
+    """Every window of the hall, in display order."""
+    rows = conn.execute(select(windows).where(windows.c.hall == hall).order_by(windows.c.position))
+    return {
+        r.code: WindowInfo(r.code, r.name, r.area, tuple(r.queues), r.position, r.active)
+        for r in rows
+    }
+
+
+def user_names(conn: Connection, hall: str) -> dict[str, str]:
+    """Display names of the hall's staff by username."""
+    rows = conn.execute(select(users.c.username, users.c.name).where(users.c.hall == hall))
+    return {username: name for username, name in rows}
+
+
+def _stream(conn: Connection, stmt: Any) -> Iterator[Any]:
+    result = conn.execution_options(yield_per=PAGE).execute(stmt)
+    yield from result
+
+
+def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
+    """Every call in the period with its ticket's number and evaluation, in call order."""
+    stmt = (
+        select(
+            calls.c.id,
+            calls.c.ticket_id,
+            calls.c.business_date,
+            calls.c.queue,
+            calls.c.window,
+            calls.c.clerk,
+            calls.c.called_at,
+            calls.c.recalls,
+            calls.c.out_of_order,
+            calls.c.ended_at,
+            calls.c.result,
+            tickets.c.number,
+            tickets.c.priority,
+            tickets.c.issued_at,
+            tickets.c.evaluation_requested,
+            tickets.c.evaluation_level,
+        )
+        .join(tickets, tickets.c.id == calls.c.ticket_id)
+        .where(
+            calls.c.hall == hall,
+            calls.c.business_date >= period.start,
+            calls.c.business_date <= period.end,
+        )
+        .order_by(calls.c.id)
+    )
+    return _stream(conn, stmt)
+
+
+def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
+    """Every ticket issued in the period, with the window, clerk and queue of its first call.
+
+    The first call's queue is the queue the ticket was issued in: a transfer changes the
+    ticket's queue, and only a called ticket can be transferred.
+    """
+    first_call = (
+        select(func.min(calls.c.id)).where(calls.c.ticket_id == tickets.c.id).scalar_subquery()
+    )
+    first = calls.alias("first_call")
+    stmt = (
+        select(
+            tickets.c.id,
+            tickets.c.business_date,
+            tickets.c.queue,
+            tickets.c.status,
+            tickets.c.priority,
+            tickets.c.requeue_count,
+            tickets.c.issued_at,
+            tickets.c.first_called_at,
+            first.c.window.label("first_window"),
+            first.c.clerk.label("first_clerk"),
+            first.c.queue.label("first_queue"),
+        )
+        .select_from(tickets.outerjoin(first, first.c.id == first_call))
+        .where(
+            tickets.c.hall == hall,
+            tickets.c.business_date >= period.start,
+            tickets.c.business_date <= period.end,
+        )
+        .order_by(tickets.c.business_date, tickets.c.issued_at)
+    )
+    return _stream(conn, stmt)
+
+
+def walk_in_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
+    """Work recorded without a ticket (未叫号即办理) in the period."""
+    stmt = (
+        select(walk_ins)
+        .where(
+            walk_ins.c.hall == hall,
+            walk_ins.c.business_date >= period.start,
+            walk_ins.c.business_date <= period.end,
+        )
+        .order_by(walk_ins.c.id)
+    )
+    return _stream(conn, stmt)
+
+
+def unrated_services(
+    conn: Connection, hall: str, period: Period, finished_before: dt.datetime
+) -> list[Any]:
+    """Services of the period that asked for a rating, got none, and ended before a time."""
+    return list(
+        conn.execute(
+            select(
+                tickets.c.business_date,
+                tickets.c.number,
+                tickets.c.window,
+                tickets.c.clerk,
+                tickets.c.outcome,
+                tickets.c.finished_at,
+            )
+            .where(
+                tickets.c.hall == hall,
+                tickets.c.business_date >= period.start,
+                tickets.c.business_date <= period.end,
+                tickets.c.evaluation_requested.is_(True),
+                tickets.c.evaluation_level.is_(None),
+                tickets.c.finished_at < finished_before,
+            )
+            .order_by(tickets.c.finished_at)
+        )
+    )
+
+
+def poor_ratings(conn: Connection, hall: str, period: Period) -> list[Any]:
+    """Services rated 不满意 or 非常不满意 in the period (差评, to be followed up)."""
+    return list(
+        conn.execute(
+            select(
+                tickets.c.business_date,
+                tickets.c.number,
+                tickets.c.window,
+                tickets.c.clerk,
+                tickets.c.evaluation_level,
+                tickets.c.evaluation_comment,
+                tickets.c.evaluated_at,
+            )
+            .where(
+                tickets.c.hall == hall,
+                tickets.c.business_date >= period.start,
+                tickets.c.business_date <= period.end,
+                tickets.c.evaluation_level <= 2,
+            )
+            .order_by(tickets.c.evaluated_at)
+        )
+    )
+
+
+def reported(conn: Connection, hall: str, month: str) -> list[Any]:
+    """Department-reported volumes of a month, by window."""
+    return list(
+        conn.execute(
+            select(reported_volumes)
+            .where(reported_volumes.c.hall == hall, reported_volumes.c.month == month)
+            .order_by(reported_volumes.c.window)
+        )
+    )
+
+
+def device_rows(conn: Connection, hall: str) -> list[Any]:
+    """The hall's active devices and their last reported health."""
+    return list(
+        conn.execute(
+            select(devices)
+            .where(devices.c.hall == hall, devices.c.active.is_(True))
+            .order_by(devices.c.id)
+        )
+    )
