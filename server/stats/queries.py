@@ -65,6 +65,7 @@ def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
             tickets.c.number,
             tickets.c.priority,
             tickets.c.issued_at,
+            tickets.c.first_called_at,
             tickets.c.evaluation_requested,
             tickets.c.evaluation_level,
         )

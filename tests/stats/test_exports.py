@@ -1,0 +1,130 @@
+"""The xlsx and csv downloads carry the same numbers as the statistics API."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from server.stats.measures import COLUMNS
+
+RANGE = {"from": "2026-10-01", "to": "2026-10-31"}
+SHEETS = {
+    "window": "按窗口",
+    "queue": "按业务队列",
+    "clerk": "按工作人员",
+    "area": "按区域",
+    "hour": "按时段",
+    "day": "按日期",
+}
+KEY_BY_LABEL = {c.label: c.key for c in COLUMNS}
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture(scope="module")
+def workbook(history):
+    r = history.get("/stats/export.xlsx", **RANGE)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in r.headers["content-disposition"]
+    return openpyxl.load_workbook(io.BytesIO(r.content))
+
+
+@pytest.fixture(scope="module")
+def api(history):
+    answers = {}
+    for by in SHEETS:
+        r = history.get("/stats", **RANGE, by=by)
+        assert r.status_code == 200
+        answers[by] = r.json()
+    return answers
+
+
+def sheet_rows(ws):
+    rows = list(ws.iter_rows(values_only=True))
+    return rows[0], rows[1:]
+
+
+@pytest.mark.parametrize("by", list(SHEETS))
+def test_each_grouping_sheet_totals_equal_the_api(workbook, api, by):
+    ws = workbook[SHEETS[by]]
+    header, rows = sheet_rows(ws)
+    assert ws.freeze_panes == "B2"
+    total = rows[-1]
+    assert total[0] == "合计"
+    expected = api[by]["total"]
+    for label, value in zip(header[1:], total[1:], strict=True):
+        assert value == expected[KEY_BY_LABEL[label]], (by, label)
+    assert [r[0] for r in rows[:-1]] == [r["label"] for r in api[by]["rows"]]
+    for row, answer in zip(rows[:-1], api[by]["rows"], strict=True):
+        assert row[header.index("叫号次数")] == answer["called"]
+
+
+def test_sheets_use_number_formats_and_chinese_headers(workbook):
+    ws = workbook["按窗口"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["窗口", "叫号次数", "重呼次数", "选号叫号"]
+    assert ws.cell(2, header.index("办结率") + 1).number_format == "0.0%"
+    assert ws.cell(2, header.index("平均办理时长(分)") + 1).number_format == "0.00"
+    assert "取号数" not in header  # tickets are not issued to a window
+
+
+def test_the_workbook_has_an_arrivals_chart_and_the_call_detail(workbook, api):
+    assert [s.title for s in workbook.chartsheets] == ["到达分布图"]
+    chart = workbook.chartsheets[0]._charts[0]
+    assert chart.series[0].val.numRef.f.startswith("'按时段'!$B$2")
+    detail = workbook["叫号明细"]
+    header, rows = sheet_rows(detail)
+    assert header[:3] == ("日期", "号码", "业务队列")
+    assert len(rows) == api["window"]["total"]["called"]
+    results = [r[header.index("结果")] for r in rows]
+    assert results.count("过号") == api["window"]["total"]["no_show"]
+    assert results.count("受理") == api["window"]["total"]["accepted"]
+
+
+def test_csv_has_a_bom_a_header_row_and_the_api_total(history, api):
+    r = history.get("/stats/export.csv", **RANGE, by="queue")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    text = r.content.decode("utf-8-sig")
+    assert "\r\n" in text  # Excel's line ends
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    assert header[0] == "业务队列" and "取号数" in header and "满意率" in header
+    assert len(body) == len(api["queue"]["rows"]) + 1
+    total = dict(zip(header, body[-1], strict=True))
+    assert total["业务队列"] == "合计"
+    assert int(total["取号数"]) == api["queue"]["total"]["issued"]
+    assert int(total["过号"]) == api["queue"]["total"]["no_show"]
+    rate = api["queue"]["total"]["satisfaction_rate"]
+    assert total["满意率"] == f"{rate * 100:.2f}%"
+
+
+def test_csv_of_calls_streams_one_line_per_call(history, api):
+    r = history.get("/stats/export.csv", **RANGE, rows="calls")
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["日期", "号码"]
+    assert len(rows) - 1 == api["window"]["total"]["called"]
+
+
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"from": "2026-10-31", "to": "2026-10-01"}, "invalid_range"),
+        ({"from": "yesterday"}, "invalid_date"),
+        ({"from": "2020-01-01", "to": "2026-10-01"}, "range_too_long"),
+        ({"by": "planet"}, "invalid_grouping"),
+    ],
+)
+def test_bad_queries_are_refused_before_any_download(history, params, code):
+    for path in ("/stats", "/stats/export.csv", "/stats/export.xlsx"):
+        if path.endswith("xlsx") and code == "invalid_grouping":
+            continue
+        r = history.get(path, **params)
+        assert r.status_code == 422, (path, r.text)
+        assert r.json()["error"]["code"] == code
