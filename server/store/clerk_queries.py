@@ -40,15 +40,14 @@ def clerk_day(conn: Connection, hall: str, day: dt.date, clerk: str) -> ClerkDay
             func.coalesce(func.sum(case((calls.c.out_of_order.is_(True), 1), else_=0)), 0),
         ).where(*mine)
     ).one()
-    by_result = dict(
-        conn.execute(
+    by_result: dict[str, int] = {
+        str(result): int(n)
+        for result, n in conn.execute(
             select(calls.c.result, func.count())
             .where(*mine, calls.c.result.is_not(None))
             .group_by(calls.c.result)
         )
-        .tuples()
-        .all()
-    )
+    }
     spans = conn.execute(
         select(calls.c.called_at, calls.c.ended_at).where(
             *mine, calls.c.result.in_(SERVICE_RESULTS)

@@ -1,0 +1,190 @@
+"""The web clerk pad (/pad) and the ticket progress page (/t/{id}) in headless Chromium.
+
+Against the real demo server; the hall TV (/screen) in a second tab shows each call
+(its DOM contract: #latest-call and .recent-call with data-number / data-window).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.client import HallClient
+from tests.helpers import valid_id
+
+pytestmark = pytest.mark.browser
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+TABLET = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def kiosk(demo_server):
+    with HallClient(demo_server.url, "demo", "demo-kiosk") as client:
+        yield client
+
+
+@pytest.fixture
+def tab(browser):
+    """A fresh browser context (own session storage) with a tablet-sized page."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    context = browser.new_context(viewport=TABLET, locale="zh-CN")
+    yield context
+    context.close()
+
+
+def sign_in(page, url: str, user: str, window: str) -> None:
+    page.goto(f"{url}/pad?hall=demo&window={window}")
+    page.fill("#username", user)
+    page.fill("#password", "demo1234")
+    page.click("#login-btn")
+    page.locator("#pad-page").wait_for(state="visible")
+
+
+def shot(page, name: str) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"))
+
+
+def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
+    demo_server, kiosk, tab
+):
+    from playwright.sync_api import expect
+
+    url = demo_server.url
+    names = ["王建国", "李秀英", "张伟", "刘洋", "陈静"]
+    for i, name in enumerate(names):
+        kiosk.issue(queue="A", applicant_name=name, id_number=valid_id(seq=f"{i + 10:03d}"))
+    screen = tab.new_page()
+    screen.goto(f"{url}/screen?hall=demo&token=demo-display")
+    latest = screen.locator("#latest-call")
+    pad = tab.new_page()
+    sign_in(pad, url, "clerk05", "S05")
+    expect(pad.locator("#win-title")).to_have_text("S05 5号窗口")
+    expect(pad.locator("#next-list button")).to_have_count(5)
+    shot(pad, "pad-idle")
+
+    called = []
+    for round_ in range(3):
+        pad.click("#btn-call-next")
+        expect(pad.locator("#cur-number")).not_to_have_text("—")
+        number = pad.locator("#cur-number").text_content()
+        called.append(number)
+        expect(pad.locator("#message")).to_have_text(f"请 {number} 号到 S05 办理")
+        expect(latest).to_have_attribute("data-number", number)
+        expect(latest).to_have_attribute("data-window", "S05")
+        if round_ == 0:
+            pad.click("#btn-recall")
+            expect(pad.locator("#recall-hint")).to_have_text("已重呼 1 次")
+            expect(pad.locator("#message")).to_have_text(f"重呼 {number} (第 1 次)")
+            shot(pad, "pad-serving")
+            pad.click("#btn-rejected")
+            pad.locator("#dlg-reject").wait_for(state="visible")
+            pad.check("input[name=reject-reason][value=申请人不具备申请资格]")
+            pad.fill("#reject-detail", "非本市户籍")
+            shot(pad, "pad-reject-dialog")
+            pad.click("#reject-ok")
+            expect(pad.locator("#message")).to_have_text(f"{number} 已登记不予受理")
+            expect(pad.locator("#evaluation")).to_have_text(f"{number} 好差评: 等待评价…")
+            expect(pad.locator("[data-stat=不予受理] b")).to_have_text("1")
+        elif round_ == 1:
+            pad.click("#btn-transfer")
+            pad.locator("#dlg-transfer").wait_for(state="visible")
+            pad.select_option("#transfer-queue", "B")
+            pad.fill("#transfer-note", "需不动产专窗办理")
+            shot(pad, "pad-transfer-dialog")
+            pad.click("#transfer-ok")
+            expect(pad.locator("#message")).to_have_text(f"{number} 已转移至 B")
+            expect(pad.locator("#cur-number")).to_have_text("—")
+        else:
+            pad.click("#btn-accepted")
+            expect(pad.locator("#message")).to_have_text(f"{number} 已登记受理")
+    assert len(set(called)) == 3
+    recent = screen.locator(".recent-call[data-window=S05]")
+    expect(recent).to_have_count(3)
+    assert sorted(recent.evaluate_all("els => els.map(e => e.dataset.number)")) == sorted(called)
+    transferred = HallClient(url, "demo")
+    transferred.login("clerk13", "demo1234")
+    transferred.sign_in("S13")
+    assert transferred.call_next("S13")["number"] == called[1]  # the transfer is served first
+    transferred.close()
+    shot(pad, "pad-after")
+
+
+def test_the_rating_on_the_progress_page_shows_on_the_pad(demo_server, kiosk, tab):
+    from playwright.sync_api import expect
+
+    url = demo_server.url
+    for _ in range(2):
+        kiosk.issue(queue="C")
+    ticket = kiosk.issue(queue="C", applicant_name="赵敏", id_number=valid_id(seq="201"))
+    phone_context = tab.browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    phone = phone_context.new_page()
+    phone.goto(ticket["progress_url"])
+    expect(phone.locator("#status")).to_have_text("等候中")
+    expect(phone.locator("#number")).to_have_text(ticket["number"])
+    expect(phone.locator("#ahead")).to_have_text("2")
+    shot(phone, "progress-waiting")
+    pad = tab.new_page()
+    sign_in(pad, url, "clerk09", "S09")
+    pad.click("#btn-pick")  # 选号: the citizen in front of the window, out of order
+    pad.fill("#pick-number", ticket["number"].lower())
+    pad.click("#pick-ok")
+    expect(pad.locator("#cur-number")).to_have_text(ticket["number"])
+    expect(pad.locator("#message")).to_contain_text("已记录为不按顺序叫号")
+    phone.reload()
+    expect(phone.locator("#status")).to_have_text("请到 S09 号窗口办理")
+    shot(phone, "progress-called")
+    pad.click("#btn-consulted")
+    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 好差评: 等待评价…")
+    phone.reload()
+    expect(phone.locator("#rating")).to_be_visible()
+    shot(phone, "progress-rating")
+    phone.click("button[data-level='5']")
+    expect(phone.locator("#rated")).to_have_text("感谢您的评价: 非常满意")
+    expect(phone.locator("#status")).to_have_text("咨询服务已完成")
+    shot(phone, "progress-rated")
+    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 已评价: 非常满意")
+    expect(pad.locator("#evaluation")).to_have_attribute("data-rated", "yes")
+    shot(pad, "pad-rated")
+    bad = tab.new_page()
+    bad.goto(f"{url}/t/{ticket['id']}?s=not-the-secret")
+    expect(bad.locator("#error")).to_contain_text("二维码无效")
+    phone_context.close()
+
+
+def test_after_a_server_restart_the_pad_says_so_and_resyncs(demo_server, kiosk, tab):
+    from playwright.sync_api import expect
+
+    url = demo_server.url
+    pad = tab.new_page()
+    sign_in(pad, url, "clerk06", "S06")
+    conn = pad.locator("#conn")
+    expect(conn).to_be_hidden()
+    demo_server.kill9()
+    expect(conn).to_have_text("网络中断, 正在重新连接…")
+    expect(conn).to_have_attribute("data-state", "offline")
+    shot(pad, "pad-offline")
+    demo_server.start()
+    late = kiosk.issue(queue="A", applicant_name="孙悟空")  # while the pad is still away
+    expect(conn).to_have_text("已重新连接, 数据已同步", timeout=20_000)
+    expect(pad.locator(f"#next-list button[data-number={late['number']}]")).to_have_count(1)
+    shot(pad, "pad-resynced")
+    pad.click("#btn-call-next")
+    expect(pad.locator("#cur-number")).not_to_have_text("—")
+
+
+def test_a_double_tap_on_call_next_calls_once(demo_server, kiosk, tab):
+    from playwright.sync_api import expect
+
+    for _ in range(2):
+        kiosk.issue(queue="A")
+    pad = tab.new_page()
+    sign_in(pad, demo_server.url, "clerk07", "S07")
+    pad.locator("#btn-call-next").dblclick()
+    expect(pad.locator("#cur-number")).not_to_have_text("—")
+    expect(pad.locator("#message")).to_contain_text("号到 S07 办理")
+    expect(pad.locator("[data-stat=叫号] b")).to_have_text("1")
