@@ -223,3 +223,10 @@ def read_until_quiet(transport: Transport, n: int, timeout: float, gap: float = 
             break
         out += more
     return bytes(out)
+
+
+def drain(transport: Transport) -> None:
+    """Throw away bytes already waiting, so a stale byte is not taken for the next answer."""
+    for _ in range(64):
+        if not transport.read(256, 0.0):
+            return

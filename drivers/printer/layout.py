@@ -9,27 +9,21 @@ from __future__ import annotations
 
 import re
 
+from drivers.textwidth import char_width, display_width
+
 # Characters that must not start a line (避头点): they stay with the character before them.
 _NO_LINE_START = set("，。、；：？！）》」』】〕,.;:?!)%")
 # Opening brackets: a short bracketed term (【过号取号】) moves to the next line whole.
 _OPENERS = "【（《「『“(["
 _CLOSERS = set("】）》」』”)]")
+__all__ = ["char_width", "clean", "display_width", "label_value", "rule", "wrap"]
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean(text: str) -> str:
     """Replace control characters with spaces, so data can never smuggle in an ESC/POS command."""
     return _CONTROL.sub(" ", text)
-
-
-def char_width(ch: str) -> int:
-    """Printed columns of one character: 1 for ASCII, 2 for anything else."""
-    return 1 if ord(ch) < 0x80 else 2
-
-
-def display_width(text: str) -> int:
-    """Printed columns of a string."""
-    return sum(1 if ord(c) < 0x80 else 2 for c in text)
 
 
 def wrap(text: str, columns: int) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from drivers.errors import CoverOpen, DeviceError, DeviceOffline, PaperOut, ProtocolError
 from drivers.profiles import Profile
-from drivers.transport import Transport
+from drivers.transport import Transport, drain
 
 
 class PrinterStatus(enum.StrEnum):
@@ -72,13 +72,6 @@ def classify(flags: frozenset[str], profile: Profile) -> PrinterStatus:
     if "paper_low" in flags and profile.supports("paper_near_end_sensor"):
         return PrinterStatus.PAPER_LOW
     return PrinterStatus.OK
-
-
-def drain(transport: Transport) -> None:
-    """Throw away bytes already waiting, so a stale byte is not taken for this answer."""
-    for _ in range(64):
-        if not transport.read(256, 0.0):
-            return
 
 
 def query_status(transport: Transport, profile: Profile) -> StatusReport:

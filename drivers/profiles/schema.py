@@ -269,12 +269,20 @@ def read_sign(top: Table) -> SignSpec:
 
 # Per protocol: its table name and (key, lo, hi, default) of each parameter.
 _PROTOCOL_PARAMS: dict[str, tuple[str, tuple[tuple[str, int, int, int], ...]]] = {
-    "cpower": ("cpower", (("card_type", 0, 255, 0x32), ("window", 0, 7, 0), ("speed", 0, 100, 1))),
+    "cpower": (
+        "cpower",
+        (
+            ("card_type", 0, 255, 0x32),
+            ("window", 0, 7, 0),
+            ("speed", 0, 100, 1),
+            ("stay_s", 0, 65535, 10),
+        ),
+    ),
     "onbon_bx": (
         "onbon",
         (("device_type", 0, 255, 0xFE), ("protocol_version", 0, 255, 0x02), ("area_id", 0, 31, 0)),
     ),
-    "plain_strip": ("strip", (("ack_byte", 0, 255, 0x06),)),
+    "plain_strip": ("strip", ()),
 }
 
 

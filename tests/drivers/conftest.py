@@ -13,12 +13,14 @@ os.environ.setdefault(
     "ESCPOS_CAPABILITIES_PICKLE_DIR", tempfile.mkdtemp(prefix="yichuang-escpos-tests-")
 )
 
+from drivers.led import Bus
 from drivers.sim import reset_simulators
 
 
 @pytest.fixture(autouse=True)
 def fresh_simulators() -> Iterator[None]:
-    """Every test starts with new simulated devices."""
+    """Every test starts with new simulated devices and no sign bus threads."""
     reset_simulators()
     yield
+    Bus.close_all()
     reset_simulators()
