@@ -1,0 +1,350 @@
+"""The presenter's core without Qt: state, listeners, the server link, device health, timeouts.
+
+Intents that talk to the server or the printer run as jobs on a runner (a thread in the app,
+inline in tests); the state is an immutable value replaced under a lock, so any thread may
+report (the live feed, the printer poller, the card reader) and the views always draw a
+consistent picture.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from drivers.errors import DeviceError
+from kiosk.config import KioskConfig
+from kiosk.health import DeviceReports
+from kiosk.ports import PRINTABLE, Api, Clocks, Printer, Runner, StaffApi, thread_runner
+from kiosk.state import Field, KioskState, Message, QueueInfo, Screen, public_ticket_fields
+from kiosk.stub import ticket_stub
+from kiosk.texts import EN_ERRORS, EN_REQUEUE, PRINTER_TEXT, text
+from server.client import ApiError, ServerUnreachable
+
+log = logging.getLogger("yichuang.kiosk")
+Listener = Callable[[KioskState], None]
+STAFF_ROLES = frozenset({"clerk", "supervisor", "admin"})
+
+
+class PresenterCore:
+    """State, listeners, the server link and device health; the flows build on it."""
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        api: Api,
+        printer: Printer,
+        *,
+        staff_api: Callable[[], StaffApi] | None = None,
+        runner: Runner = thread_runner,
+        clocks: Clocks | None = None,
+    ) -> None:
+        self.config, self.api, self.printer = config, api, printer
+        self.clocks = clocks or Clocks()
+        self._staff_factory = staff_api
+        self._staff: StaffApi | None = None
+        self._run = runner
+        self._lock = threading.RLock()
+        self._listeners: list[Listener] = []
+        self._state = KioskState(lang=config.language)
+        self._tree: list[dict[str, Any]] = []
+        self._matters: dict[str, dict[str, Any]] = {}
+        self._timezone = "Asia/Shanghai"
+        self._last_touch = self.clocks.monotonic()
+        self._ticket_at = 0.0
+        self._last_ticket: tuple[str, bool] | None = None  # (ticket id, requeued) for reprint
+        self._reports = DeviceReports()
+        self._loading = False
+        self._flush_lock = threading.Lock()
+
+    # -- observing -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> KioskState:
+        """The current state (immutable; safe to read from any thread)."""
+        return self._state
+
+    @property
+    def timezone(self) -> str:
+        """The hall's timezone (from its layout)."""
+        return self._timezone
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener(state)` after every change (from whichever thread made it)."""
+        self._listeners.append(listener)
+
+    def _update(self, **changes: Any) -> KioskState:
+        with self._lock:
+            self._state = replace(self._state, **changes)
+            state = self._state
+        for listener in list(self._listeners):
+            listener(state)
+        return state
+
+    def _text(self, key: str, **values: object) -> str:
+        return text(key, self._state.lang, **values)
+
+    def _say(self, key: str, *, error: bool = True, **values: object) -> Message:
+        return Message(self._text(key, **values), error)
+
+    # -- the server link -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the hall layout and report this kiosk (retried by `heartbeat`)."""
+        self._reports.update(self.config.device_id, "ok", "自助取号机已启动")
+        self._load()
+
+    def heartbeat(self) -> None:
+        """Called every few seconds: reconnect when down, resend unsent device statuses."""
+        if not self._state.server_ok or not self._state.queues:
+            self._load()
+        elif self._reports.pending():
+            self._run(self._flush_reports)
+
+    def on_live(self, message: dict[str, Any]) -> None:
+        """A live-feed message: waiting counts, and a layout reload after a 潮汐 change."""
+        counts = message.get("queue_counts")
+        if isinstance(counts, dict):
+            self._update(counts={str(k): int(v) for k, v in counts.items()})
+        if message.get("type") == "window.queues_changed":
+            self._load(force=True)
+
+    def on_live_status(self, status: str) -> None:
+        """The feed connected, resynced or dropped: check the server either way."""
+        if status == "disconnected" or not self._state.server_ok:
+            self._load(force=True)
+
+    def _load(self, force: bool = False) -> None:
+        with self._lock:
+            if self._loading and not force:
+                return
+            self._loading = True
+        self._run(self._load_job)
+
+    def _load_job(self) -> None:
+        try:
+            info = self.api.hall_info()
+        except ServerUnreachable:
+            self._server_down()
+            return
+        except ApiError as exc:
+            log.error("the server refused the hall layout: %s", exc)
+            self._server_down()
+            return
+        finally:
+            self._loading = False
+        self._apply_layout(info)
+        self._flush_reports()
+
+    def _apply_layout(self, info: dict[str, Any]) -> None:
+        self._tree = list(info.get("guide") or [])
+        self._matters = {m["code"]: m for m in info.get("matters") or []}
+        self._timezone = str(info.get("timezone") or self._timezone)
+        queues = tuple(
+            QueueInfo(
+                code=q["code"],
+                name=q["name"],
+                area=q.get("area") or "",
+                windows=tuple(q.get("windows") or ()),
+                prefix=str(q.get("prefix") or q["code"]),
+                green_channel=bool(q.get("green_channel", True)),
+                appointments=bool(q.get("appointments", False)),
+            )
+            for q in info.get("queues") or []
+        )
+        changes: dict[str, Any] = {
+            "hall_name": info.get("name", ""),
+            "areas": tuple((a["code"], a["name"]) for a in info.get("areas") or []),
+            "queues": queues,
+            "counts": dict(info.get("waiting_counts") or {}),
+            "server_ok": True,
+        }
+        if self._state.screen is Screen.CONNECTING:
+            changes["screen"] = Screen.HOME
+        self._update(**changes)
+
+    def _server_down(self) -> None:
+        self._update(server_ok=False)
+
+    # -- device health ---------------------------------------------------------------------
+
+    def printer_changed(self, status: str, detail: str = "") -> None:
+        """The printer poller's reading; a change pauses or resumes issuing and is reported."""
+        blocks = self.printer.has_status and status not in PRINTABLE
+        if status == self._state.printer_status and blocks == self._state.printer_blocks:
+            return
+        self._update(printer_status=status, printer_blocks=blocks)
+        self.report(self.config.printer_device, status, detail)
+
+    def report(self, device: str, status: str, detail: str = "") -> None:
+        """Tell the server about one of this kiosk's devices (kept and resent if it is down)."""
+        self._reports.update(device, status, detail)
+        if self._state.server_ok:
+            self._run(self._flush_reports)
+
+    def _flush_reports(self) -> None:
+        with self._flush_lock:
+            for device, status, detail in self._reports.pending():
+                try:
+                    self.api.device_status(device, status, detail or None)
+                except ServerUnreachable:
+                    self._server_down()
+                    return
+                except ApiError as exc:  # refused for good (unknown device): do not loop
+                    log.warning("device status %s refused: %s", device, exc)
+                self._reports.mark_sent(device, status)
+
+    def _printer_ready(self) -> bool:
+        """Ask the printer now (not the last poll): a ticket is issued only if it can print."""
+        status, detail = self.printer.status()
+        self.printer_changed(status, detail)
+        if self._state.printer_blocks:
+            self._update(busy=None, message=self._pause_message())
+            return False
+        return True
+
+    def _pause_message(self) -> Message:
+        return Message(pause_banner(self._state) or "", True)
+
+    def _start_job(self, busy: str, job: Any) -> None:
+        self._update(busy=busy, message=None)
+        self._run(job)
+
+    def _print_and_show(self, ticket: dict[str, Any], *, requeued: bool) -> None:
+        """Print the stub, then show the same ticket; the citizen's typed data is dropped."""
+        self._update(busy="printing")
+        stub = ticket_stub(ticket, self._state.hall_name, self._timezone, requeued=requeued)
+        printed = True
+        try:
+            self.printer.print_ticket(stub)
+        except DeviceError as exc:
+            printed = False
+            self._printer_failed(exc)
+        self._last_ticket = (str(ticket["id"]), requeued)
+        self._ticket_at = self.clocks.monotonic()
+        self._drop_staff()
+        self._update(
+            screen=Screen.TICKET,
+            ticket=public_ticket_fields(ticket),
+            ticket_printed=printed,
+            requeued=requeued,
+            can_reprint=True,
+            busy=None,
+            message=None if printed else self._say("print_failed"),
+            entries={},
+            name=None,
+            id_from_card=False,
+            green=None,
+            staff_purpose=None,
+        )
+
+    def _printer_failed(self, exc: DeviceError) -> None:
+        log.warning("printing failed: %s", exc)
+        status, detail = self.printer.status()
+        self.printer_changed(status, detail or exc.message)
+        self._update(busy=None, message=Message(exc.message, True))
+
+    def _refuse_when_paused(self) -> bool:
+        if self._state.paused is None:
+            return False
+        self._update(message=self._pause_message())
+        return True
+
+    def _local_now(self) -> dt.datetime:
+        return self.clocks.now().astimezone(ZoneInfo(self._timezone))
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _fail(self, exc: ApiError) -> None:
+        """Show the server's refusal (Chinese, for citizens; explained in English too)."""
+        if isinstance(exc, ServerUnreachable):
+            self._server_down()
+        self._update(busy=None, message=Message(self._explain(exc), True))
+
+    def _explain(self, exc: ApiError) -> str:
+        if self._state.lang != "en":
+            return exc.message
+        english = EN_ERRORS.get(exc.code)
+        if exc.code == "requeue_not_allowed" and isinstance(exc.detail, dict):
+            english = EN_REQUEUE.get(str(exc.detail.get("reason")), english)
+        return f"{english}\n{exc.message}" if english else exc.message
+
+    # -- timeouts and home -----------------------------------------------------------------
+
+    def touch(self) -> None:
+        """The screen was touched: restart the idle timer."""
+        self._last_touch = self.clocks.monotonic()
+
+    def tick(self) -> None:
+        """Once a second: the clock, the ticket-screen timeout and the idle timeout."""
+        state = self._update(clock=self.clocks.now())
+        if state.busy:
+            return
+        now = self.clocks.monotonic()
+        if state.screen is Screen.TICKET:
+            if now - max(self._ticket_at, self._last_touch) >= self.config.ticket_timeout_s:
+                self.home(reset_mode=True)
+        elif now - self._last_touch >= self.config.idle_timeout_s and _has_visitor(state):
+            self.home(reset_mode=True)
+
+    def home(self, reset_mode: bool = False) -> None:
+        """Back to the home page, forgetting the citizen (ID, name, phone, ticket, messages)."""
+        self.touch()
+        self._drop_staff()
+        changes: dict[str, Any] = {
+            "screen": Screen.HOME if self._state.queues else Screen.CONNECTING,
+            "guide": None,
+            "selection": None,
+            "focus": Field.ID,
+            "entries": {},
+            "name": None,
+            "id_from_card": False,
+            "green": None,
+            "staff_purpose": None,
+            "appointment_queue": None,
+            "ticket": None,
+            "ticket_printed": False,
+            "requeued": False,
+            "message": None,
+            "busy": None,
+        }
+        if reset_mode:  # the next citizen starts in the default language and text size
+            changes.update(lang=self.config.language, elderly=False)
+        self._update(**changes)
+
+    def _drop_staff(self) -> None:
+        staff, self._staff = self._staff, None
+        if staff is not None:
+            self._run(lambda: _sign_out(staff))
+
+
+def pause_banner(state: KioskState) -> str | None:
+    """The pause line ("暂停取号 — 打印机缺纸, 请到服务台"), or None while tickets can be issued."""
+    reason = state.paused
+    if reason is None:
+        return None
+    lang = state.lang
+    if reason == "server_down":
+        return f"{text('server_down', lang)} — {text('server_down_hint', lang)}"
+    cause = text(PRINTER_TEXT.get(reason, "printer_offline"), lang)
+    return f"{text('paused', lang)} — {cause}, {text('to_desk', lang)}"
+
+
+def _has_visitor(state: KioskState) -> bool:
+    """True when something of the last citizen is still on screen or in memory."""
+    return state.screen not in (Screen.HOME, Screen.CONNECTING) or bool(
+        state.entries or state.name or state.green or state.message or state.selection
+    )
+
+
+def _sign_out(staff: StaffApi) -> None:
+    try:
+        staff.request("POST", "/api/v1/auth/logout")
+    except ApiError as exc:
+        log.info("guide sign-out: %s", exc)
+    finally:
+        staff.close()

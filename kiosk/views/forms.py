@@ -1,0 +1,190 @@
+"""Keypad forms: 过号取号, 预约签到, 绿色通道 and the guide's sign-in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.presenter import KioskPresenter
+from kiosk.state import UPPER, Field, KioskState
+from kiosk.texts import text
+from kiosk.views.common import FieldBox, Keypad, button, clear_layout, label, restyle
+from kiosk.views.identify import id_status_line, shown_id
+
+# Field -> its label's text key
+FIELD_LABELS = {
+    Field.NUMBER: "number_label",
+    Field.ID: "id_label",
+    Field.CODE: "appointment_code",
+    Field.USERNAME: "username",
+    Field.PASSWORD: "password",
+}
+
+
+class KeypadForm(QWidget):
+    """Title, hint, a few fields on the left, the keypad on the right, buttons below."""
+
+    title_key = ""
+    hint_key = ""
+    fields: tuple[Field, ...] = ()
+
+    def __init__(self, presenter: KioskPresenter) -> None:
+        super().__init__()
+        self.p = presenter
+        col = QVBoxLayout(self)
+        col.setSpacing(12)
+        self.title = label("", "title")
+        self.hint = label("", "caption")
+        col.addWidget(self.title)
+        col.addWidget(self.hint)
+        self.extra = QVBoxLayout()
+        col.addLayout(self.extra)
+        row = QHBoxLayout()
+        row.setSpacing(28)
+        left = QVBoxLayout()
+        self.labels, self.boxes = {}, {}
+        for which in self.fields:
+            self.labels[which], self.boxes[which] = label(), FieldBox(which)
+            self.boxes[which].tapped.connect(presenter.focus)
+            left.addWidget(self.labels[which])
+            left.addWidget(self.boxes[which])
+        self.status = label("", "caption")
+        left.addWidget(self.status)
+        left.addStretch(1)
+        row.addLayout(left, 3)
+        self.keypad = Keypad()
+        self.keypad.key.connect(presenter.press_key)
+        self.keypad.delete.connect(presenter.delete_key)
+        self.keypad.clear.connect(presenter.clear_field)
+        row.addWidget(self.keypad, 3)
+        col.addLayout(row, 1)
+        self.nav = QHBoxLayout()
+        self.back = button("", presenter.back)
+        self.nav.addWidget(self.back, 1)
+        col.addLayout(self.nav)
+
+    def add_action(self, on_click: Callable[[], None], name: str = "primary") -> QPushButton:
+        """A button on the bottom row."""
+        b = button("", on_click, name)
+        self.nav.addWidget(b, 2)
+        return b
+
+    def render(self, s: KioskState) -> None:
+        """Draw the fields and the keypad for the focused one."""
+        lang = s.lang
+        self.title.setText(text(self.title_key, lang))
+        self.hint.setText(text(self.hint_key, lang))
+        for which in self.fields:
+            self.labels[which].setText(text(FIELD_LABELS[which], lang))
+            self.boxes[which].show_value(_shown(s, which), s.focus is which)
+        self.status.setText(id_status_line(s)[0] if s.focus is Field.ID else "")
+        self.keypad.set_keys(*_keys(s))
+        self.back.setText(text("back", lang))
+
+
+def _shown(s: KioskState, which: Field) -> str:
+    if which is Field.ID:
+        return shown_id(s)
+    if which is Field.PASSWORD:
+        return "●" * len(s.entry(which))
+    return s.entry(which)
+
+
+def _keys(s: KioskState) -> tuple[str, tuple[str, ...]]:
+    if s.focus is Field.ID:
+        return "id", ()
+    if s.focus is Field.NUMBER:
+        return "letters", tuple(sorted({q.prefix[:1] for q in s.queues if q.prefix}))
+    if s.focus is Field.CODE:
+        return "letters", tuple(UPPER)
+    return "qwerty", ()
+
+
+class RequeuePage(KeypadForm):
+    """过号取号: the number (or a scanned QR) and the ID."""
+
+    title_key, hint_key = "requeue_title", "requeue_hint"
+    fields = (Field.NUMBER, Field.ID)
+
+    def __init__(self, presenter: KioskPresenter) -> None:
+        super().__init__(presenter)
+        self.submit = self.add_action(presenter.requeue_submit, "amber")
+
+    def render(self, s: KioskState) -> None:
+        """Draw the form; 重新排队 waits until tickets can be issued."""
+        super().render(s)
+        self.submit.setText(text("requeue_submit", s.lang))
+        self.submit.setEnabled(s.paused is None and not s.busy)
+
+
+class AppointmentPage(KeypadForm):
+    """预约签到: the booked business and the booking code."""
+
+    title_key, hint_key = "appointment_title", "appointment_pick"
+    fields = (Field.CODE,)
+
+    def __init__(self, presenter: KioskPresenter) -> None:
+        super().__init__(presenter)
+        self.choices = QGridLayout()
+        self.extra.addLayout(self.choices)
+        self._shape: tuple[object, ...] = ()
+        self._buttons: dict[str, QPushButton] = {}
+        self.submit = self.add_action(presenter.check_in)
+
+    def render(self, s: KioskState) -> None:
+        """Draw the queues that take appointments; the picked one is highlighted."""
+        super().render(s)
+        booked = tuple(q for q in s.queues if q.appointments)
+        if booked != self._shape:
+            self._shape = booked
+            clear_layout(self.choices)
+            self._buttons = {}
+            for i, q in enumerate(booked):
+                b = button(f"{q.prefix} {q.name}", lambda c=q.code: self.p.appointment_pick(c))
+                self._buttons[q.code] = b
+                self.choices.addWidget(b, 0, i)
+        for code, b in self._buttons.items():
+            name = "primary" if code == s.appointment_queue else ""
+            if b.objectName() != name:
+                b.setObjectName(name)
+                restyle(b)
+        self.submit.setText(text("check_in", s.lang))
+        self.submit.setEnabled(s.paused is None and not s.busy)
+
+
+class GreenPage(KeypadForm):
+    """绿色通道: an ID of someone aged 65+, or a guide confirms."""
+
+    title_key, hint_key = "green_title", "green_hint"
+    fields = (Field.ID,)
+
+    def __init__(self, presenter: KioskPresenter) -> None:
+        super().__init__(presenter)
+        self.guide = self.add_action(lambda: presenter.open_staff_login("green"), "")
+        self.confirm = self.add_action(presenter.green_check_age, "green")
+
+    def render(self, s: KioskState) -> None:
+        """Draw the ID field and both ways to confirm."""
+        super().render(s)
+        self.guide.setText(text("guide_login", s.lang))
+        self.confirm.setText(text("confirm", s.lang))
+
+
+class StaffLoginPage(KeypadForm):
+    """A guide signs in on the kiosk (绿色通道 confirmation or 补打)."""
+
+    title_key, hint_key = "guide_login", "guide_confirm_title"
+    fields = (Field.USERNAME, Field.PASSWORD)
+
+    def __init__(self, presenter: KioskPresenter) -> None:
+        super().__init__(presenter)
+        self.confirm = self.add_action(presenter.staff_confirm)
+
+    def render(self, s: KioskState) -> None:
+        """Draw user name, dotted password and the letter keyboard."""
+        super().render(s)
+        if s.staff_purpose == "reprint":
+            self.title.setText(text("reprint", s.lang))
+        self.confirm.setText(text("confirm", s.lang))
+        self.confirm.setEnabled(not s.busy)

@@ -1,0 +1,108 @@
+"""Identification: read the ID card or type the number (check digit checked as you type)."""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.presenter import KioskPresenter
+from kiosk.state import Field, KioskState, id_check
+from kiosk.texts import text
+from kiosk.views.common import FieldBox, Keypad, button, label, restyle
+from server.domain.identity import mask_id_number, mask_name
+
+
+def shown_id(s: KioskState) -> str:
+    """The ID as the screen shows it: masked when read from a card, grouped when typed."""
+    raw = s.entry(Field.ID)
+    if s.id_from_card and len(raw) == 18:
+        return mask_id_number(raw)
+    return " ".join(part for part in (raw[:6], raw[6:14], raw[14:]) if part)
+
+
+def id_status_line(s: KioskState) -> tuple[str, bool]:
+    """(text, ok) under the ID field: progress, valid, or why not."""
+    status, reason = id_check(s.entry(Field.ID))
+    if status == "valid":
+        return text("id_ok", s.lang), True
+    if status == "invalid":
+        return reason or text("id_invalid", s.lang), False
+    if status == "partial":
+        return text("id_partial", s.lang, n=len(s.entry(Field.ID))), True
+    return text("card_hint", s.lang), True
+
+
+class IdentifyPage(QWidget):
+    """The chosen business, the ID and phone fields, the keypad, 取号."""
+
+    def __init__(self, presenter: KioskPresenter) -> None:
+        super().__init__()
+        self.p = presenter
+        col = QVBoxLayout(self)
+        col.setSpacing(14)
+        card = QFrame()
+        card.setObjectName("card")
+        card_col = QVBoxLayout(card)
+        self.business = label("", "big")
+        self.where = label("", "caption")
+        card_col.addWidget(self.business)
+        card_col.addWidget(self.where)
+        col.addWidget(card)
+        row = QHBoxLayout()
+        row.setSpacing(28)
+        fields = QVBoxLayout()
+        fields.setSpacing(10)
+        self.title = label("", "title")
+        self.id_box, self.id_status = FieldBox(Field.ID), label()
+        self.name = label("", "caption")
+        self.phone_label, self.phone_box = label(), FieldBox(Field.PHONE)
+        for w in (self.title, self.id_box, self.id_status, self.name):
+            fields.addWidget(w)
+        fields.addWidget(self.phone_label)
+        fields.addWidget(self.phone_box)
+        fields.addStretch(1)
+        row.addLayout(fields, 3)
+        self.keypad = Keypad()
+        row.addWidget(self.keypad, 2)
+        col.addLayout(row, 1)
+        nav = QHBoxLayout()
+        self.back = button("", presenter.back)
+        self.home = button("", presenter.home)
+        self.take = button("", presenter.take_number, "primary")
+        nav.addWidget(self.back, 1)
+        nav.addWidget(self.home, 1)
+        nav.addWidget(self.take, 2)
+        col.addLayout(nav)
+        for box in (self.id_box, self.phone_box):
+            box.tapped.connect(presenter.focus)
+        self.keypad.key.connect(presenter.press_key)
+        self.keypad.delete.connect(presenter.delete_key)
+        self.keypad.clear.connect(presenter.clear_field)
+
+    def render(self, s: KioskState) -> None:
+        """Draw the selection, the fields and the keypad for the focused field."""
+        lang, sel = s.lang, s.selection
+        if sel is None:
+            return
+        queue = s.queue(sel.queue)
+        green = f"  [{text('green_active', lang)}]" if s.green else ""
+        self.business.setText(f"{text('selected', lang)}: {sel.label}{green}")
+        if queue is not None:
+            windows = "、".join(queue.windows)
+            waiting = text("waiting", lang, n=s.counts.get(queue.code, 0))
+            where = f"{queue.prefix} {queue.name} · {text('windows', lang)} {windows} · {waiting}"
+            self.where.setText(where)
+        self.title.setText(text("identify_title", lang))
+        self.id_box.show_value(shown_id(s), s.focus is Field.ID)
+        status, ok = id_status_line(s)
+        self.id_status.setText(status)
+        if self.id_status.objectName() != ("valid" if ok else "invalid"):
+            self.id_status.setObjectName("valid" if ok else "invalid")
+            restyle(self.id_status)
+        self.name.setText(f"{text('name_label', lang)}: {mask_name(s.name)}" if s.name else "")
+        self.phone_label.setText(text("phone_label", lang))
+        self.phone_box.show_value(s.entry(Field.PHONE), s.focus is Field.PHONE)
+        self.keypad.set_keys("id" if s.focus is Field.ID else "digits")
+        self.back.setText(text("back", lang))
+        self.home.setText(text("home", lang))
+        self.take.setText(text("take_number", lang))
+        self.take.setEnabled(s.paused is None and not s.busy)
