@@ -50,6 +50,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/tickets/{ticket_id}/cancel"): STAFF,
     ("POST", "/api/v1/tickets/{ticket_id}/evaluation"): {"evaluator"},
     ("PUT", "/api/v1/halls/{hall}/windows/{code}/queues"): {"supervisor", "admin"},
+    # clerk pads (issue 5)
+    ("GET", "/api/v1/halls/{hall}/windows/{code}/context"): STAFF,
+    ("GET", "/api/v1/halls/{hall}/rejection-reasons"): STAFF,
+    ("GET", "/api/v1/halls/{hall}/tickets/{ticket_id}/notice"): STAFF,
 }
 for action in ("sign-in", "sign-out"):
     MATRIX[("POST", f"/api/v1/halls/{{hall}}/windows/{{code}}/{action}")] = STAFF
