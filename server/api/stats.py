@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from pydantic import Field
 
 from server.api.deps import ServicesDep, Supervisor, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
-from server.stats import export, reads
+from server.protocol.models import Body
+from server.stats import anomaly_doc, export, reads, volume_sheet, volumes
+from server.stats.anomalies import anomaly_report
 
 router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["statistics"], responses=ERROR_RESPONSES)
 
@@ -28,12 +31,12 @@ def _file(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {media_type: {}}, "description": what}}
 
 
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
 def _download(body: Iterator[bytes], media_type: str, filename: str) -> StreamingResponse:
-    return StreamingResponse(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return StreamingResponse(body, media_type=media_type, headers=_attachment(filename))
 
 
 def _chunks(file: IO[bytes]) -> Iterator[bytes]:
@@ -96,3 +99,120 @@ async def export_csv(
     lines = export.csv_lines(services.ctx, hall, start, to, by, rows == "calls")
     name = export.export_name(hall, period, "csv" if rows == "summary" else "calls.csv")
     return _download(lines, export.CSV_TYPE, name)
+
+
+Month = Annotated[str | None, Query(max_length=7, description="YYYY-MM (default: this month)")]
+
+
+class VolumeIn(Body):
+    """One window's reported month (volume null removes the report)."""
+
+    window: str = Field(min_length=1, max_length=32)
+    department: str | None = Field(None, max_length=100)
+    volume: int | None = Field(None, ge=0, le=volumes.MAX_VOLUME)
+    detail: dict[str, Annotated[int, Field(ge=0, le=volumes.MAX_VOLUME)]] = Field(
+        default_factory=dict, description="optional: accepted, consulted, rejected, no_show"
+    )
+
+
+class VolumesBody(Body):
+    """PUT …/reported-volumes."""
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    items: list[VolumeIn] = Field(max_length=1000)
+
+
+@router.get("/reported-volumes")
+async def reported_volumes(
+    hall: str, services: ServicesDep, who: Supervisor, month: Month = None
+) -> JSONResponse:
+    """专窗业务量报送: the month's reported volumes and every window to report for."""
+    in_hall(who, hall)
+    return reply(await services.read(volumes.list_volumes, services.ctx, hall, month))
+
+
+@router.put("/reported-volumes")
+async def put_reported_volumes(
+    hall: str, body: VolumesBody, services: ServicesDep, who: Supervisor
+) -> JSONResponse:
+    """Store department-reported counts per window for a month."""
+    in_hall(who, hall)
+    items = [volumes.VolumeItem(**item.model_dump()) for item in body.items]
+    return reply(
+        await services.write(volumes.save_volumes, services.ctx, hall, body.month, items, who.name)
+    )
+
+
+@router.get(
+    "/reported-volumes/template.xlsx",
+    response_class=Response,
+    responses=_file(export.XLSX_TYPE, "the month's 报送表 to fill in"),
+)
+async def volume_template(
+    hall: str, services: ServicesDep, who: Supervisor, month: Month = None
+) -> Response:
+    """The reported-volume template (one row per window) to fill in Excel."""
+    in_hall(who, hall)
+    data = await services.read(volume_sheet.template_xlsx, services.ctx, hall, month)
+    name = f"yichuang-{hall}-volumes-{month or 'current'}.xlsx"
+    return Response(data, media_type=export.XLSX_TYPE, headers=_attachment(name))
+
+
+@router.post("/reported-volumes/upload")
+async def upload_volumes(
+    hall: str,
+    services: ServicesDep,
+    who: Supervisor,
+    file: Annotated[UploadFile, File(description="the filled template (xlsx)")],
+    month: Month = None,
+) -> JSONResponse:
+    """Upload a filled template; its rows replace those windows' reports."""
+    in_hall(who, hall)
+    data = await file.read()
+    return reply(
+        await services.write(volume_sheet.upload, services.ctx, hall, month, data, who.name)
+    )
+
+
+@router.get("/anomalies")
+async def anomalies(
+    hall: str, services: ServicesDep, who: Supervisor, month: Month = None
+) -> JSONResponse:
+    """业务异常情况通报 of a month as JSON."""
+    in_hall(who, hall)
+    return reply(await services.read(anomaly_report, services.ctx, hall, month))
+
+
+@router.get(
+    "/anomalies.xlsx",
+    response_class=Response,
+    responses=_file(export.XLSX_TYPE, "the report as a workbook"),
+)
+async def anomalies_xlsx(
+    hall: str, services: ServicesDep, who: Supervisor, month: Month = None
+) -> Response:
+    """业务异常情况通报 of a month as an xlsx document."""
+    in_hall(who, hall)
+    report = await services.read(anomaly_report, services.ctx, hall, month)
+    name = f"yichuang-{hall}-anomalies-{report['month']}.xlsx"
+    return Response(
+        anomaly_doc.anomaly_xlsx(report), media_type=export.XLSX_TYPE, headers=_attachment(name)
+    )
+
+
+@router.get(
+    "/anomalies.html",
+    response_class=HTMLResponse,
+    responses=_file("text/html", "the report as a printable page"),
+)
+async def anomalies_html(
+    hall: str,
+    services: ServicesDep,
+    who: Supervisor,
+    month: Month = None,
+    fragment: Annotated[bool, Query(description="only the report section")] = False,
+) -> HTMLResponse:
+    """业务异常情况通报 of a month as a printable HTML page."""
+    in_hall(who, hall)
+    report = await services.read(anomaly_report, services.ctx, hall, month)
+    return HTMLResponse(anomaly_doc.anomaly_html(report, standalone=not fragment))

@@ -8,6 +8,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,7 +102,7 @@ class DaySim:
         self._arrivals()
         opening = self.at(SESSIONS[0][0])
         for code in self.windows:
-            self.push(opening, lambda c=code: self.free(c, opening))
+            self.push(opening, partial(self.free, code, opening))
         while self.events:
             heapq.heappop(self.events).act()
         closing = dt.datetime.combine(
@@ -120,7 +121,7 @@ class DaySim:
                         minute = start + self.rng.random() * (end - start)
                         at = self.at(dt.time(int(minute // 60), int(minute % 60)))
                         at += dt.timedelta(seconds=self.rng.randrange(60))
-                        self.push(at, lambda q=queue, a=at: self.arrive(q, a))
+                        self.push(at, partial(self.arrive, queue, at))
 
     def arrive(self, queue: str, at: dt.datetime) -> None:
         """A citizen takes a number."""
@@ -142,7 +143,7 @@ class DaySim:
         for code in sorted(self.idle):
             if queue in self.windows[code].serves(_local(at, self.plan.zone)):
                 self.idle.discard(code)
-                self.push(at, lambda c=code: self.free(c, at))
+                self.push(at, partial(self.free, code, at))
                 return
 
     def cancel(self, ticket: SimTicket) -> None:

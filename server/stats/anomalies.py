@@ -1,0 +1,274 @@
+"""The monthly 业务异常情况通报: calling, rating and completion anomalies per window.
+
+Sections follow the centre's report: 叫号异常 (system counts per window by outcome against
+the department's reported volume → 数据量不符; work recorded without a call), 好差评异常
+(should-rate against rated; unrated services older than 5 working days; poor ratings), and
+办结率 / 过号率 outliers against the other windows of the hall.
+"""
+
+from __future__ import annotations
+
+import statistics as pystats
+from collections import Counter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from server.domain.lifecycle import EVALUATION_LEVELS
+from server.protocol.views import iso
+from server.services.context import Context
+from server.stats import grouping, queries
+from server.stats.detail import RESULT_LABELS
+from server.stats.measures import Tally
+from server.stats.periods import Period, holidays_of, parse_month, working_days_after
+from server.stats.reads import HallRead, hall_read
+
+FOLLOW_UP_WORKING_DAYS = 5  # an unrated service must be followed up within 5 working days
+MIN_CALLS = 20  # fewer ended calls say nothing about a window's rates
+MIN_GAP = 0.05  # a rate must differ from the windows' median by at least 5 points
+MAD_FACTOR = 3.0  # … and by three robust standard deviations (1.4826 × MAD)
+LIST_LIMIT = 500  # listed services per section; the counts cover all of them
+
+
+def anomaly_report(ctx: Context, hall: str, month: str | None) -> dict[str, Any]:
+    """GET …/anomalies?month=YYYY-MM: the report as JSON."""
+    with hall_read(ctx, hall) as read:
+        text, period = parse_month(month, read.today)
+        stats = grouping.collect(read.conn, read.layout, period, ["window"])
+        tallies = stats.groups["window"]
+        reported = {r.window: r for r in queries.reported(read.conn, hall, text)}
+        codes = [
+            w.code
+            for w in read.windows.values()
+            if w.active or w.code in tallies or w.code in reported
+        ]
+        calling = [_calling_row(read, code, tallies.get(code, Tally()), reported) for code in codes]
+        walk_ins = _walk_ins(read, period)
+        evaluation = _evaluation(read, period, codes, tallies)
+        rates = _rates(read, codes, tallies, stats.total)
+        report = {
+            **read.header(period),
+            "month": text,
+            "calling": {"rows": calling, "walk_ins": walk_ins},
+            "evaluation": evaluation,
+            "rates": rates,
+            "notes": [
+                "数据量不符: 部门报送业务量与系统办理量 (受理+咨询+不予受理) 不一致",
+                "材料转递异常需后台流转数据, 本系统不记录, 未纳入本通报",
+            ],
+        }
+        report["summary"] = _summary(report, stats.total)
+        report["findings"] = findings(report)
+        return report
+
+
+def _name(read: HallRead, code: str) -> str:
+    info = read.windows.get(code)
+    return info.name if info else code
+
+
+def _calling_row(
+    read: HallRead, code: str, tally: Tally, reported: dict[str, Any]
+) -> dict[str, Any]:
+    c = tally.counts
+    services = c["accepted"] + c["consulted"] + c["rejected"]
+    row = reported.get(code)
+    volume = row.volume if row else None
+    status = "not_reported" if volume is None else "match" if volume == services else "mismatch"
+    detail = (row.detail or {}) if row else {}
+    return {
+        "window": code,
+        "window_name": _name(read, code),
+        "department": row.department if row else None,
+        "called": c["called"],
+        "accepted": c["accepted"],
+        "consulted": c["consulted"],
+        "rejected": c["rejected"],
+        "no_show": c["no_show"],
+        "transferred": c["transferred"],
+        "no_outcome": c["no_outcome"],
+        "out_of_order": c["out_of_order"],
+        "walk_ins": c["walk_ins"],
+        "services": services,
+        "reported": volume,
+        "difference": None if volume is None else volume - services,
+        "status": status,
+        "detail_mismatches": {
+            k: {"reported": n, "system": c[k]} for k, n in detail.items() if n != c[k]
+        },
+    }
+
+
+def _walk_ins(read: HallRead, period: Period) -> list[dict[str, Any]]:
+    counts: dict[str, Counter[str]] = {}
+    for row in queries.walk_in_rows(read.conn, read.layout.code, period):
+        counts.setdefault(row.window, Counter())[row.outcome] += 1
+    return [
+        {
+            "window": code,
+            "window_name": _name(read, code),
+            "count": sum(c.values()),
+            "by_outcome": dict(c),
+        }
+        for code, c in sorted(counts.items())
+    ]
+
+
+def _evaluation(
+    read: HallRead, period: Period, codes: list[str], tallies: dict[str, Tally]
+) -> dict[str, Any]:
+    zone = ZoneInfo(read.layout.timezone)
+    holidays = holidays_of(read.layout.settings)
+    overdue = []
+    for r in queries.unrated_services(read.conn, read.layout.code, period, read.now):
+        waited = working_days_after(r.finished_at.astimezone(zone).date(), read.today, holidays)
+        if waited > FOLLOW_UP_WORKING_DAYS:
+            overdue.append((r, waited))
+    poor = queries.poor_ratings(read.conn, read.layout.code, period)
+    late = Counter(r.window for r, _ in overdue)
+    bad = Counter(r.window for r in poor)
+    rows = []
+    for code in codes:
+        values = tallies.get(code, Tally()).row(per_ticket=False)
+        rows.append(
+            {
+                "window": code,
+                "window_name": _name(read, code),
+                **{k: values[k] for k in ("should_rate", "rated", "not_rated")},
+                "rating_rate": values["rating_rate"],
+                "satisfaction_rate": values["satisfaction_rate"],
+                "overdue": late[code],
+                "poor": bad[code],
+            }
+        )
+    return {
+        "follow_up_working_days": FOLLOW_UP_WORKING_DAYS,
+        "rows": rows,
+        "overdue_total": len(overdue),
+        "overdue": [_service(read, r, zone, {"working_days": w}) for r, w in overdue][:LIST_LIMIT],
+        "poor_total": len(poor),
+        "poor": [
+            _service(read, r, zone, {"level": EVALUATION_LEVELS[r.evaluation_level]})
+            | {"comment": r.evaluation_comment}
+            for r in poor[:LIST_LIMIT]
+        ],
+    }
+
+
+def _service(read: HallRead, r: Any, zone: ZoneInfo, extra: dict[str, Any]) -> dict[str, Any]:
+    at = getattr(r, "finished_at", None) or getattr(r, "evaluated_at", None)
+    return {
+        "date": r.business_date.isoformat(),
+        "number": r.number,
+        "window": r.window,
+        "clerk": read.clerks.get(r.clerk or "", r.clerk),
+        "outcome": RESULT_LABELS.get(getattr(r, "outcome", None) or "", None),
+        "at": iso(at),
+        **extra,
+    }
+
+
+def _rates(
+    read: HallRead, codes: list[str], tallies: dict[str, Tally], total: Tally
+) -> dict[str, Any]:
+    rows = []
+    for code in codes:
+        values = tallies.get(code, Tally()).row(per_ticket=False)
+        ended = values["called"] - tallies.get(code, Tally()).counts["in_progress"]
+        rows.append(
+            {
+                "window": code,
+                "window_name": _name(read, code),
+                "ended": ended,
+                "completion_rate": values["completion_rate"],
+                "no_show_rate": values["no_show_rate"],
+                "flags": [],
+            }
+        )
+    counted = [r for r in rows if r["ended"] >= MIN_CALLS]
+    limits = {}
+    for key, sign, flag in (
+        ("completion_rate", -1, "办结率偏低"),
+        ("no_show_rate", +1, "过号率偏高"),
+    ):
+        seen: list[float] = [r[key] for r in counted]
+        if len(seen) < 3:
+            continue
+        middle = pystats.median(seen)
+        spread = pystats.median(abs(v - middle) for v in seen) * 1.4826
+        limit = middle + sign * max(MIN_GAP, MAD_FACTOR * spread)
+        limits[key] = {"median": round(middle, 4), "limit": round(limit, 4)}
+        for r in counted:
+            if sign * (r[key] - limit) > 0:
+                r["flags"].append(flag)
+    hall = total.row()
+    return {
+        "hall_completion_rate": hall["completion_rate"],
+        "hall_no_show_rate": hall["no_show_rate"],
+        "min_calls": MIN_CALLS,
+        "limits": limits,
+        "rows": rows,
+    }
+
+
+def _summary(report: dict[str, Any], total: Tally) -> dict[str, Any]:
+    calling = report["calling"]["rows"]
+    values = total.row()
+    return {
+        "called": values["called"],
+        "services": sum(r["services"] for r in calling),
+        "no_show": values["no_show"],
+        "walk_ins": values["walk_ins"],
+        "reported": sum(r["reported"] or 0 for r in calling),
+        "mismatched_windows": sum(r["status"] == "mismatch" for r in calling),
+        "unreported_windows": sum(r["status"] == "not_reported" for r in calling),
+        "should_rate": values["should_rate"],
+        "not_rated": values["not_rated"],
+        "overdue_unrated": report["evaluation"]["overdue_total"],
+        "poor_ratings": report["evaluation"]["poor_total"],
+        "rate_outliers": sum(bool(r["flags"]) for r in report["rates"]["rows"]),
+    }
+
+
+def findings(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The report's anomalies as sentences, section by section."""
+    out = []
+    for r in report["calling"]["rows"]:
+        if r["status"] == "mismatch":
+            out.append(
+                (
+                    "叫号异常",
+                    f"{r['window_name']}: 部门报送 {r['reported']} 件, "
+                    f"系统办理 {r['services']} 件 (叫号 {r['called']} 次, 受理 {r['accepted']}"
+                    f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']}), "
+                    f"数据量不符, 相差 {r['difference']:+d} 件",
+                )
+            )
+        if r["no_outcome"]:
+            out.append(
+                ("叫号异常", f"{r['window_name']}: 叫号后未登记办理结果 {r['no_outcome']} 次")
+            )
+    for w in report["calling"]["walk_ins"]:
+        out.append(("叫号异常", f"{w['window_name']}: 未叫号即办理 {w['count']} 件"))
+    days = report["evaluation"]["follow_up_working_days"]
+    for r in report["evaluation"]["rows"]:
+        if r["not_rated"] or r["poor"]:
+            out.append(
+                (
+                    "好差评异常",
+                    f"{r['window_name']}: 应评价 {r['should_rate']} 件, "
+                    f"已评价 {r['rated']} 件, 未评价 {r['not_rated']} 件 (超过 {days} 个工作日"
+                    f" {r['overdue']} 件), 差评 {r['poor']} 件",
+                )
+            )
+    hall = report["rates"]
+    for r in hall["rows"]:
+        for flag in r["flags"]:
+            key = "completion_rate" if flag.startswith("办结") else "no_show_rate"
+            mine, whole = r[key], hall[f"hall_{key}"]
+            out.append(
+                (
+                    "办结率/过号率异常",
+                    f"{r['window_name']}: {flag[:3]} {mine:.1%} (全厅 {whole:.1%}), {flag[3:]}",
+                )
+            )
+    return [{"section": section, "text": text} for section, text in out]

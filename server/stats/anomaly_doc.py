@@ -1,0 +1,259 @@
+"""The anomaly report as documents: an xlsx workbook and a printable HTML page."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+STATUS_LABELS = {"match": "一致", "mismatch": "数据量不符", "not_reported": "未报送"}
+CALLING = (
+    ("window_name", "窗口"),
+    ("department", "报送部门"),
+    ("called", "叫号次数"),
+    ("accepted", "受理"),
+    ("consulted", "咨询"),
+    ("rejected", "不予受理"),
+    ("no_show", "过号"),
+    ("transferred", "转移"),
+    ("no_outcome", "未登记结果"),
+    ("walk_ins", "未叫号即办理"),
+    ("services", "系统办理量"),
+    ("reported", "部门报送量"),
+    ("difference", "差额"),
+    ("status", "核对结果"),
+)
+RATING = (
+    ("window_name", "窗口"),
+    ("should_rate", "应评价"),
+    ("rated", "已评价"),
+    ("not_rated", "未评价"),
+    ("rating_rate", "参评率"),
+    ("satisfaction_rate", "满意率"),
+    ("overdue", "超期未评价"),
+    ("poor", "差评"),
+)
+RATES = (
+    ("window_name", "窗口"),
+    ("ended", "已结束叫号"),
+    ("completion_rate", "办结率"),
+    ("no_show_rate", "过号率"),
+    ("flags", "异常"),
+)
+SERVICE = (
+    ("date", "日期"),
+    ("number", "号码"),
+    ("window", "窗口"),
+    ("clerk", "工作人员"),
+    ("outcome", "办理结果"),
+    ("working_days", "已过工作日"),
+)
+POOR = (
+    ("date", "日期"),
+    ("number", "号码"),
+    ("window", "窗口"),
+    ("clerk", "工作人员"),
+    ("level", "评价"),
+    ("comment", "意见"),
+)
+SUMMARY = (
+    ("called", "叫号次数"),
+    ("services", "系统办理量"),
+    ("reported", "部门报送量"),
+    ("mismatched_windows", "数据量不符窗口"),
+    ("walk_ins", "未叫号即办理"),
+    ("not_rated", "未评价"),
+    ("overdue_unrated", "超期未评价"),
+    ("poor_ratings", "差评"),
+    ("rate_outliers", "办结率/过号率异常窗口"),
+)
+RATE_KEYS = {"rating_rate", "satisfaction_rate", "completion_rate", "no_show_rate"}
+PAGE_LIST = 50  # services listed on the printed page; the xlsx lists up to the JSON's limit
+ALERT = PatternFill("solid", fgColor="F8D7DA")
+HEAD = PatternFill("solid", fgColor="2F5496")
+
+
+def title(report: dict[str, Any]) -> str:
+    """'示例市政务服务中心 2026年11月 业务异常情况通报'."""
+    year, month = report["month"].split("-")
+    return f"{report['hall_name']} {year}年{int(month)}月 业务异常情况通报"
+
+
+def _show(key: str, value: Any) -> str:
+    if value is None or value == []:
+        return ""
+    if key in RATE_KEYS:
+        return f"{value:.1%}"
+    if key == "status":
+        return STATUS_LABELS.get(value, str(value))
+    if key == "flags":
+        return "、".join(value)
+    if key == "difference":
+        return f"{value:+d}"
+    return str(value)
+
+
+def anomaly_xlsx(report: dict[str, Any]) -> bytes:
+    """The report as a workbook: 通报摘要, 叫号异常, 好差评异常, 办结率过号率."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "通报摘要"
+    ws.append([title(report)])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(
+        ["统计期间", f"{report['from']} 至 {report['to']}", "生成时间", report["generated_at"]]
+    )
+    for key, label in SUMMARY:
+        ws.append([label, report["summary"][key]])
+    ws.append([])
+    ws.append(["异常事项"])
+    for item in report["findings"]:
+        ws.append([item["section"], item["text"]])
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 100
+    _table(book.create_sheet("叫号异常"), CALLING, report["calling"]["rows"], "status")
+    walk = book.create_sheet("未叫号即办理")
+    _table(walk, (("window_name", "窗口"), ("count", "件数")), report["calling"]["walk_ins"])
+    evaluation = report["evaluation"]
+    _table(book.create_sheet("好差评异常"), RATING, evaluation["rows"], "not_rated")
+    _table(book.create_sheet("超期未评价"), SERVICE, evaluation["overdue"])
+    _table(book.create_sheet("差评"), POOR, evaluation["poor"])
+    _table(book.create_sheet("办结率过号率"), RATES, report["rates"]["rows"], "flags")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _table(
+    ws: Worksheet,
+    columns: Sequence[tuple[str, str]],
+    rows: list[dict[str, Any]],
+    alert: str | None = None,
+) -> None:
+    ws.append([label for _, label in columns])
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), HEAD
+    for row in rows:
+        values = []
+        for key, _ in columns:
+            value = row.get(key)
+            numeric = isinstance(value, int | float) and key not in {"status", "difference"}
+            values.append(value if numeric else _show(key, value))
+        ws.append(values)
+        if alert and _alerting(alert, row.get(alert)):
+            for cell in ws[ws.max_row]:
+                cell.fill = ALERT
+    for i, (key, _) in enumerate(columns):
+        letter = ws.cell(1, i + 1).column_letter
+        ws.column_dimensions[letter].width = 18 if key in {"window_name", "department"} else 11
+        if key in RATE_KEYS:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
+                cell.number_format = "0.0%"
+    ws.freeze_panes = "B2"
+
+
+def _alerting(key: str, value: Any) -> bool:
+    if key == "status":
+        return bool(value == "mismatch")
+    return bool(value)
+
+
+def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
+    """The report as a printable page (or, with standalone=False, the section alone)."""
+    evaluation = report["evaluation"]
+    parts = [
+        f"<h1>{escape(title(report))}</h1>",
+        f"<p class='meta'>统计期间 {report['from']} 至 {report['to']} · 生成时间 "
+        f"{escape(report['generated_at'] or '')}</p>",
+        "<h2>一、总体情况</h2>",
+        _html_table(SUMMARY, [report["summary"]], vertical=True),
+        "<h2>二、异常事项</h2>",
+        _findings(report["findings"]),
+        "<h2>三、叫号异常</h2>",
+        _html_table(CALLING, report["calling"]["rows"], alert="status"),
+        "<h2>四、好差评异常</h2>",
+        _html_table(RATING, evaluation["rows"], alert="not_rated"),
+        f"<h3>超过 {evaluation['follow_up_working_days']} 个工作日未评价 "
+        f"({evaluation['overdue_total']} 件)</h3>",
+        _html_table(SERVICE, evaluation["overdue"][:PAGE_LIST]),
+        _more(evaluation["overdue_total"]),
+        f"<h3>差评 ({evaluation['poor_total']} 件)</h3>",
+        _html_table(POOR, evaluation["poor"][:PAGE_LIST]),
+        _more(evaluation["poor_total"]),
+        "<h2>五、办结率 / 过号率异常</h2>",
+        f"<p>全厅办结率 {_show('completion_rate', report['rates']['hall_completion_rate'])}, "
+        f"过号率 {_show('no_show_rate', report['rates']['hall_no_show_rate'])}; "
+        f"已结束叫号不足 {report['rates']['min_calls']} 次的窗口不参与比较。</p>",
+        _html_table(RATES, [r for r in report["rates"]["rows"] if r["flags"]]),
+        "<h2>说明</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>",
+    ]
+    body = f"<section class='anomaly-report'>{''.join(parts)}</section>"
+    if not standalone:
+        return body
+    return (
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+        f"<title>{escape(title(report))}</title><style>{PRINT_CSS}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+def _more(total: int) -> str:
+    if total <= PAGE_LIST:
+        return ""
+    return f"<p class='more'>仅列前 {PAGE_LIST} 件, 其余 {total - PAGE_LIST} 件见 xlsx 通报。</p>"
+
+
+def _findings(items: list[dict[str, str]]) -> str:
+    if not items:
+        return "<p>本月未发现异常。</p>"
+    lines = "".join(f"<li><b>{escape(i['section'])}</b> {escape(i['text'])}</li>" for i in items)
+    return f"<ol class='findings'>{lines}</ol>"
+
+
+def _html_table(
+    columns: Sequence[tuple[str, str]],
+    rows: list[dict[str, Any]],
+    *,
+    alert: str | None = None,
+    vertical: bool = False,
+) -> str:
+    if vertical:
+        cells = "".join(
+            f"<tr><th>{escape(label)}</th><td>{escape(_show(key, rows[0].get(key)))}</td></tr>"
+            for key, label in columns
+        )
+        return f"<table class='summary'>{cells}</table>"
+    if not rows:
+        return "<p class='none'>无</p>"
+    head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
+    body = []
+    for row in rows:
+        flagged = " class='alert'" if alert and _alerting(alert, row.get(alert)) else ""
+        cells = "".join(f"<td>{escape(_show(key, row.get(key)))}</td>" for key, _ in columns)
+        body.append(f"<tr{flagged}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+PRINT_CSS = """
+body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+margin:1.5cm;color:#111;font-size:11pt}
+h1{font-size:18pt;text-align:center;margin:0 0 .3em}
+h2{font-size:13pt;margin:1.2em 0 .4em;border-bottom:1px solid #999}
+h3{font-size:11pt;margin:.8em 0 .3em}
+.meta{text-align:center;color:#555}
+table{border-collapse:collapse;width:100%;font-size:9pt;margin:.3em 0}
+th,td{border:1px solid #999;padding:2px 4px;text-align:center}
+th{background:#e8edf6}
+tr.alert td{background:#f8d7da}
+table.summary{width:auto}
+table.summary th{text-align:left}
+.findings li{margin:.2em 0}
+@page{size:A4;margin:1.2cm}
+@media print{body{margin:0}tr{page-break-inside:avoid}}
+"""

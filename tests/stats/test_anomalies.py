@@ -1,0 +1,210 @@
+"""The monthly 业务异常情况通报 against the raw rows: JSON, xlsx and the printable page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from sqlalchemy import select, update
+
+from server.stats.synthetic import HistoryPlan
+from server.store.tables import calls, tickets, walk_ins
+from tests.helpers import login, window
+from tests.pgschema import store_for_test
+from tests.stats.conftest import build_history
+
+ZONE = ZoneInfo("Asia/Shanghai")
+MONTH = {"month": "2026-11"}
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """November up to the day before the fake clock, with S17 skipping many citizens."""
+    plan = HistoryPlan(dt.date(2026, 11, 2), dt.date(2026, 11, 23), scale=0.3, seed=5)
+    with store_for_test():
+        for built in build_history(tmp_path_factory.mktemp("anomalies"), plan):
+            with built.ctx.db.write() as conn:
+                conn.execute(
+                    update(calls)
+                    .where(
+                        calls.c.window == "S17", calls.c.result == "accepted", calls.c.id % 3 == 0
+                    )
+                    .values(result="no_show")
+                )
+                conn.execute(
+                    update(tickets)
+                    .where(tickets.c.window == "S18", tickets.c.evaluation_level.is_not(None))
+                    .values(evaluation_level=1, evaluation_comment="<script>alert(1)</script>")
+                )
+            yield built
+
+
+@pytest.fixture(scope="module")
+def system(history):
+    """Calls per window and outcome, counted here from the raw rows."""
+    with history.ctx.db.read() as conn:
+        rows = conn.execute(select(calls.c.window, calls.c.result)).all()
+    return Counter(rows)
+
+
+@pytest.fixture(scope="module")
+def reported(history, system):
+    services = {
+        w: sum(system[(w, r)] for r in ("accepted", "consulted", "rejected"))
+        for w in ("S01", "S13", "S16")
+    }
+    body = {
+        "month": "2026-11",
+        "items": [
+            {"window": "S01", "volume": services["S01"]},
+            {"window": "S13", "volume": services["S13"] + 7, "department": "不动产登记中心"},
+            {"window": "S16", "volume": services["S16"], "detail": {"no_show": 999}},
+        ],
+    }
+    r = history.client.put(
+        "/api/v1/halls/demo/reported-volumes", json=body, headers=history.supervisor
+    )
+    assert r.status_code == 200
+    return services
+
+
+@pytest.fixture(scope="module")
+def report(history, reported):
+    r = history.get("/anomalies", **MONTH)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def rows(section):
+    return {row["window"]: row for row in section["rows"]}
+
+
+def test_calling_section_counts_every_outcome_per_window(report, system):
+    calling = rows(report["calling"])
+    for code, row in calling.items():
+        for result in ("accepted", "consulted", "rejected", "no_show", "transferred"):
+            assert row[result] == system[(code, result)], (code, result)
+        assert row["called"] == sum(n for (w, _), n in system.items() if w == code)
+
+
+def test_reported_volumes_are_checked_against_system_services(report, reported):
+    calling = rows(report["calling"])
+    assert calling["S01"]["status"] == "match" and calling["S01"]["difference"] == 0
+    assert calling["S13"]["status"] == "mismatch" and calling["S13"]["difference"] == 7
+    assert calling["S13"]["department"] == "不动产登记中心"
+    assert calling["S16"]["detail_mismatches"]["no_show"]["reported"] == 999
+    assert calling["S02"]["status"] == "not_reported" and calling["S02"]["reported"] is None
+    texts = [f["text"] for f in report["findings"] if f["section"] == "叫号异常"]
+    assert any(
+        t.startswith("S13 13号窗口: 部门报送") and "数据量不符, 相差 +7 件" in t for t in texts
+    )
+    assert report["summary"]["mismatched_windows"] == 1
+
+
+def test_work_without_a_call_is_listed_per_window(history, report):
+    with history.ctx.db.read() as conn:
+        raw = Counter(w for (w,) in conn.execute(select(walk_ins.c.window)))
+    assert {w["window"]: w["count"] for w in report["calling"]["walk_ins"]} == raw
+    assert report["summary"]["walk_ins"] == sum(raw.values())
+
+
+def test_a_walk_in_recorded_at_the_pad_shows_in_this_months_report(history, reported):
+    before = history.get("/anomalies", **MONTH).json()
+    clerk = login(history.client, "clerk05")
+    assert window(history.client, clerk, "S05", "sign-in").status_code == 200
+    r = window(history.client, clerk, "S05", "walk-in", outcome="accepted", matter="qy-sl")
+    assert r.status_code == 201
+    after = history.get("/anomalies", **MONTH).json()
+    counts = {w["window"]: w["count"] for w in after["calling"]["walk_ins"]}
+    earlier = {w["window"]: w["count"] for w in before["calling"]["walk_ins"]}
+    assert counts["S05"] == earlier.get("S05", 0) + 1
+    assert any(f["text"].startswith("S05 5号窗口: 未叫号即办理") for f in after["findings"])
+    window(history.client, clerk, "S05", "sign-out")
+
+
+def test_unrated_services_older_than_five_working_days_are_listed(history, report):
+    today = dt.date(2026, 11, 24)
+    with history.ctx.db.read() as conn:
+        unrated = conn.execute(
+            select(tickets.c.window, tickets.c.finished_at).where(
+                tickets.c.evaluation_requested.is_(True), tickets.c.evaluation_level.is_(None)
+            )
+        ).all()
+
+    def working_days(day):
+        return sum(
+            1
+            for i in range(1, (today - day).days + 1)
+            if (day + dt.timedelta(days=i)).weekday() < 5
+        )
+
+    late = [t for t in unrated if working_days(t.finished_at.astimezone(ZONE).date()) > 5]
+    evaluation = report["evaluation"]
+    assert evaluation["overdue_total"] == len(late) > 0
+    assert max(dt.date.fromisoformat(s["date"]) for s in evaluation["overdue"]) == dt.date(
+        2026, 11, 16
+    )
+    assert all(s["working_days"] > 5 for s in evaluation["overdue"])
+    per_window = rows(evaluation)
+    assert sum(r["overdue"] for r in per_window.values()) == len(late)
+    # S17's calls were rewritten to 过号 above, so only its tickets still ask for a rating.
+    assert sum(r["not_rated"] for w, r in per_window.items() if w != "S17") == len(
+        [t for t in unrated if t.window != "S17"]
+    )
+
+
+def test_poor_ratings_are_listed_with_their_comments(report):
+    poor = report["evaluation"]["poor"]
+    s18 = [p for p in poor if p["window"] == "S18"]
+    assert s18 and all(p["level"] == "非常不满意" for p in s18)
+    assert rows(report["evaluation"])["S18"]["poor"] == len(s18)
+
+
+def test_a_window_that_skips_many_citizens_is_an_outlier(report):
+    rates = rows(report["rates"])
+    assert "过号率偏高" in rates["S17"]["flags"] and "办结率偏低" in rates["S17"]["flags"]
+    flagged = {code for code, r in rates.items() if r["flags"]}
+    assert len(flagged) <= 3
+    texts = [f["text"] for f in report["findings"] if f["section"] == "办结率/过号率异常"]
+    assert any(t.startswith("S17 17号窗口: 过号率") for t in texts)
+
+
+def test_the_report_as_xlsx_has_its_sections_and_marks_mismatches(history, report):
+    r = history.get("/anomalies.xlsx", **MONTH)
+    assert r.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames[:3] == ["通报摘要", "叫号异常", "未叫号即办理"]
+    summary = book["通报摘要"]
+    assert summary["A1"].value == "示例市政务服务中心 2026年11月 业务异常情况通报"
+    values = {r[0]: r[1] for r in summary.iter_rows(min_row=3, max_row=11, values_only=True)}
+    assert values["数据量不符窗口"] == 1 and values["叫号次数"] == report["summary"]["called"]
+    calling = book["叫号异常"]
+    header = [c.value for c in calling[1]]
+    s13 = next(row for row in calling.iter_rows(min_row=2) if row[0].value == "S13 13号窗口")
+    assert s13[header.index("核对结果")].value == "数据量不符"
+    assert s13[0].fill.fgColor.rgb.endswith("F8D7DA")
+    assert s13[header.index("差额")].value == "+7"
+
+
+def test_the_printable_page_is_escaped_html_with_the_findings(history, report):
+    r = history.get("/anomalies.html", **MONTH)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = r.text
+    assert page.startswith("<!doctype html>") and "@page{size:A4" in page
+    assert "业务异常情况通报" in page and "数据量不符" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    fragment = history.get("/anomalies.html", fragment="true", **MONTH).text
+    assert fragment.startswith("<section class='anomaly-report'>")
+
+
+def test_a_month_without_activity_reports_nothing_unusual(history):
+    r = history.get("/anomalies", month="2025-01")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["findings"] == [] and body["summary"]["called"] == 0
+    assert history.get("/anomalies", month="2025-13").status_code == 422
