@@ -1,4 +1,4 @@
-"""Web pages of the clerk pad: /pad (tablets) and /t/{id} (the citizen's progress page).
+"""Web pages of the clerk pad: /pad, /pad/rate (rating tablet) and /t/{id} (progress page).
 
 Both are static HTML + JS from server/web/static that talk to the v1 API: the pad with the
 clerk's session token, the progress page with the ticket's own secret (`?s=`).
@@ -20,6 +20,12 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 async def pad() -> FileResponse:
     """The web clerk pad (`?hall=demo&window=S01`)."""
     return FileResponse(STATIC / "pad.html", headers=NO_CACHE)
+
+
+@router.get("/pad/rate", response_class=HTMLResponse)
+async def rating_tablet() -> FileResponse:
+    """A citizen-facing rating tablet at a window (`?hall=…&window=S01&token=<evaluator>`)."""
+    return FileResponse(STATIC / "pad.rate.html", headers=NO_CACHE)
 
 
 @router.get("/t/{ticket_id}", response_class=HTMLResponse)

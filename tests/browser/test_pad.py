@@ -188,3 +188,23 @@ def test_a_double_tap_on_call_next_calls_once(demo_server, kiosk, tab):
     expect(pad.locator("#cur-number")).not_to_have_text("—")
     expect(pad.locator("#message")).to_contain_text("号到 S07 办理")
     expect(pad.locator("[data-stat=叫号] b")).to_have_text("1")
+
+
+def test_a_citizen_facing_rating_tablet_rates_the_service_of_its_window(demo_server, kiosk, tab):
+    from playwright.sync_api import expect
+
+    url = demo_server.url
+    ticket = kiosk.issue(queue="Z", applicant_name="周芷若")
+    tablet = tab.new_page()
+    tablet.goto(f"{url}/pad/rate?hall=demo&window=S10&token=demo-evaluator")
+    expect(tablet.locator("#idle")).to_be_visible()
+    pad = tab.new_page()
+    sign_in(pad, url, "clerk10", "S10")
+    pad.click("#btn-call-next")
+    expect(pad.locator("#cur-number")).to_have_text(ticket["number"])
+    pad.click("#btn-accepted")
+    expect(tablet.locator("#rate-number")).to_have_text(ticket["number"])
+    shot(tablet, "pad-rate-tablet")
+    tablet.click("button[data-level='4']")
+    expect(tablet.locator("#rated")).to_have_text("感谢您的评价: 满意")
+    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 已评价: 满意")
