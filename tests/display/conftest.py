@@ -60,3 +60,15 @@ def hall(client) -> Callable[..., Any]:
         return r.json()
 
     return act
+
+
+@pytest.fixture
+def sims():
+    """Fresh simulated devices and sign buses per test."""
+    from drivers.led import Bus
+    from drivers.sim import get_simulator, reset_simulators
+
+    reset_simulators()
+    yield get_simulator
+    Bus.close_all()
+    reset_simulators()

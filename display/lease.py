@@ -1,0 +1,138 @@
+"""Holding the hall's announcer lease (one announcer per hall) from a display host.
+
+The keeper renews the lease every third of its time to live. It counts the lease as held
+only until `sent + ttl` by its own monotonic clock, which is never later than the server's
+expiry, so two announcers never both think they hold it. While another holder renews, the
+keeper notes the feed's seq at each renewal it sees: calls up to there were that holder's
+to speak, the ones after it are spoken by whoever takes over.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from server.client import ApiError, HallClient, ServerUnreachable
+
+log = logging.getLogger("yichuang.display.lease")
+LEASE_NAME = "announcer"
+
+
+class LeaseRefused(RuntimeError):
+    """Another announcer holds the hall's lease and this one is configured to refuse."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"本大厅已有播报主机 {holder} 在播报, 本机不启动播报")
+        self.holder = holder
+
+
+def default_holder(device: str = "display") -> str:
+    """A name unique to this process: device@host:pid."""
+    return f"{device}@{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+class LeaseKeeper:
+    """Takes and renews the announcer lease; tells its owner when it gains or loses it."""
+
+    def __init__(
+        self,
+        client: HallClient,
+        holder: str,
+        ttl: int,
+        *,
+        seq_now: Callable[[], int],
+        on_change: Callable[[bool, int], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client, self.holder, self.ttl = client, holder, ttl
+        self.seq_now, self.on_change, self.clock = seq_now, on_change, clock
+        self.deadline = 0.0  # held until this monotonic time
+        self.active = False
+        self.other: str | None = None  # the other holder, while it holds the lease
+        self.floor = 0  # calls up to this seq were the other holder's to speak
+        self._seen: tuple[str, str] | None = None  # (holder, expires_at) last observed
+        self._seen_seq = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def path(self) -> str:
+        """The lease's REST path."""
+        return f"/api/v1/halls/{self.client.hall}/leases/{LEASE_NAME}"
+
+    def first_try(self, refuse: bool) -> None:
+        """One attempt at start; raises LeaseRefused when taken and `refuse` is set."""
+        self.renew()
+        if refuse and self.other is not None:
+            raise LeaseRefused(self.other)
+
+    def renew(self) -> None:
+        """Take or renew the lease once; updates `active` and tells the owner on a change."""
+        sent = self.clock()
+        try:
+            self.client.request(
+                "PUT", self.path(), json={"holder": self.holder, "ttl_seconds": self.ttl}
+            )
+        except ServerUnreachable:
+            self._set(self.active and self.clock() < self.deadline)
+            return
+        except ApiError as exc:
+            if exc.code != "lease_held":
+                log.warning("announcer lease: %s", exc)
+                self._set(self.active and self.clock() < self.deadline)
+                return
+            self._observe(exc.detail or {})
+            self._set(False)
+            return
+        self.deadline = sent + self.ttl
+        self.other = None
+        self._set(True)
+
+    def holds(self) -> bool:
+        """True while the lease is ours by the local clock."""
+        return self.active and self.clock() < self.deadline
+
+    def start(self) -> LeaseKeeper:
+        """Renew in a background thread."""
+        self._thread = threading.Thread(target=self._run, name="announcer-lease", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, release: bool = True) -> None:
+        """Stop renewing and give the lease up so a standby takes over at once."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        if release and self.active:
+            try:
+                self.client.request("DELETE", self.path(), params={"holder": self.holder})
+            except ApiError as exc:
+                log.info("announcer lease not released: %s", exc)
+        self.active = False
+
+    def _run(self) -> None:
+        while not self._stop.wait(max(0.2, self.ttl / 3)):
+            try:
+                self.renew()
+            except Exception:  # keep trying; the lease simply lapses meanwhile
+                log.exception("announcer lease renewal failed")
+
+    def _observe(self, lease: dict[str, Any]) -> None:
+        seen = (str(lease.get("holder")), str(lease.get("expires_at")))
+        self.other = seen[0]
+        now_seq = self.seq_now()
+        if self._seen is not None and seen != self._seen:
+            # It renewed since we last looked, so it was alive after `_seen_seq`.
+            self.floor = max(self.floor, self._seen_seq)
+        self._seen, self._seen_seq = seen, now_seq
+
+    def _set(self, active: bool) -> None:
+        if active == self.active:
+            return
+        self.active = active
+        log.info("announcer lease %s (%s)", "held" if active else "not held", self.holder)
+        self.on_change(active, self.floor)

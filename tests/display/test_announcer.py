@@ -1,0 +1,169 @@
+"""The hall announcer: each call once, in order, with a chime; 重呼; hours; volume; standby."""
+
+from __future__ import annotations
+
+import array
+import datetime as dt
+
+import pytest
+
+from display.announcer import HallAnnouncer
+from display.config import AnnouncerConfig, parse_hours
+from drivers.voice import Announcer, Audio, RecordingSink, announcement_text
+from tests.helpers import TZ
+
+
+class ToneEngine:
+    """A stand-in for the clip set: a fixed tone per token, rendered instantly."""
+
+    RATE = 8000
+
+    def render(self, tokens) -> Audio:
+        samples = array.array("h", [10000, -10000] * (40 * len(tokens)))
+        return Audio(self.RATE, 1, b"").with_samples(samples)
+
+    def chime(self) -> Audio:
+        return Audio(self.RATE, 1, b"").with_samples(array.array("h", [3000, -3000] * 400))
+
+
+def voice(**options) -> tuple[Announcer, RecordingSink]:
+    sink = RecordingSink()
+    return Announcer(ToneEngine(), sink, **options), sink
+
+
+def announcer(cfg: AnnouncerConfig | None = None, at: dt.datetime | None = None, **voice_opts):
+    spoken, sink = voice(chime=(cfg or AnnouncerConfig()).chime, **voice_opts)
+    now = at or dt.datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
+    a = HallAnnouncer(cfg or AnnouncerConfig(), spoken, clock=lambda: now)
+    return a, spoken, sink
+
+
+def heard(spoken: Announcer, sink: RecordingSink) -> list[str]:
+    assert spoken.wait_idle(10)
+    return sink.labels
+
+
+def test_each_call_is_spoken_once_in_order_and_recalls_say_chonghu(feed, hall):
+    a, spoken, sink = announcer()
+    for msg in feed.take():
+        a.on_message(msg)
+    for _ in range(3):
+        hall("issue", "A")
+    hall("call-next", "S01")
+    hall("call-next", "S03")
+    hall("recall", "S01")
+    messages = feed.take()
+    for msg in messages + messages:  # a resend after a reconnect changes nothing
+        a.on_message(msg)
+    assert heard(spoken, sink) == [
+        announcement_text("A001", "S01"),
+        announcement_text("A002", "S03"),
+        announcement_text("A001", "S01", recall=True),
+    ]
+    assert sink.labels[2].startswith("重呼 请 A零零一 号到 S零一 号窗口办理")
+
+
+def test_calls_in_a_snapshot_are_history_and_never_spoken(feed, hall):
+    hall("issue", "A")
+    hall("call-next", "S01")
+    a, spoken, sink = announcer()
+    for msg in feed.take():  # a fresh announcer: snapshot only
+        a.on_message(msg)
+    hall("issue", "A")
+    hall("call-next", "S02")
+    for msg in feed.take():
+        a.on_message(msg)
+    assert heard(spoken, sink) == [announcement_text("A002", "S02")]
+
+
+def test_a_backlog_of_calls_is_spoken_in_order_not_dropped(feed, hall):
+    a, spoken, sink = announcer()
+    for msg in feed.take():
+        a.on_message(msg)
+    for _ in range(12):
+        hall("issue", "A")
+    for _ in range(3):
+        for code in ("S01", "S02", "S03", "S04"):
+            hall("call-next", code)
+            hall("outcome", code, outcome="accepted")
+    for msg in feed.take():  # all at once, as after a reconnect
+        a.on_message(msg)
+    labels = heard(spoken, sink)
+    assert len(labels) == 12
+    assert labels == [announcement_text(f"A{i:03d}", f"S0{(i - 1) % 4 + 1}") for i in range(1, 13)]
+
+
+def test_each_announcement_starts_with_the_chime(feed, hall):
+    a, spoken, sink = announcer(AnnouncerConfig(chime=True))
+    plain, plain_sink = voice(chime=False)
+    for msg in feed.take():
+        a.on_message(msg)
+    hall("issue", "A")
+    hall("call-next", "S01")
+    for msg in feed.take():
+        a.on_message(msg)
+    heard(spoken, sink)
+    plain.announce(1, "A001", "S01")
+    heard(plain, plain_sink)
+    with_chime, without = sink.played[0].audio, plain_sink.played[0].audio
+    assert with_chime.duration > without.duration + 0.2
+    assert with_chime.samples()[:800].tolist() == ToneEngine().chime().samples().tolist()
+
+
+def test_volume_comes_from_the_config(feed, hall):
+    a, spoken, sink = announcer(AnnouncerConfig(chime=False), volume=0.5)
+    for msg in feed.take():
+        a.on_message(msg)
+    hall("issue", "A")
+    hall("call-next", "S01")
+    for msg in feed.take():
+        a.on_message(msg)
+    heard(spoken, sink)
+    assert max(sink.played[0].audio.samples()) == 5000
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "expected"),
+    [(8, 29, 0), (8, 30, 1), (11, 59, 1), (12, 0, 0), (13, 30, 1), (17, 31, 0)],
+)
+def test_outside_the_hours_it_stays_silent(feed, hall, hour, minute, expected):
+    cfg = AnnouncerConfig(hours=parse_hours(["08:30-12:00", "13:30-17:30"]))
+    at = dt.datetime(2026, 11, 24, hour, minute, tzinfo=TZ)
+    a, spoken, sink = announcer(cfg, at=at)
+    for msg in feed.take():
+        a.on_message(msg)
+    hall("issue", "A")
+    hall("call-next", "S01")
+    for msg in feed.take():
+        a.on_message(msg)
+    assert len(heard(spoken, sink)) == expected
+    assert len(a.skipped) == 1 - expected
+
+
+def test_a_standby_keeps_calls_and_speaks_what_the_old_announcer_missed(feed, hall):
+    holds = [False]
+    spoken, sink = voice(chime=False)
+    a = HallAnnouncer(AnnouncerConfig(), spoken, holds_lease=lambda: holds[0], active=False)
+    for msg in feed.take():
+        a.on_message(msg)
+    for _ in range(4):
+        hall("issue", "A")
+    seqs = []
+    for code in ("S01", "S02", "S03", "S04"):
+        hall("call-next", code)
+        msgs = feed.take()
+        seqs.append(next(m["seq"] for m in msgs if m["type"] == "ticket.called"))
+        for msg in msgs:
+            a.on_message(msg)
+    assert heard(spoken, sink) == []  # standing by
+    holds[0] = True
+    a.on_lease_change(True, floor=seqs[1])  # the old one was alive after the second call
+    assert heard(spoken, sink) == [
+        announcement_text("A003", "S03"),
+        announcement_text("A004", "S04"),
+    ]
+    hall("issue", "A")
+    hall("call-next", "S05")
+    for msg in feed.take():
+        a.on_message(msg)
+    assert heard(spoken, sink)[-1] == announcement_text("A005", "S05")
