@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the pad: `--config FILE`, or `--demo --server URL [--user clerk01 --window S01]`."""
     ns = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     try:
         cfg = _config(ns)
     except station.ConfigError as exc:

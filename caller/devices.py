@@ -38,23 +38,12 @@ class DriverNoticePrinter:
 
 def notice_doc(notice: dict[str, Any], doc_type: Callable[..., Any]) -> Any:
     """Build the driver's NoticeDoc from the notice JSON of GET …/notice?format=json."""
-    body = list(notice["paragraphs"][:1])
-    if notice["kind"] == "rejected":
-        body.append(f"原因: {notice.get('reason') or '—'}")
-        body.extend(notice["paragraphs"][2:])
-    elif notice["kind"] == "missing":
-        body.extend(f"{i}. {m}" for i, m in enumerate(notice["materials"], 1))
-        body.extend(notice["paragraphs"][1:])
-    else:
-        body.extend(notice["paragraphs"][1:])
-    if notice.get("note"):
-        body.append(f"说明: {notice['note']}")
     fields = [(f["label"], f["value"]) for f in notice["fields"] if f["label"] != "文书编号"]
     return doc_type(
         title=notice["title"],
         hall_name=notice["hall_name"],
         fields=fields,
-        body=body,
+        body=list(notice["receipt_body"]),
         serial=notice["serial"],
         qr_url=notice.get("progress_url") or "",
     )

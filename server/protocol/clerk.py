@@ -113,3 +113,4 @@ class NoticeOut(BaseModel):
     note: str | None
     progress_url: str | None
     fields: list[NoticeField]
+    receipt_body: list[str]

@@ -116,6 +116,7 @@ def notice_view(notice: Notice) -> dict[str, Any]:
     """The notice as JSON (what the pads preview and the desktop pad prints)."""
     view = asdict(notice)
     view["fields"] = [{"label": k, "value": v} for k, v in notice.fields()]
+    view["receipt_body"] = _receipt_paragraphs(notice)  # the body as a receipt prints it
     return view
 
 
