@@ -28,7 +28,7 @@ def sum16(data: bytes) -> int:
     return sum(data) & 0xFFFF
 
 
-def xor8(data: bytes) -> int:
+def xor8(data: bytes | bytearray) -> int:
     """XOR of all bytes: GA 467 ID-card reader frames, the plain strip."""
     out = 0
     for byte in data:

@@ -23,9 +23,9 @@ KINDS: dict[str, str] = {
 FEATURES: dict[str, tuple[str, ...]] = {
     "printer": ("cutter_full", "cutter_partial", "qr_native", "status", "paper_near_end_sensor"),
     "led": ("ack", "colour"),
-    "evaluator": ("screen",),
+    "evaluator": ("screen", "polled"),
     "idcard": ("photo",),
-    "keypad": ("digits",),
+    "keypad": ("digits", "polled", "screen"),
 }
 
 STATUS_FLAGS = ("offline", "cover_open", "paper_out", "paper_low", "cutter_error", "error")

@@ -14,13 +14,15 @@ os.environ.setdefault(
 )
 
 from drivers.led import Bus
+from drivers.serial_link import YcLink
 from drivers.sim import reset_simulators
 
 
 @pytest.fixture(autouse=True)
 def fresh_simulators() -> Iterator[None]:
-    """Every test starts with new simulated devices and no sign bus threads."""
+    """Every test starts with new simulated devices and no bus threads."""
     reset_simulators()
     yield
     Bus.close_all()
+    YcLink.close_all()
     reset_simulators()
