@@ -14,8 +14,9 @@ profile = "xprinter-xp80c"
 url = "socket://10.0.0.31:9100"
 
 [evaluator]               # optional: the window's evaluator (评价器)
-profile = "generic-evaluator"
+profile = "yc485-evaluator"
 url = "/dev/ttyUSB1"
+address = 1               # its address on the RS-485 line (default: the profile's)
 token = "…"               # the evaluator's device token from the hall file
 ```
 """
@@ -30,6 +31,7 @@ from typing import Any
 DEMO_PASSWORD = "demo1234"
 DEMO_EVALUATOR_TOKEN = "demo-evaluator"
 DEMO_PRINTER_PROFILE = "xprinter-xp80c"
+DEMO_EVALUATOR_PROFILE = "yc485-evaluator"
 
 
 class ConfigError(ValueError):
@@ -43,6 +45,7 @@ class DeviceConfig:
     profile: str
     url: str
     token: str | None = None
+    address: int | None = None  # the device's bus address (evaluators on a shared line)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ _KEYS = {
     "server": {"url", "hall"},
     "station": {"window", "user"},
     "printer": {"profile", "url"},
-    "evaluator": {"profile", "url", "token"},
+    "evaluator": {"profile", "url", "token", "address"},
 }
 
 
@@ -104,7 +107,11 @@ def demo(server: str, user: str = "clerk01", window: str = "S01") -> StationConf
         user=user,
         password=DEMO_PASSWORD,
         printer=DeviceConfig(DEMO_PRINTER_PROFILE, f"sim://{DEMO_PRINTER_PROFILE}?name={window}"),
-        evaluator=None,
+        evaluator=DeviceConfig(
+            DEMO_EVALUATOR_PROFILE,
+            f"sim://{DEMO_EVALUATOR_PROFILE}?name={window}",
+            token=DEMO_EVALUATOR_TOKEN,
+        ),
     )
 
 
@@ -112,10 +119,14 @@ def _device(data: dict[str, Any], table: str, file: str) -> DeviceConfig | None:
     if table not in data:
         return None
     section = data[table]
+    address = section.get("address")
+    if address is not None and (not isinstance(address, int) or not 0 <= address <= 255):
+        raise ConfigError(f"{file}: {table}.address: must be a number 0..255")
     return DeviceConfig(
         profile=_text(section, "profile", file, table, required=True),
         url=_text(section, "url", file, table, required=True),
         token=_text(section, "token", file, table) or None,
+        address=address,
     )
 
 

@@ -50,11 +50,17 @@ def notice_doc(notice: dict[str, Any], doc_type: Callable[..., Any]) -> Any:
 
 
 class RatingDevice(Protocol):
-    """An evaluator as the bridge needs it (drivers.evaluator provides the real one)."""
+    """An evaluator as the bridge uses it (drivers.evaluator.Evaluator is the real one)."""
 
     def request_rating(self, window: str, ticket: str) -> None: ...
-    def read_rating(self, timeout: float) -> int | None: ...
-    def close(self) -> None: ...
+    def on_rating(self, callback: Callable[[Any], None]) -> None: ...
+
+
+def open_evaluator(profile_id: str, url: str, address: int | None, window: str) -> RatingDevice:
+    """The window's evaluator through drivers.evaluator (sim://… gives a simulator)."""
+    from drivers.evaluator import Evaluator
+
+    return Evaluator(profile_id, url, address, window)
 
 
 class EvaluatorBridge:
@@ -72,52 +78,41 @@ class EvaluatorBridge:
         self.on_result = on_result or (lambda _number, _text: None)
         self._pending: dict[str, Any] | None = None
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._listen, name="evaluator", daemon=True)
 
     def start(self) -> EvaluatorBridge:
-        """Listen for key presses in a background thread."""
-        self._thread.start()
+        """Listen for key presses (the driver calls back from its line thread)."""
+        self.device.on_rating(lambda event: self.rate(int(event.level), str(event.ticket)))
         return self
 
     def stop(self) -> None:
-        """Stop listening and close the device."""
-        self._stop.set()
-        self._thread.join(2.0)
-        self.device.close()
+        """Stop listening: close the evaluator's line."""
+        link = getattr(self.device, "link", None)
+        if link is not None:
+            link.close()
+        self.rater.close()
 
     def request(self, ticket: dict[str, Any]) -> None:
         """`evaluation.requested` for this window: light the evaluator up for the ticket."""
         with self._lock:
             self._pending = ticket
+        number = str(ticket.get("number", ""))
         try:
-            self.device.request_rating(self.window, str(ticket.get("number", "")))
+            self.device.request_rating(self.window, number)
         except Exception as exc:  # a dead evaluator must not break the pad
             log.warning("evaluator request failed: %s", exc)
-            self.on_result(str(ticket.get("number", "")), f"评价器无响应: {exc}")
+            self.on_result(number, f"评价器无响应: {exc}")
 
-    def rate(self, level: int) -> bool:
-        """Post a rating of the pending ticket with the evaluator's token (once)."""
+    def rate(self, level: int, number: str = "") -> bool:
+        """Post the pressed level for the pending ticket with the evaluator's token (once)."""
         with self._lock:
-            ticket, self._pending = self._pending, None
-        if ticket is None:
-            return False
-        number = str(ticket.get("number", ""))
+            ticket = self._pending
+            if ticket is None or (number and number != ticket.get("number")):
+                return False  # a press for nothing, or for an older invitation
+            self._pending = None
         try:
             self.rater.evaluate(str(ticket["id"]), level)
         except ApiError as exc:
-            self.on_result(number, exc.message)
+            self.on_result(str(ticket.get("number")), exc.message)
             return False
-        self.on_result(number, "评价已记录")
+        self.on_result(str(ticket.get("number")), "评价已记录")
         return True
-
-    def _listen(self) -> None:
-        while not self._stop.is_set():
-            try:
-                level = self.device.read_rating(0.2)
-            except Exception as exc:  # keep listening: the device may come back
-                log.warning("evaluator read failed: %s", exc)
-                self._stop.wait(1.0)
-                continue
-            if level is not None:
-                self.rate(level)

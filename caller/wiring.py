@@ -15,7 +15,7 @@ from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from caller.config import StationConfig
-from caller.devices import DriverNoticePrinter, EvaluatorBridge
+from caller.devices import DriverNoticePrinter, EvaluatorBridge, open_evaluator
 from caller.presenter import CallerPresenter, NoticePrinter
 from caller.viewmodel import PadView
 from caller.views.dialogs import NoticeDialog, PauseDialog, PickDialog, RejectDialog, TransferDialog
@@ -227,15 +227,18 @@ class PadApp(QObject):
         if cfg is None or window is None or not cfg.token:
             return
         try:
-            from caller.devices import open_evaluator
-
-            device = open_evaluator(cfg.profile, cfg.url)
+            device = open_evaluator(cfg.profile, cfg.url, cfg.address, window)
         except Exception as exc:  # the pad works without its evaluator
             log.warning("evaluator %s unavailable: %s", cfg.url, exc)
             return
         rater = HallClient(self.config.server, self.config.hall, cfg.token)
-        self.bridge = EvaluatorBridge(device, rater, window).start()
+        self.bridge = EvaluatorBridge(device, rater, window, on_result=self._rating_result)
+        self.bridge.start()
         self.presenter.on_evaluation_requested = self.bridge.request
+
+    def _rating_result(self, number: str, text: str) -> None:
+        # Reported from the evaluator's thread; the pad also sees evaluation.recorded.
+        log.info("evaluator %s: %s", number, text)
 
 
 def _printer(config: StationConfig) -> NoticePrinter | None:

@@ -20,7 +20,7 @@ from server.store import clerk_queries, repo
 from server.store.layout import Layout
 
 UPCOMING = 6
-# 不予受理 reasons offered on the pads (a hall may list its own as `rejection_reasons`).
+# 不予受理 reasons offered on the pads (the clerk may add free text to any of them).
 REJECTION_REASONS = (
     "申请材料不齐全或不符合法定形式",
     "申请事项不属于本中心受理范围",
@@ -34,12 +34,10 @@ CLERK_PAUSE_REASONS = tuple(r for r in PAUSE_REASONS if r != "签退待处理")
 
 
 def rejection_reasons(ctx: Context, hall: str) -> dict[str, Any]:
-    """The 不予受理 reasons of a hall (its own list, or the default)."""
+    """The 不予受理 reasons offered in `hall` (404 for an unknown hall)."""
     with ctx.db.read() as conn:
-        layout = ctx.layout(conn, hall)
-    own = layout.settings.get("rejection_reasons")
-    reasons = [str(r) for r in own] if isinstance(own, list) and own else list(REJECTION_REASONS)
-    return {"reasons": reasons, "free_text": True}
+        ctx.layout(conn, hall)
+    return {"reasons": list(REJECTION_REASONS), "free_text": True}
 
 
 def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[str, Any]:

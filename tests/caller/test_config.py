@@ -22,8 +22,9 @@ profile = "xprinter-xp80c"
 url = "socket://10.0.0.31:9100"
 
 [evaluator]
-profile = "generic-evaluator"
+profile = "yc485-evaluator"
 url = "/dev/ttyUSB1"
+address = 3
 token = "evaluator-secret-1"
 """
 
@@ -39,7 +40,9 @@ def test_a_station_file_names_the_server_window_and_devices(tmp_path):
         "clerk03",
     )
     assert cfg.printer == config.DeviceConfig("xprinter-xp80c", "socket://10.0.0.31:9100")
-    assert cfg.evaluator is not None and cfg.evaluator.token == "evaluator-secret-1"
+    assert cfg.evaluator == config.DeviceConfig(
+        "yc485-evaluator", "/dev/ttyUSB1", "evaluator-secret-1", 3
+    )
     assert cfg.password is None  # a password never comes from a file
 
 
@@ -52,6 +55,11 @@ def test_a_station_file_names_the_server_window_and_devices(tmp_path):
         ('[server]\nurl = "http://x"\nhall = ""\n', "server.hall: must be a non-empty string"),
         ('[server]\nurl = "http://x"\nhall = "d"\n[printer]\nurl = "x"\n', "printer.profile"),
         ("[server\n", "station.toml"),
+        (
+            '[server]\nurl = "x"\nhall = "d"\n'
+            '[evaluator]\nprofile = "p"\nurl = "u"\naddress = 300\n',
+            "evaluator.address: must be a number 0..255",
+        ),
     ],
 )
 def test_a_wrong_station_file_names_the_key_and_the_problem(tmp_path, text, problem):
@@ -65,6 +73,8 @@ def test_demo_mode_uses_the_demo_hall_user_and_a_simulated_printer():
     cfg = config.demo("http://127.0.0.1:8000/", user="clerk05", window="S05")
     assert (cfg.hall, cfg.user, cfg.password, cfg.window) == ("demo", "clerk05", "demo1234", "S05")
     assert cfg.printer is not None and cfg.printer.url.startswith("sim://xprinter-xp80c")
+    assert cfg.evaluator is not None and cfg.evaluator.token == "demo-evaluator"
+    assert cfg.evaluator.url == "sim://yc485-evaluator?name=S05"
 
 
 def test_the_command_refuses_to_start_without_a_configuration(capsys, tmp_path):

@@ -32,6 +32,23 @@ def desk(qapp, qtbot, server):
     app.close()
 
 
+def test_the_windows_evaluator_takes_the_rating_and_the_pad_shows_it(qtbot, server, desk):
+    from drivers.sim import get_simulator
+
+    with HallClient(server.url, "demo", "demo-kiosk") as kiosk:
+        kiosk.issue(queue="A")
+    qtbot.waitUntil(lambda: bool(next_numbers(desk)), timeout=5000)
+    desk.run(desk.presenter.call_next).result(timeout=10)
+    number = desk.presenter.view().number
+    qtbot.waitUntil(lambda: not desk.presenter.state.busy, timeout=5000)
+    desk.run(desk.presenter.outcome, "accepted").result(timeout=10)
+    evaluator = get_simulator("sim://yc485-evaluator?name=S03")
+    qtbot.waitUntil(lambda: evaluator.pending.get(1, ("", ""))[1] == number, timeout=5000)
+    evaluator.press_rating(5)
+    text = desk.window.pad.evaluation
+    qtbot.waitUntil(lambda: text.text() == f"{number} 已评价: 非常满意", timeout=5000)
+
+
 def next_numbers(app) -> list[str]:
     return [n for n, _ in app.presenter.view().next_numbers]
 
