@@ -86,6 +86,7 @@ class FieldBox(QLabel):
 # Keypad layouts: rows of keys; "⌫" deletes, "清空" clears.
 DIGIT_ROWS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"))
 QWERTY = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+SYMBOLS = (".", "_", "-", "@")
 
 
 class Keypad(QWidget):
@@ -101,30 +102,37 @@ class Keypad(QWidget):
         self._grid.setSpacing(8)
         self._shape: tuple[object, ...] = ()
 
-    def set_keys(self, layout: str, letters: Sequence[str] = (), delete_label: str = "⌫") -> None:
-        """`id` (digits and X), `digits`, `letters` (the given letters and digits), `qwerty`."""
-        shape = (layout, tuple(letters), delete_label)
+    def set_keys(self, layout: str, letters: Sequence[str] = ()) -> None:
+        """`id` (digits, X), `digits`, `letters` (these letters, digits), `qwerty`, `QWERTY`."""
+        shape = (layout, tuple(letters))
         if shape == self._shape:
             return
         self._shape = shape
         clear_layout(self._grid)
+        name = "key" if layout in ("id", "digits") else "qkey"
         for r, row in enumerate(_rows(layout, letters)):
             for c, key in enumerate(row):
-                self._grid.addWidget(self._key_button(key), r, c)
+                self._grid.addWidget(self._key_button(key, name), r, c)
 
-    def _key_button(self, key: str) -> QPushButton:
+    def _key_button(self, key: str, name: str) -> QPushButton:
         if key == "⌫":
-            return button("⌫", self.delete.emit, "key")
+            return button("⌫", self.delete.emit, name)
         if key == "清空":
-            return button("C", self.clear.emit, "key")
-        return button(key, lambda k=key: self.key.emit(k), "key")
+            return button("C", self.clear.emit, name)
+        return button(key, lambda k=key: self.key.emit(k), name)
 
 
 def _rows(layout: str, letters: Sequence[str]) -> list[Sequence[str]]:
-    if layout == "qwerty":
-        return [list(row) for row in QWERTY] + [[".", "_", "-", "@", "⌫", "清空"]]
+    if layout in ("qwerty", "QWERTY"):
+        rows = [list(row.upper() if layout == "QWERTY" else row) for row in QWERTY]
+        rows[2] += ["⌫"]
+        rows[3] += [*(SYMBOLS[:2] if layout == "qwerty" else ()), "清空"]
+        if layout == "qwerty":
+            rows[0] += SYMBOLS[2:]
+        return rows
     if layout == "letters":
         keys = [*letters, *"0123456789", "⌫", "清空"]
-        return [keys[i : i + 7] for i in range(0, len(keys), 7)]
+        per_row = -(-len(keys) // 4)  # four rows, as many keys as it takes
+        return [keys[i : i + per_row] for i in range(0, len(keys), per_row)]
     last = ("X", "0", "⌫") if layout == "id" else ("清空", "0", "⌫")
     return [*DIGIT_ROWS, last]

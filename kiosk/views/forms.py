@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.presenter import KioskPresenter
-from kiosk.state import UPPER, Field, KioskState
+from kiosk.state import Field, KioskState
 from kiosk.texts import text
 from kiosk.views.common import FieldBox, Keypad, button, clear_layout, label, restyle
 from kiosk.views.identify import id_status_line, shown_id
@@ -97,7 +97,7 @@ def _keys(s: KioskState) -> tuple[str, tuple[str, ...]]:
     if s.focus is Field.NUMBER:
         return "letters", tuple(sorted({q.prefix[:1] for q in s.queues if q.prefix}))
     if s.focus is Field.CODE:
-        return "letters", tuple(UPPER)
+        return "QWERTY", ()
     return "qwerty", ()
 
 

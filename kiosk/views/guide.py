@@ -56,7 +56,7 @@ class GuidePage(QWidget):
             self._shape = shape
             clear_layout(self.grid)
             for i, option in enumerate(step.options):
-                b = button(option, lambda i=i: self.p.guide_choose(i))
+                b = button(option, lambda i=i: self.p.guide_choose(i), "answer")
                 self.grid.addWidget(b, i // COLUMNS, i % COLUMNS)
         for widget in (self.online, self.where, self.print_advice):
             widget.setVisible(step.online)

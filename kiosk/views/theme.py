@@ -1,7 +1,7 @@
 """Fonts, colours and sizes of the kiosk; the CJK font is loaded explicitly (same pixels anywhere).
 
 Sizes are given for a 1920×1080 screen and scaled to the configured one; 长辈模式 scales the
-text by ELDERLY.
+text by ELDERLY (buttons are big enough already; they grow only as their text needs).
 """
 
 from __future__ import annotations
@@ -50,9 +50,10 @@ QFrame#card {{ background: white; border: 1px solid #d7dde5; border-radius: {rad
 QFrame#card QLabel {{ background: transparent; }}
 QPushButton {{ font-size: {button}px; font-weight: bold; min-height: {touch}px;
   border-radius: {radius}px; border: 1px solid #b8c2cf; background: white;
-  padding: {pad}px; }}
+  padding: 2px {pad}px; }}
 QPushButton:disabled {{ color: #a7b0bb; background: #e3e7ed; border-color: #dde2e8; }}
-QPushButton#queue {{ min-height: {touch}px; padding: 0px; }}
+QPushButton#queue {{ min-height: {queue}px; padding: 0px; }}
+QPushButton#answer {{ min-height: {answer}px; }}
 QPushButton#queue QLabel {{ background: transparent; font-size: {h2}px; font-weight: bold; }}
 QPushButton#queue QLabel#count {{ color: {blue}; font-size: {small}px; }}
 QPushButton#queue QLabel:disabled {{ color: #a7b0bb; }}
@@ -63,6 +64,7 @@ QPushButton#green {{ background: {green}; color: white; border: none; }}
 QPushButton#amber {{ background: {amber}; color: white; border: none; }}
 QPushButton#green:disabled, QPushButton#amber:disabled {{ background: #c9d1da; }}
 QPushButton#key {{ font-size: {key}px; min-height: {touch}px; min-width: {touch}px; }}
+QPushButton#qkey {{ font-size: {h2}px; min-height: {touch}px; padding: 0px; }}
 QPushButton#small {{ font-size: {small}px; min-height: {small_touch}px; font-weight: normal; }}
 QFrame#header QPushButton {{ background: rgba(255,255,255,0.15); color: white;
   border: 1px solid rgba(255,255,255,0.5); font-size: {small}px; min-height: {small_touch}px; }}
@@ -83,27 +85,28 @@ def install_font(app: QApplication) -> str:
     return family
 
 
-def scale_for(width: int, height: int, elderly: bool) -> float:
-    """How much bigger than the 1920×1080 design everything is drawn."""
+def stylesheet(width: int, height: int, elderly: bool) -> str:
+    """The stylesheet for this screen size; 长辈模式 enlarges the text, not the touch areas."""
     scale = min(width / 1920, height / 1080)
-    return scale * (ELDERLY if elderly else 1.0)
-
-
-def stylesheet(scale: float) -> str:
-    """The stylesheet with every size multiplied by `scale`."""
+    text_scale = scale * (ELDERLY if elderly else 1.0)
 
     def px(value: float) -> int:
         return max(1, round(value * scale))
 
+    def tx(value: float) -> int:
+        return max(1, round(value * text_scale))
+
     return _STYLE.format(
-        base=px(28),
-        small=px(24),
-        h1=px(42),
-        h2=px(34),
-        button=px(34),
-        key=px(40),
-        number=px(200),
+        base=tx(28),
+        small=tx(24),
+        h1=tx(42),
+        h2=tx(34),
+        button=tx(34),
+        key=tx(40),
+        number=tx(200),
         touch=px(84),
+        answer=px(120),
+        queue=max(px(84), round(tx(34) * 1.3 + tx(24) * 1.3 + px(16))),  # two lines of text
         small_touch=px(56),
         field=px(52),
         pad=px(10),

@@ -50,6 +50,7 @@ class KioskWindow(QWidget):
         self.scanner = ScanBuffer()
         self.setWindowTitle("一窗 自助取号")
         self.resize(width, height)
+        self._size = (width, height)  # the station's screen: sizes are scaled to it
         self._style_key: tuple[int, int, bool] | None = None
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
@@ -119,10 +120,10 @@ class KioskWindow(QWidget):
         page.setEnabled(not s.busy)
 
     def _apply_style(self, elderly: bool) -> None:
-        key = (self.width(), self.height(), elderly)
+        key = (*self._size, elderly)
         if key != self._style_key:
             self._style_key = key
-            self.setStyleSheet(theme.stylesheet(theme.scale_for(key[0], key[1], elderly)))
+            self.setStyleSheet(theme.stylesheet(*key))
 
     def keyPressEvent(self, ev: QKeyEvent | None) -> None:
         """Collect what the barcode scanner types; Enter hands the line to the presenter."""
