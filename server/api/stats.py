@@ -12,7 +12,16 @@ from pydantic import Field
 from server.api.deps import ServicesDep, Supervisor, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import Body
-from server.stats import anomaly_doc, export, reads, volume_sheet, volumes
+from server.stats import (
+    anomaly_doc,
+    charts,
+    export,
+    overview,
+    reads,
+    staffing,
+    volume_sheet,
+    volumes,
+)
 from server.stats.anomalies import anomaly_report
 
 router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["statistics"], responses=ERROR_RESPONSES)
@@ -25,6 +34,7 @@ By = Annotated[
     str | None, Query(max_length=8, description="window | queue | clerk | area | hour | day")
 ]
 CHUNK = 64 * 1024
+SVG_TYPE = "image/svg+xml"
 
 
 def _file(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
@@ -216,3 +226,50 @@ async def anomalies_html(
     in_hall(who, hall)
     report = await services.read(anomaly_report, services.ctx, hall, month)
     return HTMLResponse(anomaly_doc.anomaly_html(report, standalone=not fragment))
+
+
+@router.get("/overview")
+async def hall_overview(hall: str, services: ServicesDep, who: Supervisor) -> JSONResponse:
+    """Live overview: waiting and longest wait per area and queue, windows, devices, alerts."""
+    in_hall(who, hall)
+    return reply(await services.read(overview.overview, services.ctx, hall))
+
+
+Target = Annotated[
+    float | None, Query(ge=0.5, le=240, description="target mean wait in minutes (default 10)")
+]
+
+
+@router.get("/staffing")
+async def staffing_advice(
+    hall: str,
+    services: ServicesDep,
+    who: Supervisor,
+    start: From = None,
+    to: To = None,
+    target: Target = None,
+) -> JSONResponse:
+    """Per weekday and hour: arrivals, windows needed (Erlang C) and windows at work."""
+    in_hall(who, hall)
+    return reply(await services.read(staffing.staffing, services.ctx, hall, start, to, target))
+
+
+@router.get(
+    "/charts/{name}.svg",
+    response_class=Response,
+    responses=_file(SVG_TYPE, "arrivals | waiting | outcomes | staffing"),
+)
+async def chart_svg(
+    hall: str,
+    name: str,
+    services: ServicesDep,
+    who: Supervisor,
+    start: From = None,
+    to: To = None,
+    weekday: Annotated[int | None, Query(ge=0, le=6, description="0 Monday … 6 Sunday")] = None,
+    target: Target = None,
+) -> Response:
+    """A dashboard chart drawn on the server as SVG."""
+    in_hall(who, hall)
+    svg = await services.read(charts.chart, services.ctx, hall, name, start, to, weekday, target)
+    return Response(svg, media_type=SVG_TYPE)

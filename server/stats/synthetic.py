@@ -37,7 +37,7 @@ class HistoryPlan:
     end: dt.date
     scale: float = 1.0
     seed: int = 7
-    load: float = 0.62  # mean share of window capacity the arrivals use
+    load: float = 0.56  # mean share of window capacity the arrivals use
     rates: dict[str, float] = field(
         default_factory=lambda: {
             "no_show": 0.05,

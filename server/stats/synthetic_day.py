@@ -140,11 +140,12 @@ class DaySim:
         ticket.joined = at
         ticket.row.update(status="waiting", queue=queue)
         self.lines[queue].append(ticket)
-        for code in sorted(self.idle):
-            if queue in self.windows[code].serves(_local(at, self.plan.zone)):
-                self.idle.discard(code)
-                self.push(at, partial(self.free, code, at))
-                return
+        local = _local(at, self.plan.zone)
+        ready = sorted(c for c in self.idle if queue in self.windows[c].serves(local))
+        if ready:
+            code = self.rng.choice(ready)  # whichever clerk looks up first
+            self.idle.discard(code)
+            self.push(at, partial(self.free, code, at))
 
     def cancel(self, ticket: SimTicket) -> None:
         """The citizen gives up, if still waiting for a first call."""

@@ -1,4 +1,4 @@
-"""Three months of simulated history in the demo hall, built once per test module."""
+"""Three months of simulated history in the demo hall, built once per test session."""
 
 from __future__ import annotations
 
@@ -50,8 +50,8 @@ def build_history(data_dir: Path, plan: HistoryPlan = HISTORY) -> Iterator[Histo
     ctx.db.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
-    """The demo hall with three months of history (one per module: building takes seconds)."""
+    """The demo hall with three months of history, built once: tests only read it."""
     with store_for_test():
         yield from build_history(tmp_path_factory.mktemp("history"))

@@ -1,0 +1,90 @@
+"""The live overview: lines per area and queue, windows, devices and alerts, via the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import KIOSK, issue, login, window
+
+URL = "/api/v1/halls/demo/overview"
+
+
+@pytest.fixture
+def supervisor(client):
+    return login(client, "supervisor")
+
+
+def test_an_empty_hall_has_nothing_to_report(client, supervisor):
+    r = client.get(URL, headers=supervisor)
+    assert r.status_code == 200
+    body = r.json()
+    assert [a["code"] for a in body["areas"]] == ["zh", "bdc", "zc"]
+    assert all(a["waiting"] == 0 and a["windows_closed"] > 0 for a in body["areas"])
+    assert body["alerts"] == [] and body["today"]["issued"] == 0
+
+
+def test_lines_longest_waits_and_window_states_per_area(client, clock, supervisor):
+    clerk = login(client, "clerk01")
+    window(client, clerk, "S01", "sign-in")
+    first = issue(client, queue="A")
+    clock.advance(minutes=6)
+    for _ in range(3):
+        issue(client, queue="A")
+    issue(client, queue="B")
+    clock.advance(minutes=4)
+    assert window(client, clerk, "S01", "call-next").json()["number"] == first["number"]
+    other = login(client, "clerk13")
+    window(client, other, "S13", "sign-in")
+    window(client, other, "S13", "pause", reason="午休")
+    body = client.get(URL, headers=supervisor).json()
+    areas = {a["code"]: a for a in body["areas"]}
+    assert areas["zh"]["waiting"] == 3 and areas["zh"]["longest_wait_min"] == 4.0
+    assert areas["zh"]["windows_open"] == 1
+    assert areas["bdc"]["waiting"] == 1 and areas["bdc"]["windows_paused"] == 1
+    windows = {w["code"]: w for w in body["windows"]}
+    assert windows["S01"]["current_number"] == first["number"]
+    assert windows["S01"]["clerk"] == "李明" and windows["S01"]["status_label"] == "服务中"
+    assert windows["S13"]["paused_reason"] == "午休"
+    assert body["today"]["issued"] == 5 and body["today"]["called"] == 1
+    assert body["today"]["waiting_mean_min"] == 10.0
+    unserved = [a for a in body["alerts"] if a["kind"] == "queue_unserved"]
+    assert [a["queue"] for a in unserved] == ["B"]  # S13 is paused: nobody calls B
+
+
+def test_a_queue_over_its_threshold_raises_an_alert(client, supervisor):
+    clerk = login(client, "clerk16")
+    window(client, clerk, "S16", "sign-in")
+    for _ in range(20):  # G's alert_waiting is 20 in the demo hall
+        issue(client, queue="G")
+    alerts = client.get(URL, headers=supervisor).json()["alerts"]
+    assert alerts == [
+        {
+            "level": "error",
+            "kind": "queue_waiting",
+            "queue": "G",
+            "message": "公积金 等候 20 人, 达到预警值 20 人",
+        }
+    ]
+
+
+def test_printer_trouble_shows_as_a_device_alert(client, supervisor):
+    r = client.post(
+        "/api/v1/halls/demo/devices/kiosk-1.printer/status",
+        json={"status": "paper_out", "detail": "纸卷用完"},
+        headers=KIOSK,
+    )
+    assert r.status_code == 200, r.text
+    body = client.get(URL, headers=supervisor).json()
+    printer = next(d for d in body["devices"] if d["id"] == "kiosk-1.printer")
+    assert printer["level"] == "error" and printer["status_label"] == "缺纸"
+    assert {
+        "level": "error",
+        "kind": "device",
+        "device": "kiosk-1.printer",
+        "message": "kiosk-1.printer: 缺纸 (纸卷用完)",
+    } in body["alerts"]
+    client.post(
+        "/api/v1/halls/demo/devices/kiosk-1.printer/status", json={"status": "ok"}, headers=KIOSK
+    )
+    body = client.get(URL, headers=supervisor).json()
+    assert not [a for a in body["alerts"] if a["kind"] == "device"]
