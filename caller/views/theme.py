@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PyQt6.QtGui import QFont, QFontDatabase
 from PyQt6.QtWidgets import QApplication
 
-FONT_FILES = (
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-    Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),
-    Path("C:/Windows/Fonts/msyh.ttc"),
-)
+from drivers.fonts import FontNotFound, cjk_font_path
+
 FAMILY = "WenQuanYi Micro Hei"
 LEVEL_COLOURS = {
     "ok": ("#e7f6ec", "#1b7a3a"),
@@ -52,13 +47,14 @@ QListWidget::item { min-height: 44px; }
 def install(app: QApplication) -> str:
     """Load the CJK font and the stylesheet into the application; return the family used."""
     family = FAMILY
-    for path in FONT_FILES:
-        if path.is_file():
-            font_id = QFontDatabase.addApplicationFont(str(path))
-            families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-            if families:
-                family = families[0]
-                break
+    try:
+        # The same font file the drivers draw receipts with (fonts-wqy-microhei, or
+        # $YICHUANG_CJK_FONT): screenshots then look alike on every machine.
+        font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
+    except FontNotFound:
+        font_id = -1
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    family = families[0] if families else family
     app.setFont(QFont(family, 13))
     app.setStyleSheet(STYLE)
     return family
