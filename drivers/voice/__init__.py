@@ -1,6 +1,6 @@
 """Voice: deterministic announcement text, offline engines, sinks and the hall announcer."""
 
-from drivers.voice.announcer import Announcer
+from drivers.voice.announcer import Announcer, render_call
 from drivers.voice.audio import Audio, read_wav
 from drivers.voice.clips import build_clips, default_clip_dir
 from drivers.voice.engines import ClipEngine, Engine, EspeakEngine
@@ -25,5 +25,6 @@ __all__ = [
     "build_clips",
     "default_clip_dir",
     "read_wav",
+    "render_call",
     "spell",
 ]

@@ -30,6 +30,29 @@ class _Call:
     recall: bool
 
 
+def render_call(
+    engine: Engine,
+    number: str,
+    window: str,
+    *,
+    recall: bool = False,
+    chime_first: bool = True,
+    volume: float = 1.0,
+    repeat: int = 1,
+    one: str = "一",
+) -> Audio:
+    """The audio of one call: chime, the words (repeated if asked), at the volume."""
+    speech = engine.render(announcement_tokens(number, window, recall=recall, one=one))
+    gap = silence(speech.rate, speech.channels, 0.5)
+    audio = join([p for _ in range(max(1, repeat)) for p in (speech, gap)][:-1], gap=0)
+    if chime_first:
+        bell = engine.chime()
+        if (bell.rate, bell.channels) != (audio.rate, audio.channels):
+            bell = chime(audio.rate, audio.channels)  # a dropped-in chime.wav of another rate
+        audio = join([bell, audio], gap=0.2)
+    return scale(audio, volume)
+
+
 class Announcer:
     """Speak calls through `engine` into `sink` on background threads."""
 
@@ -91,19 +114,17 @@ class Announcer:
             thread.join(timeout=10)
 
     def render(self, number: str, window: str, recall: bool = False) -> Audio:
-        """The audio of one call: chime, the words (repeated if configured), at the volume."""
-        speech = self.engine.render(
-            announcement_tokens(number, window, recall=recall, one=self.one)
+        """The audio of one call with this announcer's settings."""
+        return render_call(
+            self.engine,
+            number,
+            window,
+            recall=recall,
+            chime_first=self.chime,
+            volume=self.volume,
+            repeat=self.repeat,
+            one=self.one,
         )
-        parts = [speech] * self.repeat
-        gap = silence(speech.rate, speech.channels, 0.5)
-        audio = join([p for part in parts for p in (part, gap)][:-1], gap=0)
-        if self.chime:
-            bell = self.engine.chime()
-            if (bell.rate, bell.channels) != (audio.rate, audio.channels):
-                bell = chime(audio.rate, audio.channels)  # a dropped-in chime.wav of another rate
-            audio = join([bell, audio], gap=0.2)
-        return scale(audio, self.volume)
 
     def _render_loop(self) -> None:
         while (call := self._calls.get()) is not None:
