@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the display host; returns the exit status."""
     ns = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per lease renewal is noise
     try:
         config = _config(ns)
     except DisplayConfigError as exc:

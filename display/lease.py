@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
@@ -32,8 +33,8 @@ class LeaseRefused(RuntimeError):
 
 
 def default_holder(device: str = "display") -> str:
-    """A name unique to this process: device@host:pid."""
-    return f"{device}@{socket.gethostname()}:{os.getpid()}"[:100]
+    """A name unique to this announcer: device@host:pid-random (two in one process differ)."""
+    return f"{device}@{socket.gethostname()}:{os.getpid()}-{secrets.token_hex(3)}"[:100]
 
 
 class LeaseKeeper:

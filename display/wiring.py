@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import shutil
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -104,7 +105,7 @@ class Display:
         announcer = HallAnnouncer(cfg, self._voice, timezone=timezone, active=False)
         self.lease = LeaseKeeper(
             self.client,
-            default_holder(self.config.server.hall),
+            default_holder("display"),
             cfg.lease_seconds,
             seq_now=lambda: announcer.seq,
             on_change=announcer.on_lease_change,
@@ -226,6 +227,9 @@ def run_tv(display: Display, *, fullscreen: bool, argv: list[str] | None = None)
     timer = QTimer()
     timer.timeout.connect(redraw)
     timer.start(250)  # the clock, and the blink of a new call (two per second)
+    # Ctrl-C / systemctl stop: Python handlers run between Qt events (the timer above).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
     display.start()
     redraw()
     if fullscreen:
