@@ -95,3 +95,41 @@ def test_a_dropped_connection_shows_a_banner_and_a_recall_says_so(feed, hall, qt
     clock.advance(0.6)
     tv.show_view(p.view())  # the blink's "off" half
     save(tv, "display-offline-recall.png")
+
+
+def test_messages_from_the_feed_thread_reach_the_screen_on_the_gui_thread_in_order(
+    feed, hall, qtbot
+):
+    import threading
+
+    from display.views.feed import FeedSignals
+
+    p = ScreenPresenter(ScreenConfig(), HallLayout.from_hall_info(feed.layout()))
+    threads: set[str] = set()
+
+    def apply(msg):
+        threads.add(threading.current_thread().name)
+        p.apply(msg)
+
+    signals = FeedSignals()
+    signals.message.connect(apply)
+    signals.status.connect(p.set_status)
+    messages = feed.take()
+    for _ in range(20):
+        hall("issue", "A")
+    for i in range(20):
+        code = f"S0{i % 8 + 1}"
+        hall("call-next", code)
+        hall("outcome", code, outcome="accepted")
+    messages += feed.take()
+    worker = threading.Thread(
+        target=lambda: (
+            [signals.send_status("connected")] + [signals.send_message(m) for m in messages]
+        ),
+        name="live-demo",
+    )
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len(p.shown) == 20, timeout=5000)
+    assert [c.number for c in p.shown] == [f"A{i:03d}" for i in range(1, 21)]
+    assert threads == {threading.main_thread().name} and p.online
