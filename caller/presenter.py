@@ -53,7 +53,8 @@ class PadState:
     window: str | None = None
     context: dict[str, Any] | None = None
     reasons: list[str] = field(default_factory=list)
-    connection: str = "unknown"  # online | offline | resynced
+    connection: str = "unknown"  # the live feed: online | offline | resynced
+    unreachable: bool = False  # the last REST call found no server
     message: str = ""
     level: str = "info"  # info | ok | warn | error
     busy: bool = False
@@ -309,8 +310,6 @@ class CallerPresenter:
         )
         if ctx is not None:
             self.state.context = ctx
-            if self.state.connection == "offline":
-                self.state.connection = "online"
         self._changed()
 
     # -- helpers ----------------------------------------------------------------------------
@@ -335,13 +334,17 @@ class CallerPresenter:
         self.refresh()
         if result is None:
             return False
+        if self.state.connection == "resynced":
+            self.state.connection = "online"  # said once; the next action clears it
         return self._say(success(result), "ok")
 
     def _ask(self, call: Callable[[], Any]) -> Any | None:
         try:
-            return call()
+            result = call()
+            self.state.unreachable = False
+            return result
         except ServerUnreachable:
-            self.state.connection = "offline"
+            self.state.unreachable = True
             self._say("无法连接服务器, 请检查网络; 恢复后将自动同步", "error")
         except ApiError as exc:
             if exc.status == 401 and self.state.phase != "login":

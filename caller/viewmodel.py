@@ -64,7 +64,8 @@ class PadView:
 
 def build_view(s: PadState) -> PadView:
     """Derive the frame from the state."""
-    connection, connection_level = CONNECTION_TEXT.get(s.connection, ("", "info"))
+    link = "offline" if s.unreachable else s.connection
+    connection, connection_level = CONNECTION_TEXT.get(link, ("", "info"))
     common: dict[str, Any] = {
         "message": s.message,
         "level": s.level,
