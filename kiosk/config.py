@@ -6,12 +6,13 @@ Unknown keys are refused so a typo ("idle_timout") does not silently fall back t
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DEMO_TOKEN = "demo-kiosk"
 DEMO_DEVICE = "kiosk-1"
+DEMO_IDCARD_PROFILE = "ga467-sam-reader"  # the GA 467 reader profile drivers/ ships
 
 
 class KioskConfigError(ValueError):
@@ -148,12 +149,3 @@ def demo_config(server_url: str) -> KioskConfig:
         height=720,
         fullscreen=False,
     )
-
-
-# The ID-card reader profile the demo simulates (drivers ships one reader profile).
-DEMO_IDCARD_PROFILE = "generic-idcard"
-
-
-def field_names() -> list[str]:
-    """All settings, for the docs and tests."""
-    return [f.name for f in fields(KioskConfig)]

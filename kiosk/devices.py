@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from drivers.errors import DeviceError
+from drivers.idcard import IdCardReader
 from drivers.printer import AdviceSlip, TicketPrinter, TicketStub
 
 log = logging.getLogger("yichuang.kiosk.devices")
@@ -43,40 +44,36 @@ class KioskPrinter:
 
 
 class CardReader(Protocol):
-    """An ID-card reader: the next card placed on it, or None after `timeout` seconds."""
+    """An ID-card reader: the card placed on it (read once), or None."""
 
-    def read_card(self, timeout: float) -> tuple[str, str] | None:
-        """(name, ID number) of a card, or None."""
+    poll_interval: float
 
-    def health(self) -> str:
-        """The reader's health: ok, offline or unknown."""
+    def read_card(self) -> tuple[str, str] | None:
+        """(name, ID number) of a newly placed card; raises DeviceError when it does not answer."""
 
     def close(self) -> None:
         """Release the port."""
 
 
 class DriverCardReader:
-    """drivers.idcard's reader as a CardReader."""
+    """drivers.idcard.IdCardReader (GA 467 SAM frames) as a CardReader."""
 
     def __init__(self, profile_id: str, url: str) -> None:
-        from drivers import idcard
+        self._reader = IdCardReader(profile_id, url)
+        self.poll_interval = self._reader.spec.poll_interval_ms / 1000
 
-        self._reader: Any = idcard.open_reader(profile_id, url)
-
-    def read_card(self, timeout: float) -> tuple[str, str] | None:
-        """Wait for a card; (name, ID number) or None."""
-        card = self._reader.read_card(timeout)
-        if card is None:
-            return None
-        return str(card.name), str(card.id_number)
-
-    def health(self) -> str:
-        """What the reader says about itself."""
-        return str(self._reader.health())
+    def read_card(self) -> tuple[str, str] | None:
+        """The card on the reader, once per placement."""
+        card = self._reader.read_card()
+        return None if card is None else (card.name, card.id_number)
 
     def close(self) -> None:
         """Release the port."""
         self._reader.close()
+
+    def reset(self) -> None:
+        """Close the port after an error; the next read reopens it."""
+        self._reader.close_port()
 
 
 class Poller:
@@ -127,21 +124,23 @@ def watch_card_reader(
     on_card: Callable[[str, str], None],
     on_health: Callable[[str, str], None],
 ) -> Poller:
-    """Wait for cards; report the reader's health when it changes."""
+    """Poll the reader for cards; report its health (ok / offline) whenever it changes."""
     last: list[str] = []
 
     def step() -> float:
-        detail = ""
+        card, health, detail = None, "ok", ""
         try:
-            card = reader.read_card(0.5)
-            health = reader.health()
+            card = reader.read_card()
         except DeviceError as exc:
-            card, health, detail = None, "offline", exc.message
-        if not last or last[0] != health:
+            health, detail = "offline", exc.message
+            reset = getattr(reader, "reset", None)
+            if reset is not None:
+                reset()
+        if last != [health]:
             last[:] = [health]
             on_health(health, detail)
         if card is not None:
             on_card(*card)
-        return 0.0 if health == "ok" else 2.0  # a read waits by itself; a dead port backs off
+        return reader.poll_interval if health == "ok" else 2.0  # a dead port backs off
 
     return Poller("kiosk-idcard", step, 0.0).start()

@@ -12,6 +12,7 @@ from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
 
 from drivers.errors import DeviceError
+from drivers.profiles import ProfileError
 from kiosk.config import KioskConfig
 from kiosk.devices import (
     CardReader,
@@ -93,7 +94,7 @@ class KioskApp(QObject):
         if self.reader is None and cfg.idcard_profile and cfg.idcard_url:
             try:
                 self.reader = DriverCardReader(cfg.idcard_profile, cfg.idcard_url)
-            except (DeviceError, ImportError, AttributeError) as exc:  # typed IDs still work
+            except (DeviceError, ProfileError) as exc:  # typed ID numbers still work
                 log.warning("ID-card reader %s unavailable: %s", cfg.idcard_url, exc)
                 self.presenter.report(cfg.idcard_device, "offline", str(exc))
         if self.reader is not None:

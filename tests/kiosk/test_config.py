@@ -19,7 +19,7 @@ profile = "xprinter-xp58"
 url = "/dev/usb/lp0"
 
 [idcard]
-profile = "generic-idcard"
+profile = "ga467-sam-reader"
 url = "/dev/ttyUSB1"
 
 [screen]
