@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--png-dir", type=Path, help="printers: save each job as PNG here")
     p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: Ctrl-C)")
     p.set_defaults(run=_simulate)
+    _voice_parser(top)
+    return parser
+
+
+def _voice_parser(top: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     voice = top.add_parser("voice", help="announcements")
     vsub = voice.add_subparsers(metavar="command")
     p = vsub.add_parser("say", help="speak a call: voice say A012 S03")
@@ -93,7 +98,6 @@ def _parser() -> argparse.ArgumentParser:
     p = vsub.add_parser("build-clips", help="generate the default clip set with espeak-ng")
     p.add_argument("--out", type=Path)
     p.set_defaults(run=_build_clips)
-    return parser
 
 
 def _device_command(

@@ -11,27 +11,32 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from drivers.errors import DeviceError, DeviceOffline
-from drivers.profiles import Profile
-from drivers.transport import Transport, open_transport
-from drivers.yc485 import ACK_BIT, EVENTS, NOTHING, POLL, YcDecoder, YcFrame, encode
+from drivers.ports import PortOwners
+from drivers.profiles import Profile, load_profile
+from drivers.transport import Connection
+from drivers.yc485 import ACK_BIT, EVENTS, NOTHING, PING, POLL, YcDecoder, YcFrame, encode
 
 EventCallback = Callable[[YcFrame], None]
+E = TypeVar("E")
 
 
 class YcLink:
     """The owner of one port speaking YC-485; get it with `YcLink.for_url`."""
 
-    _links: ClassVar[dict[str, YcLink]] = {}
-    _registry_lock: ClassVar[threading.Lock] = threading.Lock()
+    _owners: ClassVar[PortOwners[YcLink]] = PortOwners()
 
     def __init__(self, profile: Profile, url: str) -> None:
         self.profile, self.url = profile, url
         self.spec = profile.device_spec
         self.decoder = YcDecoder()
-        self._transport: Transport | None = None
+        self._connection = Connection(
+            url,
+            timeout=self.spec.reply_timeout_ms / 1000,
+            settings=profile.transport.serial_settings(),
+        )
         self._lock = threading.RLock()
         self._events: dict[int, deque[YcFrame]] = defaultdict(deque)
         self._callbacks: dict[int, EventCallback] = {}
@@ -42,19 +47,14 @@ class YcLink:
     @classmethod
     def for_url(cls, profile: Profile, url: str) -> YcLink:
         """The shared link of a port."""
-        with cls._registry_lock:
-            link = cls._links.get(url)
-            if link is None or link._stop.is_set():
-                link = cls._links[url] = YcLink(profile, url)
-            return link
+        return cls._owners.get(
+            url, lambda: YcLink(profile, url), lambda link: not link._stop.is_set()
+        )
 
     @classmethod
     def close_all(cls) -> None:
         """Stop every link (tests, shutdown)."""
-        with cls._registry_lock:
-            links, cls._links = list(cls._links.values()), {}
-        for link in links:
-            link.close()
+        cls._owners.close_all(YcLink.close)
 
     def command(self, address: int, function: int, data: bytes = b"") -> YcFrame:
         """Send a request and wait for its acknowledgement; DeviceOffline when none comes."""
@@ -101,10 +101,7 @@ class YcLink:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
-        with self._lock:
-            if self._transport is not None:
-                self._transport.close()
-                self._transport = None
+        self._drop()
 
     def _run(self) -> None:
         interval = self.spec.poll_interval_ms / 1000
@@ -120,24 +117,15 @@ class YcLink:
             if self.profile.supports("polled"):
                 self._stop.wait(interval)
 
-    def _open(self) -> Transport:
-        if self._transport is None:
-            self._transport = open_transport(
-                self.url,
-                timeout=self.spec.reply_timeout_ms / 1000,
-                settings=self.profile.transport.serial_settings(),
-            )
-        return self._transport
-
     def _write(self, data: bytes) -> None:
         try:
-            self._open().write(data)
+            self._connection.get().write(data)
         except DeviceError:
             self._drop()
             raise
 
     def _read(self, timeout: float) -> list[YcFrame]:
-        return self.decoder.feed(self._open().read(256, timeout))
+        return self.decoder.feed(self._connection.get().read(256, timeout))
 
     def _await(self, address: int, functions: set[int]) -> YcFrame | None:
         """Read until `address` answers with one of `functions`; events are kept meanwhile."""
@@ -156,6 +144,37 @@ class YcLink:
 
     def _drop(self) -> None:
         with self._lock:
-            if self._transport is not None:
-                self._transport.close()
-                self._transport = None
+            self._connection.drop()
+
+
+class YcDevice(Generic[E]):
+    """One device at an address on a YC-485 line; subclasses turn frames into events."""
+
+    def __init__(self, profile_id: str, url: str, address: int | None = None) -> None:
+        self.profile = load_profile(profile_id)
+        self.spec = self.profile.device_spec
+        self.address = self.spec.default_address if address is None else address
+        self.link = YcLink.for_url(self.profile, url)
+        self.link.addresses.add(self.address)
+
+    def ping(self) -> None:
+        """Raise DeviceOffline unless the device answers."""
+        self.link.command(self.address, PING)
+
+    def poll(self) -> list[E]:
+        """Read the line once; the events of this device."""
+        self.link.poll_once()
+        return self.events(self.link.take_events(self.address))
+
+    def subscribe(self, callback: Callable[[E], None]) -> None:
+        """Call `callback` from the line's reader thread for every event from now on."""
+
+        def deliver(frame: YcFrame) -> None:
+            for event in self.events([frame]):
+                callback(event)
+
+        self.link.subscribe(self.address, deliver)
+
+    def events(self, frames: list[YcFrame]) -> list[E]:
+        """The events these frames carry (subclasses)."""
+        raise NotImplementedError

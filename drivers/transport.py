@@ -230,3 +230,26 @@ def drain(transport: Transport) -> None:
     for _ in range(64):
         if not transport.read(256, 0.0):
             return
+
+
+class Connection:
+    """A transport opened on first use and dropped after a failure.
+
+    The next use reopens it, so a cable pulled and plugged back in recovers by itself.
+    """
+
+    def __init__(self, url: str, *, timeout: float, settings: SerialSettings | None = None):
+        self.url, self.timeout, self.settings = url, timeout, settings
+        self._transport: Transport | None = None
+
+    def get(self) -> Transport:
+        """The open transport (opening it now if needed)."""
+        if self._transport is None:
+            self._transport = open_transport(self.url, timeout=self.timeout, settings=self.settings)
+        return self._transport
+
+    def drop(self) -> None:
+        """Close the transport; the next `get` opens a new one."""
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()

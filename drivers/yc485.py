@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drivers.checksums import crc16_modbus
+from drivers.framing import StreamDecoder
 
 HEADER = 0x5A
 MAX_DATA = 64
@@ -52,45 +53,28 @@ def text_fields(*fields: str) -> bytes:
     return chr(SEP).join(fields).encode("gb18030")
 
 
-class YcDecoder:
-    """Stream decoder: syncs on 5A, checks length and CRC, skips and counts anything else."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-        self.errors = 0
-
-    def feed(self, data: bytes) -> list[YcFrame]:
-        """Add bytes; return the frames they complete."""
-        self.buffer += data
-        frames = []
-        while (frame := self._next()) is not None:
-            frames.append(frame)
-        return frames
+class YcDecoder(StreamDecoder[YcFrame]):
+    """Syncs on 5A, checks length and CRC, skips and counts anything else."""
 
     def _next(self) -> YcFrame | None:
         while True:
             start = self.buffer.find(HEADER)
             if start < 0:
-                self._skip(len(self.buffer))
+                self.reject(len(self.buffer))
                 return None
-            self._skip(start)
+            self.reject(start)
             if len(self.buffer) < 4:
                 return None
             length = self.buffer[3]
             if length > MAX_DATA:
-                self._skip(1)
+                self.reject(1)
                 continue
             end = 4 + length + 2
             if len(self.buffer) < end:
                 return None
             body = bytes(self.buffer[1 : 4 + length])
             if crc16_modbus(body) != int.from_bytes(self.buffer[4 + length : end], "little"):
-                self._skip(1)  # not a frame after all: look for the next 5A inside it
+                self.reject(1)  # not a frame after all: look for the next 5A inside it
                 continue
             del self.buffer[:end]
             return YcFrame(body[0], body[1], body[3:])
-
-    def _skip(self, count: int) -> None:
-        if count:
-            del self.buffer[:count]
-            self.errors += 1

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drivers.profiles import load_profile
-from drivers.serial_link import YcLink
-from drivers.yc485 import CANCEL_RATING, PING, RATING, REQUEST_RATING, YcFrame, text_fields
+from drivers.serial_link import YcDevice
+from drivers.yc485 import CANCEL_RATING, RATING, REQUEST_RATING, YcFrame, text_fields
 
 # The five levels of 好差评 (DESIGN §1).
 LEVELS: dict[int, str] = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -28,22 +27,14 @@ class RatingEvent:
         return LEVELS[self.level]
 
 
-class Evaluator:
+class Evaluator(YcDevice[RatingEvent]):
     """The evaluator of one window, at `address` on the YC-485 line behind `url`."""
 
     def __init__(
         self, profile_id: str, url: str, address: int | None = None, window: str = ""
     ) -> None:
-        self.profile = load_profile(profile_id)
-        spec = self.profile.device_spec
-        self.address = spec.default_address if address is None else address
+        super().__init__(profile_id, url, address)
         self.window = window
-        self.link = YcLink.for_url(self.profile, url)
-        self.link.addresses.add(self.address)
-
-    def ping(self) -> None:
-        """Raise DeviceOffline unless the evaluator answers."""
-        self.link.command(self.address, PING)
 
     def request_rating(self, window: str, ticket: str) -> None:
         """Light the keys and show "请您对本次服务作出评价" for this ticket."""
@@ -54,21 +45,12 @@ class Evaluator:
         """Withdraw the invitation (the citizen left)."""
         self.link.command(self.address, CANCEL_RATING)
 
-    def poll(self) -> list[RatingEvent]:
-        """Ask the line once and return the ratings received for this evaluator."""
-        self.link.poll_once()
-        return self._ratings(self.link.take_events(self.address))
-
     def on_rating(self, callback: Callable[[RatingEvent], None]) -> None:
         """Call `callback` from the line's reader thread for every rating from now on."""
+        self.subscribe(callback)
 
-        def deliver(frame: YcFrame) -> None:
-            for event in self._ratings([frame]):
-                callback(event)
-
-        self.link.subscribe(self.address, deliver)
-
-    def _ratings(self, frames: list[YcFrame]) -> list[RatingEvent]:
+    def events(self, frames: list[YcFrame]) -> list[RatingEvent]:
+        """Rating frames with a valid level, as events."""
         out = []
         for frame in frames:
             if frame.function == RATING and frame.data[:1] and 1 <= frame.data[0] <= 5:

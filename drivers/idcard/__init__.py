@@ -20,7 +20,7 @@ from drivers.idcard.ga467 import (
     request,
 )
 from drivers.profiles import load_profile
-from drivers.transport import Transport, drain, open_transport
+from drivers.transport import Connection, drain
 
 
 class IdCardReader:
@@ -30,7 +30,11 @@ class IdCardReader:
         self.profile = load_profile(profile_id)
         self.url = url
         self.spec = self.profile.device_spec
-        self._transport: Transport | None = None
+        self._connection = Connection(
+            url,
+            timeout=self.spec.reply_timeout_ms / 1000,
+            settings=self.profile.transport.serial_settings(),
+        )
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -78,26 +82,23 @@ class IdCardReader:
 
     def close_port(self) -> None:
         """Close the port (it is reopened on the next read)."""
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        self._connection.drop()
 
     def _exchange(self, command: tuple[int, int]) -> Frame:
-        if self._transport is None:
-            self._transport = open_transport(
-                self.url,
-                timeout=self.spec.reply_timeout_ms / 1000,
-                settings=self.profile.transport.serial_settings(),
-            )
-        drain(self._transport)
-        self._transport.write(request(command))
-        decoder = Ga467Decoder(responses=True)
-        deadline = time.monotonic() + self.spec.reply_timeout_ms / 1000
-        while (left := deadline - time.monotonic()) > 0:
-            frames = decoder.feed(self._transport.read(2048, left))
-            if frames:
-                return frames[0]
-        raise DeviceOffline("身份证阅读器无应答", detail=self.url)
+        try:
+            transport = self._connection.get()
+            drain(transport)
+            transport.write(request(command))
+            decoder = Ga467Decoder(responses=True)
+            deadline = time.monotonic() + self.spec.reply_timeout_ms / 1000
+            while (left := deadline - time.monotonic()) > 0:
+                frames = decoder.feed(transport.read(2048, left))
+                if frames:
+                    return frames[0]
+            raise DeviceOffline("身份证阅读器无应答", detail=self.url)
+        except DeviceError:
+            self._connection.drop()  # reopened on the next read: the cable may come back
+            raise
 
 
 __all__ = ["CardData", "IdCardReader"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drivers.checksums import xor8
+from drivers.framing import StreamDecoder
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 FIND, SELECT, READ_BASE = (0x20, 0x01), (0x20, 0x02), (0x30, 0x01)
@@ -56,49 +57,35 @@ class Frame:
     data: bytes
 
 
-class Ga467Decoder:
-    """Stream decoder: syncs on the preamble, checks length and XOR; resyncs on errors."""
+class Ga467Decoder(StreamDecoder[Frame]):
+    """Syncs on the preamble, checks length and XOR; resyncs on errors."""
 
     def __init__(self, *, responses: bool) -> None:
+        super().__init__()
         self.head_size = 3 if responses else 2
-        self.buffer = bytearray()
-        self.errors = 0
-
-    def feed(self, data: bytes) -> list[Frame]:
-        """Add bytes; return the frames they complete."""
-        self.buffer += data
-        frames = []
-        while (frame := self._next()) is not None:
-            frames.append(frame)
-        return frames
 
     def _next(self) -> Frame | None:
         while True:
             start = self.buffer.find(PREAMBLE)
             if start < 0:
                 keep = len(self.buffer) - (len(PREAMBLE) - 1)  # a preamble may be arriving
-                self._skip(max(0, keep))
+                self.reject(max(0, keep))
                 return None
-            self._skip(start)
+            self.reject(start)
             if len(self.buffer) < 7:
                 return None
             length = int.from_bytes(self.buffer[5:7], "big")
             if not self.head_size < length <= _MAX_LENGTH:
-                self._skip(1)
+                self.reject(1)
                 continue
             if len(self.buffer) < 7 + length:
                 return None
             body = bytes(self.buffer[7 : 6 + length])
             if xor8(self.buffer[5:7] + body) != self.buffer[6 + length]:
-                self._skip(1)
+                self.reject(1)
                 continue
             del self.buffer[: 7 + length]
             return Frame(body[: self.head_size], body[self.head_size :])
-
-    def _skip(self, count: int) -> None:
-        if count:
-            del self.buffer[:count]
-            self.errors += 1
 
 
 @dataclass(frozen=True)

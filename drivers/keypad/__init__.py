@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drivers.profiles import load_profile
-from drivers.serial_link import YcLink
-from drivers.yc485 import DISPLAY, KEY, PING, YcFrame, text_fields
+from drivers.serial_link import YcDevice
+from drivers.yc485 import DISPLAY, KEY, YcFrame, text_fields
 
 
 @dataclass(frozen=True)
@@ -20,45 +19,23 @@ class KeyEvent:
     digits: str = ""
 
 
-class Keypad:
+class Keypad(YcDevice[KeyEvent]):
     """One keypad (or one keypad id behind a wireless receiver)."""
-
-    def __init__(self, profile_id: str, url: str, address: int | None = None) -> None:
-        self.profile = load_profile(profile_id)
-        self.spec = self.profile.device_spec
-        self.address = self.spec.default_address if address is None else address
-        self.link = YcLink.for_url(self.profile, url)
-        self.link.addresses.add(self.address)
-
-    def ping(self) -> None:
-        """Raise DeviceOffline unless the keypad answers."""
-        self.link.command(self.address, PING)
 
     def show(self, text: str) -> None:
         """Show text on the keypad's display (e.g. the called number)."""
         self.link.command(self.address, DISPLAY, text_fields(text))
 
-    def poll(self) -> list[KeyEvent]:
-        """Read the line once; the key events of this keypad."""
-        self.link.poll_once()
-        return self._keys(self.link.take_events(self.address))
-
     def on_key(self, callback: Callable[[KeyEvent], None]) -> None:
         """Call `callback` from the line's reader thread for every key from now on."""
+        self.subscribe(callback)
 
-        def deliver(frame: YcFrame) -> None:
-            for event in self._keys([frame]):
-                callback(event)
-
-        self.link.subscribe(self.address, deliver)
-
-    def _keys(self, frames: list[YcFrame]) -> list[KeyEvent]:
+    def events(self, frames: list[YcFrame]) -> list[KeyEvent]:
+        """Key frames mapped through [keys]; unmapped keys are ignored, not guessed."""
         out = []
         for frame in frames:
-            if frame.function != KEY or not frame.data:
-                continue
-            action = self.spec.keys.get(frame.data[0])
-            if action is not None:  # unmapped keys are ignored, not guessed
+            action = self.spec.keys.get(frame.data[0]) if frame.data else None
+            if frame.function == KEY and action is not None:
                 digits = frame.data[1:].decode("ascii", errors="ignore")
                 out.append(KeyEvent(self.address, action, frame.data[0], digits))
         return out

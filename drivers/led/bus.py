@@ -17,7 +17,8 @@ from typing import ClassVar
 
 from drivers.errors import DeviceError
 from drivers.led.codec import FrameDecoder
-from drivers.transport import SerialSettings, Transport, drain, open_transport
+from drivers.ports import PortOwners
+from drivers.transport import Connection, SerialSettings, Transport, drain
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,7 @@ class BusJob:
 class Bus:
     """The owner of one port; use `Bus.for_url` so every sign on a port shares one owner."""
 
-    _buses: ClassVar[dict[str, Bus]] = {}
-    _registry_lock: ClassVar[threading.Lock] = threading.Lock()
+    _owners: ClassVar[PortOwners[Bus]] = PortOwners()
 
     def __init__(
         self, url: str, settings: SerialSettings | None = None, *, backoff: float = 0.05
@@ -64,25 +64,18 @@ class Bus:
         self._health: dict[int, SignHealth] = {}
         self._busy = False
         self._stopped = False
-        self._transport: Transport | None = None
+        self._connection = Connection(url, timeout=0.5, settings=settings)
         self._thread: threading.Thread | None = None
 
     @classmethod
     def for_url(cls, url: str, settings: SerialSettings | None = None) -> Bus:
         """The shared bus of a port (created on first use)."""
-        with cls._registry_lock:
-            bus = cls._buses.get(url)
-            if bus is None or bus._stopped:
-                bus = cls._buses[url] = Bus(url, settings)
-            return bus
+        return cls._owners.get(url, lambda: Bus(url, settings), lambda bus: not bus._stopped)
 
     @classmethod
     def close_all(cls) -> None:
         """Stop every bus (tests, shutdown)."""
-        with cls._registry_lock:
-            buses, cls._buses = list(cls._buses.values()), {}
-        for bus in buses:
-            bus.close()
+        cls._owners.close_all(Bus.close)
 
     def submit(self, job: BusJob) -> None:
         """Queue a frame and return at once; a newer frame of the same kind replaces it."""
@@ -107,14 +100,8 @@ class Bus:
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Block until the queue is empty and nothing is being sent (for tests and shutdown)."""
-        deadline = time.monotonic() + timeout
         with self._cond:
-            while self._pending or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return True
+            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
 
     def close(self) -> None:
         """Stop the owner thread and close the port."""
@@ -125,7 +112,7 @@ class Bus:
             self._cond.notify_all()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
-        self._drop()
+        self._connection.drop()
 
     def _run(self) -> None:
         while True:
@@ -156,32 +143,20 @@ class Bus:
 
     def _attempt(self, job: BusJob, before: SignHealth) -> SignHealth:
         try:
-            transport = self._open()
+            transport = self._connection.get()
             drain(transport)
             transport.write(job.frame)
             if not job.expect_ack:
                 return SignHealth("unconfirmed", "此型号不回复确认", time.time())
             answer = _await_ack(transport, job)
         except DeviceError as exc:
-            self._drop()
+            self._connection.drop()
             return SignHealth("offline", exc.message, before.last_seen, before.failures)
         if answer is None:
             return SignHealth("no_reply", "屏幕无应答", before.last_seen, before.failures)
         if not answer:
             return SignHealth("no_reply", "屏幕拒收（校验错误）", time.time(), before.failures)
         return SignHealth("ok", "", time.time())
-
-    def _open(self) -> Transport:
-        if self._transport is None:
-            self._transport = open_transport(self.url, timeout=0.5, settings=self.settings)
-        return self._transport
-
-    def _drop(self) -> None:
-        if self._transport is not None:
-            try:
-                self._transport.close()
-            finally:
-                self._transport = None
 
 
 def _await_ack(transport: Transport, job: BusJob) -> bool | None:

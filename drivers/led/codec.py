@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from drivers.framing import StreamDecoder
 from drivers.profiles import Profile
 from drivers.textwidth import truncate
 
@@ -47,35 +48,50 @@ class SignCodec(Protocol):
         """A fresh stream decoder."""
 
 
-class FrameDecoder:
-    """Collects bytes and yields whole frames.
+class FrameDecoder(StreamDecoder[SignFrame]):
+    """Frames between a start byte and an end byte (plus `trailer` bytes after the end).
 
-    Bad checksums and garbage are counted and dropped, and the decoder resyncs on the next
-    start byte.
+    Noise before a start byte is dropped; a new start byte before the end means the old frame
+    was cut, so it is dropped too; a frame that `parse` refuses (bad escape, length, checksum)
+    is dropped and the decoder looks for the next start byte.
     """
 
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-        self.errors = 0
+    start = 0x00
+    end = 0x00
+    trailer = 0
+    preamble = False  # the start byte repeats (a preamble) before the body
 
-    def feed(self, data: bytes) -> list[SignFrame]:
-        """Add bytes; return the frames they complete."""
-        self.buffer += data
-        frames: list[SignFrame] = []
-        while True:
-            frame = self._next()
-            if frame is None:
-                return frames
-            frames.append(frame)
-
-    def _next(self) -> SignFrame | None:
-        """The next good frame from the buffer, or None when more bytes are needed."""
+    def parse(self, frame: bytes) -> SignFrame | None:
+        """The frame from the byte after the start (or preamble) through the trailer."""
         raise NotImplementedError
 
-    def reject(self, skip: int) -> None:
-        """Drop `skip` bytes of a bad frame or of noise and count an error."""
-        del self.buffer[:skip]
-        self.errors += 1
+    def _next(self) -> SignFrame | None:
+        while True:
+            start = self.buffer.find(self.start)
+            if start < 0:
+                self.reject(len(self.buffer))
+                return None
+            self.reject(start)
+            body = self._body_start()
+            end = self.buffer.find(self.end, body)
+            restart = self.buffer.find(self.start, body)
+            if restart > 0 and (end < 0 or restart < end):
+                self.reject(restart)
+                continue
+            size = end + 1 + self.trailer
+            if end < 0 or len(self.buffer) < size:
+                return None
+            frame = self.parse(bytes(self.buffer[body:size]))
+            if frame is None:
+                self.reject(size)
+                continue
+            del self.buffer[:size]
+            return frame
+
+    def _body_start(self) -> int:
+        if not self.preamble:
+            return 1
+        return len(self.buffer) - len(self.buffer.lstrip(bytes((self.start,))))
 
 
 def fit_lines(lines: Sequence[str], profile: Profile) -> tuple[str, ...]:

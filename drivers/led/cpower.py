@@ -131,37 +131,17 @@ class CPowerCodec:
 
 
 class CPowerDecoder(FrameDecoder):
-    """Finds A5 … AE, unescapes, checks the sum; anything else is dropped and counted."""
+    """A5 … AE frames: unescape, check the sum."""
+
+    start, end = START, END
 
     def __init__(self, encoding: str) -> None:
         super().__init__()
         self.encoding = encoding
 
-    def _next(self) -> SignFrame | None:
-        while True:
-            start = self.buffer.find(START)
-            if start < 0:
-                if self.buffer:
-                    self.reject(len(self.buffer))
-                return None
-            if start:
-                self.reject(start)
-            end = self.buffer.find(END, 1)
-            restart = self.buffer.find(START, 1)
-            if 0 < restart < end or (end < 0 and restart > 0):
-                self.reject(restart)  # a new start code before the end: the old frame was cut
-                continue
-            if end < 0:
-                return None
-            packet = bytes(self.buffer[1:end])
-            frame_ = self._parse(packet)
-            if frame_ is None:
-                self.reject(end + 1)
-                continue
-            del self.buffer[: end + 1]
-            return frame_
-
-    def _parse(self, packet: bytes) -> SignFrame | None:
+    def parse(self, frame: bytes) -> SignFrame | None:
+        """Decode one packet (escaped body and the AE end code)."""
+        packet = frame[:-1]
         try:
             body = unescape(packet)
         except ProtocolError:

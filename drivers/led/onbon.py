@@ -122,37 +122,17 @@ class OnbonCodec:
 
 
 class OnbonDecoder(FrameDecoder):
-    """Syncs on A5, reads to 5A, unescapes, checks length and CRC."""
+    """A5×8 … 5A frames: unescape, check length and CRC."""
+
+    start, end, preamble = 0xA5, END, True
 
     def __init__(self, encoding: str) -> None:
         super().__init__()
         self.encoding = encoding
 
-    def _next(self) -> SignFrame | None:
-        while True:
-            start = self.buffer.find(0xA5)
-            if start < 0:
-                if self.buffer:
-                    self.reject(len(self.buffer))
-                return None
-            if start:
-                self.reject(start)
-            body_at = len(self.buffer) - len(self.buffer.lstrip(b"\xa5"))
-            end = self.buffer.find(END, body_at)
-            restart = self.buffer.find(0xA5, body_at)
-            if restart > 0 and (end < 0 or restart < end):
-                self.reject(restart)  # a new preamble before the end: the old frame was cut
-                continue
-            if end < 0:
-                return None
-            frame_ = self._parse(bytes(self.buffer[body_at:end]))
-            if frame_ is None:
-                self.reject(end + 1)
-                continue
-            del self.buffer[: end + 1]
-            return frame_
-
-    def _parse(self, packet: bytes) -> SignFrame | None:
+    def parse(self, frame: bytes) -> SignFrame | None:
+        """Decode one frame (escaped body and the 5A end byte)."""
+        packet = frame[:-1]
         try:
             body = unescape(packet)
         except ProtocolError:

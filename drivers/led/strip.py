@@ -56,38 +56,17 @@ class StripCodec:
 
 
 class StripDecoder(FrameDecoder):
-    """Syncs on STX, reads through ETX and the two checksum digits."""
+    """STX … ETX frames followed by two checksum digits."""
+
+    start, end, trailer = STX, ETX, 2
 
     def __init__(self, encoding: str) -> None:
         super().__init__()
         self.encoding = encoding
 
-    def _next(self) -> SignFrame | None:
-        while True:
-            start = self.buffer.find(STX)
-            if start < 0:
-                if self.buffer:
-                    self.reject(len(self.buffer))
-                return None
-            if start:
-                self.reject(start)
-            end = self.buffer.find(ETX)
-            restart = self.buffer.find(STX, 1)
-            if restart > 0 and (end < 0 or restart < end):
-                self.reject(restart)
-                continue
-            if end < 0 or len(self.buffer) < end + 3:
-                return None
-            frame_ = self._parse(
-                bytes(self.buffer[1 : end + 1]), bytes(self.buffer[end + 1 : end + 3])
-            )
-            if frame_ is None:
-                self.reject(end + 3)
-                continue
-            del self.buffer[: end + 3]
-            return frame_
-
-    def _parse(self, body: bytes, check: bytes) -> SignFrame | None:
+    def parse(self, frame: bytes) -> SignFrame | None:
+        """Decode address through ETX and check the XOR digits."""
+        body, check = frame[:-2], frame[-2:]
         try:
             address, expected = int(body[:2], 16), int(check, 16)
         except ValueError:

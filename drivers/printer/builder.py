@@ -79,11 +79,11 @@ class JobBuilder:
         for text in texts:
             self.line(text)
 
-    def title(self, text: str) -> None:
-        """Bold, taller text (same width, so it wraps at the normal column count)."""
+    def headline(self, text: str, width: int = 1, height: int | None = None) -> None:
+        """Bold scaled text (default: the profile's title height), wrapped at what is left."""
         self.bold(True)
-        self.size(1, self.spec.title_height)
-        self.lines(wrap(text, self.columns))
+        self.size(width, self.spec.title_height if height is None else height)
+        self.lines(wrap(text, self.columns // width))
         self.size(1, 1)
         self.bold(False)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 
-from drivers.errors import DeviceError, DeviceOffline
+from drivers.errors import DeviceError
 from drivers.printer.model import AdviceSlip, NoticeDoc, TicketStub
 from drivers.printer.render import render_advice, render_notice, render_ticket
 from drivers.printer.status import PrinterStatus, StatusReport, query_status
 from drivers.profiles import load_profile
-from drivers.transport import Transport, open_transport
+from drivers.transport import Connection
 
 # Bytes per write: on a 9600-baud line 256 bytes take ~0.27 s, well inside the write timeout.
 CHUNK = 256
@@ -24,7 +24,10 @@ class TicketPrinter:
         # check_status=False is for one-way links (a plain file, a printer server that
         # swallows replies): the job is sent without asking the printer first.
         self.check_status = check_status
-        self._transport: Transport | None = None
+        spec = self.profile.transport
+        self._connection = Connection(
+            url, timeout=spec.timeout_ms / 1000, settings=spec.serial_settings()
+        )
         self._lock = threading.Lock()
 
     def status(self) -> PrinterStatus:
@@ -55,39 +58,22 @@ class TicketPrinter:
                 error = self._query().error()
                 if error is not None:
                     raise error
-            transport = self._open()
             try:
+                transport = self._connection.get()
                 for start in range(0, len(data), CHUNK):
                     transport.write(data[start : start + CHUNK])
             except DeviceError:
-                self._drop()
+                self._connection.drop()
                 raise
 
     def close(self) -> None:
         """Close the connection (it is reopened on the next call)."""
         with self._lock:
-            self._drop()
-
-    def _open(self) -> Transport:
-        if self._transport is None:
-            spec = self.profile.transport
-            self._transport = open_transport(
-                self.url, timeout=spec.timeout_ms / 1000, settings=spec.serial_settings()
-            )
-        return self._transport
+            self._connection.drop()
 
     def _query(self) -> StatusReport:
         try:
-            return query_status(self._open(), self.profile)
-        except DeviceOffline as exc:
-            self._drop()
-            return StatusReport(PrinterStatus.OFFLINE, detail=exc.message + exc.detail)
+            return query_status(self._connection.get(), self.profile)
         except DeviceError as exc:
+            self._connection.drop()
             return StatusReport(PrinterStatus.OFFLINE, detail=exc.message + exc.detail)
-
-    def _drop(self) -> None:
-        if self._transport is not None:
-            try:
-                self._transport.close()
-            finally:
-                self._transport = None

@@ -26,10 +26,8 @@ def ticket_fields(stub: TicketStub) -> list[tuple[str, str]]:
 
 def render_ticket(stub: TicketStub, profile: Profile) -> bytes:
     """The 统一取号小票 as ESC/POS bytes for this printer."""
-    job = JobBuilder(profile)
+    job = _start(profile, stub.hall_name)
     cols = job.columns
-    job.align("center")
-    job.title(stub.hall_name)
     job.line(VARIANT_TITLES[stub.variant])
     job.big(stub.number, job.spec.number_width, job.spec.number_height)
     if stub.queue_name:
@@ -47,13 +45,9 @@ def render_ticket(stub: TicketStub, profile: Profile) -> bytes:
 
 def render_notice(doc: NoticeDoc, profile: Profile) -> bytes:
     """受理通知书 / 不予受理凭证 / 一次性告知书 as ESC/POS bytes."""
-    job = JobBuilder(profile)
+    job = _start(profile, doc.hall_name)
     cols = job.columns
-    job.align("center")
-    job.title(doc.hall_name)
-    job.bold(True)
-    job.big(doc.title, 2, 2)
-    job.bold(False)
+    job.headline(doc.title, 2, 2)
     if doc.serial:
         job.line(f"编号：{doc.serial}")
     job.align("left")
@@ -74,15 +68,9 @@ def render_notice(doc: NoticeDoc, profile: Profile) -> bytes:
 
 def render_advice(slip: AdviceSlip, profile: Profile) -> bytes:
     """A slip for matters that need no number: the advice, where to go, a QR code."""
-    job = JobBuilder(profile)
+    job = _start(profile, slip.hall_name)
     cols = job.columns
-    job.align("center")
-    job.title(slip.hall_name)
-    job.bold(True)
-    job.size(1, 2)
-    job.lines(wrap(slip.advice, cols))
-    job.size(1, 1)
-    job.bold(False)
+    job.headline(slip.advice, 1, 2)
     job.align("left")
     job.line(rule(cols))
     job.lines(label_value("办理事项：", slip.matter, cols))
@@ -93,6 +81,14 @@ def render_advice(slip: AdviceSlip, profile: Profile) -> bytes:
     job.line(rule(cols))
     _qr_block(job, slip.qr_url, slip.qr_caption)
     return job.finish()
+
+
+def _start(profile: Profile, hall_name: str) -> JobBuilder:
+    """A new job with the hall name centred on top."""
+    job = JobBuilder(profile)
+    job.align("center")
+    job.headline(hall_name)
+    return job
 
 
 def _qr_block(job: JobBuilder, url: str, caption: str) -> None:

@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from drivers.profiles.reader import ProfileError, Table
 from drivers.transport import SerialSettings
+
+S = TypeVar("S")
 
 # Folder under firmware_profiles/ -> device kind.
 KINDS: dict[str, str] = {
@@ -151,23 +154,22 @@ class Profile:
     @property
     def printer_spec(self) -> PrinterSpec:
         """The printer section; a ProfileError when this is not a printer."""
-        if self.printer is None:
-            raise ProfileError(str(self.file), "kind", f"{self.id} is a {self.kind}, not a printer")
-        return self.printer
+        return self._section(self.printer, "a printer")
 
     @property
     def sign_spec(self) -> SignSpec:
         """The sign section; a ProfileError when this is not an LED sign."""
-        if self.sign is None:
-            raise ProfileError(str(self.file), "kind", f"{self.id} is a {self.kind}, not a sign")
-        return self.sign
+        return self._section(self.sign, "an LED sign")
 
     @property
     def device_spec(self) -> SerialDeviceSpec:
         """The frame section of an evaluator, ID-card reader or keypad."""
-        if self.device is None:
-            raise ProfileError(str(self.file), "kind", f"{self.id} has no [device] section")
-        return self.device
+        return self._section(self.device, "an evaluator, ID reader or keypad")
+
+    def _section(self, section: S | None, what: str) -> S:
+        if section is None:
+            raise ProfileError(str(self.file), "kind", f"{self.id} is a {self.kind}, not {what}")
+        return section
 
 
 def read_transport(t: Table) -> TransportSpec:

@@ -29,6 +29,7 @@ class Simulator:
         self.silent = False
         self.connected = True
         self.corrupt_replies = False
+        self.addresses: set[int] = set()  # bus addresses answered (signs, YC-485 devices)
 
     @property
     def received(self) -> bytes:
@@ -40,6 +41,11 @@ class Simulator:
         """Forget what was received so far."""
         with self._lock:
             self._received.clear()
+
+    def set_addresses(self, addresses: set[int] | list[int]) -> None:
+        """Put devices at these addresses on the simulated bus; others are ignored."""
+        with self._lock:
+            self.addresses = set(addresses)
 
     def set_silent(self, silent: bool = True) -> None:
         """Stop (or resume) answering; the device still receives."""

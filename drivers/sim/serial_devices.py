@@ -39,11 +39,6 @@ class YcSimulator(Simulator):
         """Bytes skipped as noise or bad CRC."""
         return self._decoder.errors
 
-    def set_addresses(self, addresses: set[int] | list[int]) -> None:
-        """Put devices at these addresses on the simulated line."""
-        with self._lock:
-            self.addresses = set(addresses)
-
     def handle(self, data: bytes) -> None:
         """Answer every frame addressed to one of our devices."""
         for frame in self._decoder.feed(data):

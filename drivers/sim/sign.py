@@ -34,11 +34,6 @@ class SignSimulator(Simulator):
         """Frames rejected for bad checksum, bad escape or garbage."""
         return self._decoder.errors
 
-    def set_addresses(self, addresses: set[int] | list[int]) -> None:
-        """Put signs at these addresses on the simulated bus."""
-        with self._lock:
-            self.addresses = set(addresses)
-
     def handle(self, data: bytes) -> None:
         """Apply every complete frame; answer the ones addressed to a sign that acknowledges."""
         for frame in self._decoder.feed(data):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from dataclasses import dataclass
 
 from drivers.voice.audio import Audio, chime, join, scale, silence
@@ -98,14 +97,8 @@ class Announcer:
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until everything queued has been played (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
         with self._cond:
-            while self._pending:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return True
+            return self._cond.wait_for(lambda: not self._pending, timeout)
 
     def close(self) -> None:
         """Stop after the calls already queued."""
