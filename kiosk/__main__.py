@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the kiosk: `--config kiosk.toml` (full screen) or `--demo --server URL`."""
     ns = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per request
     try:
         config = _config(ns)
     except KioskConfigError as exc:

@@ -7,6 +7,7 @@ the Qt thread through one queued signal.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
@@ -60,14 +61,14 @@ class KioskApp(QObject):
             runner=runner,
         )
         self.window = KioskWindow(self.presenter, config.width, config.height)
-        self.changed.connect(lambda: self.window.render(self.presenter.state))
+        self.changed.connect(lambda: self.window.draw(self.presenter.state))
         self.presenter.subscribe(lambda _state: self.changed.emit())
         self.pollers: list[Poller] = []
         self.feed: LiveFeed | None = None
         self.reader = reader
         self._live = live
         self._timers: list[QTimer] = []
-        self.window.render(self.presenter.state)
+        self.window.draw(self.presenter.state)
 
     def start(self) -> None:
         """Connect to the server and start watching the devices."""
@@ -120,7 +121,7 @@ class KioskApp(QObject):
 
         QShortcut(QKeySequence("F2"), self.window).activated.connect(insert)
 
-    def _every(self, ms: int, fn: object) -> None:
+    def _every(self, ms: int, fn: Callable[[], None]) -> None:
         timer = QTimer(self)
         timer.timeout.connect(fn)
         timer.start(ms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QMouseEvent
@@ -119,12 +120,12 @@ class Keypad(QWidget):
             return button("⌫", self.delete.emit, name)
         if key == "清空":
             return button("C", self.clear.emit, name)
-        return button(key, lambda k=key: self.key.emit(k), name)
+        return button(key, partial(self.key.emit, key), name)
 
 
-def _rows(layout: str, letters: Sequence[str]) -> list[Sequence[str]]:
+def _rows(layout: str, letters: Sequence[str]) -> Sequence[Sequence[str]]:
     if layout in ("qwerty", "QWERTY"):
-        rows = [list(row.upper() if layout == "QWERTY" else row) for row in QWERTY]
+        rows: list[list[str]] = [list(r.upper() if layout == "QWERTY" else r) for r in QWERTY]
         rows[2] += ["⌫"]
         rows[3] += [*(SYMBOLS[:2] if layout == "qwerty" else ()), "清空"]
         if layout == "qwerty":

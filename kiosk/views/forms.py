@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -70,7 +71,7 @@ class KeypadForm(QWidget):
         self.nav.addWidget(b, 2)
         return b
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw the fields and the keypad for the focused one."""
         lang = s.lang
         self.title.setText(text(self.title_key, lang))
@@ -111,9 +112,9 @@ class RequeuePage(KeypadForm):
         super().__init__(presenter)
         self.submit = self.add_action(presenter.requeue_submit, "amber")
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw the form; 重新排队 waits until tickets can be issued."""
-        super().render(s)
+        super().draw(s)
         self.submit.setText(text("requeue_submit", s.lang))
         self.submit.setEnabled(s.paused is None and not s.busy)
 
@@ -132,16 +133,16 @@ class AppointmentPage(KeypadForm):
         self._buttons: dict[str, QPushButton] = {}
         self.submit = self.add_action(presenter.check_in)
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw the queues that take appointments; the picked one is highlighted."""
-        super().render(s)
+        super().draw(s)
         booked = tuple(q for q in s.queues if q.appointments)
         if booked != self._shape:
             self._shape = booked
             clear_layout(self.choices)
             self._buttons = {}
             for i, q in enumerate(booked):
-                b = button(f"{q.prefix} {q.name}", lambda c=q.code: self.p.appointment_pick(c))
+                b = button(f"{q.prefix} {q.name}", partial(self.p.appointment_pick, q.code))
                 self._buttons[q.code] = b
                 self.choices.addWidget(b, 0, i)
         for code, b in self._buttons.items():
@@ -164,9 +165,9 @@ class GreenPage(KeypadForm):
         self.guide = self.add_action(lambda: presenter.open_staff_login("green"), "")
         self.confirm = self.add_action(presenter.green_check_age, "green")
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw the ID field and both ways to confirm."""
-        super().render(s)
+        super().draw(s)
         self.guide.setText(text("guide_login", s.lang))
         self.confirm.setText(text("confirm", s.lang))
 
@@ -181,9 +182,9 @@ class StaffLoginPage(KeypadForm):
         super().__init__(presenter)
         self.confirm = self.add_action(presenter.staff_confirm)
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw user name, dotted password and the letter keyboard."""
-        super().render(s)
+        super().draw(s)
         if s.staff_purpose == "reprint":
             self.title.setText(text("reprint", s.lang))
         self.confirm.setText(text("confirm", s.lang))

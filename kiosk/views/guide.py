@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.presenter import KioskPresenter
@@ -42,7 +44,7 @@ class GuidePage(QWidget):
         nav.addWidget(self.home)
         col.addLayout(nav)
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw the question (or the online advice) of `s.guide`."""
         step, lang = s.guide, s.lang
         if step is None:
@@ -56,7 +58,7 @@ class GuidePage(QWidget):
             self._shape = shape
             clear_layout(self.grid)
             for i, option in enumerate(step.options):
-                b = button(option, lambda i=i: self.p.guide_choose(i), "answer")
+                b = button(option, partial(self.p.guide_choose, i), "answer")
                 self.grid.addWidget(b, i // COLUMNS, i % COLUMNS)
         for widget in (self.online, self.where, self.print_advice):
             widget.setVisible(step.online)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
@@ -61,7 +62,7 @@ class HomePage(QWidget):
         actions.addWidget(self.reprint, 1)
         col.addLayout(actions)
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw the queues and counts in the current language and pause state."""
         lang = s.lang
         shape = (s.queues, s.areas, lang, self.p.config.home_queues)
@@ -69,12 +70,12 @@ class HomePage(QWidget):
             self._shape = shape
             self._build(s)
         open_ = s.paused is None
-        for code, b in self._queue_buttons.items():
+        for code, qb in self._queue_buttons.items():
             queue = s.queue(code)
             if queue is not None:
-                b.show_queue(queue, text("waiting", lang, n=s.counts.get(code, 0)))
-            b.setEnabled(open_)
-        self.guide.setText(f"{text('guide', lang)}")
+                qb.show_queue(queue, text("waiting", lang, n=s.counts.get(code, 0)))
+            qb.setEnabled(open_)
+        self.guide.setText(text("guide", lang))
         self.guide_hint.setText(text("guide_hint", lang))
         self.requeue.setText(f"【{text('requeue', lang)}】")
         self.appointment.setText(f"【{text('appointment', lang)}】")
@@ -98,9 +99,9 @@ class HomePage(QWidget):
             grid = QGridLayout()
             grid.setSpacing(10)
             for i, queue in enumerate(queues):
-                b = QueueButton(lambda c=queue.code: self.p.choose_queue(c))
-                self._queue_buttons[queue.code] = b
-                grid.addWidget(b, i // COLUMNS, i % COLUMNS)
+                qb = QueueButton(partial(self.p.choose_queue, queue.code))
+                self._queue_buttons[queue.code] = qb
+                grid.addWidget(qb, i // COLUMNS, i % COLUMNS)
             holder = QWidget()
             holder.setLayout(grid)
             self.areas.addWidget(holder)

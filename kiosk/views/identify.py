@@ -78,7 +78,7 @@ class IdentifyPage(QWidget):
         self.keypad.delete.connect(presenter.delete_key)
         self.keypad.clear.connect(presenter.clear_field)
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw the selection, the fields and the keypad for the focused field."""
         lang, sel = s.lang, s.selection
         if sel is None:

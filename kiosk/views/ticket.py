@@ -47,7 +47,7 @@ class TicketPage(QWidget):
         nav.addWidget(self.done, 2)
         col.addLayout(nav)
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw the issued (or re-queued) ticket."""
         t, lang = s.ticket, s.lang
         if t is None:

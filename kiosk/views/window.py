@@ -35,7 +35,7 @@ class ConnectingPage(QWidget):
         col.addWidget(self.line)
         col.addStretch(1)
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Connecting, or the server cannot be reached."""
         key = "connecting" if s.server_ok else "server_down_hint"
         self.line.setText(text(key, s.lang))
@@ -97,7 +97,7 @@ class KioskWindow(QWidget):
         row.addWidget(self.language)
         return header
 
-    def render(self, s: KioskState) -> None:
+    def draw(self, s: KioskState) -> None:
         """Draw everything from one state value (called on the Qt thread)."""
         self._apply_style(s.elderly)
         lang = s.lang
@@ -115,7 +115,7 @@ class KioskWindow(QWidget):
         else:
             set_message_label(self.message, None, True)
         page = self.pages[s.screen]
-        page.render(s)  # type: ignore[attr-defined]
+        page.draw(s)  # type: ignore[attr-defined]
         self.stack.setCurrentWidget(page)
         page.setEnabled(not s.busy)
 

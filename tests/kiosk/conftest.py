@@ -151,9 +151,9 @@ def window(qapp, qtbot, kiosk: Kiosk):
     install_font(qapp)
     w = KioskWindow(kiosk.p, 1280, 720)
     qtbot.addWidget(w)
-    kiosk.p.subscribe(lambda _s: w.render(kiosk.p.state))
+    kiosk.p.subscribe(lambda _s: w.draw(kiosk.p.state))
     kiosk.p.tick()  # the clock
-    w.render(kiosk.p.state)
+    w.draw(kiosk.p.state)
     w.show()
     return w
 
