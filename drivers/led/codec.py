@@ -6,10 +6,11 @@ driver and the simulator share one codec.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from drivers.errors import ProtocolError
 from drivers.framing import StreamDecoder
 from drivers.profiles import Profile
 from drivers.textwidth import truncate
@@ -60,6 +61,10 @@ class FrameDecoder(StreamDecoder[SignFrame]):
     end = 0x00
     trailer = 0
     preamble = False  # the start byte repeats (a preamble) before the body
+
+    def __init__(self, encoding: str = "gb2312") -> None:
+        super().__init__()
+        self.encoding = encoding
 
     def parse(self, frame: bytes) -> SignFrame | None:
         """The frame from the byte after the start (or preamble) through the trailer."""
@@ -118,3 +123,39 @@ def _can_encode(ch: str, encoding: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def unescaped(frame: bytes, unescape: Callable[[bytes], bytes]) -> bytes | None:
+    """The frame without its end byte, unescaped; None when an escape sequence is broken."""
+    try:
+        return unescape(frame[:-1])
+    except ProtocolError:
+        return None
+
+
+class Escaping:
+    """Byte stuffing: bytes that would look like frame markers travel as two-byte sequences."""
+
+    def __init__(self, table: dict[int, bytes], protocol: str) -> None:
+        self.table, self.protocol = table, protocol
+        self.reverse = {pair: byte for byte, pair in table.items()}
+        self.leads = {pair[0] for pair in table.values()}
+
+    def escape(self, body: bytes) -> bytes:
+        """Replace every special byte by its pair."""
+        return b"".join(self.table.get(b, bytes((b,))) for b in body)
+
+    def unescape(self, body: bytes) -> bytes:
+        """Undo `escape`; a lead byte followed by anything unexpected is a ProtocolError."""
+        out, i = bytearray(), 0
+        while i < len(body):
+            if body[i] in self.leads:
+                pair = bytes(body[i : i + 2])
+                if pair not in self.reverse:
+                    raise ProtocolError(f"{self.protocol} 转义错误", detail=body.hex(" "))
+                out.append(self.reverse[pair])
+                i += 2
+            else:
+                out.append(body[i])
+                i += 1
+        return bytes(out)

@@ -13,39 +13,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from drivers.checksums import sum16
-from drivers.errors import ProtocolError
-from drivers.led.codec import FrameDecoder, SignFrame, encodable
+from drivers.led.codec import Escaping, FrameDecoder, SignFrame, encodable, unescaped
 from drivers.profiles import Profile
 
 START, END, ESCAPE = 0xA5, 0xAE, 0xAA
 SEND, REPLY = 0x68, 0xE8
 EXTERNAL_CALLS = 0x7B
 PURE_TEXT, QUERY_VERSION = 0x12, 0x2E
-_ESCAPED = {START: b"\xaa\x05", ESCAPE: b"\xaa\x0a", END: b"\xaa\x0e"}
-_UNESCAPED = {0x05: START, 0x0A: ESCAPE, 0x0E: END}
 # Font size code (protocol §1 "Font Size Code") by pixel height.
 FONT_CODES = {8: 0, 12: 1, 16: 2, 24: 3, 32: 4, 40: 5, 48: 6, 56: 7}
 COLOURS = {"red": (0xFF, 0, 0), "green": (0, 0xFF, 0), "yellow": (0xFF, 0xFF, 0)}
 
 
-def escape(body: bytes) -> bytes:
-    """Escape A5/AA/AE between the start and end codes."""
-    return b"".join(_ESCAPED.get(b, bytes((b,))) for b in body)
-
-
-def unescape(body: bytes) -> bytes:
-    """Undo `escape`; an AA followed by anything but 05/0A/0E is a ProtocolError."""
-    out, i = bytearray(), 0
-    while i < len(body):
-        if body[i] == ESCAPE:
-            if i + 1 >= len(body) or body[i + 1] not in _UNESCAPED:
-                raise ProtocolError("C-Power 转义错误", detail=body.hex(" "))
-            out.append(_UNESCAPED[body[i + 1]])
-            i += 2
-        else:
-            out.append(body[i])
-            i += 1
-    return bytes(out)
+# Between A5 and AE: A5 -> AA 05, AA -> AA 0A, AE -> AA 0E (BasicProtocol.md "Transcoding").
+_ESCAPING = Escaping({START: b"\xaa\x05", ESCAPE: b"\xaa\x0a", END: b"\xaa\x0e"}, "C-Power")
+escape, unescape = _ESCAPING.escape, _ESCAPING.unescape
 
 
 def frame(
@@ -135,18 +117,10 @@ class CPowerDecoder(FrameDecoder):
 
     start, end = START, END
 
-    def __init__(self, encoding: str) -> None:
-        super().__init__()
-        self.encoding = encoding
-
     def parse(self, frame: bytes) -> SignFrame | None:
         """Decode one packet (escaped body and the AE end code)."""
-        packet = frame[:-1]
-        try:
-            body = unescape(packet)
-        except ProtocolError:
-            return None
-        if len(body) < 7 or sum16(body[:-2]) != int.from_bytes(body[-2:], "little"):
+        body = unescaped(frame, unescape)
+        if body is None or len(body) < 7 or sum16(body[:-2]) != int.from_bytes(body[-2:], "little"):
             return None
         kind, card_id, command, flag, data = body[0], body[2], body[3], body[4], body[5:-2]
         if kind & 0x7F != SEND:

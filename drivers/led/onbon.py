@@ -18,40 +18,23 @@ import re
 from collections.abc import Sequence
 
 from drivers.checksums import crc16_arc
-from drivers.errors import ProtocolError
-from drivers.led.codec import FrameDecoder, SignFrame, encodable
+from drivers.led.codec import Escaping, FrameDecoder, SignFrame, encodable, unescaped
 from drivers.profiles import Profile
 
 PREAMBLE = b"\xa5" * 8
 END = 0x5A
 HOST = 0x8000  # source address of the PC in the published frames
-_ESCAPED = {0xA5: b"\xa6\x02", 0xA6: b"\xa6\x01", 0x5A: b"\x5b\x02", 0x5B: b"\x5b\x01"}
-_UNESCAPED = {(0xA6, 0x02): 0xA5, (0xA6, 0x01): 0xA6, (0x5B, 0x02): 0x5A, (0x5B, 0x01): 0x5B}
 PING, TEXT, CLEAR, ACK = b"\xa2\x00", b"\xa3\x06", b"\xa3\x10", b"\xa0\x00"
 _COLOUR = {"red": "\\C1", "green": "\\C2", "yellow": "\\C3"}
 _COLOUR_ESCAPE = re.compile(r"\\C[0-9]")
 _HEADER = 14  # dst, src, reserved, checksum mode, display mode, device type, version, length
 
 
-def escape(body: bytes) -> bytes:
-    """Escape A5/A6/5A/5B after the preamble."""
-    return b"".join(_ESCAPED.get(b, bytes((b,))) for b in body)
-
-
-def unescape(body: bytes) -> bytes:
-    """Undo `escape`; A6/5B followed by anything but 01/02 is a ProtocolError."""
-    out, i = bytearray(), 0
-    while i < len(body):
-        if body[i] in (0xA6, 0x5B):
-            pair = (body[i], body[i + 1] if i + 1 < len(body) else -1)
-            if pair not in _UNESCAPED:
-                raise ProtocolError("仰邦帧转义错误", detail=body.hex(" "))
-            out.append(_UNESCAPED[pair])
-            i += 2
-        else:
-            out.append(body[i])
-            i += 1
-    return bytes(out)
+# After the preamble: A5 -> A6 02, A6 -> A6 01, 5A -> 5B 02, 5B -> 5B 01.
+_ESCAPING = Escaping(
+    {0xA5: b"\xa6\x02", 0xA6: b"\xa6\x01", 0x5A: b"\x5b\x02", 0x5B: b"\x5b\x01"}, "仰邦"
+)
+escape, unescape = _ESCAPING.escape, _ESCAPING.unescape
 
 
 def frame(
@@ -126,18 +109,14 @@ class OnbonDecoder(FrameDecoder):
 
     start, end, preamble = 0xA5, END, True
 
-    def __init__(self, encoding: str) -> None:
-        super().__init__()
-        self.encoding = encoding
-
     def parse(self, frame: bytes) -> SignFrame | None:
         """Decode one frame (escaped body and the 5A end byte)."""
-        packet = frame[:-1]
-        try:
-            body = unescape(packet)
-        except ProtocolError:
-            return None
-        if len(body) < _HEADER + 2 or crc16_arc(body[:-2]) != int.from_bytes(body[-2:], "little"):
+        body = unescaped(frame, unescape)
+        if (
+            body is None
+            or len(body) < _HEADER + 2
+            or crc16_arc(body[:-2]) != int.from_bytes(body[-2:], "little")
+        ):
             return None
         length = int.from_bytes(body[12:14], "little")
         data = body[_HEADER:-2]

@@ -60,10 +60,6 @@ class StripDecoder(FrameDecoder):
 
     start, end, trailer = STX, ETX, 2
 
-    def __init__(self, encoding: str) -> None:
-        super().__init__()
-        self.encoding = encoding
-
     def parse(self, frame: bytes) -> SignFrame | None:
         """Decode address through ETX and check the XOR digits."""
         body, check = frame[:-2], frame[-2:]
