@@ -96,13 +96,4 @@ class AssistedFlows(PresenterCore):
     def _reprint_job(self, staff: StaffApi) -> None:
         assert self._last_ticket is not None
         ticket_id, requeued = self._last_ticket
-        if not self._printer_ready():
-            self._drop_staff()
-            return
-        try:
-            ticket = staff.ticket(ticket_id)
-        except ApiError as exc:
-            self._drop_staff()
-            self._fail(exc)
-            return
-        self._print_and_show(ticket, requeued=requeued)
+        self._ticket_job(lambda: staff.ticket(ticket_id), requeued=requeued)

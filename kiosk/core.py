@@ -214,6 +214,17 @@ class PresenterCore:
         self._update(busy=busy, message=None)
         self._run(job)
 
+    def _ticket_job(self, fetch: Callable[[], dict[str, Any]], *, requeued: bool = False) -> None:
+        """Check the printer, get the ticket from the server, print it, show it (or explain)."""
+        if not self._printer_ready():
+            return
+        try:
+            ticket = fetch()
+        except ApiError as exc:
+            self._fail(exc)
+            return
+        self._print_and_show(ticket, requeued=requeued)
+
     def _print_and_show(self, ticket: dict[str, Any], *, requeued: bool) -> None:
         """Print the stub, then show the same ticket; the citizen's typed data is dropped."""
         self._update(busy="printing")

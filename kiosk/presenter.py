@@ -18,7 +18,6 @@ from kiosk.core import pause_banner
 from kiosk.ports import Api
 from kiosk.state import FIELD_RULES, Field, Message, Screen, Selection, id_check
 from kiosk.stub import advice_slip
-from server.client import ApiError
 from server.domain.errors import Invalid
 from server.domain.identity import normalize_id_number
 
@@ -142,7 +141,7 @@ class KioskPresenter(AssistedFlows):
         if state.green:
             body["priority"] = "green"
         client: Api = self._staff if state.green == "guide" and self._staff else self.api
-        self._start_job("issuing", lambda: self._issue_job(client, body))
+        self._start_job("issuing", lambda: self._ticket_job(lambda: client.issue(**body)))
 
     def _add_identity(self, body: dict[str, Any]) -> bool:
         state = self._state
@@ -162,16 +161,6 @@ class KioskPresenter(AssistedFlows):
         if state.entry(Field.PHONE):
             body["phone"] = state.entry(Field.PHONE)
         return True
-
-    def _issue_job(self, client: Api, body: dict[str, Any]) -> None:
-        if not self._printer_ready():
-            return
-        try:
-            ticket = client.issue(**body)
-        except ApiError as exc:
-            self._fail(exc)
-            return
-        self._print_and_show(ticket, requeued=False)
 
     # -- 过号取号 -------------------------------------------------------------------------------
 
@@ -219,16 +208,11 @@ class KioskPresenter(AssistedFlows):
     def _requeue_job(
         self, *, ticket_id: str | None = None, number: str = "", id_number: str | None = None
     ) -> None:
-        if not self._printer_ready():
-            return
-        try:
-            if ticket_id is None:
-                ticket_id = str(self.api.find(number, id_number)["id"])
-            ticket = self.api.requeue(ticket_id)
-        except ApiError as exc:
-            self._fail(exc)
-            return
-        self._print_and_show(ticket, requeued=True)
+        def requeue() -> dict[str, Any]:
+            found = ticket_id or str(self.api.find(number, id_number)["id"])
+            return self.api.requeue(found)
+
+        self._ticket_job(requeue, requeued=True)
 
     # -- 预约签到 -------------------------------------------------------------------------------
 
@@ -262,7 +246,7 @@ class KioskPresenter(AssistedFlows):
         if self._state.busy or self._refuse_when_paused():
             return
         body = {"queue": queue, "appointment_code": code}
-        self._start_job("issuing", lambda: self._issue_job(self.api, body))
+        self._start_job("issuing", lambda: self._ticket_job(lambda: self.api.issue(**body)))
 
     # -- the keypad, language and text size ------------------------------------------------
 

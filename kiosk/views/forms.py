@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
@@ -29,6 +28,10 @@ class KeypadForm(QWidget):
     title_key = ""
     hint_key = ""
     fields: tuple[Field, ...] = ()
+    submit_key = "confirm"  # the main button: its text, style and intent
+    submit_style = "primary"
+    submit_intent = ""
+    issues = True  # the main button leads to a ticket: off while issuing is paused
 
     def __init__(self, presenter: KioskPresenter) -> None:
         super().__init__()
@@ -64,12 +67,8 @@ class KeypadForm(QWidget):
         self.back = button("", presenter.back)
         self.nav.addWidget(self.back, 1)
         col.addLayout(self.nav)
-
-    def add_action(self, on_click: Callable[[], None], name: str = "primary") -> QPushButton:
-        """A button on the bottom row."""
-        b = button("", on_click, name)
-        self.nav.addWidget(b, 2)
-        return b
+        self.submit = button("", getattr(presenter, self.submit_intent), self.submit_style)
+        self.nav.addWidget(self.submit, 2)
 
     def draw(self, s: KioskState) -> None:
         """Draw the fields and the keypad for the focused one."""
@@ -82,6 +81,8 @@ class KeypadForm(QWidget):
         self.status.setText(id_status_line(s)[0] if s.focus is Field.ID else "")
         self.keypad.set_keys(*_keys(s))
         self.back.setText(text("back", lang))
+        self.submit.setText(text(self.submit_key, lang))
+        self.submit.setEnabled(not s.busy and (s.paused is None or not self.issues))
 
 
 def _shown(s: KioskState, which: Field) -> str:
@@ -107,16 +108,7 @@ class RequeuePage(KeypadForm):
 
     title_key, hint_key = "requeue_title", "requeue_hint"
     fields = (Field.NUMBER, Field.ID)
-
-    def __init__(self, presenter: KioskPresenter) -> None:
-        super().__init__(presenter)
-        self.submit = self.add_action(presenter.requeue_submit, "amber")
-
-    def draw(self, s: KioskState) -> None:
-        """Draw the form; 重新排队 waits until tickets can be issued."""
-        super().draw(s)
-        self.submit.setText(text("requeue_submit", s.lang))
-        self.submit.setEnabled(s.paused is None and not s.busy)
+    submit_key, submit_style, submit_intent = "requeue_submit", "amber", "requeue_submit"
 
 
 class AppointmentPage(KeypadForm):
@@ -124,6 +116,7 @@ class AppointmentPage(KeypadForm):
 
     title_key, hint_key = "appointment_title", "appointment_pick"
     fields = (Field.CODE,)
+    submit_key, submit_intent = "check_in", "check_in"
 
     def __init__(self, presenter: KioskPresenter) -> None:
         super().__init__(presenter)
@@ -131,7 +124,6 @@ class AppointmentPage(KeypadForm):
         self.extra.addLayout(self.choices)
         self._shape: tuple[object, ...] = ()
         self._buttons: dict[str, QPushButton] = {}
-        self.submit = self.add_action(presenter.check_in)
 
     def draw(self, s: KioskState) -> None:
         """Draw the queues that take appointments; the picked one is highlighted."""
@@ -150,8 +142,6 @@ class AppointmentPage(KeypadForm):
             if b.objectName() != name:
                 b.setObjectName(name)
                 restyle(b)
-        self.submit.setText(text("check_in", s.lang))
-        self.submit.setEnabled(s.paused is None and not s.busy)
 
 
 class GreenPage(KeypadForm):
@@ -159,17 +149,17 @@ class GreenPage(KeypadForm):
 
     title_key, hint_key = "green_title", "green_hint"
     fields = (Field.ID,)
+    submit_style, submit_intent = "green", "green_check_age"
 
     def __init__(self, presenter: KioskPresenter) -> None:
         super().__init__(presenter)
-        self.guide = self.add_action(lambda: presenter.open_staff_login("green"), "")
-        self.confirm = self.add_action(presenter.green_check_age, "green")
+        self.guide = button("", partial(presenter.open_staff_login, "green"))
+        self.nav.insertWidget(1, self.guide, 2)
 
     def draw(self, s: KioskState) -> None:
         """Draw the ID field and both ways to confirm."""
         super().draw(s)
         self.guide.setText(text("guide_login", s.lang))
-        self.confirm.setText(text("confirm", s.lang))
 
 
 class StaffLoginPage(KeypadForm):
@@ -177,15 +167,10 @@ class StaffLoginPage(KeypadForm):
 
     title_key, hint_key = "guide_login", "guide_confirm_title"
     fields = (Field.USERNAME, Field.PASSWORD)
-
-    def __init__(self, presenter: KioskPresenter) -> None:
-        super().__init__(presenter)
-        self.confirm = self.add_action(presenter.staff_confirm)
+    submit_intent, issues = "staff_confirm", False
 
     def draw(self, s: KioskState) -> None:
         """Draw user name, dotted password and the letter keyboard."""
         super().draw(s)
         if s.staff_purpose == "reprint":
             self.title.setText(text("reprint", s.lang))
-        self.confirm.setText(text("confirm", s.lang))
-        self.confirm.setEnabled(not s.busy)

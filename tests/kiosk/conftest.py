@@ -118,6 +118,15 @@ def kiosk(client: TestClient, clock: FakeClock) -> Iterator[Kiosk]:
     k.api.close()
 
 
+def take(kiosk: Kiosk, queue: str, id_number: str) -> dict[str, Any] | None:
+    """Choose a queue on the home page, type the ID, take the number; the ticket shown."""
+    kiosk.p.home()
+    kiosk.p.choose_queue(queue)
+    kiosk.type(id_number)
+    kiosk.p.take_number()
+    return kiosk.s.ticket
+
+
 def walk(kiosk: Kiosk, *labels: str) -> None:
     """Answer the guide's questions by their labels."""
     kiosk.p.open_guide()

@@ -46,7 +46,7 @@ def test_a_guide_confirms_the_green_channel_and_the_ticket_is_theirs(kiosk, clie
     _sign_in_guide(kiosk)
     assert kiosk.s.green == "guide" and kiosk.s.screen is Screen.HOME
     assert Field.PASSWORD not in kiosk.s.entries
-    kiosk.p.choose_queue("A")
+    kiosk.p.choose_queue("A")  # the guide's confirmation carries on from the home page
     kiosk.type(YOUNG)
     kiosk.p.take_number()
     ticket_id = kiosk.s.ticket["id"]

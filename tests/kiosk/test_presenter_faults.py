@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk.core import pause_banner
 from kiosk.state import Screen
 from tests.helpers import valid_id
-from tests.kiosk.conftest import device_statuses, issued_numbers
+from tests.kiosk.conftest import device_statuses, issued_numbers, take
 
 ID = valid_id("19851212", "321")
 
@@ -26,9 +26,7 @@ def test_refilled_paper_resumes_issuing_and_is_reported(kiosk, client):
     kiosk.p.printer_changed("ok")
     assert kiosk.s.paused is None and pause_banner(kiosk.s) is None
     assert device_statuses(client)["kiosk-1.printer"] == "ok"
-    kiosk.p.choose_queue("A")
-    kiosk.type(ID)
-    kiosk.p.take_number()
+    take(kiosk, "A", ID)
     assert kiosk.s.ticket["number"] == "A001"
 
 
@@ -37,9 +35,7 @@ def test_low_paper_is_reported_but_still_prints(kiosk, client):
     kiosk.p.printer_changed("paper_low")
     assert kiosk.s.paused is None
     assert device_statuses(client)["kiosk-1.printer"] == "paper_low"
-    kiosk.p.choose_queue("A")
-    kiosk.type(ID)
-    kiosk.p.take_number()
+    take(kiosk, "A", ID)
     assert [t.number for t in kiosk.printer.tickets] == ["A001"]
 
 
@@ -97,9 +93,7 @@ def test_the_kiosk_reconnects_by_itself_and_issues_again(kiosk):
     kiosk.net.down = False
     kiosk.p.heartbeat()
     assert kiosk.s.server_ok and kiosk.s.paused is None
-    kiosk.p.choose_queue("A")
-    kiosk.type(ID)
-    kiosk.p.take_number()
+    take(kiosk, "A", ID)
     assert [t.number for t in kiosk.printer.tickets] == ["A001"]
 
 

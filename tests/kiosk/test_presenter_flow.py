@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.state import Field, Screen
 from tests.helpers import login, valid_id
-from tests.kiosk.conftest import issued_numbers, walk
+from tests.kiosk.conftest import issued_numbers, take, walk
 
 OLD = valid_id("19500101")  # born 1950: 76 on the test day
 YOUNG = valid_id("19900315", "456")
@@ -80,13 +80,9 @@ def test_card_read_then_take_number_prints_the_stub_and_shows_the_same_ticket(ki
 
 def test_people_ahead_are_shown_and_printed(kiosk):
     for birth in ("19800101", "19810101"):
-        kiosk.p.choose_queue("B")
-        kiosk.type(valid_id(birth))
-        kiosk.p.take_number()
+        take(kiosk, "B", valid_id(birth))
         kiosk.p.home()
-    kiosk.p.choose_queue("B")
-    kiosk.type(YOUNG)
-    kiosk.p.take_number()
+    take(kiosk, "B", YOUNG)
     assert kiosk.s.ticket["number"] == "B003" and kiosk.s.ticket["waiting_ahead"] == 2
     assert kiosk.printer.tickets[-1].waiting_ahead == 2
 
@@ -113,27 +109,19 @@ def test_a_number_needs_an_id_card_or_a_typed_id(kiosk):
 
 def test_the_daily_limit_is_explained_with_the_number_already_held(kiosk):
     for _ in range(2):
-        kiosk.p.choose_queue("B")
-        kiosk.type(YOUNG)
-        kiosk.p.take_number()
+        take(kiosk, "B", YOUNG)
         kiosk.p.home()
-    kiosk.p.choose_queue("B")
-    kiosk.type(YOUNG)
-    kiosk.p.take_number()
+    take(kiosk, "B", YOUNG)
     assert kiosk.s.screen is Screen.IDENTIFY
     assert kiosk.s.message.text == "您今日已取该业务号 B001, 请等候叫号"
     assert len(kiosk.printer.tickets) == 1
 
 
 def test_in_english_refusals_are_explained_and_the_chinese_kept(kiosk):
-    kiosk.p.choose_queue("B")
-    kiosk.type(YOUNG)
-    kiosk.p.take_number()
+    take(kiosk, "B", YOUNG)
     kiosk.p.home()
     kiosk.p.toggle_language()
-    kiosk.p.choose_queue("B")
-    kiosk.type(YOUNG)
-    kiosk.p.take_number()
+    take(kiosk, "B", YOUNG)
     first, second = kiosk.s.message.text.split("\n")
     assert first == "You already hold a number for this service today."
     assert second.startswith("您今日已取该业务号 B001")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from kiosk.presenter import ScanBuffer, progress_ticket_id
 from kiosk.state import Field, Screen
 from tests.helpers import login, valid_id, window
+from tests.kiosk.conftest import take
 
 ID = valid_id("19880808", "888")
 
 
 def _skipped_ticket(kiosk, client) -> dict:
     """A B ticket taken at the kiosk, called at S13 and marked 过号."""
-    kiosk.p.choose_queue("B")
-    kiosk.type(ID)
-    kiosk.p.take_number()
+    take(kiosk, "B", ID)
     ticket = kiosk.s.ticket
     kiosk.p.home()
     clerk = login(client, "clerk13")
@@ -46,10 +45,7 @@ def test_requeue_by_scanning_the_stubs_qr_code(kiosk, client):
 
 
 def test_a_ticket_still_waiting_is_not_requeued_and_the_reason_is_shown(kiosk):
-    kiosk.p.choose_queue("B")
-    kiosk.type(ID)
-    kiosk.p.take_number()
-    url = kiosk.s.ticket["progress_url"]
+    url = take(kiosk, "B", ID)["progress_url"]
     kiosk.p.home()
     kiosk.p.open_requeue()
     kiosk.p.scan(url)
@@ -59,10 +55,7 @@ def test_a_ticket_still_waiting_is_not_requeued_and_the_reason_is_shown(kiosk):
 
 
 def test_in_english_the_requeue_reason_is_explained(kiosk):
-    kiosk.p.choose_queue("B")
-    kiosk.type(ID)
-    kiosk.p.take_number()
-    url = kiosk.s.ticket["progress_url"]
+    url = take(kiosk, "B", ID)["progress_url"]
     kiosk.p.home()
     kiosk.p.toggle_language()
     kiosk.p.scan(url)
