@@ -116,7 +116,7 @@ class PresenterCore:
     def on_live_status(self, status: str) -> None:
         """The feed connected, resynced or dropped: check the server either way."""
         if status == "disconnected" or not self._state.server_ok:
-            self._load(force=True)
+            self._load()
 
     def _load(self, force: bool = False) -> None:
         with self._lock:
@@ -210,9 +210,18 @@ class PresenterCore:
     def _pause_message(self) -> Message:
         return Message(pause_banner(self._state) or "", True)
 
-    def _start_job(self, busy: str, job: Any) -> None:
+    def _start_job(self, busy: str, job: Callable[[], None]) -> None:
+        """Run a job in the background; a bug in it must not leave the screen busy forever."""
         self._update(busy=busy, message=None)
-        self._run(job)
+
+        def guarded() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("kiosk job failed")
+                self._update(busy=None, message=self._say("failed"))
+
+        self._run(guarded)
 
     def _ticket_job(self, fetch: Callable[[], dict[str, Any]], *, requeued: bool = False) -> None:
         """Check the printer, get the ticket from the server, print it, show it (or explain)."""

@@ -15,10 +15,8 @@ ZH: dict[str, str] = {
     "waiting": "等候 {n} 人",
     "back": "返回",
     "home": "首页",
-    "cancel": "取消",
     "confirm": "确定",
     "guide_first": "请选择您要办理的业务类别",
-    "online_title": "可全程网办, 无需取号",
     "print_advice": "打印办理指引",
     "advice_printed": "办理指引已打印, 请取走",
     "identify_title": "请刷身份证或输入身份证号码",
@@ -29,7 +27,6 @@ ZH: dict[str, str] = {
     "id_ok": "号码有效",
     "id_partial": "已输入 {n}/18 位",
     "take_number": "取号",
-    "skip_id": "不刷证直接取号",
     "issuing": "正在取号, 请稍候…",
     "printing": "正在打印, 请稍候…",
     "your_number": "您的号码",
@@ -72,10 +69,7 @@ ZH: dict[str, str] = {
     "id_invalid": "身份证号码无效",
     "id_required": "请先刷身份证或输入身份证号码",
     "selected": "已选业务",
-    "queue_label": "业务",
-    "clear": "清空",
-    "delete": "退格",
-    "scan_ok": "已识别小票",
+    "failed": "出现故障, 请重试或到服务台",
 }
 
 EN: dict[str, str] = {
@@ -91,10 +85,8 @@ EN: dict[str, str] = {
     "waiting": "{n} waiting",
     "back": "Back",
     "home": "Home",
-    "cancel": "Cancel",
     "confirm": "OK",
     "guide_first": "Which kind of service do you need?",
-    "online_title": "Available online, no number needed",
     "print_advice": "Print these directions",
     "advice_printed": "Directions printed, please take the slip",
     "identify_title": "Place your ID card or type your ID number",
@@ -105,7 +97,6 @@ EN: dict[str, str] = {
     "id_ok": "ID number valid",
     "id_partial": "{n}/18 digits",
     "take_number": "Get number",
-    "skip_id": "Continue without ID",
     "issuing": "Getting your number…",
     "printing": "Printing…",
     "your_number": "Your number",
@@ -148,10 +139,7 @@ EN: dict[str, str] = {
     "id_invalid": "Invalid ID number",
     "id_required": "Please place your ID card or type your ID number first",
     "selected": "Service",
-    "queue_label": "Service",
-    "clear": "Clear",
-    "delete": "Delete",
-    "scan_ok": "Ticket recognised",
+    "failed": "Something went wrong: try again or ask at the service desk",
 }
 
 # English explanations of the server's refusals (its Chinese message is shown beneath).

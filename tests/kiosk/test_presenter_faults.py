@@ -137,3 +137,16 @@ def _offline_kiosk(client, clock):
             return super().hall_client(token)
 
     return Offline(client, clock)
+
+
+def test_a_bug_in_a_job_does_not_leave_the_screen_busy(kiosk):
+    kiosk.p.choose_queue("A")
+    kiosk.type(ID)
+
+    def broken(**_body):
+        raise RuntimeError("bug")
+
+    kiosk.api.issue = broken
+    kiosk.p.take_number()
+    assert kiosk.s.busy is None and kiosk.s.screen is Screen.IDENTIFY
+    assert kiosk.s.message.text == "出现故障, 请重试或到服务台"
