@@ -74,15 +74,22 @@ async def statistics(
 @router.get(
     "/stats/export.xlsx",
     response_class=Response,
-    responses=_file(export.XLSX_TYPE, "one sheet per grouping, a chart, the call detail"),
+    responses=_file(export.XLSX_TYPE, "a sheet per grouping, a chart (and the call detail)"),
 )
 async def export_xlsx(
-    hall: str, services: ServicesDep, who: Supervisor, start: From = None, to: To = None
+    hall: str,
+    services: ServicesDep,
+    who: Supervisor,
+    start: From = None,
+    to: To = None,
+    detail: Annotated[
+        bool, Query(description="add the 叫号明细 sheet (every call; slower for long ranges)")
+    ] = False,
 ) -> StreamingResponse:
     """The statistics of a range as an xlsx workbook."""
     in_hall(who, hall)
     period = await services.read(export.check_query, services.ctx, hall, start, to)
-    file = await services.read(export.export_xlsx, services.ctx, hall, start, to)
+    file = await services.read(export.export_xlsx, services.ctx, hall, start, to, detail)
     return _download(_chunks(file), export.XLSX_TYPE, export.export_name(hall, period, "xlsx"))
 
 

@@ -53,8 +53,10 @@ def check_query(ctx: Context, hall: str, start: str | None, end: str | None) -> 
         return parse_period(start, end, read.today)
 
 
-def export_xlsx(ctx: Context, hall: str, start: str | None, end: str | None) -> IO[bytes]:
-    """The statistics workbook of a range, in a rewound temporary file."""
+def export_xlsx(
+    ctx: Context, hall: str, start: str | None, end: str | None, detail: bool = False
+) -> IO[bytes]:
+    """The statistics workbook of a range (with detail: every call too), rewound."""
     with hall_read(ctx, hall) as read:
         period = parse_period(start, end, read.today)
         stats = grouping.collect(read.conn, read.layout, period, grouping.DIMENSIONS)
@@ -65,7 +67,8 @@ def export_xlsx(ctx: Context, hall: str, start: str | None, end: str | None) -> 
             data = grouping.table(stats, dim, read.layout, read.windows, read.clerks)
             sheets[dim] = _grouping_sheet(book, dim, data)
         _arrivals_chart(book, sheets["hour"], len(stats.groups["hour"]))
-        _detail_sheet(book, read, period)
+        if detail:
+            _detail_sheet(book, read, period)
         # Handed to the response, which closes it after the last chunk.
         out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
         book.save(out)

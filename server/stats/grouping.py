@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from server.stats import queries
-from server.stats.measures import COLUMNS, SERVICE_RESULTS, Tally
+from server.stats.measures import COLUMNS, SERVICE_RESULTS, Tally, whole_seconds
 from server.stats.periods import WEEKDAYS, Period
 from server.store.layout import Layout
 
@@ -82,24 +82,26 @@ class Folder:
         }
         result = row.result
         served = result in SERVICE_RESULTS
+        # What this call adds, worked out once and then added to each of its rows.
+        adds = {"called": 1, "recalls": row.recalls, "out_of_order": int(bool(row.out_of_order))}
+        if result is None:
+            adds["in_progress"] = 1
+        else:
+            adds["no_outcome" if result == "expired" else result] = 1
+        if served and row.evaluation_requested:
+            adds["should_rate"] = 1
+            if row.evaluation_level is not None:
+                adds["rated"] = 1
+                adds[f"level_{row.evaluation_level}"] = 1
+        spent = None
+        if (served or result == "transferred") and row.ended_at is not None:
+            spent = whole_seconds(row.ended_at - row.called_at)
         for tally in self._targets(keys):
-            c = tally.counts
-            c["called"] += 1
-            c["recalls"] += row.recalls
-            c["out_of_order"] += bool(row.out_of_order)
-            if result is None:
-                c["in_progress"] += 1
-            elif result == "expired":
-                c["no_outcome"] += 1
-            else:
-                c[result] += 1
-            if (served or result == "transferred") and row.ended_at is not None:
-                tally.service.add((row.ended_at - row.called_at).total_seconds())
-            if served and row.evaluation_requested:
-                c["should_rate"] += 1
-                if row.evaluation_level is not None:
-                    c["rated"] += 1
-                    c[f"level_{row.evaluation_level}"] += 1
+            counts = tally.counts
+            for key, n in adds.items():
+                counts[key] += n
+            if spent is not None:
+                tally.service.add_whole(spent)
 
     def add_ticket(self, row: Any) -> None:
         """Count a ticket in its issue queue, area, hour and day (its wait also by first call)."""
@@ -110,24 +112,25 @@ class Folder:
             "hour": self._hour(row.issued_at),
             "day": row.business_date.isoformat(),
         }
+        adds = {"issued": 1, "requeued": row.requeue_count}
+        if row.priority in ("green", "appointment"):
+            adds["green" if row.priority == "green" else "appointments"] = 1
+        if row.status in ("cancelled", "expired"):
+            adds[row.status] = 1
         waited = None
         if row.first_called_at is not None:
-            waited = (row.first_called_at - row.issued_at).total_seconds()
+            waited = whole_seconds(row.first_called_at - row.issued_at)
         for tally in self._targets(keys):
-            c = tally.counts
-            c["issued"] += 1
-            c["green"] += row.priority == "green"
-            c["appointments"] += row.priority == "appointment"
-            c["requeued"] += row.requeue_count
-            c["cancelled"] += row.status == "cancelled"
-            c["expired"] += row.status == "expired"
+            counts = tally.counts
+            for key, n in adds.items():
+                counts[key] += n
             if waited is not None:
-                tally.waiting.add(waited)
+                tally.waiting.add_whole(waited)
         if waited is None:
             return
         by_call = {"window": row.first_window, "clerk": row.first_clerk or UNKNOWN}
         for dim in PER_CALL_ONLY.intersection(self.dims):
-            self.groups[dim][by_call[dim]].waiting.add(waited)
+            self.groups[dim][by_call[dim]].waiting.add_whole(waited)
 
     def add_walk_in(self, row: Any) -> None:
         """Count work done without a ticket at its window (未叫号即办理)."""

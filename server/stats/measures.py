@@ -6,6 +6,7 @@ Durations are kept as histograms of whole seconds, so a group's median and p90 a
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -80,8 +81,11 @@ class Durations:
     total: int = 0
 
     def add(self, seconds: float) -> None:
-        """Count one duration (negative clock skew counts as zero)."""
-        whole = max(0, round(seconds))
+        """Count one duration in seconds (negative clock skew counts as zero)."""
+        self.add_whole(max(0, round(seconds)))
+
+    def add_whole(self, whole: int) -> None:
+        """Count one duration already in whole, non-negative seconds."""
         self.seconds[whole] += 1
         self.count += 1
         self.total += whole
@@ -118,6 +122,11 @@ class Durations:
                     index = i
             buckets[index] += n
         return buckets
+
+
+def whole_seconds(delta: dt.timedelta) -> int:
+    """A duration in whole seconds, never negative (clocks may step back a little)."""
+    return max(0, round(delta.total_seconds()))
 
 
 def _minutes(seconds: float | None) -> float | None:

@@ -9,19 +9,24 @@ The rows go straight into the store, as the services would have written them.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
+from server.config import Settings
+from server.domain.numbering import business_date
 from server.stats.periods import is_working_day
 from server.stats.synthetic_day import DayPlan, StaffedWindow, simulate_day
-from server.store.layout import Layout
-from server.store.tables import users, windows
+from server.store.db import Database
+from server.store.layout import Layout, load_layout
+from server.store.tables import tickets, users, windows
 
 # Relative arrivals per hour of day (local): the morning and afternoon peaks.
 HOURLY = {8: 0.7, 9: 1.5, 10: 1.6, 11: 1.0, 13: 0.6, 14: 1.45, 15: 1.5, 16: 0.9, 17: 0.3}
@@ -120,3 +125,45 @@ def _arrival_rates(
 def _insert(conn: Connection, table: Any, items: list[dict[str, Any]]) -> None:
     for i in range(0, len(items), BATCH):
         conn.execute(table.insert(), items[i : i + BATCH])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m server.stats.synthetic`: fill a hall's store with weeks of history."""
+    parser = argparse.ArgumentParser(description="生成模拟历史数据 (演示与测试用)")
+    parser.add_argument("--data-dir", type=Path, default=Path("var"))
+    parser.add_argument("--hall", default="demo")
+    parser.add_argument("--days", type=int, default=91, help="calendar days before today")
+    parser.add_argument("--scale", type=float, default=1.0, help="arrival volume factor")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    db = Database(Settings(data_dir=args.data_dir).resolved_database_url())
+    with db.write() as conn:
+        layout = load_layout(conn, args.hall)
+        if layout is None:
+            print(f"no hall {args.hall!r} in the store: start the server once first")
+            return 1
+        today = business_date(dt.datetime.now(dt.UTC), layout.timezone)
+        plan = HistoryPlan(
+            today - dt.timedelta(days=args.days),
+            today - dt.timedelta(days=1),
+            args.scale,
+            args.seed,
+        )
+        taken = conn.execute(
+            select(func.count()).where(
+                tickets.c.hall == args.hall,
+                tickets.c.business_date.between(plan.start, plan.end),
+            )
+        ).scalar_one()
+        if taken:
+            print(
+                f"{taken} tickets already exist between {plan.start} and {plan.end}; nothing done"
+            )
+            return 1
+        made = generate(conn, layout, plan)
+    print(f"{plan.start} … {plan.end}: " + ", ".join(f"{n} {t}" for t, n in made.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

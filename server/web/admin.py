@@ -1,7 +1,22 @@
-"""Web page routes for /admin (filled in by its issue)."""
+"""The supervisor dashboard at /admin: one static page; its data comes from the stats API."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import FileResponse, RedirectResponse
+
+from server.web.routes import STATIC
 
 router = APIRouter(include_in_schema=False)
+
+
+@router.get("/admin")
+def admin() -> FileResponse:
+    """统计后台: sign-in, live overview, statistics, anomaly report, volumes, staffing."""
+    return FileResponse(STATIC / "admin.html", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/admin/")
+def admin_slash() -> RedirectResponse:
+    """The same page without the trailing slash (relative links stay simple)."""
+    return RedirectResponse("/admin", status_code=308)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.db
 
 @pytest.fixture(scope="module")
 def workbook(history):
-    r = history.get("/stats/export.xlsx", **RANGE)
+    r = history.get("/stats/export.xlsx", **RANGE, detail="true")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in r.headers["content-disposition"]
@@ -83,6 +83,12 @@ def test_the_workbook_has_an_arrivals_chart_and_the_call_detail(workbook, api):
     results = [r[header.index("结果")] for r in rows]
     assert results.count("过号") == api["window"]["total"]["no_show"]
     assert results.count("受理") == api["window"]["total"]["accepted"]
+
+
+def test_the_call_detail_sheet_is_left_out_unless_asked_for(history):
+    r = history.get("/stats/export.xlsx", **RANGE)
+    book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+    assert "叫号明细" not in book.sheetnames and "按窗口" in book.sheetnames
 
 
 def test_csv_has_a_bom_a_header_row_and_the_api_total(history, api):

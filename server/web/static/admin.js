@@ -1,0 +1,431 @@
+// 一窗 统计后台: the supervisor dashboard. Plain script (CSP: script-src 'self').
+// Charts and the anomaly report come from the server already rendered and escaped.
+"use strict";
+
+const state = { token: sessionStorage.getItem("yc-admin-token"), hall: null, timer: null, asked: {} };
+const $ = (id) => document.getElementById(id);
+const SUMMARY_COLUMNS = [
+  "issued", "called", "accepted", "consulted", "rejected", "no_show", "transferred",
+  "walk_ins", "waiting_mean_min", "waiting_p90_min", "service_mean_min",
+  "rated", "satisfaction_rate", "completion_rate", "no_show_rate",
+];
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error && body.error.message) || `请求失败 (${status})`);
+    this.status = status;
+  }
+}
+
+async function api(path, options = {}) {
+  const headers = Object.assign({}, options.headers || {});
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(options.json);
+  }
+  const response = await fetch(path, { method: options.method || "GET", headers, body: options.body });
+  if (response.status === 401 && path !== "/api/v1/auth/login") {
+    signOut();
+  }
+  if (!response.ok) {
+    let body = null;
+    try { body = await response.json(); } catch (_) { body = null; }
+    throw new ApiError(response.status, body);
+  }
+  return response;
+}
+
+// Only the newest request of a kind may render: a slow answer to an older query is dropped.
+function ticket(kind) {
+  state.asked[kind] = (state.asked[kind] || 0) + 1;
+  const mine = state.asked[kind];
+  return () => state.asked[kind] === mine;
+}
+
+const hallPath = (tail) => `/api/v1/halls/${encodeURIComponent(state.hall)}${tail}`;
+const query = (params) => new URLSearchParams(
+  Object.entries(params).filter(([, v]) => v !== "" && v !== null && v !== undefined)).toString();
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function fill(table, headers, rows) {
+  table.replaceChildren();
+  const head = el("thead");
+  const tr = el("tr");
+  headers.forEach((h) => tr.appendChild(el("th", h)));
+  head.appendChild(tr);
+  const body = el("tbody");
+  rows.forEach((cells) => {
+    const row = el("tr");
+    if (cells.className) row.className = cells.className;
+    cells.forEach((c) => row.appendChild(c instanceof Node ? wrap(c) : el("td", c)));
+    body.appendChild(row);
+  });
+  table.append(head, body);
+}
+
+function wrap(node) {
+  const td = el("td");
+  td.appendChild(node);
+  return td;
+}
+
+function show(value, kind) {
+  if (value === null || value === undefined) return "–";
+  if (kind === "rate") return `${(value * 100).toFixed(1)}%`;
+  if (kind === "minutes") return value.toFixed(1);
+  return String(value);
+}
+
+function isoDate(date) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 10);
+}
+
+async function download(path, fallbackName) {
+  const response = await api(path);
+  const blob = await response.blob();
+  const match = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "");
+  const link = el("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = match ? match[1] : fallbackName;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+async function svgInto(figure, path) {
+  try {
+    const response = await api(path);
+    figure.innerHTML = await response.text();
+  } catch (error) {
+    figure.replaceChildren(el("p", error.message, "error"));
+  }
+}
+
+// ---- sign in / out -------------------------------------------------------------------
+
+async function signIn(event) {
+  event.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    const response = await api("/api/v1/auth/login", {
+      method: "POST", json: { username: $("username").value, password: $("password").value },
+    });
+    const session = await response.json();
+    if (session.role !== "supervisor" && session.role !== "admin") {
+      $("login-error").textContent = "统计后台仅限综合受理科 (supervisor) 或管理员账号";
+      return;
+    }
+    state.token = session.token;
+    sessionStorage.setItem("yc-admin-token", state.token);
+    await start();
+  } catch (error) {
+    $("login-error").textContent = error.message;
+  }
+}
+
+function signOut() {
+  if (state.token) {
+    fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } })
+      .catch(() => undefined);
+  }
+  state.token = null;
+  sessionStorage.removeItem("yc-admin-token");
+  clearInterval(state.timer);
+  $("app").hidden = $("tabs").hidden = $("who").hidden = true;
+  $("login").hidden = false;
+}
+
+async function start() {
+  const me = await (await api("/api/v1/auth/me")).json();
+  state.hall = me.hall;
+  $("user-name").textContent = me.display_name;
+  const hall = await (await api(hallPath(""))).json();
+  $("hall-name").textContent = hall.name;
+  $("login").hidden = true;
+  $("app").hidden = $("tabs").hidden = $("who").hidden = false;
+  defaults();
+  openTab("overview");
+}
+
+function defaults() {
+  const today = new Date();
+  const first = new Date(today.getFullYear(), today.getMonth(), 1);
+  $("stats-from").value = isoDate(first);
+  $("stats-to").value = isoDate(today);
+  const month = isoDate(today).slice(0, 7);
+  $("anomalies-month").value = month;
+  $("volumes-month").value = month;
+}
+
+function openTab(name) {
+  document.querySelectorAll(".tabs button").forEach((b) => {
+    b.classList.toggle("active", b.dataset.tab === name);
+  });
+  document.querySelectorAll(".tab").forEach((t) => { t.hidden = t.id !== `tab-${name}`; });
+  clearInterval(state.timer);
+  if (name === "overview") {
+    loadOverview();
+    state.timer = setInterval(loadOverview, 10000);
+  }
+  const loaders = { stats: loadStats, anomalies: loadAnomalies, volumes: loadVolumes, staffing: loadStaffing };
+  if (loaders[name]) loaders[name]();
+}
+
+// ---- 实时概览 -------------------------------------------------------------------------
+
+async function loadOverview() {
+  let data;
+  try {
+    data = await (await api(hallPath("/overview"))).json();
+  } catch (error) {
+    $("alerts").replaceChildren(el("p", error.message, "alert error"));
+    return;
+  }
+  $("overview-at").textContent = `更新于 ${new Date(data.at).toLocaleTimeString("zh-CN")}`;
+  $("alerts").replaceChildren(...data.alerts.map((a) => el("p", a.message, `alert ${a.level}`)));
+  $("areas").replaceChildren(...data.areas.map(areaCard));
+  const t = data.today;
+  $("today").replaceChildren(
+    stat("今日取号", t.issued), stat("今日叫号", t.called), stat("受理", t.accepted),
+    stat("咨询", t.consulted), stat("过号", t.no_show),
+    stat("平均等候(分)", show(t.waiting_mean_min, "minutes")),
+    stat("满意率", show(t.satisfaction_rate, "rate")));
+  fill($("queues"), ["队列", "等候", "最长等候(分)", "预警值", "开放窗口"], data.queues.map((q) => {
+    const cells = [`${q.code} ${q.name}`, q.waiting, show(q.longest_wait_min, "minutes"),
+      q.alert_waiting ?? "–", `${q.windows_open} / ${q.windows.length}`];
+    if (q.over_threshold) cells.className = "over";
+    return cells;
+  }));
+  fill($("devices"), ["设备", "窗口", "状态", "说明"], data.devices.map((d) => {
+    const cells = [d.name, d.window || "–", d.status_label, d.detail || ""];
+    cells.className = d.level;
+    return cells;
+  }));
+  $("windows").replaceChildren(...data.windows.map(windowTile));
+}
+
+function stat(label, value) {
+  const box = el("div", null, "stat");
+  box.append(el("span", label, "label"), el("strong", value));
+  return box;
+}
+
+function areaCard(area) {
+  const card = el("div", null, "card");
+  card.append(
+    el("h3", area.name),
+    el("p", `等候 ${area.waiting} 人`, "big"),
+    el("p", `最长等候 ${show(area.longest_wait_min, "minutes")} 分钟`),
+    el("p", `窗口: 服务中 ${area.windows_open} · 暂停 ${area.windows_paused} · 未开启 ${area.windows_closed}`));
+  return card;
+}
+
+function windowTile(w) {
+  const tile = el("div", null, `tile ${w.status}`);
+  tile.append(el("strong", w.code), el("span", w.status_label));
+  tile.append(el("span", w.current_number || w.paused_reason || (w.clerk || ""), "detail"));
+  tile.title = `${w.name} ${w.clerk || ""}`;
+  return tile;
+}
+
+// ---- 统计报表 -------------------------------------------------------------------------
+
+function statsRange() {
+  return { from: $("stats-from").value, to: $("stats-to").value };
+}
+
+async function loadStats(event) {
+  if (event) event.preventDefault();
+  $("stats-error").textContent = "";
+  const range = statsRange();
+  const current = ticket("stats");
+  try {
+    const data = await (await api(hallPath(`/stats?${query({ ...range, by: $("stats-by").value })}`))).json();
+    if (!current()) return;
+    renderStats(data);
+  } catch (error) {
+    $("stats-error").textContent = error.message;
+    return;
+  }
+  svgInto($("chart-arrivals"), hallPath(`/charts/arrivals.svg?${query(range)}`));
+  svgInto($("chart-waiting"), hallPath(`/charts/waiting.svg?${query(range)}`));
+  svgInto($("chart-outcomes"), hallPath(`/charts/outcomes.svg?${query(range)}`));
+}
+
+function renderStats(data) {
+  const all = $("all-columns").checked;
+  const columns = data.columns.filter((c) => all || SUMMARY_COLUMNS.includes(c.key));
+  const line = (row) => [row.label, ...columns.map((c) => show(row[c.key], c.kind))];
+  const total = line(data.total);
+  total.className = "total";
+  fill($("stats-table"), [data.by_label, ...columns.map((c) => c.label)], [...data.rows.map(line), total]);
+}
+
+// ---- 异常通报 -------------------------------------------------------------------------
+
+async function loadAnomalies(event) {
+  if (event) event.preventDefault();
+  $("anomalies-error").textContent = "";
+  try {
+    const month = $("anomalies-month").value;
+    const current = ticket("anomalies");
+    const response = await api(hallPath(`/anomalies.html?${query({ month, fragment: "true" })}`));
+    const html = await response.text();
+    if (current()) $("anomalies-report").innerHTML = html;
+  } catch (error) {
+    $("anomalies-error").textContent = error.message;
+  }
+}
+
+// ---- 业务量报送 -----------------------------------------------------------------------
+
+async function loadVolumes(event) {
+  if (event) event.preventDefault();
+  const current = ticket("volumes");
+  try {
+    const data = await (await api(hallPath(`/reported-volumes?${query({ month: $("volumes-month").value })}`))).json();
+    if (current()) renderVolumes(data);
+  } catch (error) {
+    $("volumes-message").textContent = error.message;
+  }
+}
+
+function input(value, className, type = "text") {
+  const box = el("input", null, className);
+  box.type = type;
+  if (type === "number") box.min = "0";
+  box.value = value ?? "";
+  return box;
+}
+
+function renderVolumes(data) {
+  const rows = data.items.map((item) => {
+    const department = input(item.department, "department");
+    department.placeholder = item.suggested_department;
+    const cells = [item.window, item.window_name, department, input(item.volume, "volume", "number"),
+      ...["accepted", "consulted", "rejected", "no_show"].map((k) => input(item.detail[k], `d-${k}`, "number")),
+      item.updated_by ? `${item.updated_by} ${new Date(item.updated_at).toLocaleString("zh-CN")}` : ""];
+    return cells;
+  });
+  fill($("volumes-table"), ["窗口", "名称", "报送部门", "报送业务量", "受理", "咨询", "不予受理", "过号", "最近更新"], rows);
+  $("volumes-table").querySelectorAll("tbody tr").forEach((tr, i) => { tr.dataset.window = data.items[i].window; });
+}
+
+function collectVolumes() {
+  const items = [];
+  $("volumes-table").querySelectorAll("tbody tr").forEach((tr) => {
+    const volume = tr.querySelector(".volume").value;
+    const department = tr.querySelector(".department");
+    const detail = {};
+    ["accepted", "consulted", "rejected", "no_show"].forEach((k) => {
+      const v = tr.querySelector(`.d-${k}`).value;
+      if (v !== "") detail[k] = Number(v);
+    });
+    items.push({
+      window: tr.dataset.window,
+      department: department.value || department.placeholder || null,
+      volume: volume === "" ? null : Number(volume),
+      detail,
+    });
+  });
+  return items;
+}
+
+async function saveVolumes() {
+  try {
+    const response = await api(hallPath("/reported-volumes"), {
+      method: "PUT", json: { month: $("volumes-month").value, items: collectVolumes() },
+    });
+    renderVolumes(await response.json());
+    $("volumes-message").textContent = "已保存";
+  } catch (error) {
+    $("volumes-message").textContent = error.message;
+  }
+}
+
+async function uploadVolumes() {
+  const file = $("volumes-file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  try {
+    const response = await api(hallPath(`/reported-volumes/upload?${query({ month: $("volumes-month").value })}`), {
+      method: "POST", body: form,
+    });
+    renderVolumes(await response.json());
+    $("volumes-message").textContent = `已导入 ${file.name}`;
+  } catch (error) {
+    $("volumes-message").textContent = error.message;
+  }
+  $("volumes-file").value = "";
+}
+
+// ---- 排班建议 -------------------------------------------------------------------------
+
+async function loadStaffing(event) {
+  if (event) event.preventDefault();
+  $("staffing-error").textContent = "";
+  const params = { from: $("staffing-from").value, to: $("staffing-to").value, target: $("staffing-target").value };
+  const current = ticket("staffing");
+  let data;
+  try {
+    data = await (await api(hallPath(`/staffing?${query(params)}`))).json();
+  } catch (error) {
+    $("staffing-error").textContent = error.message;
+    return;
+  }
+  if (!current()) return;
+  const select = $("staffing-weekday");
+  const chosen = select.value || (data.weekdays[0] && String(data.weekdays[0].weekday));
+  select.replaceChildren(...data.weekdays.map((d) => {
+    const option = el("option", `${d.label} (${d.days} 天)`);
+    option.value = String(d.weekday);
+    return option;
+  }));
+  if (chosen) select.value = chosen;
+  $("staffing-from").value = data.from;
+  $("staffing-to").value = data.to;
+  $("staffing-note").textContent = `依据 ${data.from} 至 ${data.to} 的取号与实测办理时长, 按 Erlang C 计算使平均等候不超过 ${data.target_wait_min} 分钟所需的窗口数; 实际开窗为该时段内有叫号的窗口数 (日均)。`;
+  const day = data.weekdays.find((d) => String(d.weekday) === select.value);
+  fill($("staffing-table"), ["时段", "到达(人/时)", "建议开窗", "实际开窗", "缺口", "各队列 (到达/建议/实际)"],
+    (day ? day.hours : []).map((h) => {
+      const cells = [h.label, h.arrivals.toFixed(1), h.needed, h.open.toFixed(1), h.short || "",
+        h.queues.filter((q) => q.needed > Math.round(q.open)).map((q) => `${q.queue} ${q.arrivals.toFixed(0)}/${q.needed}/${q.open.toFixed(1)}`).join("  ")];
+      if (h.short) cells.className = "over";
+      return cells;
+    }));
+  svgInto($("chart-staffing"), hallPath(`/charts/staffing.svg?${query({ ...params, from: data.from, to: data.to, weekday: select.value })}`));
+}
+
+// ---- wiring --------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("login-form").addEventListener("submit", signIn);
+  $("logout").addEventListener("click", signOut);
+  document.querySelectorAll(".tabs button").forEach((b) => b.addEventListener("click", () => openTab(b.dataset.tab)));
+  $("stats-form").addEventListener("submit", loadStats);
+  $("all-columns").addEventListener("change", () => loadStats());
+  $("export-xlsx").addEventListener("click", () => download(hallPath(`/stats/export.xlsx?${query(statsRange())}`), "stats.xlsx"));
+  $("export-xlsx-detail").addEventListener("click", () => download(hallPath(`/stats/export.xlsx?${query({ ...statsRange(), detail: "true" })}`), "stats.xlsx"));
+  $("export-csv").addEventListener("click", () => download(hallPath(`/stats/export.csv?${query({ ...statsRange(), by: $("stats-by").value })}`), "stats.csv"));
+  $("export-calls").addEventListener("click", () => download(hallPath(`/stats/export.csv?${query({ ...statsRange(), rows: "calls" })}`), "calls.csv"));
+  $("anomalies-form").addEventListener("submit", loadAnomalies);
+  $("anomalies-xlsx").addEventListener("click", () => download(hallPath(`/anomalies.xlsx?${query({ month: $("anomalies-month").value })}`), "anomalies.xlsx"));
+  $("anomalies-print").addEventListener("click", () => window.print());
+  $("volumes-form").addEventListener("submit", loadVolumes);
+  $("volumes-save").addEventListener("click", saveVolumes);
+  $("volumes-template").addEventListener("click", () => download(hallPath(`/reported-volumes/template.xlsx?${query({ month: $("volumes-month").value })}`), "volumes.xlsx"));
+  $("volumes-file").addEventListener("change", uploadVolumes);
+  $("staffing-form").addEventListener("submit", loadStaffing);
+  $("staffing-weekday").addEventListener("change", () => loadStaffing());
+  if (state.token) start().catch(signOut);
+});

@@ -1,0 +1,225 @@
+"""The supervisor dashboard (/admin) in headless Chromium against the real demo server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+
+from server.client import HallClient
+from server.config import Settings
+from server.domain.numbering import business_date
+from server.stats.synthetic import HistoryPlan, generate
+from server.store.db import Database
+from server.store.layout import load_layout
+
+pytestmark = pytest.mark.browser
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+def seed_history(data_dir: Path) -> dt.date:
+    """Nine weeks of history up to yesterday, straight into the running server's store."""
+    db = Database(Settings(data_dir=data_dir).resolved_database_url())
+    with db.write() as conn:
+        layout = load_layout(conn, "demo")
+        assert layout is not None
+        today = business_date(dt.datetime.now(dt.UTC), layout.timezone)
+        plan = HistoryPlan(today - dt.timedelta(days=63), today - dt.timedelta(days=1), 0.5, 3)
+        generate(conn, layout, plan)
+    db.dispose()
+    return today
+
+
+def seed_today(url: str) -> None:
+    """A morning in progress over the HTTP API: lines, open and paused windows, a printer out."""
+    kiosk = HallClient(url, "demo", "demo-kiosk")
+    for queue, n in (("A", 14), ("B", 5), ("C", 3), ("G", 21), ("R", 4), ("T", 2)):
+        for _ in range(n):
+            kiosk.issue(queue=queue)
+    clerks = []
+    for code in ("S01", "S02", "S03", "S09", "S16", "S19", "S22"):
+        clerk = HallClient(url, "demo")
+        clerk.login(f"clerk{int(code[1:]):02d}", "demo1234")
+        clerk.sign_in(code)
+        clerk.call_next(code)
+        clerks.append(clerk)
+    pausing = HallClient(url, "demo")
+    pausing.login("clerk04", "demo1234")
+    pausing.sign_in("S04")
+    pausing.window("S04", "pause", reason="午休")
+    kiosk.device_status("kiosk-1.printer", "paper_out", "纸卷用完")
+    for c in [kiosk, pausing, *clerks]:
+        c.close()
+
+
+@pytest.fixture(scope="module")
+def hall(demo_server):
+    today = seed_history(demo_server.data_dir)
+    seed_today(demo_server.url)
+    token = httpx.post(
+        f"{demo_server.url}/api/v1/auth/login",
+        json={"username": "supervisor", "password": "demo1234"},
+    ).json()["token"]
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    return {
+        "url": demo_server.url,
+        "headers": {"Authorization": f"Bearer {token}"},
+        "today": today,
+        "month": f"{last_month_end:%Y-%m}",
+        "range": (last_month_end.replace(day=1).isoformat(), last_month_end.isoformat()),
+    }
+
+
+@pytest.fixture(scope="module")
+def page(browser, hall):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{hall['url']}/admin")
+    page.problems = problems
+    yield page
+    context.close()
+
+
+def api(hall, path, **params):
+    r = httpx.get(f"{hall['url']}/api/v1/halls/demo{path}", params=params, headers=hall["headers"])
+    assert r.status_code == 200, r.text
+    return r
+
+
+def shot(page, name: str) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"admin-{name}.png"), full_page=True)
+
+
+def test_a_clerk_cannot_open_the_dashboard(browser, hall):
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{hall['url']}/admin")
+    page.fill("#username", "clerk01")
+    page.fill("#password", "demo1234")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#login-error:has-text('仅限')")
+    assert page.is_hidden("#app")
+    page.close()
+
+
+def test_the_supervisor_signs_in_and_sees_the_live_hall(page, hall):
+    page.wait_for_selector("#login-form")
+    shot(page, "login")
+    page.fill("#username", "supervisor")
+    page.fill("#password", "demo1234")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#areas .card")
+    assert page.inner_text("#hall-name") == "示例市政务服务中心"
+    alerts = page.inner_text("#alerts")
+    assert "公积金 等候 20 人, 达到预警值 20 人" in alerts
+    assert "缺纸 (纸卷用完)" in alerts
+    zh = page.inner_text("#areas .card >> nth=0")
+    assert "综合窗口区" in zh and "暂停 1" in zh
+    assert page.locator("#windows .tile.open").count() == 7
+    assert page.locator("#queues tr.over").count() == 1
+    shot(page, "overview")
+
+
+def test_statistics_table_and_charts_match_the_api(page, hall):
+    page.click(".tabs button[data-tab=stats]")
+    start, end = hall["range"]
+    page.fill("#stats-from", start)
+    page.fill("#stats-to", end)
+    page.click("#stats-form button[type=submit]")
+    page.wait_for_selector("#stats-table tr.total")
+    page.wait_for_selector("#chart-arrivals svg")
+    page.wait_for_selector("#chart-waiting svg")
+    page.wait_for_selector("#chart-outcomes svg")
+    total = api(hall, "/stats", **{"from": start, "to": end}, by="window").json()["total"]
+    cells = page.locator("#stats-table tr.total td").all_inner_texts()
+    headers = page.locator("#stats-table th").all_inner_texts()
+    assert cells[0] == "合计"
+    assert cells[headers.index("叫号次数")] == str(total["called"])
+    assert cells[headers.index("过号")] == str(total["no_show"])
+    assert page.locator("#stats-table tbody tr").count() == 27  # 26 windows + 合计
+    shot(page, "stats")
+
+
+def test_the_excel_export_downloads_with_the_same_totals(page, hall):
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    start, end = hall["range"]
+    total = api(hall, "/stats", **{"from": start, "to": end}, by="queue").json()["total"]
+    rows = list(book["按业务队列"].iter_rows(values_only=True))
+    assert rows[-1][0] == "合计" and rows[-1][rows[0].index("取号数")] == total["issued"]
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    assert Path(info.value.path()).read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_the_anomaly_report_renders_and_prints(page, hall):
+    page.click(".tabs button[data-tab=anomalies]")
+    page.fill("#anomalies-month", hall["month"])
+    page.click("#anomalies-form button[type=submit]")
+    year, month = hall["month"].split("-")
+    page.wait_for_selector(f".anomaly-report h1:has-text('{year}年{int(month)}月 业务异常情况通报')")
+    assert "好差评异常" in page.inner_text("#anomalies-report")
+    shot(page, "anomalies")
+    page.emulate_media(media="print")
+    assert page.is_hidden("header.top") and page.is_hidden("#anomalies-form")
+    shot(page, "anomalies-print")
+    page.emulate_media(media="screen")
+
+
+def test_reported_volumes_are_typed_in_and_saved(page, hall):
+    page.click(".tabs button[data-tab=volumes]")
+    page.fill("#volumes-month", hall["month"])
+    page.click("#volumes-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector("#volumes-table tr[data-window=S13]")
+    page.fill("#volumes-table tr[data-window=S13] input.volume", "321")
+    page.fill("#volumes-table tr[data-window=S16] input.volume", "150")
+    page.click("#volumes-save")
+    page.wait_for_selector("#volumes-message:has-text('已保存')")
+    items = {
+        i["window"]: i for i in api(hall, "/reported-volumes", month=hall["month"]).json()["items"]
+    }
+    assert items["S13"]["volume"] == 321 and items["S13"]["department"] == "不动产登记中心"
+    assert items["S16"]["volume"] == 150 and items["S01"]["volume"] is None
+    shot(page, "volumes")
+
+
+def test_a_filled_template_uploads_from_the_dashboard(page, hall, tmp_path):
+    data = api(hall, "/reported-volumes/template.xlsx", month=hall["month"]).content
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book.active
+    for row in ws.iter_rows(min_row=5):
+        if row[0].value == "S17":
+            row[3].value = 88
+    path = tmp_path / "报送表.xlsx"
+    book.save(path)
+    page.set_input_files("#volumes-file", str(path))
+    page.wait_for_selector("#volumes-message:has-text('已导入')")
+    assert page.input_value("#volumes-table tr[data-window=S17] input.volume") == "88"
+    assert page.input_value("#volumes-table tr[data-window=S13] input.volume") == "321"
+
+
+def test_staffing_advice_shows_needed_against_open_windows(page, hall):
+    page.click(".tabs button[data-tab=staffing]")
+    page.wait_for_selector("#chart-staffing svg")
+    page.wait_for_selector("#staffing-table tbody tr")
+    advice = api(hall, "/staffing").json()
+    first = advice["weekdays"][0]
+    assert page.input_value("#staffing-weekday") == str(first["weekday"])
+    rows = page.locator("#staffing-table tbody tr").all_inner_texts()
+    assert len(rows) == len(first["hours"])
+    assert rows[0].startswith(first["hours"][0]["label"])
+    shot(page, "staffing")
+
+
+def test_the_dashboard_ran_without_script_or_policy_errors(page):
+    assert page.problems == []
