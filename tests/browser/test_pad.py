@@ -111,7 +111,9 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
     transferred.sign_in("S13")
     assert transferred.call_next("S13")["number"] == called[1]  # the transfer is served first
     transferred.close()
-    shot(pad, "pad-after")
+    pad.set_viewport_size({"width": 800, "height": 1280})  # a tablet held upright
+    expect(pad.locator("#btn-call-next")).to_be_in_viewport()
+    shot(pad, "pad-portrait")
 
 
 def test_the_rating_on_the_progress_page_shows_on_the_pad(demo_server, kiosk, tab):
