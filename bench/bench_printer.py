@@ -35,8 +35,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=500)
     args = parser.parse_args()
     size, median, p99 = measure(STANDARD_80MM, args.runs)
-    print(f"standard 80 mm stub ({STANDARD_80MM}): {size} bytes (limit 2048), "
-          f"render median {median:.2f} ms, p99 {p99:.2f} ms (limit 5 ms)")
+    print(
+        f"standard 80 mm stub ({STANDARD_80MM}): {size} bytes (limit 2048), "
+        f"render median {median:.2f} ms, p99 {p99:.2f} ms (limit 5 ms)"
+    )
     print(f"{'profile':22} {'bytes':>6} {'median ms':>10} {'p99 ms':>8}  qr")
     for profile in list_profiles("printer"):
         size, median, p99 = measure(profile.id, max(20, args.runs // 5))

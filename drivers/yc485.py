@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drivers.checksums import crc16_modbus
-from drivers.framing import StreamDecoder
+from drivers.framing import COMPLETE, INCOMPLETE, INVALID, LengthFramedDecoder
 
 HEADER = 0x5A
 MAX_DATA = 64
@@ -53,28 +53,22 @@ def text_fields(*fields: str) -> bytes:
     return chr(SEP).join(fields).encode("gb18030")
 
 
-class YcDecoder(StreamDecoder[YcFrame]):
+class YcDecoder(LengthFramedDecoder[YcFrame]):
     """Syncs on 5A, checks length and CRC, skips and counts anything else."""
 
-    def _next(self) -> YcFrame | None:
-        while True:
-            start = self.buffer.find(HEADER)
-            if start < 0:
-                self.reject(len(self.buffer))
-                return None
-            self.reject(start)
-            if len(self.buffer) < 4:
-                return None
-            length = self.buffer[3]
-            if length > MAX_DATA:
-                self.reject(1)
-                continue
-            end = 4 + length + 2
-            if len(self.buffer) < end:
-                return None
-            body = bytes(self.buffer[1 : 4 + length])
-            if crc16_modbus(body) != int.from_bytes(self.buffer[4 + length : end], "little"):
-                self.reject(1)  # not a frame after all: look for the next 5A inside it
-                continue
-            del self.buffer[:end]
-            return YcFrame(body[0], body[1], body[3:])
+    marker = bytes((HEADER,))
+
+    def candidate(self, pos: int) -> tuple[str, YcFrame | None, int]:
+        """The frame starting at `pos`, if the bytes there make one."""
+        if len(self.buffer) < pos + 4:
+            return INCOMPLETE, None, 0
+        length = self.buffer[pos + 3]
+        if length > MAX_DATA:
+            return INVALID, None, 0
+        size = 4 + length + 2
+        if len(self.buffer) < pos + size:
+            return INCOMPLETE, None, 0
+        body = bytes(self.buffer[pos + 1 : pos + 4 + length])
+        if crc16_modbus(body) != int.from_bytes(self.buffer[pos + size - 2 : pos + size], "little"):
+            return INVALID, None, 0
+        return COMPLETE, YcFrame(body[0], body[1], body[3:]), size

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drivers.checksums import xor8
-from drivers.framing import StreamDecoder
+from drivers.framing import COMPLETE, INCOMPLETE, INVALID, LengthFramedDecoder
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 FIND, SELECT, READ_BASE = (0x20, 0x01), (0x20, 0x02), (0x30, 0x01)
@@ -57,35 +57,28 @@ class Frame:
     data: bytes
 
 
-class Ga467Decoder(StreamDecoder[Frame]):
+class Ga467Decoder(LengthFramedDecoder[Frame]):
     """Syncs on the preamble, checks length and XOR; resyncs on errors."""
+
+    marker = PREAMBLE
 
     def __init__(self, *, responses: bool) -> None:
         super().__init__()
         self.head_size = 3 if responses else 2
 
-    def _next(self) -> Frame | None:
-        while True:
-            start = self.buffer.find(PREAMBLE)
-            if start < 0:
-                keep = len(self.buffer) - (len(PREAMBLE) - 1)  # a preamble may be arriving
-                self.reject(max(0, keep))
-                return None
-            self.reject(start)
-            if len(self.buffer) < 7:
-                return None
-            length = int.from_bytes(self.buffer[5:7], "big")
-            if not self.head_size < length <= _MAX_LENGTH:
-                self.reject(1)
-                continue
-            if len(self.buffer) < 7 + length:
-                return None
-            body = bytes(self.buffer[7 : 6 + length])
-            if xor8(self.buffer[5:7] + body) != self.buffer[6 + length]:
-                self.reject(1)
-                continue
-            del self.buffer[: 7 + length]
-            return Frame(body[: self.head_size], body[self.head_size :])
+    def candidate(self, pos: int) -> tuple[str, Frame | None, int]:
+        """The frame starting at `pos`, if the bytes there make one."""
+        if len(self.buffer) < pos + 7:
+            return INCOMPLETE, None, 0
+        length = int.from_bytes(self.buffer[pos + 5 : pos + 7], "big")
+        if not self.head_size < length <= _MAX_LENGTH:
+            return INVALID, None, 0
+        if len(self.buffer) < pos + 7 + length:
+            return INCOMPLETE, None, 0
+        body = bytes(self.buffer[pos + 7 : pos + 6 + length])
+        if xor8(self.buffer[pos + 5 : pos + 7] + body) != self.buffer[pos + 6 + length]:
+            return INVALID, None, 0
+        return COMPLETE, Frame(body[: self.head_size], body[self.head_size :]), 7 + length
 
 
 @dataclass(frozen=True)

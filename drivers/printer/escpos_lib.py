@@ -62,11 +62,17 @@ def escpos_profile_name(profile: Profile) -> str:
     It is a deep copy of the `escpos_base` model from escpos-printer-db with our paper width,
     columns and cutter, so python-escpos' own checks (image width, cut mode) follow our data.
     """
-    key = f"yichuang:{profile.id}"
+    spec = profile.printer_spec
+    # the key changes with the file and every value copied in, so an edited profile
+    # (or a test's copy of it) never reuses a stale registration
+    cut = (profile.supports("cutter_full"), profile.supports("cutter_partial"))
+    key = (
+        f"yichuang:{profile.id}@{profile.file}:{spec.escpos_base}:{spec.paper_mm}:"
+        f"{spec.dots}:{spec.dpi}:{spec.columns}:{cut}:{profile.supports('qr_native')}"
+    )
     with _lock:
         if key in _registered:
             return key
-        spec = profile.printer_spec
         table: dict[str, Any] = capabilities.CAPABILITIES["profiles"]
         if spec.escpos_base not in table:
             raise ProfileError(

@@ -70,6 +70,7 @@ class Announcer:
         self.volume = volume
         self.errors: list[str] = []
         self._highest = -1
+        self._closed = False
         self._pending = 0
         self._cond = threading.Condition()
         self._calls: queue.Queue[_Call | None] = queue.Queue()
@@ -84,7 +85,7 @@ class Announcer:
     def announce(self, seq: int, number: str, window: str, recall: bool = False) -> bool:
         """Queue a call; False when this seq (or a later one) was already announced."""
         with self._cond:
-            if seq <= self._highest:
+            if seq <= self._highest or self._closed:
                 return False
             self._highest = seq
             self._pending += 1
@@ -101,7 +102,9 @@ class Announcer:
             return self._cond.wait_for(lambda: not self._pending, timeout)
 
     def close(self) -> None:
-        """Stop after the calls already queued."""
+        """Stop after the calls already queued; later calls are refused."""
+        with self._cond:
+            self._closed = True
         self._calls.put(None)
         for thread in self._threads:
             thread.join(timeout=10)

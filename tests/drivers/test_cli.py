@@ -19,8 +19,16 @@ from drivers.voice import read_wav
 def test_devices_list_shows_every_shipped_profile(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["devices", "list"]) == 0
     out = capsys.readouterr().out
-    for profile_id in ("xprinter-xp58", "xprinter-xp80c", "snbc-btp-r880np", "cpower",
-                       "onbon-bx5", "plain-rs485-strip", "yc485-evaluator", "ga467-sam-reader"):
+    for profile_id in (
+        "xprinter-xp58",
+        "xprinter-xp80c",
+        "snbc-btp-r880np",
+        "cpower",
+        "onbon-bx5",
+        "plain-rs485-strip",
+        "yc485-evaluator",
+        "ga467-sam-reader",
+    ):
         assert profile_id in out
     assert main(["devices", "list", "--kind", "led"]) == 0
     assert "xprinter" not in capsys.readouterr().out
@@ -31,8 +39,21 @@ def test_test_print_prints_the_standard_ticket_and_saves_the_receipt(
 ) -> None:
     png = tmp_path / "ticket.png"
     url = "sim://xprinter-xp80c?name=cli"
-    assert main(["devices", "test-print", "--profile", "xprinter-xp80c", "--url", url,
-                 "--png", str(png)]) == 0
+    assert (
+        main(
+            [
+                "devices",
+                "test-print",
+                "--profile",
+                "xprinter-xp80c",
+                "--url",
+                url,
+                "--png",
+                str(png),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "status: ok" in out and png.stat().st_size > 10_000
     assert "A012" in get_simulator(url).text  # type: ignore[attr-defined]
@@ -40,8 +61,21 @@ def test_test_print_prints_the_standard_ticket_and_saves_the_receipt(
 
 def test_test_print_of_a_notice(capsys: pytest.CaptureFixture[str]) -> None:
     url = "sim://xprinter-xp58?name=cli-notice"
-    assert main(["devices", "test-print", "--profile", "xprinter-xp58", "--url", url,
-                 "--doc", "rejected"]) == 0
+    assert (
+        main(
+            [
+                "devices",
+                "test-print",
+                "--profile",
+                "xprinter-xp58",
+                "--url",
+                url,
+                "--doc",
+                "rejected",
+            ]
+        )
+        == 0
+    )
     assert "不予受理凭证" in get_simulator(url).text  # type: ignore[attr-defined]
 
 
@@ -74,12 +108,38 @@ def test_sign_command_shows_a_call_and_draws_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     png = tmp_path / "sign.png"
-    assert main(["devices", "sign", "--profile", "cpower", "--url", "sim://cpower?name=cli",
-                 "A012 → S03", "--png", str(png)]) == 0
+    assert (
+        main(
+            [
+                "devices",
+                "sign",
+                "--profile",
+                "cpower",
+                "--url",
+                "sim://cpower?name=cli",
+                "A012 → S03",
+                "--png",
+                str(png),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "请 A012 号\n到 S03 窗口" in out and "ok" in out and png.exists()
-    assert main(["devices", "sign", "--profile", "cpower", "--url", "sim://cpower?name=cli",
-                 "暂停服务|请稍候"]) == 0
+    assert (
+        main(
+            [
+                "devices",
+                "sign",
+                "--profile",
+                "cpower",
+                "--url",
+                "sim://cpower?name=cli",
+                "暂停服务|请稍候",
+            ]
+        )
+        == 0
+    )
     assert "暂停服务\n请稍候" in capsys.readouterr().out
 
 
@@ -96,8 +156,10 @@ def test_voice_build_clips_then_say_with_clips(
     clips = tmp_path / "clips"
     assert main(["voice", "build-clips", "--out", str(clips)]) == 0
     out = tmp_path / "recall.wav"
-    assert main(["voice", "say", "B7", "S16", "--recall", "--clips", str(clips),
-                 "--out", str(out)]) == 0
+    assert (
+        main(["voice", "say", "B7", "S16", "--recall", "--clips", str(clips), "--out", str(out)])
+        == 0
+    )
     assert "重呼 请 B七 号到 S一六 号窗口办理" in capsys.readouterr().out
     assert read_wav(out).rate == 22050
 
@@ -109,8 +171,19 @@ def test_usage_errors_return_two(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_simulate_serves_a_printer_on_tcp_that_a_real_client_can_use(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "drivers.cli", "devices", "simulate", "--profile",
-               "xprinter-xp80c", "--png-dir", str(tmp_path), "--seconds", "20"]
+    command = [
+        sys.executable,
+        "-m",
+        "drivers.cli",
+        "devices",
+        "simulate",
+        "--profile",
+        "xprinter-xp80c",
+        "--png-dir",
+        str(tmp_path),
+        "--seconds",
+        "20",
+    ]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
         try:
             assert proc.stdout is not None

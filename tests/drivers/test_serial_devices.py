@@ -212,6 +212,17 @@ def test_a_reader_with_a_broken_check_byte_is_offline() -> None:
         reader.read_card()
 
 
+@given(st.integers(0, 255), st.binary(max_size=300), st.binary(max_size=12))
+def test_ga467_responses_round_trip_after_noise(sw3: int, data: bytes, noise: bytes) -> None:
+    frames = Ga467Decoder(responses=True).feed(noise + response(sw3, data))
+    assert (frames[-1].head, frames[-1].data) == (bytes((0, 0, sw3)), data)
+
+
+def test_a_false_start_claiming_a_long_frame_does_not_hold_back_the_real_one() -> None:
+    # noise "5A 00" reads as a header asking for 3 data bytes that never come
+    assert YcDecoder().feed(b"\x5a\x00" + encode(3, 0x00)) == [YcFrame(3, 0x00, b"")]
+
+
 def test_ga467_decoder_resyncs_after_garbage() -> None:
     decoder = Ga467Decoder(responses=True)
     frames = decoder.feed(b"\xaa\xaa\x00\x96" + response(0x9F) + b"\x01")

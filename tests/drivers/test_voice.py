@@ -230,3 +230,10 @@ def test_many_announcers_threads_stop_on_close() -> None:
     announcer = Announcer(SlowEngine(0.0), RecordingSink())
     announcer.close()
     assert threading.active_count() == before
+
+
+def test_a_closed_announcer_refuses_new_calls() -> None:
+    announcer = Announcer(SlowEngine(0.0), RecordingSink())
+    announcer.close()
+    assert not announcer.announce(1, "A001", "S01")
+    assert announcer.wait_idle(0.1)

@@ -175,3 +175,18 @@ def test_invalid_toml_names_the_file(profiles_copy: Path) -> None:
 def test_an_unknown_profile_lists_the_known_ones() -> None:
     with pytest.raises(ProfileError, match="xprinter-xp80c"):
         load_profile("no-such-printer")
+
+
+def test_a_new_model_is_only_data(profiles_copy: Path) -> None:
+    write(
+        profiles_copy,
+        "printers/test-narrow.toml",
+        CHILD.replace("generic-escpos-80", "xprinter-xp80c")
+        + "[media]\ndots = 512\ncolumns = 42\n[features]\ncutter_partial = false\n",
+    )
+    from drivers.printer import decode, render_ticket
+    from drivers.printer.samples import standard_ticket
+
+    data = render_ticket(standard_ticket(), load_profile("test-narrow"))
+    assert "-" * 42 + "\n" in decode(data) and "-" * 43 not in decode(data)
+    assert data.endswith(b"\x1dV\x00")  # full cut: the partial blade is switched off
