@@ -65,6 +65,7 @@ SUMMARY = (
     ("called", "叫号次数"),
     ("services", "系统办理量"),
     ("reported", "部门报送量"),
+    ("unreported_windows", "未报送窗口"),
     ("mismatched_windows", "数据量不符窗口"),
     ("walk_ins", "未叫号即办理"),
     ("not_rated", "未评价"),
@@ -73,7 +74,7 @@ SUMMARY = (
     ("rate_outliers", "办结率/过号率异常窗口"),
 )
 RATE_KEYS = {"rating_rate", "satisfaction_rate", "completion_rate", "no_show_rate"}
-PAGE_LIST = 50  # services listed on the printed page; the xlsx lists up to the JSON's limit
+PAGE_LIST = 30  # services listed on the printed page; the xlsx lists up to the JSON's limit
 ALERT = PatternFill("solid", fgColor="F8D7DA")
 HEAD = PatternFill("solid", fgColor="2F5496")
 
@@ -170,7 +171,7 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
     parts = [
         f"<h1>{escape(title(report))}</h1>",
         f"<p class='meta'>统计期间 {report['from']} 至 {report['to']} · 生成时间 "
-        f"{escape(report['generated_at'] or '')}</p>",
+        f"{escape(report['generated_local'])}</p>",
         "<h2>一、总体情况</h2>",
         _html_table(SUMMARY, [report["summary"]], vertical=True),
         "<h2>二、异常事项</h2>",

@@ -95,7 +95,7 @@ def _about_sheet(book: Workbook, read: HallRead, period: Period) -> None:
     ws.append([title])
     for key, value in (
         ("统计期间", f"{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d}"),
-        ("生成时间", read.header(period)["generated_at"]),
+        ("生成时间", read.header(period)["generated_local"]),
         ("等候时长", "取号至首次叫号; 重呼、过号重排、转移后的再次等候不计入"),
         ("办理时长", "叫号至登记结果 (受理/咨询/不予受理/转移), 含重呼等待; 过号不计"),
         ("办结率", "(受理+咨询+不予受理) ÷ 已结束的叫号"),

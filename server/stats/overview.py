@@ -40,6 +40,7 @@ TODAY = (
     "rated",
     "satisfaction_rate",
 )
+PERIPHERALS = {"printer": "打印机", "sign": "窗口屏", "led": "窗口屏", "idcard": "身份证阅读器"}
 STATUS_LABELS = {"open": "服务中", "paused": "暂停", "closed": "未开启"}
 
 
@@ -49,7 +50,9 @@ def overview(ctx: Context, hall: str) -> dict[str, Any]:
         lines = _lines(read)
         windows = _windows(read)
         queues = [_queue(read, code, lines, windows) for code in read.layout.queues]
-        devices = [_device(r) for r in queries.device_rows(read.conn, hall)]
+        rows = queries.device_rows(read.conn, hall)
+        names = {r.id: r.name or r.id for r in rows}
+        devices = [_device(r, names) for r in rows]
         today = grouping.collect(read.conn, read.layout, Period(read.today, read.today), [])
         totals = today.total.row()
         return {
@@ -145,12 +148,16 @@ def _area(
     }
 
 
-def _device(row: Any) -> dict[str, Any]:
+def _device(row: Any, names: dict[str, str]) -> dict[str, Any]:
     level = "error" if row.status in DEVICE_ERRORS else "warning"
+    name = row.name
+    if name is None and "." in row.id:  # a peripheral (kiosk-1.printer) reported by its owner
+        owner, part = row.id.split(".", 1)
+        name = f"{names.get(owner, owner)} {PERIPHERALS.get(part, part)}"
     return {
         "id": row.id,
         "kind": row.kind,
-        "name": row.name or row.id,
+        "name": name or row.id,
         "window": row.window,
         "status": row.status,
         "status_label": DEVICE_LABELS.get(row.status, row.status),

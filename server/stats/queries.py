@@ -22,18 +22,30 @@ class WindowInfo:
     code: str
     name: str
     area: str
-    queues: tuple[str, ...]
+    queues: tuple[str, ...]  # served now
     position: int
     active: bool
+    all_queues: tuple[str, ...] = ()  # served at some time of day (tidal windows change)
 
 
 def window_infos(conn: Connection, hall: str) -> dict[str, WindowInfo]:
     """Every window of the hall, in display order."""
     rows = conn.execute(select(windows).where(windows.c.hall == hall).order_by(windows.c.position))
-    return {
-        r.code: WindowInfo(r.code, r.name, r.area, tuple(r.queues), r.position, r.active)
-        for r in rows
-    }
+    infos = {}
+    for r in rows:
+        served = [*r.queues, *r.config.get("home_queues", [])]
+        for _, queues in r.config.get("schedule", []):
+            served.extend(queues)
+        infos[r.code] = WindowInfo(
+            r.code,
+            r.name,
+            r.area,
+            tuple(r.queues),
+            r.position,
+            r.active,
+            tuple(dict.fromkeys(served)),
+        )
+    return infos
 
 
 def user_names(conn: Connection, hall: str) -> dict[str, str]:

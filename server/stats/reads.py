@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -32,12 +33,14 @@ class HallRead:
 
     def header(self, period: Period) -> dict[str, Any]:
         """The fields every report starts with."""
+        local = self.now.astimezone(ZoneInfo(self.layout.timezone))
         return {
             "hall": self.layout.code,
             "hall_name": self.layout.name,
             "from": period.start.isoformat(),
             "to": period.end.isoformat(),
             "generated_at": iso(self.now),
+            "generated_local": f"{local:%Y-%m-%d %H:%M}",
         }
 
 

@@ -60,7 +60,7 @@ def _listing(conn: Connection, layout: Layout, month: str) -> dict[str, Any]:
                 "window": w.code,
                 "window_name": w.name,
                 "department": row.department if row else None,
-                "suggested_department": suggested_department(layout, w.queues),
+                "suggested_department": suggested_department(layout, w.all_queues),
                 "volume": row.volume if row else None,
                 "detail": (row.detail or {}) if row else {},
                 "updated_at": iso(row.updated_at) if row else None,

@@ -29,7 +29,7 @@ def seed_history(data_dir: Path) -> dt.date:
         layout = load_layout(conn, "demo")
         assert layout is not None
         today = business_date(dt.datetime.now(dt.UTC), layout.timezone)
-        plan = HistoryPlan(today - dt.timedelta(days=63), today - dt.timedelta(days=1), 0.5, 3)
+        plan = HistoryPlan(today - dt.timedelta(days=63), today - dt.timedelta(days=1), 1.0, 3)
         generate(conn, layout, plan)
     db.dispose()
     return today
@@ -94,9 +94,9 @@ def api(hall, path, **params):
     return r
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full_page: bool = True) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"admin-{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENS / f"admin-{name}.png"), full_page=full_page)
 
 
 def test_a_clerk_cannot_open_the_dashboard(browser, hall):
@@ -120,7 +120,7 @@ def test_the_supervisor_signs_in_and_sees_the_live_hall(page, hall):
     assert page.inner_text("#hall-name") == "示例市政务服务中心"
     alerts = page.inner_text("#alerts")
     assert "公积金 等候 20 人, 达到预警值 20 人" in alerts
-    assert "缺纸 (纸卷用完)" in alerts
+    assert "1号自助取号机 打印机: 缺纸 (纸卷用完)" in alerts
     zh = page.inner_text("#areas .card >> nth=0")
     assert "综合窗口区" in zh and "暂停 1" in zh
     assert page.locator("#windows .tile.open").count() == 7
@@ -166,12 +166,14 @@ def test_the_anomaly_report_renders_and_prints(page, hall):
     page.fill("#anomalies-month", hall["month"])
     page.click("#anomalies-form button[type=submit]")
     year, month = hall["month"].split("-")
-    page.wait_for_selector(f".anomaly-report h1:has-text('{year}年{int(month)}月 业务异常情况通报')")
+    page.wait_for_selector(
+        f".anomaly-report h1:has-text('{year}年{int(month)}月 业务异常情况通报')"
+    )
     assert "好差评异常" in page.inner_text("#anomalies-report")
-    shot(page, "anomalies")
+    shot(page, "anomalies", full_page=False)  # the report is long: its first screen
     page.emulate_media(media="print")
     assert page.is_hidden("header.top") and page.is_hidden("#anomalies-form")
-    shot(page, "anomalies-print")
+    shot(page, "anomalies-print", full_page=False)
     page.emulate_media(media="screen")
 
 

@@ -77,11 +77,12 @@ def test_printer_trouble_shows_as_a_device_alert(client, supervisor):
     body = client.get(URL, headers=supervisor).json()
     printer = next(d for d in body["devices"] if d["id"] == "kiosk-1.printer")
     assert printer["level"] == "error" and printer["status_label"] == "缺纸"
+    assert printer["name"] == "1号自助取号机 打印机"
     assert {
         "level": "error",
         "kind": "device",
         "device": "kiosk-1.printer",
-        "message": "kiosk-1.printer: 缺纸 (纸卷用完)",
+        "message": "1号自助取号机 打印机: 缺纸 (纸卷用完)",
     } in body["alerts"]
     client.post(
         "/api/v1/halls/demo/devices/kiosk-1.printer/status", json={"status": "ok"}, headers=KIOSK

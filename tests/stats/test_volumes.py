@@ -126,6 +126,7 @@ def test_the_template_lists_every_window_with_a_suggested_department(client, sup
     assert rows["S13"][1] == "S13 13号窗口" and rows["S13"][2] == "不动产登记中心"
     assert rows["S16"][2] == "住房公积金中心"
     assert rows["S01"][2] == "多部门综合"  # 无差别综合窗口 serve several departments
+    assert rows["S26"][2] == "多部门综合"  # the tidal window serves A, then B
 
 
 def test_a_filled_template_uploads_into_the_month(client, supervisor):
