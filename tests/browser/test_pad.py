@@ -19,8 +19,9 @@ TABLET = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def kiosk(demo_server):
+    """A kiosk client per test (one test restarts the server under the pooled connection)."""
     with HallClient(demo_server.url, "demo", "demo-kiosk") as client:
         yield client
 
@@ -158,7 +159,7 @@ def test_the_rating_on_the_progress_page_shows_on_the_pad(demo_server, kiosk, ta
     phone_context.close()
 
 
-def test_after_a_server_restart_the_pad_says_so_and_resyncs(demo_server, kiosk, tab):
+def test_after_a_server_restart_the_pad_says_so_and_resyncs(demo_server, tab):
     from playwright.sync_api import expect
 
     url = demo_server.url
@@ -171,7 +172,8 @@ def test_after_a_server_restart_the_pad_says_so_and_resyncs(demo_server, kiosk, 
     expect(conn).to_have_attribute("data-state", "offline")
     shot(pad, "pad-offline")
     demo_server.start()
-    late = kiosk.issue(queue="A", applicant_name="孙悟空")  # while the pad is still away
+    with HallClient(url, "demo", "demo-kiosk") as fresh:
+        late = fresh.issue(queue="A", applicant_name="孙悟空")  # while the pad is still away
     expect(conn).to_have_text("已重新连接, 数据已同步", timeout=20_000)
     expect(pad.locator(f"#next-list button[data-number={late['number']}]")).to_have_count(1)
     shot(pad, "pad-resynced")
