@@ -38,6 +38,20 @@ def announcer(cfg: AnnouncerConfig | None = None, at: dt.datetime | None = None,
     return a, spoken, sink
 
 
+def follow(a: HallAnnouncer, feed) -> None:
+    """Hand the announcer what the feed has for it."""
+    for msg in feed.take():
+        a.on_message(msg)
+
+
+def one_call(a: HallAnnouncer, feed, hall) -> None:
+    """The announcer follows the feed while S01 calls the hall's first ticket."""
+    follow(a, feed)
+    hall("issue", "A")
+    hall("call-next", "S01")
+    follow(a, feed)
+
+
 def heard(spoken: Announcer, sink: RecordingSink) -> list[str]:
     assert spoken.wait_idle(10)
     return sink.labels
@@ -45,8 +59,7 @@ def heard(spoken: Announcer, sink: RecordingSink) -> list[str]:
 
 def test_each_call_is_spoken_once_in_order_and_recalls_say_chonghu(feed, hall):
     a, spoken, sink = announcer()
-    for msg in feed.take():
-        a.on_message(msg)
+    follow(a, feed)
     for _ in range(3):
         hall("issue", "A")
     hall("call-next", "S01")
@@ -67,27 +80,23 @@ def test_calls_in_a_snapshot_are_history_and_never_spoken(feed, hall):
     hall("issue", "A")
     hall("call-next", "S01")
     a, spoken, sink = announcer()
-    for msg in feed.take():  # a fresh announcer: snapshot only
-        a.on_message(msg)
+    follow(a, feed)  # a fresh announcer: snapshot only
     hall("issue", "A")
     hall("call-next", "S02")
-    for msg in feed.take():
-        a.on_message(msg)
+    follow(a, feed)
     assert heard(spoken, sink) == [announcement_text("A002", "S02")]
 
 
 def test_a_backlog_of_calls_is_spoken_in_order_not_dropped(feed, hall):
     a, spoken, sink = announcer()
-    for msg in feed.take():
-        a.on_message(msg)
+    follow(a, feed)
     for _ in range(12):
         hall("issue", "A")
     for _ in range(3):
         for code in ("S01", "S02", "S03", "S04"):
             hall("call-next", code)
             hall("outcome", code, outcome="accepted")
-    for msg in feed.take():  # all at once, as after a reconnect
-        a.on_message(msg)
+    follow(a, feed)  # all at once, as after a reconnect
     labels = heard(spoken, sink)
     assert len(labels) == 12
     assert labels == [announcement_text(f"A{i:03d}", f"S0{(i - 1) % 4 + 1}") for i in range(1, 13)]
@@ -96,12 +105,7 @@ def test_a_backlog_of_calls_is_spoken_in_order_not_dropped(feed, hall):
 def test_each_announcement_starts_with_the_chime(feed, hall):
     a, spoken, sink = announcer(AnnouncerConfig(chime=True))
     plain, plain_sink = voice(chime=False)
-    for msg in feed.take():
-        a.on_message(msg)
-    hall("issue", "A")
-    hall("call-next", "S01")
-    for msg in feed.take():
-        a.on_message(msg)
+    one_call(a, feed, hall)
     heard(spoken, sink)
     plain.announce(1, "A001", "S01")
     heard(plain, plain_sink)
@@ -112,12 +116,7 @@ def test_each_announcement_starts_with_the_chime(feed, hall):
 
 def test_volume_comes_from_the_config(feed, hall):
     a, spoken, sink = announcer(AnnouncerConfig(chime=False), volume=0.5)
-    for msg in feed.take():
-        a.on_message(msg)
-    hall("issue", "A")
-    hall("call-next", "S01")
-    for msg in feed.take():
-        a.on_message(msg)
+    one_call(a, feed, hall)
     heard(spoken, sink)
     assert max(sink.played[0].audio.samples()) == 5000
 
@@ -130,12 +129,7 @@ def test_outside_the_hours_it_stays_silent(feed, hall, hour, minute, expected):
     cfg = AnnouncerConfig(hours=parse_hours(["08:30-12:00", "13:30-17:30"]))
     at = dt.datetime(2026, 11, 24, hour, minute, tzinfo=TZ)
     a, spoken, sink = announcer(cfg, at=at)
-    for msg in feed.take():
-        a.on_message(msg)
-    hall("issue", "A")
-    hall("call-next", "S01")
-    for msg in feed.take():
-        a.on_message(msg)
+    one_call(a, feed, hall)
     assert len(heard(spoken, sink)) == expected
     assert len(a.skipped) == 1 - expected
 
@@ -144,8 +138,7 @@ def test_a_standby_keeps_calls_and_speaks_what_the_old_announcer_missed(feed, ha
     holds = [False]
     spoken, sink = voice(chime=False)
     a = HallAnnouncer(AnnouncerConfig(), spoken, holds_lease=lambda: holds[0], active=False)
-    for msg in feed.take():
-        a.on_message(msg)
+    follow(a, feed)
     for _ in range(4):
         hall("issue", "A")
     seqs = []
@@ -164,6 +157,5 @@ def test_a_standby_keeps_calls_and_speaks_what_the_old_announcer_missed(feed, ha
     ]
     hall("issue", "A")
     hall("call-next", "S05")
-    for msg in feed.take():
-        a.on_message(msg)
+    follow(a, feed)
     assert heard(spoken, sink)[-1] == announcement_text("A005", "S05")
