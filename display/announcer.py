@@ -26,8 +26,8 @@ MISSED_LIMIT = 200
 class Voice(Protocol):
     """What the announcer needs of drivers.voice: queue one announcement, return at once."""
 
-    def announce(self, seq: int, number: str, window: str, recall: bool = False) -> None:
-        """Speak "请 A012 号到 S03 号窗口办理" (with 重呼 for a recall)."""
+    def announce(self, seq: int, number: str, window: str, recall: bool = False) -> object:
+        """Speak "请 A012 号到 S03 号窗口办理" (with 重呼 for a recall); the result is unused."""
 
 
 @dataclass(frozen=True)

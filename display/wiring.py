@@ -217,7 +217,7 @@ def run_tv(display: Display, *, fullscreen: bool, argv: list[str] | None = None)
     signals.status.connect(presenter.set_status)
     display.handlers.insert(0, signals.send_message)
     display.status_handlers.append(signals.send_status)
-    screen = TvScreen(display.config.screen.layout)
+    screen = TvScreen(display.config.screen.layout, display.config.screen.recent)
 
     def redraw() -> None:
         if presenter.layout is None and display.layout is not None:

@@ -40,9 +40,10 @@ PORTRAIT = Metrics(1080, 1920, 46, 40, 170, 104, 42, 2, 24, 40, 4, 26, 3, 32)
 class TvScreen(QWidget):
     """The TV window; `show_view` draws what the presenter says, nothing more."""
 
-    def __init__(self, layout: str = "landscape") -> None:
+    def __init__(self, layout: str = "landscape", recent: int = 8) -> None:
         super().__init__()
         self.m = PORTRAIT if layout == "portrait" else LANDSCAPE
+        self.recent_count = recent
         self.setWindowTitle("一窗 · 大厅综合屏")
         self.setObjectName("tv")
         self.setStyleSheet(f"QWidget#tv {{ background: {BACKGROUND}; }}")
@@ -133,7 +134,7 @@ class TvScreen(QWidget):
         box.addWidget(label("最近叫号", 34, "#bbdefb"))
         grid = QGridLayout()
         grid.setSpacing(6)
-        for i in range(8):
+        for i in range(self.recent_count):
             lab = label("", self.m.recent_px, "#ffffff", bold=True)
             self.recent_labels.append(lab)
             grid.addWidget(lab, i // self.m.recent_cols, i % self.m.recent_cols)

@@ -171,3 +171,23 @@ def test_the_sign_screen_rule_for_each_window_state():
     assert (called.kind, called.number, called.window) == ("call", "A012", "S03")
     paused = {**base, "status": "paused", "current_number": "A012", "paused_reason": "培训会议"}
     assert sign_screen(paused, "欢迎", "x").lines == ("暂停服务", "培训会议")
+
+
+def test_the_simulated_signs_render_what_the_window_shows(feed, hall, sims):
+    from pathlib import Path
+
+    screens = Path(__file__).resolve().parents[2] / "docs" / "screens"
+    bridge, _ = bridge_for(hall_signs(sims))
+    hall("issue", "A")
+    hall("issue", "B")
+    hall("call-next", "S01")
+    hall("call-next", "S13")
+    hall("sign-in", "S02")
+    hall("pause", "S02", reason="午休")
+    pump(bridge, feed)
+    shots = [
+        sims(CPOWER).render_png(screens / "led-cpower-S01-call.png", 1),
+        sims(CPOWER).render_png(screens / "led-cpower-S02-paused.png", 2),
+        sims(ONBON).render_png(screens / "led-onbon-bx5-S13-call.png", 1),
+    ]
+    assert all(p.stat().st_size > 1000 for p in shots)

@@ -41,7 +41,7 @@ def screen_for(feed, hall, qtbot, **options):
     busy_morning(hall)
     for msg in feed.take():
         p.apply(msg)
-    tv = TvScreen(p.options.layout)
+    tv = TvScreen(p.options.layout, p.options.recent)
     qtbot.addWidget(tv)
     tv.show_view(p.view())
     tv.show()
