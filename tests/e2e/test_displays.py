@@ -127,6 +127,8 @@ def test_100_calls_from_8_windows_reach_tv_signs_and_voice_once_each_in_order_ac
     tv = ScreenPresenter(config.screen)
     display.handlers.append(tv.apply)  # the one feed of this host serves all three
     display.status_handlers.append(tv.set_status)
+    statuses: list[str] = []
+    display.status_handlers.append(statuses.append)
     kiosk = HallClient(server.url, "demo", "demo-kiosk")
     clerks = None
     try:
@@ -151,13 +153,22 @@ def test_100_calls_from_8_windows_reach_tv_signs_and_voice_once_each_in_order_ac
                 )
                 assert took < 2.0
                 continue
+            if i == 80:  # a network drop: calls made meanwhile arrive after the reconnect
+                display.feed.drop_connection()
             number, code = clerks.call(WINDOWS[i % 8])
             expected.append((number, code, False))
+            if i == 80:
+                wait_for(
+                    lambda n=number: tv.latest is not None and tv.latest.number == n,
+                    timeout=2.0,
+                    what="TV right within 2 s of a network drop",
+                )
             if i in (10, 77):  # a clerk recalls: 重呼, once, in its place
                 clerks.recall(code)
                 expected.append((number, code, True))
 
         wait_for(lambda: len(tv.shown) >= len(expected), what="TV caught up")
+        assert statuses.count("resynced") == 2  # after the crash and after the drop
         shown = [(c.number, c.window, c.recall) for c in tv.shown]
         assert shown == expected  # once each, in order, across the crash
         calls = [e for e in expected if not e[2]]
