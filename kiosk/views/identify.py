@@ -81,11 +81,9 @@ class IdentifyPage(QWidget):
     def draw(self, s: KioskState) -> None:
         """Draw the selection, the fields and the keypad for the focused field."""
         lang, sel = s.lang, s.selection
-        if sel is None:
-            return
-        queue = s.queue(sel.queue)
-        green = f"  [{text('green_active', lang)}]" if s.green else ""
-        self.business.setText(f"{text('selected', lang)}: {sel.label}{green}")
+        self.business.setText(_business(s) if sel else "")
+        queue = s.queue(sel.queue) if sel else None
+        self.where.setText("")
         if queue is not None:
             windows = "、".join(queue.windows)
             waiting = text("waiting", lang, n=s.counts.get(queue.code, 0))
@@ -107,3 +105,9 @@ class IdentifyPage(QWidget):
         self.home.setText(text("home", lang))
         self.take.setText(text("take_number", lang))
         self.take.setEnabled(s.paused is None and not s.busy)
+
+
+def _business(s: KioskState) -> str:
+    assert s.selection is not None
+    green = f"  [{text('green_active', s.lang)}]" if s.green else ""
+    return f"{text('selected', s.lang)}: {s.selection.label}{green}"

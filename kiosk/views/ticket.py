@@ -48,13 +48,11 @@ class TicketPage(QWidget):
         col.addLayout(nav)
 
     def draw(self, s: KioskState) -> None:
-        """Draw the issued (or re-queued) ticket."""
-        t, lang = s.ticket, s.lang
-        if t is None:
-            return
+        """Draw the issued (or re-queued) ticket; blank once it is gone (nothing left behind)."""
+        t, lang = s.ticket or {}, s.lang
         heading = text("requeued", lang) if s.requeued else text("your_number", lang)
         self.heading.setText(heading)
-        self.number.setText(str(t["number"]))
+        self.number.setText(str(t.get("number") or ""))
         self.matter.setText(str(t.get("matter_name") or t.get("queue_name") or ""))
         self.windows.setText(f"{text('windows', lang)}: {'、'.join(t.get('windows') or ())}")
         ahead = text("ahead", lang, n=t.get("waiting_ahead") or 0)

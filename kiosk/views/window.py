@@ -116,6 +116,9 @@ class KioskWindow(QWidget):
             set_message_label(self.message, None, True)
         page = self.pages[s.screen]
         page.draw(s)  # type: ignore[attr-defined]
+        left = self.stack.currentWidget()
+        if left is not page and left is not None:
+            left.draw(s)  # type: ignore[attr-defined]  # the page left forgets what it showed
         self.stack.setCurrentWidget(page)
         page.setEnabled(not s.busy)
 

@@ -203,3 +203,26 @@ def test_appointment_page_lists_the_queues_that_take_bookings(kiosk, window, qtb
     shown = texts(window)
     assert "请选择您预约的业务" in shown and "ACDE" in shown and "C 统一出件" not in shown
     shoot(window, "appointment")
+
+
+def _all_texts(window) -> str:
+    """Every label's text, shown or on a hidden page."""
+    return "\n".join(w.text() for w in window.findChildren(QLabel))
+
+
+def test_after_the_timeouts_no_page_still_holds_the_citizens_data(kiosk, window):
+    kiosk.p.choose_queue("B")
+    kiosk.p.card_read("张三丰", OLD)
+    kiosk.p.focus(Field.PHONE)
+    kiosk.type("13912345678")
+    assert "13912345678" in _all_texts(window)
+    kiosk.wait(60)
+    left = _all_texts(window)
+    assert "13912345678" not in left and "110105****1234" not in left and "张**" not in left
+    kiosk.p.choose_queue("B")
+    kiosk.p.card_read("张三丰", OLD)
+    kiosk.p.take_number()
+    assert "110105****1234" in _all_texts(window)
+    kiosk.wait(20)
+    left = _all_texts(window)
+    assert "B001" not in left and "110105****1234" not in left and "张**" not in left
