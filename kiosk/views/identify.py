@@ -39,14 +39,9 @@ class IdentifyPage(QWidget):
         self.p = presenter
         col = QVBoxLayout(self)
         col.setSpacing(14)
-        card = QFrame()
-        card.setObjectName("card")
-        card_col = QVBoxLayout(card)
         self.business = label("", "big")
         self.where = label("", "caption")
-        card_col.addWidget(self.business)
-        card_col.addWidget(self.where)
-        col.addWidget(card)
+        col.addWidget(_card(self.business, self.where))
         row = QHBoxLayout()
         row.setSpacing(28)
         fields = QVBoxLayout()
@@ -111,3 +106,13 @@ def _business(s: KioskState) -> str:
     assert s.selection is not None
     green = f"  [{text('green_active', s.lang)}]" if s.green else ""
     return f"{text('selected', s.lang)}: {s.selection.label}{green}"
+
+
+def _card(*widgets: QWidget) -> QFrame:
+    """A white card holding the widgets one under the other."""
+    card = QFrame()
+    card.setObjectName("card")
+    inner = QVBoxLayout(card)
+    for widget in widgets:
+        inner.addWidget(widget)
+    return card
