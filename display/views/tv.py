@@ -8,7 +8,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from display.presenter import CallLine, ScreenView
-from display.views.widgets import QueueChip, Ticker, WindowTileWidget, label
+from display.views.widgets import QueueChip, Ticker, TvLabel, WindowTileWidget, label
 
 BACKGROUND = "#0a1a30"
 
@@ -51,7 +51,7 @@ class TvScreen(QWidget):
         self.resize(self.m.width, self.m.height)
         self.tiles: list[WindowTileWidget] = []
         self.chips: list[QueueChip] = []
-        self.recent_labels: list[QLabel] = []
+        self.recent_labels: list[TvLabel] = []
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 12, 24, 8)
         root.setSpacing(8)
@@ -92,7 +92,7 @@ class TvScreen(QWidget):
         self.clock = label("", self.m.clock_px, "#ffffff", bold=True, name="clock")
         # The connection banner sits in the header so that it never pushes the rest down.
         self.banner = label("", 30, "#ffffff", bold=True, name="banner")
-        self.banner.setStyleSheet("color: white; background: #b71c1c; padding: 2px 12px;")
+        self.banner.paint("#ffffff", "#b71c1c", "padding: 2px 12px;")
         self.banner.hide()
         row.addWidget(self.title, 1)
         row.addWidget(self.banner)
@@ -115,8 +115,7 @@ class TvScreen(QWidget):
         for lab in (self.latest_number, self.latest_window):
             lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         top = QHBoxLayout()
-        top.addWidget(self.latest_caption)
-        top.addStretch(1)
+        top.addWidget(self.latest_caption, 1)  # takes the row: a longer caption never clips
         top.addWidget(self.latest_name)
         box.addLayout(top)
         box.addStretch(1)
@@ -148,7 +147,7 @@ class TvScreen(QWidget):
     def _show_latest(self, call: CallLine | None, flash_on: bool) -> None:
         bg, fg = ("#c62828", "#ffffff") if flash_on else ("#0f2a4a", "#ffd54f")
         self.latest.setStyleSheet(f"QFrame#latest {{ background: {bg}; border-radius: 12px; }}")
-        self.latest_number.setStyleSheet(f"color: {fg}; background: transparent;")
+        self.latest_number.paint(fg)
         if call is None:
             self.latest_caption.setText("正在叫号")
             self.latest_number.setText("请稍候")
@@ -157,7 +156,7 @@ class TvScreen(QWidget):
             return
         self.latest_caption.setText("重呼 · 请再次留意" if call.recall else "正在叫号")
         caption = "#ffcc80" if call.recall else "#bbdefb"
-        self.latest_caption.setStyleSheet(f"color: {caption}; background: transparent;")
+        self.latest_caption.paint(caption)
         self.latest_number.setText(f"请 {call.number} 号")
         self.latest_window.setText(f"到 {call.window} 号窗口")
         self.latest_name.setText(call.name or "")

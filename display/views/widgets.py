@@ -40,13 +40,29 @@ def font(px: int, bold: bool = False) -> QFont:
     return f
 
 
-def label(text: str, px: int, color: str, bold: bool = False, name: str = "") -> QLabel:
-    """A label with the CJK font and a colour."""
-    lab = QLabel(text)
-    lab.setFont(font(px, bold))
-    lab.setStyleSheet(f"color: {color}; background: transparent;")
+class TvLabel(QLabel):
+    """A label that carries its own font in its style sheet, so no app-wide sheet resizes it."""
+
+    def __init__(self, text: str, px: int, color: str, bold: bool = False) -> None:
+        super().__init__(text)
+        self.px, self.bold = px, bold
+        self.setFont(font(px, bold))
+        self.paint(color)
+
+    def paint(self, color: str, background: str = "transparent", extra: str = "") -> None:
+        """Set colours (and e.g. padding) while keeping the label's font."""
+        weight = "bold" if self.bold else "normal"
+        self.setStyleSheet(
+            f'QLabel {{ font-family: "{cjk_family()}"; font-size: {self.px}px; '
+            f"font-weight: {weight}; color: {color}; background: {background}; {extra} }}"
+        )
+
+
+def label(text: str, px: int, color: str, bold: bool = False, name: str = "") -> TvLabel:
+    """A label with the CJK font at `px` and a colour."""
+    lab = TvLabel(text, px, color, bold)
     if name:
-        lab.setObjectName(name)
+        lab.setObjectName(f"tv-{name}")
     return lab
 
 
@@ -78,7 +94,7 @@ class WindowTileWidget(QFrame):
         self.setStyleSheet(f"WindowTileWidget {{ background: {bg}; border-radius: 8px; }}")
         self.code.setText(f"{code} · {reason}" if reason else code)
         self.text.setText(text)
-        self.text.setStyleSheet(f"color: {fg}; background: transparent;")
+        self.text.paint(fg)
 
 
 class QueueChip(QFrame):
@@ -109,7 +125,7 @@ class Ticker(QWidget):
     def __init__(self, px: int) -> None:
         super().__init__()
         self._text, self._offset = "", 0
-        self.setFont(font(px))
+        self._font = font(px)  # its own, not self.font(): an app style sheet may change that
         self.setFixedHeight(int(px * 1.8))
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._step)
@@ -126,7 +142,7 @@ class Ticker(QWidget):
         return self._text
 
     def _step(self) -> None:
-        width = QFontMetrics(self.font()).horizontalAdvance(self._text + "　　　")
+        width = QFontMetrics(self._font).horizontalAdvance(self._text + "　　　")
         if width <= self.width():
             self._offset = 0
         else:
@@ -138,8 +154,8 @@ class Ticker(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
         painter.setPen(Qt.GlobalColor.yellow)
-        painter.setFont(self.font())
-        metrics = QFontMetrics(self.font())
+        painter.setFont(self._font)
+        metrics = QFontMetrics(self._font)
         loop = self._text + "　　　"
         width = metrics.horizontalAdvance(loop)
         y = (self.height() + metrics.ascent() - metrics.descent()) // 2

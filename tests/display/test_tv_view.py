@@ -50,6 +50,9 @@ def screen_for(feed, hall, qtbot, **options):
 
 
 def save(tv: TvScreen, name: str) -> Path:
+    from PyQt6.QtWidgets import QApplication
+
+    QApplication.processEvents()  # let the layouts settle, as the app's redraw timer does
     SCREENS.mkdir(parents=True, exist_ok=True)
     path = SCREENS / name
     assert tv.grab().save(str(path))
@@ -133,3 +136,16 @@ def test_messages_from_the_feed_thread_reach_the_screen_on_the_gui_thread_in_ord
     qtbot.waitUntil(lambda: len(p.shown) == 20, timeout=5000)
     assert [c.number for c in p.shown] == [f"A{i:03d}" for i in range(1, 21)]
     assert threads == {threading.main_thread().name} and p.online
+
+
+def test_an_app_wide_style_sheet_cannot_shrink_the_tv(feed, hall, qtbot, qapp):
+    """Another app's theme on the same QApplication (as in one test session) leaves it alone."""
+    before = qapp.styleSheet()
+    qapp.setStyleSheet("QWidget { font-size: 11px; } QLabel#number { font-size: 20px; }")
+    try:
+        _, tv, _ = screen_for(feed, hall, qtbot)
+        assert tv.latest_number.font().pixelSize() == tv.m.number_px
+        assert tv.latest_window.font().pixelSize() == tv.m.window_px
+        assert tv.tiles[0].text.font().pixelSize() == tv.m.tile_text_px
+    finally:
+        qapp.setStyleSheet(before)
