@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from server.stats.periods import Period
 from server.store.tables import calls, devices, reported_volumes, tickets, users, walk_ins, windows
@@ -55,8 +55,9 @@ def user_names(conn: Connection, hall: str) -> dict[str, str]:
 
 
 def _stream(conn: Connection, stmt: Any) -> Iterator[Any]:
-    result = conn.execution_options(yield_per=PAGE).execute(stmt)
-    yield from result
+    # On the statement, not the connection: Connection.execution_options() changes the
+    # connection itself, and every later query of the read would stream too.
+    yield from conn.execute(stmt.execution_options(yield_per=PAGE))
 
 
 def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
@@ -92,16 +93,32 @@ def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
     return _stream(conn, stmt)
 
 
-def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
+@dataclass(frozen=True)
+class TicketRow:
+    """A ticket of the period and where its first call happened (None when never called)."""
+
+    id: str
+    business_date: dt.date
+    queue: str
+    status: str
+    priority: str
+    requeue_count: int
+    issued_at: dt.datetime
+    first_called_at: dt.datetime | None
+    first_window: str | None
+    first_clerk: str | None
+    first_queue: str | None
+
+
+def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[TicketRow]:
     """Every ticket issued in the period, with the window, clerk and queue of its first call.
 
     The first call's queue is the queue the ticket was issued in: a transfer changes the
-    ticket's queue, and only a called ticket can be transferred.
+    ticket's queue, and only a called ticket can be transferred. First calls are looked up
+    one business day at a time (a ticket is only called on its own day): memory stays at a
+    day's worth, and no join is left to a planner whose statistics may be stale after a
+    bulk load.
     """
-    first_call = (
-        select(func.min(calls.c.id)).where(calls.c.ticket_id == tickets.c.id).scalar_subquery()
-    )
-    first = calls.alias("first_call")
     stmt = (
         select(
             tickets.c.id,
@@ -112,11 +129,7 @@ def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
             tickets.c.requeue_count,
             tickets.c.issued_at,
             tickets.c.first_called_at,
-            first.c.window.label("first_window"),
-            first.c.clerk.label("first_clerk"),
-            first.c.queue.label("first_queue"),
         )
-        .select_from(tickets.outerjoin(first, first.c.id == first_call))
         .where(
             tickets.c.hall == hall,
             tickets.c.business_date >= period.start,
@@ -124,7 +137,36 @@ def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
         )
         .order_by(tickets.c.business_date, tickets.c.issued_at)
     )
-    return _stream(conn, stmt)
+    day: dt.date | None = None
+    firsts: dict[str, Any] = {}
+    for row in _stream(conn, stmt):
+        if row.business_date != day:
+            day = row.business_date
+            firsts = _first_calls(conn, hall, day)
+        first = firsts.get(row.id)
+        yield TicketRow(
+            id=row.id,
+            business_date=row.business_date,
+            queue=row.queue,
+            status=row.status,
+            priority=row.priority,
+            requeue_count=row.requeue_count,
+            issued_at=row.issued_at,
+            first_called_at=row.first_called_at,
+            first_window=first.window if first else None,
+            first_clerk=first.clerk if first else None,
+            first_queue=first.queue if first else None,
+        )
+
+
+def _first_calls(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
+    rows = conn.execute(
+        select(calls.c.ticket_id, calls.c.window, calls.c.clerk, calls.c.queue)
+        .where(calls.c.hall == hall, calls.c.business_date == day)
+        .order_by(calls.c.id.desc())
+    )
+    # Newest first, so the oldest call of each ticket is the one left in the dict.
+    return {r.ticket_id: r for r in rows}
 
 
 def walk_in_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
