@@ -52,3 +52,18 @@ def valid_id(birth: str = "19800101", seq: str = "123") -> str:
 
     first17 = "110105" + birth + seq
     return first17 + check_digit(first17)
+
+
+def api_operations(app) -> set[tuple[str, str]]:
+    """Every (METHOD, path template) under /api of the app, from its OpenAPI document.
+
+    FastAPI nests included routers, so `app.routes` does not list the routes flat; the
+    OpenAPI document does.
+    """
+    paths = app.openapi()["paths"]
+    return {
+        (method.upper(), path)
+        for path, ops in paths.items()
+        if path.startswith("/api/")
+        for method in ops
+    }

@@ -155,7 +155,7 @@ def _current_numbers(conn: Connection, windows: list[Window]) -> dict[str, str]:
     if not ids:
         return {}
     rows = conn.execute(select(tickets.c.id, tickets.c.number).where(tickets.c.id.in_(ids)))
-    by_id = dict(rows.tuples().all())
+    by_id = {row.id: row.number for row in rows}
     return {w.code: by_id[w.current_ticket] for w in windows if w.current_ticket in by_id}
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fastapi.routing import APIRoute
 
-from tests.helpers import KIOSK, TZ, issue, login, valid_id, window
+from tests.helpers import KIOSK, TZ, api_operations, issue, login, valid_id, window
 
 DEVICES = {
     "kiosk": "demo-kiosk",
@@ -18,6 +17,7 @@ DEVICES = {
 PEOPLE = ("clerk", "supervisor", "admin")
 EVERYONE = {"nobody", *DEVICES, *PEOPLE}
 STAFF = set(PEOPLE)
+SUPERVISORS = {"supervisor", "admin"}
 WINDOW_ACTIONS = (
     "call-next",
     "call",
@@ -54,7 +54,18 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/halls/{hall}/windows/{code}/context"): STAFF,
     ("GET", "/api/v1/halls/{hall}/rejection-reasons"): STAFF,
     ("GET", "/api/v1/halls/{hall}/tickets/{ticket_id}/notice"): STAFF,
+    # the hall announcer's lease (issue 6)
+    ("GET", "/api/v1/halls/{hall}/leases/{name}"): {"display", *STAFF},
+    ("PUT", "/api/v1/halls/{hall}/leases/{name}"): {"display"},
+    ("DELETE", "/api/v1/halls/{hall}/leases/{name}"): {"display", "supervisor", "admin"},
 }
+# supervisor statistics, exports and the anomaly report (issue 7)
+for path in ("stats", "stats/export.csv", "stats/export.xlsx", "anomalies", "anomalies.html",
+             "anomalies.xlsx", "charts/{name}.svg", "overview", "staffing", "reported-volumes",
+             "reported-volumes/template.xlsx"):
+    MATRIX[("GET", f"/api/v1/halls/{{hall}}/{path}")] = SUPERVISORS
+MATRIX[("PUT", "/api/v1/halls/{hall}/reported-volumes")] = SUPERVISORS
+MATRIX[("POST", "/api/v1/halls/{hall}/reported-volumes/upload")] = SUPERVISORS
 for action in ("sign-in", "sign-out"):
     MATRIX[("POST", f"/api/v1/halls/{{hall}}/windows/{{code}}/{action}")] = STAFF
 for action in WINDOW_ACTIONS:  # staff signed in at the window (see the test below)
@@ -77,20 +88,14 @@ BODIES = {
     "/queues": {"queues": ["A"]},
     "/walk-in": {"outcome": "accepted"},
     "/login": {"username": "clerk02", "password": "demo1234"},
+    "/leases/{name}": {"holder": "matrix", "ttl_seconds": 30},
 }
 
 
-def api_routes(app) -> set[tuple[str, str]]:
-    return {
-        (m, r.path)
-        for r in app.routes
-        if isinstance(r, APIRoute) and r.path.startswith("/api/")
-        for m in r.methods - {"HEAD"}
-    }
-
-
 def test_every_api_route_is_in_the_matrix(client):
-    missing = api_routes(client.app) - set(MATRIX)
+    operations = api_operations(client.app)
+    assert len(operations) > 30, "found too few routes to mean anything"
+    missing = operations - set(MATRIX)
     assert not missing, f"add these routes to the authorization matrix: {sorted(missing)}"
 
 
@@ -103,6 +108,7 @@ def test_each_principal_may_do_exactly_what_the_matrix_says(client, who):
         "{code}": "S01",
         "{ticket_id}": ticket["id"],
         "{device}": {"kiosk": "kiosk-1", "evaluator": "evaluator-1"}.get(who, "display-1"),
+        "{name}": "announcer",
     }
     # Signing out ends the window and logging out the session, so they go last.
     order = sorted(
