@@ -153,3 +153,14 @@ def test_repeated_wrong_passwords_are_throttled_but_good_logins_are_not(client):
         assert r.status_code == 401 and r.json()["error"]["code"] == "login_failed"
     r = client.post("/api/v1/auth/login", json={"username": "clerk07", "password": "demo1234"})
     assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_attempts"
+
+
+def test_the_hall_layout_shows_what_each_window_is_serving(client):
+    clerk = login(client)
+    window(client, clerk, "S01", "sign-in")
+    issue(client, queue="A")
+    window(client, clerk, "S01", "call-next")
+    hall = client.get("/api/v1/halls/demo", headers=clerk).json()
+    s01 = next(w for w in hall["windows"] if w["code"] == "S01")
+    assert s01["status"] == "open" and s01["current_number"] == "A001"
+    assert hall["waiting_counts"]["A"] == 0
