@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import Field
 
 from server.api.deps import ServicesDep, Supervisor, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import Body
+from server.services.auth import Principal
 from server.stats import (
     anomaly_doc,
     charts,
@@ -35,6 +37,31 @@ By = Annotated[
 ]
 CHUNK = 64 * 1024
 SVG_TYPE = "image/svg+xml"
+
+
+async def hall_supervisor(hall: str, who: Supervisor) -> Principal:
+    """A supervisor of this hall (or an administrator)."""
+    in_hall(who, hall)
+    return who
+
+
+HallSupervisor = Annotated[Principal, Depends(hall_supervisor)]
+
+
+@dataclass(frozen=True)
+class Range:
+    """The `from` / `to` query of a statistics request (checked by the stats package)."""
+
+    start: str | None
+    end: str | None
+
+
+async def date_range(start: From = None, to: To = None) -> Range:
+    """The date range of the query string."""
+    return Range(start, to)
+
+
+RangeQuery = Annotated[Range, Depends(date_range)]
 
 
 def _file(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
@@ -61,14 +88,14 @@ def _chunks(file: IO[bytes]) -> Iterator[bytes]:
 async def statistics(
     hall: str,
     services: ServicesDep,
-    who: Supervisor,
-    start: From = None,
-    to: To = None,
+    _: HallSupervisor,
+    span: RangeQuery,
     by: By = None,
 ) -> JSONResponse:
     """Statistics rows of a date range grouped by window, queue, clerk, area, hour or day."""
-    in_hall(who, hall)
-    return reply(await services.read(reads.statistics, services.ctx, hall, start, to, by))
+    return reply(
+        await services.read(reads.statistics, services.ctx, hall, span.start, span.end, by)
+    )
 
 
 @router.get(
@@ -79,17 +106,15 @@ async def statistics(
 async def export_xlsx(
     hall: str,
     services: ServicesDep,
-    who: Supervisor,
-    start: From = None,
-    to: To = None,
+    _: HallSupervisor,
+    span: RangeQuery,
     detail: Annotated[
         bool, Query(description="add the 叫号明细 sheet (every call; slower for long ranges)")
     ] = False,
 ) -> StreamingResponse:
     """The statistics of a range as an xlsx workbook."""
-    in_hall(who, hall)
-    period = await services.read(export.check_query, services.ctx, hall, start, to)
-    file = await services.read(export.export_xlsx, services.ctx, hall, start, to, detail)
+    period = await services.read(export.check_query, services.ctx, hall, span.start, span.end)
+    file = await services.read(export.export_xlsx, services.ctx, hall, span.start, span.end, detail)
     return _download(_chunks(file), export.XLSX_TYPE, export.export_name(hall, period, "xlsx"))
 
 
@@ -101,19 +126,17 @@ async def export_xlsx(
 async def export_csv(
     hall: str,
     services: ServicesDep,
-    who: Supervisor,
-    start: From = None,
-    to: To = None,
+    _: HallSupervisor,
+    span: RangeQuery,
     by: By = None,
     rows: Annotated[
         str, Query(pattern="^(summary|calls)$", description="summary rows, or every call")
     ] = "summary",
 ) -> StreamingResponse:
     """The same statistics as csv (or, with rows=calls, the call detail), streamed."""
-    in_hall(who, hall)
     reads.dimension(by)
-    period = await services.read(export.check_query, services.ctx, hall, start, to)
-    lines = export.csv_lines(services.ctx, hall, start, to, by, rows == "calls")
+    period = await services.read(export.check_query, services.ctx, hall, span.start, span.end)
+    lines = export.csv_lines(services.ctx, hall, span.start, span.end, by, rows == "calls")
     name = export.export_name(hall, period, "csv" if rows == "summary" else "calls.csv")
     return _download(lines, export.CSV_TYPE, name)
 
@@ -141,19 +164,17 @@ class VolumesBody(Body):
 
 @router.get("/reported-volumes")
 async def reported_volumes(
-    hall: str, services: ServicesDep, who: Supervisor, month: Month = None
+    hall: str, services: ServicesDep, _: HallSupervisor, month: Month = None
 ) -> JSONResponse:
     """专窗业务量报送: the month's reported volumes and every window to report for."""
-    in_hall(who, hall)
     return reply(await services.read(volumes.list_volumes, services.ctx, hall, month))
 
 
 @router.put("/reported-volumes")
 async def put_reported_volumes(
-    hall: str, body: VolumesBody, services: ServicesDep, who: Supervisor
+    hall: str, body: VolumesBody, services: ServicesDep, who: HallSupervisor
 ) -> JSONResponse:
     """Store department-reported counts per window for a month."""
-    in_hall(who, hall)
     items = [volumes.VolumeItem(**item.model_dump()) for item in body.items]
     return reply(
         await services.write(volumes.save_volumes, services.ctx, hall, body.month, items, who.name)
@@ -166,10 +187,9 @@ async def put_reported_volumes(
     responses=_file(export.XLSX_TYPE, "the month's 报送表 to fill in"),
 )
 async def volume_template(
-    hall: str, services: ServicesDep, who: Supervisor, month: Month = None
+    hall: str, services: ServicesDep, _: HallSupervisor, month: Month = None
 ) -> Response:
     """The reported-volume template (one row per window) to fill in Excel."""
-    in_hall(who, hall)
     data = await services.read(volume_sheet.template_xlsx, services.ctx, hall, month)
     name = f"yichuang-{hall}-volumes-{month or 'current'}.xlsx"
     return Response(data, media_type=export.XLSX_TYPE, headers=_attachment(name))
@@ -179,12 +199,11 @@ async def volume_template(
 async def upload_volumes(
     hall: str,
     services: ServicesDep,
-    who: Supervisor,
+    who: HallSupervisor,
     file: Annotated[UploadFile, File(description="the filled template (xlsx)")],
     month: Month = None,
 ) -> JSONResponse:
     """Upload a filled template; its rows replace those windows' reports."""
-    in_hall(who, hall)
     data = await file.read()
     return reply(
         await services.write(volume_sheet.upload, services.ctx, hall, month, data, who.name)
@@ -193,10 +212,9 @@ async def upload_volumes(
 
 @router.get("/anomalies")
 async def anomalies(
-    hall: str, services: ServicesDep, who: Supervisor, month: Month = None
+    hall: str, services: ServicesDep, _: HallSupervisor, month: Month = None
 ) -> JSONResponse:
     """业务异常情况通报 of a month as JSON."""
-    in_hall(who, hall)
     return reply(await services.read(anomaly_report, services.ctx, hall, month))
 
 
@@ -206,10 +224,9 @@ async def anomalies(
     responses=_file(export.XLSX_TYPE, "the report as a workbook"),
 )
 async def anomalies_xlsx(
-    hall: str, services: ServicesDep, who: Supervisor, month: Month = None
+    hall: str, services: ServicesDep, _: HallSupervisor, month: Month = None
 ) -> Response:
     """业务异常情况通报 of a month as an xlsx document."""
-    in_hall(who, hall)
     report = await services.read(anomaly_report, services.ctx, hall, month)
     name = f"yichuang-{hall}-anomalies-{report['month']}.xlsx"
     return Response(
@@ -225,20 +242,18 @@ async def anomalies_xlsx(
 async def anomalies_html(
     hall: str,
     services: ServicesDep,
-    who: Supervisor,
+    _: HallSupervisor,
     month: Month = None,
     fragment: Annotated[bool, Query(description="only the report section")] = False,
 ) -> HTMLResponse:
     """业务异常情况通报 of a month as a printable HTML page."""
-    in_hall(who, hall)
     report = await services.read(anomaly_report, services.ctx, hall, month)
     return HTMLResponse(anomaly_doc.anomaly_html(report, standalone=not fragment))
 
 
 @router.get("/overview")
-async def hall_overview(hall: str, services: ServicesDep, who: Supervisor) -> JSONResponse:
+async def hall_overview(hall: str, services: ServicesDep, _: HallSupervisor) -> JSONResponse:
     """Live overview: waiting and longest wait per area and queue, windows, devices, alerts."""
-    in_hall(who, hall)
     return reply(await services.read(overview.overview, services.ctx, hall))
 
 
@@ -251,14 +266,14 @@ Target = Annotated[
 async def staffing_advice(
     hall: str,
     services: ServicesDep,
-    who: Supervisor,
-    start: From = None,
-    to: To = None,
+    _: HallSupervisor,
+    span: RangeQuery,
     target: Target = None,
 ) -> JSONResponse:
     """Per weekday and hour: arrivals, windows needed (Erlang C) and windows at work."""
-    in_hall(who, hall)
-    return reply(await services.read(staffing.staffing, services.ctx, hall, start, to, target))
+    return reply(
+        await services.read(staffing.staffing, services.ctx, hall, span.start, span.end, target)
+    )
 
 
 @router.get(
@@ -270,13 +285,13 @@ async def chart_svg(
     hall: str,
     name: str,
     services: ServicesDep,
-    who: Supervisor,
-    start: From = None,
-    to: To = None,
+    _: HallSupervisor,
+    span: RangeQuery,
     weekday: Annotated[int | None, Query(ge=0, le=6, description="0 Monday … 6 Sunday")] = None,
     target: Target = None,
 ) -> Response:
     """A dashboard chart drawn on the server as SVG."""
-    in_hall(who, hall)
-    svg = await services.read(charts.chart, services.ctx, hall, name, start, to, weekday, target)
+    svg = await services.read(
+        charts.chart, services.ctx, hall, name, span.start, span.end, weekday, target
+    )
     return Response(svg, media_type=SVG_TYPE)

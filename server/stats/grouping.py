@@ -97,11 +97,7 @@ class Folder:
         if (served or result == "transferred") and row.ended_at is not None:
             spent = whole_seconds(row.ended_at - row.called_at)
         for tally in self._targets(keys):
-            counts = tally.counts
-            for key, n in adds.items():
-                counts[key] += n
-            if spent is not None:
-                tally.service.add_whole(spent)
+            tally.add(adds, service=spent)
 
     def add_ticket(self, row: Any) -> None:
         """Count a ticket in its issue queue, area, hour and day (its wait also by first call)."""
@@ -121,11 +117,7 @@ class Folder:
         if row.first_called_at is not None:
             waited = whole_seconds(row.first_called_at - row.issued_at)
         for tally in self._targets(keys):
-            counts = tally.counts
-            for key, n in adds.items():
-                counts[key] += n
-            if waited is not None:
-                tally.waiting.add_whole(waited)
+            tally.add(adds, waiting=waited)
         if waited is None:
             return
         by_call = {"window": row.first_window, "clerk": row.first_clerk or UNKNOWN}

@@ -146,6 +146,18 @@ class Tally:
     waiting: Durations = field(default_factory=Durations)
     service: Durations = field(default_factory=Durations)
 
+    def add(
+        self, adds: dict[str, int], *, waiting: int | None = None, service: int | None = None
+    ) -> None:
+        """Add counts, and a waiting or service duration in whole seconds."""
+        counts = self.counts
+        for key, n in adds.items():
+            counts[key] += n
+        if waiting is not None:
+            self.waiting.add_whole(waiting)
+        if service is not None:
+            self.service.add_whole(service)
+
     def row(self, per_ticket: bool = True) -> dict[str, Any]:
         """The row's values by column key; per-ticket columns are None when not applicable."""
         c = self.counts

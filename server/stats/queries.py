@@ -54,6 +54,15 @@ def user_names(conn: Connection, hall: str) -> dict[str, str]:
     return {username: name for username, name in rows}
 
 
+def in_period(table: Any, hall: str, period: Period) -> list[Any]:
+    """WHERE conditions: rows of a table with hall and business_date columns in the period."""
+    return [
+        table.c.hall == hall,
+        table.c.business_date >= period.start,
+        table.c.business_date <= period.end,
+    ]
+
+
 def _stream(conn: Connection, stmt: Any) -> Iterator[Any]:
     # On the statement, not the connection: Connection.execution_options() changes the
     # connection itself, and every later query of the read would stream too.
@@ -84,9 +93,7 @@ def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
         )
         .join(tickets, tickets.c.id == calls.c.ticket_id)
         .where(
-            calls.c.hall == hall,
-            calls.c.business_date >= period.start,
-            calls.c.business_date <= period.end,
+            *in_period(calls, hall, period),
         )
         .order_by(calls.c.id)
     )
@@ -131,9 +138,7 @@ def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[TicketR
             tickets.c.first_called_at,
         )
         .where(
-            tickets.c.hall == hall,
-            tickets.c.business_date >= period.start,
-            tickets.c.business_date <= period.end,
+            *in_period(tickets, hall, period),
         )
         .order_by(tickets.c.business_date, tickets.c.issued_at)
     )
@@ -174,9 +179,7 @@ def walk_in_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
     stmt = (
         select(walk_ins)
         .where(
-            walk_ins.c.hall == hall,
-            walk_ins.c.business_date >= period.start,
-            walk_ins.c.business_date <= period.end,
+            *in_period(walk_ins, hall, period),
         )
         .order_by(walk_ins.c.id)
     )
@@ -198,9 +201,7 @@ def unrated_services(
                 tickets.c.finished_at,
             )
             .where(
-                tickets.c.hall == hall,
-                tickets.c.business_date >= period.start,
-                tickets.c.business_date <= period.end,
+                *in_period(tickets, hall, period),
                 tickets.c.evaluation_requested.is_(True),
                 tickets.c.evaluation_level.is_(None),
                 tickets.c.finished_at < finished_before,
@@ -224,9 +225,7 @@ def poor_ratings(conn: Connection, hall: str, period: Period) -> list[Any]:
                 tickets.c.evaluated_at,
             )
             .where(
-                tickets.c.hall == hall,
-                tickets.c.business_date >= period.start,
-                tickets.c.business_date <= period.end,
+                *in_period(tickets, hall, period),
                 tickets.c.evaluation_level <= 2,
             )
             .order_by(tickets.c.evaluated_at)
