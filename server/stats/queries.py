@@ -186,50 +186,45 @@ def walk_in_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
     return _stream(conn, stmt)
 
 
+def _services(
+    conn: Connection, hall: str, period: Period, *more: Any, where: Any, by: Any
+) -> list[Any]:
+    """Date, number, window and clerk (plus `more` columns) of the period's matching tickets."""
+    base = (tickets.c.business_date, tickets.c.number, tickets.c.window, tickets.c.clerk)
+    stmt = select(*base, *more).where(*in_period(tickets, hall, period), *where).order_by(by)
+    return list(conn.execute(stmt))
+
+
 def unrated_services(
     conn: Connection, hall: str, period: Period, finished_before: dt.datetime
 ) -> list[Any]:
     """Services of the period that asked for a rating, got none, and ended before a time."""
-    return list(
-        conn.execute(
-            select(
-                tickets.c.business_date,
-                tickets.c.number,
-                tickets.c.window,
-                tickets.c.clerk,
-                tickets.c.outcome,
-                tickets.c.finished_at,
-            )
-            .where(
-                *in_period(tickets, hall, period),
-                tickets.c.evaluation_requested.is_(True),
-                tickets.c.evaluation_level.is_(None),
-                tickets.c.finished_at < finished_before,
-            )
-            .order_by(tickets.c.finished_at)
-        )
+    return _services(
+        conn,
+        hall,
+        period,
+        tickets.c.outcome,
+        tickets.c.finished_at,
+        where=(
+            tickets.c.evaluation_requested.is_(True),
+            tickets.c.evaluation_level.is_(None),
+            tickets.c.finished_at < finished_before,
+        ),
+        by=tickets.c.finished_at,
     )
 
 
 def poor_ratings(conn: Connection, hall: str, period: Period) -> list[Any]:
     """Services rated 不满意 or 非常不满意 in the period (差评, to be followed up)."""
-    return list(
-        conn.execute(
-            select(
-                tickets.c.business_date,
-                tickets.c.number,
-                tickets.c.window,
-                tickets.c.clerk,
-                tickets.c.evaluation_level,
-                tickets.c.evaluation_comment,
-                tickets.c.evaluated_at,
-            )
-            .where(
-                *in_period(tickets, hall, period),
-                tickets.c.evaluation_level <= 2,
-            )
-            .order_by(tickets.c.evaluated_at)
-        )
+    return _services(
+        conn,
+        hall,
+        period,
+        tickets.c.evaluation_level,
+        tickets.c.evaluation_comment,
+        tickets.c.evaluated_at,
+        where=(tickets.c.evaluation_level <= 2,),
+        by=tickets.c.evaluated_at,
     )
 
 
