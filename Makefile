@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXTRAS := server,clients,hardware,dev
 
-.PHONY: demo test check lint system-deps bench clean
+.PHONY: demo test check lint system-deps bench screens clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
+	scripts/system-deps bench
 	$(BIN)/python -m bench
+
+# Refresh the committed screenshots in docs/screens (tests write to var/screens otherwise).
+screens: $(STAMP) system-deps
+	YICHUANG_SCREENS_DIR=docs/screens QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q \
+		tests/kiosk tests/caller tests/display tests/browser
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parent.parent
+# Screenshots for people to look at go to var/screens; `make screens` refreshes the committed
+# ones in docs/screens (YICHUANG_SCREENS_DIR=docs/screens), so a test run leaves git clean.
+SCREENS = ROOT / os.environ.get("YICHUANG_SCREENS_DIR", "var/screens")
+SCREENS.mkdir(parents=True, exist_ok=True)
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 KIOSK = {"Authorization": "Bearer demo-kiosk"}

@@ -6,15 +6,12 @@ Against the real demo server; the hall TV (/screen) in a second tab shows each c
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from server.client import HallClient
-from tests.helpers import valid_id
+from tests.helpers import SCREENS, valid_id
 
 pytestmark = pytest.mark.browser
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 TABLET = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 

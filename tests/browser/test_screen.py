@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from server.client import ApiError, HallClient
-from tests.helpers import valid_id
+from tests.helpers import SCREENS, valid_id
 from tests.live_server import ServerProcess
 from tests.pgschema import store_for_test
 
 pytestmark = pytest.mark.browser
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 ID_NUMBER = valid_id("19880808", "456")
 
 

@@ -12,9 +12,7 @@ from caller.config import StationConfig
 from caller.views import theme
 from caller.views.dialogs import NoticeDialog, PauseDialog, RejectDialog, TransferDialog
 from caller.wiring import PadApp
-from tests.helpers import EVALUATOR, issue, valid_id
-
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+from tests.helpers import EVALUATOR, SCREENS, issue, valid_id
 
 
 class AnsweringDialogs:

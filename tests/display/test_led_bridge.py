@@ -6,6 +6,7 @@ import time
 
 from display.config import LedConfig, SignConfig
 from display.led_bridge import LedBridge, SignScreen, sign_screen
+from tests.helpers import SCREENS
 
 CPOWER = "sim://cpower?name=zh-bus"
 ONBON = "sim://onbon-bx5?name=S13"
@@ -174,9 +175,8 @@ def test_the_sign_screen_rule_for_each_window_state():
 
 
 def test_the_simulated_signs_render_what_the_window_shows(feed, hall, sims):
-    from pathlib import Path
 
-    screens = Path(__file__).resolve().parents[2] / "docs" / "screens"
+    screens = SCREENS
     bridge, _ = bridge_for(hall_signs(sims))
     hall("issue", "A")
     hall("issue", "B")

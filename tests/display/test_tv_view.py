@@ -10,8 +10,7 @@ from display.config import ScreenConfig
 from display.presenter import HallLayout, ScreenPresenter
 from display.views.tv import TvScreen
 from tests.display.test_presenter import Clock
-
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+from tests.helpers import SCREENS
 
 
 def busy_morning(hall) -> None:

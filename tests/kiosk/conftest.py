@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from kiosk.config import KioskConfig
 from kiosk.ports import Clocks, inline_runner
 from kiosk.presenter import KioskPresenter
 from server.client import HallClient
-from tests.helpers import KIOSK, FakeClock
+from tests.helpers import KIOSK, SCREENS, FakeClock
 
 _FAULTS = {"paper_out": PaperOut, "cover_open": CoverOpen, "offline": DeviceOffline}
 
@@ -146,9 +145,6 @@ def issued_numbers(client: TestClient) -> list[str]:
     """Numbers of every ticket.issued event so far."""
     events = client.get("/api/v1/halls/demo/events?since=0", headers=KIOSK).json()["events"]
     return [e["ticket"]["number"] for e in events if e["type"] == "ticket.issued"]
-
-
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 
 @pytest.fixture
