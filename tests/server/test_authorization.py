@@ -60,9 +60,19 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("DELETE", "/api/v1/halls/{hall}/leases/{name}"): {"display", "supervisor", "admin"},
 }
 # supervisor statistics, exports and the anomaly report (issue 7)
-for path in ("stats", "stats/export.csv", "stats/export.xlsx", "anomalies", "anomalies.html",
-             "anomalies.xlsx", "charts/{name}.svg", "overview", "staffing", "reported-volumes",
-             "reported-volumes/template.xlsx"):
+for path in (
+    "stats",
+    "stats/export.csv",
+    "stats/export.xlsx",
+    "anomalies",
+    "anomalies.html",
+    "anomalies.xlsx",
+    "charts/{name}.svg",
+    "overview",
+    "staffing",
+    "reported-volumes",
+    "reported-volumes/template.xlsx",
+):
     MATRIX[("GET", f"/api/v1/halls/{{hall}}/{path}")] = SUPERVISORS
 MATRIX[("PUT", "/api/v1/halls/{hall}/reported-volumes")] = SUPERVISORS
 MATRIX[("POST", "/api/v1/halls/{hall}/reported-volumes/upload")] = SUPERVISORS

@@ -21,16 +21,19 @@ def test_metrics_count_requests_and_show_the_halls_queues(client):
     issue(client, queue="A")
     issue(client, queue="A")
     text = client.get("/metrics").text
-    assert ('yichuang_http_requests_total{method="POST",route="/api/v1/halls/{hall}/tickets",'
-            'status="201"} 2') in text
+    assert (
+        'yichuang_http_requests_total{method="POST",route="/api/v1/halls/{hall}/tickets",'
+        'status="201"} 2'
+    ) in text
     assert 'yichuang_waiting_tickets{hall="demo",queue="A"} 2' in text
     assert 'yichuang_event_seq{hall="demo"} 2' in text
     assert "张" not in text  # counts only: no personal data
 
 
 def test_json_logs_are_one_object_per_line():
-    record = logging.LogRecord("yichuang.api", logging.ERROR, __file__, 1, "落地 %s", ("A012",),
-                               None)
+    record = logging.LogRecord(
+        "yichuang.api", logging.ERROR, __file__, 1, "落地 %s", ("A012",), None
+    )
     entry = json.loads(JsonFormatter().format(record))
     assert entry["level"] == "error" and entry["msg"] == "落地 A012"
     assert entry["ts"].endswith("Z")
