@@ -184,22 +184,7 @@ def _rates(
                 "flags": [],
             }
         )
-    counted = [r for r in rows if r["ended"] >= MIN_CALLS]
-    limits = {}
-    for key, sign, flag in (
-        ("completion_rate", -1, "办结率偏低"),
-        ("no_show_rate", +1, "过号率偏高"),
-    ):
-        seen: list[float] = [r[key] for r in counted]
-        if len(seen) < 3:
-            continue
-        middle = pystats.median(seen)
-        spread = pystats.median(abs(v - middle) for v in seen) * 1.4826
-        limit = middle + sign * max(MIN_GAP, MAD_FACTOR * spread)
-        limits[key] = {"median": round(middle, 4), "limit": round(limit, 4)}
-        for r in counted:
-            if sign * (r[key] - limit) > 0:
-                r["flags"].append(flag)
+    limits = flag_outliers([r for r in rows if r["ended"] >= MIN_CALLS])
     hall = total.row()
     return {
         "hall_completion_rate": hall["completion_rate"],
@@ -208,6 +193,29 @@ def _rates(
         "limits": limits,
         "rows": rows,
     }
+
+
+def flag_outliers(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Flag rows whose 办结率 is low or 过号率 high against the others (median ± robust spread).
+
+    Returns the median and the limit used per rate; needs at least three rows to compare.
+    """
+    limits = {}
+    for key, sign, flag in (
+        ("completion_rate", -1, "办结率偏低"),
+        ("no_show_rate", +1, "过号率偏高"),
+    ):
+        seen: list[float] = [r[key] for r in rows]
+        if len(seen) < 3:
+            continue
+        middle = pystats.median(seen)
+        spread = pystats.median(abs(v - middle) for v in seen) * 1.4826
+        limit = middle + sign * max(MIN_GAP, MAD_FACTOR * spread)
+        limits[key] = {"median": round(middle, 4), "limit": round(limit, 4)}
+        for r in rows:
+            if sign * (r[key] - limit) > 0:
+                r["flags"].append(flag)
+    return limits
 
 
 def _summary(report: dict[str, Any], total: Tally) -> dict[str, Any]:
@@ -231,44 +239,45 @@ def _summary(report: dict[str, Any], total: Tally) -> dict[str, Any]:
 
 def findings(report: dict[str, Any]) -> list[dict[str, str]]:
     """The report's anomalies as sentences, section by section."""
+    found = [
+        *(("叫号异常", text) for text in _calling_findings(report["calling"])),
+        *(("好差评异常", text) for text in _rating_findings(report["evaluation"])),
+        *(("办结率/过号率异常", text) for text in _rate_findings(report["rates"])),
+    ]
+    return [{"section": section, "text": text} for section, text in found]
+
+
+def _calling_findings(calling: dict[str, Any]) -> list[str]:
     out = []
-    for r in report["calling"]["rows"]:
+    for r in calling["rows"]:
         if r["status"] == "mismatch":
             out.append(
-                (
-                    "叫号异常",
-                    f"{r['window_name']}: 部门报送 {r['reported']} 件, "
-                    f"系统办理 {r['services']} 件 (叫号 {r['called']} 次, 受理 {r['accepted']}"
-                    f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']}), "
-                    f"数据量不符, 相差 {r['difference']:+d} 件",
-                )
+                f"{r['window_name']}: 部门报送 {r['reported']} 件, "
+                f"系统办理 {r['services']} 件 (叫号 {r['called']} 次, 受理 {r['accepted']}"
+                f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']}), "
+                f"数据量不符, 相差 {r['difference']:+d} 件"
             )
         if r["no_outcome"]:
-            out.append(
-                ("叫号异常", f"{r['window_name']}: 叫号后未登记办理结果 {r['no_outcome']} 次")
-            )
-    for w in report["calling"]["walk_ins"]:
-        out.append(("叫号异常", f"{w['window_name']}: 未叫号即办理 {w['count']} 件"))
-    days = report["evaluation"]["follow_up_working_days"]
-    for r in report["evaluation"]["rows"]:
-        if r["not_rated"] or r["poor"]:
-            out.append(
-                (
-                    "好差评异常",
-                    f"{r['window_name']}: 应评价 {r['should_rate']} 件, "
-                    f"已评价 {r['rated']} 件, 未评价 {r['not_rated']} 件 (超过 {days} 个工作日"
-                    f" {r['overdue']} 件), 差评 {r['poor']} 件",
-                )
-            )
-    hall = report["rates"]
-    for r in hall["rows"]:
+            out.append(f"{r['window_name']}: 叫号后未登记办理结果 {r['no_outcome']} 次")
+    out += [f"{w['window_name']}: 未叫号即办理 {w['count']} 件" for w in calling["walk_ins"]]
+    return out
+
+
+def _rating_findings(evaluation: dict[str, Any]) -> list[str]:
+    days = evaluation["follow_up_working_days"]
+    return [
+        f"{r['window_name']}: 应评价 {r['should_rate']} 件, 已评价 {r['rated']} 件, "
+        f"未评价 {r['not_rated']} 件 (超过 {days} 个工作日 {r['overdue']} 件), 差评 {r['poor']} 件"
+        for r in evaluation["rows"]
+        if r["not_rated"] or r["poor"]
+    ]
+
+
+def _rate_findings(rates: dict[str, Any]) -> list[str]:
+    out = []
+    for r in rates["rows"]:
         for flag in r["flags"]:
             key = "completion_rate" if flag.startswith("办结") else "no_show_rate"
-            mine, whole = r[key], hall[f"hall_{key}"]
-            out.append(
-                (
-                    "办结率/过号率异常",
-                    f"{r['window_name']}: {flag[:3]} {mine:.1%} (全厅 {whole:.1%}), {flag[3:]}",
-                )
-            )
-    return [{"section": section, "text": text} for section, text in out]
+            mine, whole = r[key], rates[f"hall_{key}"]
+            out.append(f"{r['window_name']}: {flag[:3]} {mine:.1%} (全厅 {whole:.1%}), {flag[3:]}")
+    return out

@@ -8,6 +8,7 @@ from typing import Any
 from server.domain.errors import Invalid, NotFound
 from server.services.context import Context
 from server.stats import grouping
+from server.stats.measures import Durations
 from server.stats.periods import WEEKDAYS, parse_period
 from server.stats.reads import hall_read
 from server.stats.staffing import staffing
@@ -43,28 +44,36 @@ def chart(
         period = parse_period(start, end, read.today)
         stats = grouping.collect(read.conn, read.layout, period, dims)
         span = f"{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d}"
-        if name == "arrivals":
-            rows = grouping.table(stats, "hour", read.layout, read.windows, read.clerks)["rows"]
-            return column_chart(
-                f"每小时取号与叫号 ({span})",
-                [r["key"] + "时" for r in rows],
-                [
-                    Series("取号", [r["issued"] for r in rows], PALETTE[0]),
-                    Series("叫号", [r["called"] for r in rows], PALETTE[1]),
-                ],
-                unit="人次",
-            )
         if name == "waiting":
-            counts = stats.total.waiting.histogram(WAIT_EDGES)
-            labels = [f"{a}-{b}" for a, b in pairwise(WAIT_EDGES)]
-            return column_chart(
-                f"等候时长分布 ({span})",
-                [*labels, f"{WAIT_EDGES[-1]}+"],
-                [Series("人次", [float(n) for n in counts], PALETTE[5])],
-                unit="人次 / 等候分钟",
-            )
-        data = grouping.table(stats, "window", read.layout, read.windows, read.clerks)
-        return outcomes_chart(data["rows"], span)
+            return waiting_chart(stats.total.waiting, span)
+        by = dims[0]
+        rows = grouping.table(stats, by, read.layout, read.windows, read.clerks)["rows"]
+        return arrivals_chart(rows, span) if name == "arrivals" else outcomes_chart(rows, span)
+
+
+def arrivals_chart(rows: list[dict[str, Any]], span: str) -> str:
+    """Tickets issued and calls made per hour of day."""
+    return column_chart(
+        f"每小时取号与叫号 ({span})",
+        [r["key"] + "时" for r in rows],
+        [
+            Series("取号", [r["issued"] for r in rows], PALETTE[0]),
+            Series("叫号", [r["called"] for r in rows], PALETTE[1]),
+        ],
+        unit="人次",
+    )
+
+
+def waiting_chart(waiting: Durations, span: str) -> str:
+    """How many waited 0–5, 5–10 … 90+ minutes."""
+    counts = waiting.histogram(WAIT_EDGES)
+    labels = [f"{a}-{b}" for a, b in pairwise(WAIT_EDGES)]
+    return column_chart(
+        f"等候时长分布 ({span})",
+        [*labels, f"{WAIT_EDGES[-1]}+"],
+        [Series("人次", [float(n) for n in counts], PALETTE[5])],
+        unit="人次 / 等候分钟",
+    )
 
 
 def outcomes_chart(rows: list[dict[str, Any]], span: str) -> str:

@@ -100,6 +100,18 @@ def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
     return _stream(conn, stmt)
 
 
+_TICKET_COLUMNS = select(
+    tickets.c.id,
+    tickets.c.business_date,
+    tickets.c.queue,
+    tickets.c.status,
+    tickets.c.priority,
+    tickets.c.requeue_count,
+    tickets.c.issued_at,
+    tickets.c.first_called_at,
+)
+
+
 @dataclass(frozen=True)
 class TicketRow:
     """A ticket of the period and where its first call happened (None when never called)."""
@@ -126,21 +138,8 @@ def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[TicketR
     day's worth, and no join is left to a planner whose statistics may be stale after a
     bulk load.
     """
-    stmt = (
-        select(
-            tickets.c.id,
-            tickets.c.business_date,
-            tickets.c.queue,
-            tickets.c.status,
-            tickets.c.priority,
-            tickets.c.requeue_count,
-            tickets.c.issued_at,
-            tickets.c.first_called_at,
-        )
-        .where(
-            *in_period(tickets, hall, period),
-        )
-        .order_by(tickets.c.business_date, tickets.c.issued_at)
+    stmt = _TICKET_COLUMNS.where(*in_period(tickets, hall, period)).order_by(
+        tickets.c.business_date, tickets.c.issued_at
     )
     day: dt.date | None = None
     firsts: dict[str, Any] = {}

@@ -70,7 +70,7 @@ def column_chart(
 ) -> str:
     """Vertical columns per category: side by side, or stacked."""
     left, right, top, bottom = 56, 16, 48, 58
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    plot = (left, top, WIDTH - left - right, height - top - bottom)
     totals = [
         sum(s.values[i] for s in series)
         if stacked
@@ -78,42 +78,57 @@ def column_chart(
         for i in range(len(categories))
     ]
     top_value = nice_max(max(totals, default=0))
-    parts = _open(WIDTH, height, title) + _legend(series, WIDTH, 40)
+    parts = _open(WIDTH, height, title) + _legend(series, WIDTH, 40) + _grid(plot, top_value)
+    if unit:
+        parts.append(f'<text x="8" y="{top - 8}" font-size="11" fill="#555">{escape(unit)}</text>')
+    parts += _columns(plot, top_value, categories, series, stacked)
+    base = top + plot[3]
+    parts.append(f'<line x1="{left}" x2="{left + plot[2]}" y1="{base}" y2="{base}" stroke="#888"/>')
+    return "".join(parts) + "</svg>"
+
+
+def _grid(plot: tuple[int, int, int, int], top_value: float) -> list[str]:
+    left, top, width, height = plot
+    parts = []
     for k in range(6):
-        value = top_value * k / 5
-        y = top + plot_h - plot_h * k / 5
+        y = top + height - height * k / 5
         parts.append(
-            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<line x1="{left}" x2="{left + width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
         )
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
-            f'fill="#555">{_number(value)}</text>'
+            f'fill="#555">{_number(top_value * k / 5)}</text>'
         )
-    if unit:
-        parts.append(f'<text x="8" y="{top - 8}" font-size="11" fill="#555">{escape(unit)}</text>')
-    slot = plot_w / max(len(categories), 1)
+    return parts
+
+
+def _columns(
+    plot: tuple[int, int, int, int],
+    top_value: float,
+    categories: list[str],
+    series: list[Series],
+    stacked: bool,
+) -> list[str]:
+    left, top, width, height = plot
+    slot = width / max(len(categories), 1)
     group = slot * 0.7
     bar = group if stacked else group / max(len(series), 1)
+    parts = []
     for i, label in enumerate(categories):
         x0 = left + slot * i + (slot - group) / 2
         base = 0.0
         for j, s in enumerate(series):
-            value = s.values[i]
-            h = plot_h * value / top_value
+            h = height * s.values[i] / top_value
             x = x0 if stacked else x0 + bar * j
-            y = top + plot_h - h - (plot_h * base / top_value if stacked else 0)
+            y = top + height - h - height * base / top_value
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{s.color}"><title>{escape(label)} {escape(s.name)}: '
-                f"{_number(value)}</title></rect>"
+                f"{_number(s.values[i])}</title></rect>"
             )
-            base += value if stacked else 0
-        parts.append(_category_label(left + slot * (i + 0.5), top + plot_h + 16, label, slot))
-    parts.append(
-        f'<line x1="{left}" x2="{WIDTH - right}" y1="{top + plot_h}" y2="{top + plot_h}" '
-        'stroke="#888"/>'
-    )
-    return "".join(parts) + "</svg>"
+            base += s.values[i] if stacked else 0
+        parts.append(_category_label(left + slot * (i + 0.5), top + height + 16, label, slot))
+    return parts
 
 
 def _category_label(x: float, y: float, label: str, slot: float) -> str:

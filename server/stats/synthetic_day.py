@@ -197,17 +197,7 @@ def _serve(sim: DaySim, code: str, ticket: SimTicket, at: dt.datetime) -> dt.dat
     fate = rng.random()
     recalls = rng.randint(1, 3) if fate < rates["no_show"] else int(rng.random() < 0.05)
     last_call = at + dt.timedelta(seconds=50 * recalls)
-    call = {
-        "hall": row["hall"],
-        "ticket_id": row["id"],
-        "business_date": row["business_date"],
-        "queue": row["queue"],
-        "window": code,
-        "clerk": window.clerk,
-        "called_at": at,
-        "recalls": recalls,
-        "out_of_order": rng.random() < rates["out_of_order"],
-    }
+    call = _call_row(row, code, window.clerk, at, recalls, rng.random() < rates["out_of_order"])
     row.update(
         status="called",
         call_count=row["call_count"] + 1 + recalls,
@@ -231,6 +221,23 @@ def _serve(sim: DaySim, code: str, ticket: SimTicket, at: dt.datetime) -> dt.dat
     if row["status"] == "finished" and rng.random() < rates["walk_in"]:
         return _walk_in(sim, code, end)
     return end
+
+
+def _call_row(
+    row: dict[str, Any], code: str, clerk: str | None, at: dt.datetime, recalls: int, chosen: bool
+) -> dict[str, Any]:
+    """The calls row of a call starting now (its end and result are filled in later)."""
+    return {
+        "hall": row["hall"],
+        "ticket_id": row["id"],
+        "business_date": row["business_date"],
+        "queue": row["queue"],
+        "window": code,
+        "clerk": clerk,
+        "called_at": at,
+        "recalls": recalls,
+        "out_of_order": chosen,
+    }
 
 
 def _result(row: dict[str, Any]) -> str:

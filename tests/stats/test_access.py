@@ -63,7 +63,7 @@ def test_supervisors_and_admins_are_let_through(client, who):
 
 def test_an_unknown_hall_is_a_404_not_a_crash(client):
     headers = login(client, "admin")
-    for method, path, body in ROUTES:
+    for _method, path, body in ROUTES:
         if body is not None:
             continue
         r = client.get(f"/api/v1/halls/nowhere{path}", headers=headers)
