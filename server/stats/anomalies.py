@@ -8,6 +8,7 @@ the department's reported volume → 数据量不符; work recorded without a ca
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics as pystats
 from collections import Counter
 from typing import Any
@@ -119,8 +120,12 @@ def _evaluation(
     zone = ZoneInfo(read.layout.timezone)
     holidays = holidays_of(read.layout.settings)
     overdue = []
+    elapsed: dict[dt.date, int] = {}  # a month has few dates and many services
     for r in queries.unrated_services(read.conn, read.layout.code, period, read.now):
-        waited = working_days_after(r.finished_at.astimezone(zone).date(), read.today, holidays)
+        day = r.finished_at.astimezone(zone).date()
+        if day not in elapsed:
+            elapsed[day] = working_days_after(day, read.today, holidays)
+        waited = elapsed[day]
         if waited > FOLLOW_UP_WORKING_DAYS:
             overdue.append((r, waited))
     poor = queries.poor_ratings(read.conn, read.layout.code, period)
