@@ -18,7 +18,7 @@ system-deps:
 	@scripts/system-deps
 
 demo: $(STAMP) system-deps
-	$(BIN)/yichuang demo --simulate
+	$(BIN)/yichuang demo --simulate --history 28
 
 test: $(STAMP) system-deps
 	scripts/check

@@ -49,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--simulate", action="store_true", help="simulate citizens and clerks")
     demo.add_argument("--speed", type=float, default=30.0, help="simulated seconds per second")
     demo.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="first fill the dashboard with DAYS of simulated history",
+    )
+    demo.add_argument(
         "--no-apps",
         dest="apps",
         action="store_false",
@@ -121,6 +128,14 @@ def _demo(ns: argparse.Namespace) -> int:
 
     ns.halls = [DEMO_HALL_FILE]
     base = f"http://{ns.host}:{ns.port}"
+    if ns.history > 0:
+        from server.app import prepare_store
+        from server.config import Settings
+        from server.stats import synthetic
+
+        settings = Settings(data_dir=ns.data_dir, hall_files=ns.halls, demo=True)
+        prepare_store(settings).dispose()  # the hall must be in the store before its history
+        synthetic.main(["--data-dir", str(ns.data_dir), "--days", str(ns.history)])
     print(DEMO_BANNER.format(base=base), flush=True)
     companions = Companions(
         base, ns.data_dir / "logs", simulate=ns.simulate, speed=ns.speed, apps=ns.apps

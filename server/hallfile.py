@@ -181,6 +181,7 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "public_names": hall.text("public_names", "masked", choices=("masked", "hidden")),
         "hours": [f"{s:%H:%M}-{e:%H:%M}" for s, e in hours],
         "recent_calls": hall.integer("recent_calls", 8, lo=1, hi=50),
+        "holidays": [d.isoformat() for d in _dates(hall, "holidays")],
     }
     return {
         "requeue": rule,
@@ -190,6 +191,17 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "green_mode": hall.text("green_mode", "first", pattern=r"first|interleave:\d{1,2}"),
         "settings": settings,
     }
+
+
+def _dates(t: Table, key: str) -> list[dt.date]:
+    """A list of ISO dates (public holidays for the working-day rules of the reports)."""
+    days = []
+    for text in t.texts(key, []):
+        try:
+            days.append(dt.date.fromisoformat(text))
+        except ValueError:
+            raise t.error(key, f"{text!r} is not a date like 2026-10-01") from None
+    return sorted(days)
 
 
 def _area(t: Table) -> tuple[str, str]:

@@ -8,6 +8,7 @@ truth: a lost notification is made good by the next one or by the periodic poll.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
@@ -52,9 +53,11 @@ class PgRelay:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening (a notification wakes the listener instead of waiting out its poll)."""
         self._stop.set()
         if self._thread is not None:
+            with contextlib.suppress(Exception), self.db.engine.begin() as conn:
+                notify(conn, "")
             self._thread.join(5)
 
     def _run(self) -> None:
@@ -74,9 +77,9 @@ class PgRelay:
                 quiet = True
                 for note in conn.notifies(timeout=POLL_SECONDS):
                     quiet = False
-                    self._catch_up({note.payload})  # at once: a screen is waiting for it
                     if self._stop.is_set():
                         return
+                    self._catch_up({note.payload})  # at once: a screen is waiting for it
                 if quiet:
                     self._catch_up(set(self.last))  # nothing heard for a while: poll
 

@@ -82,3 +82,13 @@ def test_a_missing_or_unparsable_file_is_a_config_error(tmp_path):
     bad.write_text("[hall\ncode=", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_hall_file(bad)
+
+
+def test_holidays_are_dates_and_anything_else_is_refused():
+    data = demo_data()
+    data["hall"]["holidays"] = ["2026-10-02", "2026-10-01"]
+    assert parse_hall(data, "h.toml").settings["holidays"] == ["2026-10-01", "2026-10-02"]
+    data["hall"]["holidays"] = ["National Day"]
+    with pytest.raises(ConfigError) as err:
+        parse_hall(data, "h.toml")
+    assert err.value.key == "hall.holidays"
