@@ -88,7 +88,9 @@ class FrameDecoder(StreamDecoder[SignFrame]):
                 return None
             frame = self.parse(bytes(self.buffer[body:size]))
             if frame is None:
-                self.reject(size)
+                # Drop only the false start: the bytes taken as its trailer may already be
+                # the start of the next, good frame (found by hypothesis, noise "02 03").
+                self.reject(body)
                 continue
             del self.buffer[:size]
             return frame

@@ -128,3 +128,9 @@ def test_any_text_round_trips_through_encode_and_a_split_stream(
 def test_escaping_round_trips_for_any_bytes(data: bytes) -> None:
     assert cpower.unescape(cpower.escape(data)) == data
     assert onbon.unescape(onbon.escape(data)) == data
+
+
+def test_a_false_start_in_noise_does_not_swallow_the_next_frame() -> None:
+    codec = codec_for(load_profile("plain-rs485-strip"))
+    frames = codec.decoder().feed(b"\x02\x03" + codec.encode_text(7, ["A012"]))
+    assert [(f.address, f.lines) for f in frames] == [(7, ("A012",))]
