@@ -87,10 +87,13 @@ class FileTransport:
 
     def __init__(self, path: str, url: str, timeout: float) -> None:
         self.url, self.timeout, self._path = url, timeout, path
+        # usblp blocks a write while the printer is stalled (paper ran out mid-job): give up
+        # when no byte has gone out for this long, instead of hanging the kiosk for good
+        self.write_timeout = max(timeout, 5.0)
         self._readable = True
         try:
             if os.path.exists(path) and not os.path.isfile(path):
-                self._fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+                self._fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
             else:
                 self._readable = False
                 self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -98,11 +101,19 @@ class FileTransport:
             raise _open_error(url, exc) from exc
 
     def write(self, data: bytes) -> None:
-        """Write all bytes to the node."""
+        """Write all bytes; DeviceOffline when the device takes none for `write_timeout`."""
         view = memoryview(data)
         try:
             while view:
-                view = view[os.write(self._fd, view) :]
+                _, ready, _ = select.select([], [self._fd], [], self.write_timeout)
+                if not ready:
+                    raise DeviceOffline(
+                        detail=f"{self.url}: 设备 {self.write_timeout:g} 秒未接收数据"
+                    )
+                try:
+                    view = view[os.write(self._fd, view) :]
+                except BlockingIOError:
+                    continue  # select said writable but the buffer filled again
         except OSError as exc:
             raise DeviceOffline(detail=f"{self.url}: {exc}") from exc
 

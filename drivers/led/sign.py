@@ -69,10 +69,13 @@ class WindowSign:
         self._submit("screen", self.codec.encode_clear(self.address))
 
     def check(self) -> None:
-        """Queue a ping, so health() learns whether an idle sign still answers."""
+        """Queue a ping, so health() learns whether an idle sign still answers.
+
+        A model with no ping (plain strips) gets an empty frame: that opens the line, so a
+        dead port reads offline rather than never-contacted.
+        """
         frame = self.codec.encode_ping(self.address)
-        if frame is not None:
-            self._submit("ping", frame)
+        self._submit("ping", b"" if frame is None else frame)
 
     def health(self) -> SignHealth:
         """ok, unconfirmed, no_reply, offline or unknown, with the reason."""

@@ -124,10 +124,12 @@ class Announcer:
 
     def _render_loop(self) -> None:
         while (call := self._calls.get()) is not None:
-            label = announcement_text(call.number, call.window, recall=call.recall, one=self.one)
             try:
+                label = announcement_text(
+                    call.number, call.window, recall=call.recall, one=self.one
+                )
                 self._audio.put((label, self.render(call.number, call.window, call.recall)))
-            except Exception as exc:  # a broken clip must not stop the hall's announcer
+            except Exception as exc:  # an unreadable code or a broken clip must not stop the hall
                 self._fail(f"seq {call.seq}: {exc}")
         self._audio.put(None)
 

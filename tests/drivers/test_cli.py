@@ -98,6 +98,14 @@ def test_status_reports_printer_and_sign_health(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.startswith("ok")
 
 
+def test_status_of_a_plain_strip_opens_its_line(capsys: pytest.CaptureFixture[str]) -> None:
+    strip = ["devices", "status", "--profile", "plain-rs485-strip", "--url"]
+    assert main([*strip, "sim://plain-rs485-strip?name=cli"]) == 0
+    assert capsys.readouterr().out.startswith("unconfirmed")
+    assert main([*strip, "socket://127.0.0.1:9"]) == 1
+    assert capsys.readouterr().out.startswith("offline")
+
+
 def test_status_of_the_small_serial_devices(capsys: pytest.CaptureFixture[str]) -> None:
     for profile in ("yc485-evaluator", "yc485-wireless-keypad", "ga467-sam-reader"):
         assert main(["devices", "status", "--profile", profile, "--url", f"sim://{profile}"]) == 0

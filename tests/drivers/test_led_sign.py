@@ -128,10 +128,18 @@ def test_an_unplugged_bus_is_offline() -> None:
 def test_a_strip_that_never_answers_is_unconfirmed_not_failed() -> None:
     sign = open_sign("plain-rs485-strip", "sim://plain-rs485-strip")
     sign.show_call("A012", "S03")
-    sign.check()  # no ping on this model: nothing is queued
+    sign.check()  # no ping on this model: the line is only opened
     assert sign.bus.wait_idle()
     assert sign.health().state == "unconfirmed" and sign.health().ok
     assert sim_at("sim://plain-rs485-strip").screen == "A012→S03"
+
+
+def test_checking_a_strip_on_a_dead_port_says_offline() -> None:
+    sign = open_sign("plain-rs485-strip", "socket://127.0.0.1:9")
+    assert sign.health().state == "unknown"
+    sign.check()
+    assert sign.bus.wait_idle() and sign.health().state == "offline"
+    sign.bus.close()
 
 
 def test_a_ping_learns_the_health_of_an_idle_sign() -> None:

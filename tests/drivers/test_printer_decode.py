@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -80,3 +82,18 @@ def test_the_simulated_printer_draws_the_receipt_to_png(tmp_path: Path) -> None:
     assert image.width == 384 + 32 and 600 < image.height < 1400
     dark = sum(image.histogram()[:128])
     assert 0.03 < dark / (image.width * image.height) < 0.4  # ink, but mostly paper
+
+
+@pytest.mark.parametrize("profile_id", ["xprinter-xp58", "xprinter-xp80c"])
+def test_the_printed_qr_code_scans_back_to_the_progress_url(
+    profile_id: str, tmp_path: Path
+) -> None:
+    """A real QR reader (zxing-cpp) scans the receipt picture: image QR and native QR alike."""
+    url = f"sim://{profile_id}?name=scan"
+    stub = standard_ticket()
+    TicketPrinter(profile_id, url).print_ticket(stub)
+    sim = get_simulator(url)
+    assert isinstance(sim, PrinterSimulator)
+    image = Image.open(sim.render_png(tmp_path / "ticket.png")).convert("L")
+    found = zxingcpp.read_barcodes(image)
+    assert [code.text for code in found] == [stub.qr_url]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -72,6 +76,40 @@ def test_a_file_url_records_the_job_and_never_answers(tmp_path: Path) -> None:
     assert p.status() == PrinterStatus.UNKNOWN
     p.close()
     assert "A012" in decode(out.read_bytes())
+
+
+def test_a_device_node_that_stops_taking_bytes_is_offline_not_a_hang(tmp_path: Path) -> None:
+    node = tmp_path / "lp0"
+    os.mkfifo(node)  # like usblp with the printer stalled: nobody drains the other end
+    transport = open_transport(f"file://{node}", timeout=0.1)
+    transport.write_timeout = 0.2  # type: ignore[attr-defined]
+    started = time.monotonic()
+    with pytest.raises(DeviceOffline):
+        transport.write(b"x" * 1_000_000)
+    assert time.monotonic() - started < 2.0
+    transport.close()
+
+
+def test_a_device_node_that_drains_slowly_gets_every_byte(tmp_path: Path) -> None:
+    node = tmp_path / "lp0"
+    os.mkfifo(node)
+    transport = open_transport(f"file://{node}", timeout=0.5)
+    reader = os.open(node, os.O_RDONLY | os.O_NONBLOCK)
+    got = bytearray()
+
+    def drain_slowly() -> None:
+        while len(got) < 300_000:
+            time.sleep(0.01)
+            with contextlib.suppress(BlockingIOError):
+                got.extend(os.read(reader, 65536))
+
+    thread = threading.Thread(target=drain_slowly)
+    thread.start()
+    transport.write(b"y" * 300_000)
+    thread.join(5)
+    transport.close()
+    os.close(reader)
+    assert bytes(got) == b"y" * 300_000
 
 
 def test_usb_without_pyusb_or_device_is_not_found() -> None:

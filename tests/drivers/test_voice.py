@@ -209,6 +209,17 @@ def test_a_broken_clip_skips_one_call_but_not_the_next() -> None:
     announcer.close()
 
 
+def test_an_unreadable_code_skips_one_call_but_not_the_next() -> None:
+    sink = RecordingSink()
+    announcer = Announcer(SlowEngine(0.0), sink, chime=False)
+    assert announcer.announce(1, "A#1", "综合1")
+    assert announcer.announce(2, "A002", "S01")
+    assert announcer.wait_idle(2.0)
+    assert sink.labels == ["请 A零零二 号到 S零一 号窗口办理"]
+    assert announcer.errors and announcer.errors[0].startswith("seq 1:")
+    announcer.close()
+
+
 def test_wav_file_sink_writes_one_file_per_announcement(tmp_path: Path) -> None:
     sink = WavFileSink(tmp_path / "out")
     announcer = Announcer(SlowEngine(0.0), sink, chime=False)
