@@ -43,7 +43,7 @@ class TicketStub:
     waiting_ahead: int = 0
     issued_at: dt.datetime | str = ""
     qr_url: str = ""
-    qr_caption: str = "扫码查看办理进度，办理进度随时查"
+    qr_caption: str = "办理进度随时查：请扫码查看"
     queue_name: str = ""
     estimated_wait_min: int | None = None
     notes: Sequence[str] = DEFAULT_TICKET_NOTES
