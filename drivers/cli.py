@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=["ticket", "requeued", "green", "accepted", "rejected", "one-time", "advice"],
     )
     p.add_argument("--png", type=Path, help="sim:// only: save the printed receipt as PNG")
+    p.add_argument(
+        "--no-status",
+        action="store_true",
+        help="do not ask the printer first (one-way links: file://, a print server)",
+    )
     p.set_defaults(run=_test_print)
     p = _device_command(sub, "sign", 'show "A012 → S03" (a call) or lines separated by |')
     p.add_argument("--address", type=int)
@@ -120,9 +125,10 @@ def _test_print(ns: argparse.Namespace) -> int:
     from drivers.printer import NOTICE_ACCEPTED, NOTICE_ONE_TIME, NOTICE_REJECTED, TicketPrinter
     from drivers.printer.samples import sample_advice, sample_notice, standard_ticket
 
-    printer = TicketPrinter(ns.profile, ns.url)
-    report = printer.status_report()
-    print(f"status: {report.status}" + (f" ({report.detail})" if report.detail else ""))
+    printer = TicketPrinter(ns.profile, ns.url, check_status=not ns.no_status)
+    if not ns.no_status:
+        report = printer.status_report()
+        print(f"status: {report.status}" + (f" ({report.detail})" if report.detail else ""))
     notices = {
         "accepted": NOTICE_ACCEPTED,
         "rejected": NOTICE_REJECTED,

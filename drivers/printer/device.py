@@ -76,4 +76,4 @@ class TicketPrinter:
             return query_status(self._connection.get(), self.profile)
         except DeviceError as exc:
             self._connection.drop()
-            return StatusReport(PrinterStatus.OFFLINE, detail=exc.message + exc.detail)
+            return StatusReport(PrinterStatus.OFFLINE, detail=str(exc))

@@ -28,6 +28,9 @@ class PrinterStatus(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+# A queued (non-real-time) query gets this many status timeouts to answer.
+QUEUED_WAIT = 3
+
 # States in which a ticket may still be printed.
 PRINTABLE = frozenset({PrinterStatus.OK, PrinterStatus.PAPER_LOW})
 
@@ -83,9 +86,15 @@ def query_status(transport: Transport, profile: Profile) -> StatusReport:
     drain(transport)
     flags: set[str] = set()
     replies: dict[str, int] = {}
+    late = ""
     for query in spec.status_queries:
         transport.write(query.command)
-        reply = transport.read(1, timeout)
+        reply = transport.read(1, timeout if query.realtime else timeout * QUEUED_WAIT)
+        if not reply and not query.realtime and replies:
+            # answered only after the queued jobs: the real-time replies already tell
+            # online, cover and paper end, so go on with those rather than say "unknown"
+            late = f"{query.name}: 无应答（非实时指令）"
+            continue
         if not reply:
             return StatusReport(PrinterStatus.UNKNOWN, detail=f"{query.name}: 无应答")
         byte = replies[query.name] = reply[0]
@@ -94,4 +103,4 @@ def query_status(transport: Transport, profile: Profile) -> StatusReport:
             return StatusReport(PrinterStatus.UNKNOWN, detail=detail, invalid_reply=True)
         flags |= {name for name, mask in query.flags.items() if byte & mask}
     frozen = frozenset(flags)
-    return StatusReport(classify(frozen, profile), frozen, replies)
+    return StatusReport(classify(frozen, profile), frozen, replies, detail=late)

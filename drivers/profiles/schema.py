@@ -62,13 +62,18 @@ class TransportSpec:
 
 @dataclass(frozen=True)
 class StatusQuery:
-    """One real-time status request and the meaning of the bits of its one-byte reply."""
+    """One status request and the meaning of the bits of its one-byte reply.
+
+    `realtime` is False for a command the printer answers only after the jobs already in its
+    buffer (GS r), so its reply may come late or, while stopped, not at all.
+    """
 
     name: str
     command: bytes
     valid_mask: int
     valid_value: int
     flags: Mapping[str, int]
+    realtime: bool = True
 
     def is_valid(self, reply: int) -> bool:
         """Fixed bits of the reply are as the manual says (else it is noise, not a status)."""
@@ -235,6 +240,7 @@ def read_status_queries(t: Table) -> tuple[StatusQuery, ...]:
             valid_mask=q.integer("valid_mask", 0, 255),
             valid_value=q.integer("valid_value", 0, 255),
             flags=MappingProxyType({f: q.integer(f, 0, 255, 0) for f in STATUS_FLAGS if q.has(f)}),
+            realtime=q.boolean("realtime", True),
         )
         q.finish()
         if query.valid_value & ~query.valid_mask:

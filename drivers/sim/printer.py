@@ -33,6 +33,7 @@ class PrinterSimulator(Simulator):
         self.jobs: list[list[Op]] = []  # one list of operations per ESC @
         self.dropped = 0  # printable operations received while offline
         self.cuts = 0
+        self.queued_queries_silent = False  # GS r unanswered, as while a job is printing
 
     def set_paper(self, state: str) -> None:
         """ok, low (near end) or out."""
@@ -45,6 +46,11 @@ class PrinterSimulator(Simulator):
         """Open or close the cover."""
         with self._lock:
             self.cover_open = is_open
+
+    def set_queued_queries_silent(self, silent: bool = True) -> None:
+        """Leave non-real-time status queries (GS r) unanswered, as a busy printer does."""
+        with self._lock:
+            self.queued_queries_silent = silent
 
     def set_cutter_error(self, error: bool = True) -> None:
         """Jam (or free) the auto-cutter."""
@@ -75,6 +81,8 @@ class PrinterSimulator(Simulator):
         """The reply to one status query of the profile, or None for a query it lacks."""
         for query in self.profile.printer_spec.status_queries:
             if query.command == command:
+                if self.queued_queries_silent and not query.realtime:
+                    return None
                 flags = self.active_flags()
                 value = query.valid_value
                 for name, mask in query.flags.items():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drivers.cli import main
-from drivers.printer import TicketPrinter
+from drivers.printer import TicketPrinter, decode
 from drivers.printer.samples import standard_ticket
 from drivers.sim import get_simulator
 from drivers.voice import read_wav
@@ -77,6 +77,16 @@ def test_test_print_of_a_notice(capsys: pytest.CaptureFixture[str]) -> None:
         == 0
     )
     assert "不予受理凭证" in get_simulator(url).text  # type: ignore[attr-defined]
+
+
+def test_test_print_to_a_file_without_asking_for_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = tmp_path / "job.bin"
+    args = ["devices", "test-print", "--profile", "xprinter-xp58", "--url", f"file://{job}"]
+    assert main([*args, "--no-status"]) == 0
+    assert "status:" not in capsys.readouterr().out
+    assert "A012" in decode(job.read_bytes())
 
 
 def test_test_print_on_an_empty_printer_fails_with_the_chinese_reason(

@@ -130,6 +130,18 @@ def test_snbc_paper_end_comes_from_gs_r_with_its_own_bits() -> None:
     assert sim.status_byte(bytes.fromhex("1D 72 01")) == 0x0F
 
 
+def test_snbc_busy_with_a_job_still_reports_from_its_real_time_replies() -> None:
+    p, sim = printer("sim://snbc-btp-r880np?name=busy", "snbc-btp-r880np")
+    sim.set_queued_queries_silent()  # GS r 1 waits behind the stub still printing
+    report = p.status_report()
+    assert report.status == PrinterStatus.OK and "非实时" in report.detail
+    sim.set_paper("out")  # DLE EOT 2 carries paper end in real time
+    assert p.status() == PrinterStatus.PAPER_OUT
+    sim.set_paper("ok")
+    sim.set_silent()  # nothing answers at all: never "ok"
+    assert p.status() == PrinterStatus.UNKNOWN
+
+
 def test_a_missing_device_is_offline_not_ok(tmp_path) -> None:
     p = TicketPrinter("xprinter-xp80c", str(tmp_path / "ttyUSB9"))
     report = p.status_report()
