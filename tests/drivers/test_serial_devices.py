@@ -11,11 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from drivers.checksums import crc16_arc, crc16_modbus
-from drivers.errors import DeviceOffline
+from drivers.errors import DeviceNotFound, DeviceOffline
 from drivers.evaluator import Evaluator, RatingEvent
 from drivers.idcard import IdCardReader
 from drivers.idcard.ga467 import FIND, READ_BASE, SELECT, Ga467Decoder, request, response
 from drivers.keypad import KeyEvent, Keypad
+from drivers.led import Bus
+from drivers.profiles import load_profile
 from drivers.serial_link import YcLink
 from drivers.sim import get_simulator
 from drivers.sim.idcard import IdCardSimulator
@@ -245,3 +247,14 @@ def test_a_reader_on_a_serial_device_path_reads_cards_in_the_background() -> Non
     finally:
         reader.close()
         pty.close()
+
+
+def test_a_sign_bus_and_an_evaluator_line_never_share_one_port() -> None:
+    url = "socket://127.0.0.1:9?owner-test"
+    Bus.for_url(url)
+    with pytest.raises(DeviceNotFound) as info:
+        YcLink.for_url(load_profile("yc485-evaluator"), url)
+    assert "另一类设备" in info.value.message
+    Bus.close_all()
+    YcLink.for_url(load_profile("yc485-evaluator"), url)  # free again once the bus is gone
+    YcLink.close_all()
