@@ -42,6 +42,7 @@ class PadView:
     connection_level: str = "info"
     number: str = "—"
     ticket_lines: tuple[str, ...] = ()
+    transfer_note: str = ""  # the sending clerk's note on a ticket transferred in
     recall_hint: str = ""
     suggest_no_show: bool = False
     enabled: dict[str, bool] = field(default_factory=dict)
@@ -89,6 +90,7 @@ def build_view(s: PadState) -> PadView:
         status_level=status_level,
         number=current["number"] if current else "—",
         ticket_lines=_ticket_lines(current),
+        transfer_note=_transfer_note(current),
         recall_hint=_recall_hint(current),
         suggest_no_show=bool(current and current.get("suggest_no_show")),
         enabled=_enabled(s, window, current, ctx),
@@ -133,6 +135,11 @@ def _ticket_lines(t: dict[str, Any] | None) -> tuple[str, ...]:
     waited = int(t.get("waited_seconds") or 0) // 60
     lines.append(f"已等候 {waited} 分钟 · 叫号 {t.get('call_count', 0)} 次")
     return tuple(lines)
+
+
+def _transfer_note(t: dict[str, Any] | None) -> str:
+    note = (t or {}).get("transfer_note")
+    return f"转入备注: {note}" if note else ""
 
 
 def _recall_hint(t: dict[str, Any] | None) -> str:

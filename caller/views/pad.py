@@ -94,6 +94,10 @@ class PadPage(QWidget):
         for label in self.lines:
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             inner.addWidget(label)
+        self.note = QLabel("", objectName="note")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        inner.addWidget(self.note)
         self.hint = QLabel("", objectName="hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(self.hint)
@@ -195,6 +199,8 @@ class PadPage(QWidget):
         self.number.setText(view.number)
         for label, text in zip(self.lines, [*view.ticket_lines, "", "", ""], strict=False):
             label.setText(text)
+        self.note.setText(view.transfer_note)
+        self.note.setVisible(bool(view.transfer_note))
         self.hint.setText(view.recall_hint)
         for action, button in self.buttons.items():
             button.setEnabled(view.enabled.get(action, False))

@@ -23,6 +23,8 @@ QLabel#title { font-size: 26px; font-weight: bold; }
 QLabel#number { font-size: 120px; font-weight: bold; color: #1f4e8c; background: transparent; }
 QLabel#caption { font-size: 17px; color: #5b6775; background: transparent; }
 QLabel#hint { font-size: 18px; color: #9a5b00; background: transparent; }
+QFrame#card QLabel#note { font-size: 19px; color: #9a5b00; background: #fff4e0;
+  border-radius: 6px; padding: 4px 10px; }
 QFrame#card { background: white; border: 1px solid #d7dde5; border-radius: 10px; }
 QFrame#card QLabel { background: transparent; }
 QLabel#stat { font-size: 28px; font-weight: bold; color: #1f4e8c; }

@@ -68,7 +68,9 @@ def requeue(ticket: Ticket, rank: int) -> Ticket:
     )
 
 
-def transfer(ticket: Ticket, queue: str, target_window: str | None) -> Ticket:
+def transfer(
+    ticket: Ticket, queue: str, target_window: str | None, note: str | None = None
+) -> Ticket:
     """Move a called ticket to another queue or window, where it is served first (转移)."""
     if ticket.status is not TicketStatus.CALLED:
         raise Conflict("nothing_called", "当前没有已叫的号码, 无法转移")
@@ -78,6 +80,7 @@ def transfer(ticket: Ticket, queue: str, target_window: str | None) -> Ticket:
         queue=queue,
         transferred=True,
         target_window=target_window,
+        transfer_note=note,
         window=None,
     )
 

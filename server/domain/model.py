@@ -183,6 +183,7 @@ class Ticket:
     reason: str | None = None
     transferred: bool = False
     target_window: str | None = None
+    transfer_note: str | None = None  # the sending clerk's note, for staff eyes only
     appointment_code: str | None = None
     appointment_start: dt.datetime | None = None
     appointment_end: dt.datetime | None = None

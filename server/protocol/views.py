@@ -76,7 +76,9 @@ def full_ticket(
         suggest_no_show=bool(queue and t.recalls >= queue.recall_limit),
     )
     if staff:
-        view.update(phone_masked=mask_phone(t.phone), reason=t.reason)
+        view.update(
+            phone_masked=mask_phone(t.phone), reason=t.reason, transfer_note=t.transfer_note
+        )
     return view
 
 

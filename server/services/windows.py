@@ -159,21 +159,16 @@ def transfer(
     to_window: str | None,
     note: str | None,
 ) -> dict[str, Any]:
-    """转移: move the current ticket to another queue or window, where it is called first."""
+    """转移: move the current ticket to another queue or window, where it is called first.
+
+    The note is kept on the ticket for the receiving clerk; the public event leaves it out.
+    """
+    kept_note = (note or "").strip() or None
 
     def work(tx: HallTx) -> dict[str, Any]:
         window, ticket = _current(tx, code, clerk)
-        queue = to_queue
-        if to_window is not None:
-            target = _window(tx, to_window)
-            if target.code == window.code:
-                raise Invalid("transfer_to_self", "不能转移到本窗口")
-            queue = queue or (ticket.queue if ticket.queue in target.queues else target.queues[0])
-        if queue is None:
-            raise Invalid("transfer_target_required", "请选择转移到的业务队列或窗口")
-        if queue not in tx.layout.queues:
-            raise NotFound("unknown_queue", f"没有编号为 {queue} 的业务队列")
-        before, ticket = ticket, lifecycle.transfer(ticket, queue, to_window)
+        queue = _transfer_queue(tx, window, ticket, to_queue, to_window)
+        before, ticket = ticket, lifecycle.transfer(ticket, queue, to_window, kept_note)
         tx.save_ticket(before, ticket)
         repo.end_call(tx.conn, ticket.id, "transferred", tx.now)
         window = replace(window, current_ticket=None)
@@ -185,11 +180,39 @@ def transfer(
             from_window=window.code,
             to_queue=queue,
             to_window=to_window,
-            note=note,
         )
         return _ticket(ctx, tx, ticket)
 
     return _run(ctx, hall, work)
+
+
+def _transfer_queue(
+    tx: HallTx, window: Window, ticket: Ticket, to_queue: str | None, to_window: str | None
+) -> str:
+    """The queue a transfer goes to; a named window must serve it."""
+    if to_queue is not None and to_queue not in tx.layout.queues:
+        raise NotFound("unknown_queue", f"没有编号为 {to_queue} 的业务队列")
+    if to_window is None:
+        if to_queue is None:
+            raise Invalid("transfer_target_required", "请选择转移到的业务队列或窗口")
+        return to_queue
+    target = _window(tx, to_window)
+    if target.code == window.code:
+        raise Invalid("transfer_to_self", "不能转移到本窗口")
+    if to_queue is None and target.queues:
+        return ticket.queue if ticket.queue in target.queues else target.queues[0]
+    if to_queue is None or to_queue not in target.queues:
+        served = "、".join(f"{q} {tx.layout.queue_name(q)}" for q in target.queues)
+        message = f"{target.name} 当前不办理任何业务, 请选择其他窗口"
+        if to_queue is not None and served:
+            wanted = f"{to_queue} {tx.layout.queue_name(to_queue)}"
+            message = f"{target.name} 不办理 {wanted} 业务 (该窗口办理: {served})"
+        raise Invalid(
+            "queue_not_served_by_window",
+            message,
+            {"window": target.code, "queue": to_queue, "served": list(target.queues)},
+        )
+    return to_queue
 
 
 def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) -> dict[str, Any]:

@@ -169,6 +169,7 @@ tickets = Table(
     Column("reason", Text, nullable=True),
     Column("transferred", Boolean, nullable=False, default=False),
     Column("target_window", String(32), nullable=True),
+    Column("transfer_note", String(200), nullable=True),  # for staff; never in events
     Column("appointment_code", String(16), nullable=True),
     Column("appointment_start", UTCDateTime, nullable=True),
     Column("appointment_end", UTCDateTime, nullable=True),

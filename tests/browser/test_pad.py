@@ -6,6 +6,8 @@ Against the real demo server; the hall TV (/screen) in a second tab shows each c
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from server.client import HallClient
@@ -54,8 +56,10 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
 
     url = demo_server.url
     names = ["王建国", "李秀英", "张伟", "刘洋", "陈静"]
+    issued = {}
     for i, name in enumerate(names):
-        kiosk.issue(queue="A", applicant_name=name, id_number=valid_id(seq=f"{i + 10:03d}"))
+        t = kiosk.issue(queue="A", applicant_name=name, id_number=valid_id(seq=f"{i + 10:03d}"))
+        issued[t["number"]] = t
     screen = tab.new_page()
     screen.goto(f"{url}/screen?hall=demo&token=demo-display")
     latest = screen.locator("#latest-call")
@@ -78,6 +82,9 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
             pad.click("#btn-recall")
             expect(pad.locator("#recall-hint")).to_have_text("已重呼 1 次")
             expect(pad.locator("#message")).to_have_text(f"重呼 {number} (第 1 次)")
+            expect(latest).to_have_class(re.compile(r"\brecall\b"))  # the screen says 重呼
+            expect(screen.locator("#latest-caption")).to_have_text("重呼 · 请再次留意")
+            expect(latest).to_have_attribute("data-number", number)
             shot(pad, "pad-serving")
             pad.click("#btn-rejected")
             pad.locator("#dlg-reject").wait_for(state="visible")
@@ -88,6 +95,11 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
             expect(pad.locator("#message")).to_have_text(f"{number} 已登记不予受理")
             expect(pad.locator("#evaluation")).to_have_text(f"{number} 好差评: 等待评价…")
             expect(pad.locator("[data-stat=不予受理] b")).to_have_text("1")
+            with HallClient(url, "demo") as staff:
+                staff.login("supervisor", "demo1234")
+                stored = staff.ticket(issued[number]["id"])
+            assert stored["outcome"] == "rejected"
+            assert stored["reason"] == "申请人不具备申请资格; 非本市户籍"
         elif round_ == 1:
             pad.click("#btn-transfer")
             pad.locator("#dlg-transfer").wait_for(state="visible")
@@ -104,11 +116,14 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
     recent = screen.locator(".recent-call[data-window=S05]")
     expect(recent).to_have_count(3)
     assert sorted(recent.evaluate_all("els => els.map(e => e.dataset.number)")) == sorted(called)
-    transferred = HallClient(url, "demo")
-    transferred.login("clerk13", "demo1234")
-    transferred.sign_in("S13")
-    assert transferred.call_next("S13")["number"] == called[1]  # the transfer is served first
-    transferred.close()
+    receiving = tab.new_page()
+    sign_in(receiving, url, "clerk13", "S13")
+    receiving.click("#btn-call-next")
+    expect(receiving.locator("#cur-number")).to_have_text(called[1])  # served first
+    expect(receiving.locator("#cur-note")).to_have_text("转入备注: 需不动产专窗办理")
+    expect(receiving.locator("#cur-lines")).to_contain_text("转入")
+    shot(receiving, "pad-transferred-in")
+    assert "需不动产专窗办理" not in screen.content()  # the hall TV never sees the note
     pad.set_viewport_size({"width": 800, "height": 1280})  # a tablet held upright
     expect(pad.locator("#btn-call-next")).to_be_in_viewport()
     shot(pad, "pad-portrait")

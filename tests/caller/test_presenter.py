@@ -112,6 +112,17 @@ def test_transfer_moves_the_ticket_away_with_a_note(client, make_pad):
     other.call_next()
     assert other.view().number == "A001"
     assert "转入" in other.view().ticket_lines[1]
+    assert other.view().transfer_note == "转入备注: 需不动产专窗办理"
+    assert pad.view().transfer_note == ""  # the sending pad shows no current ticket
+
+
+def test_a_transfer_to_a_window_that_does_not_serve_the_queue_is_refused(client, make_pad):
+    issue(client, queue="A")
+    pad = make_pad()
+    pad.call_next()
+    assert not pad.transfer(queue="G", window="S13")
+    assert pad.view().message == "S13 13号窗口 不办理 G 公积金 业务 (该窗口办理: B 不动产登记)"
+    assert pad.view().number == "A001"
 
 
 def test_pause_and_resume_change_the_status_and_the_buttons(make_pad):

@@ -12,7 +12,7 @@ from caller.config import StationConfig
 from caller.views import theme
 from caller.views.dialogs import NoticeDialog, PauseDialog, RejectDialog, TransferDialog
 from caller.wiring import PadApp
-from tests.helpers import EVALUATOR, SCREENS, issue, valid_id
+from tests.helpers import EVALUATOR, SCREENS, issue, login, valid_id, window
 
 
 class AnsweringDialogs:
@@ -145,6 +145,23 @@ def test_rejection_transfer_pause_and_pick_go_through_their_dialogs(qtbot, clien
     shot(desk, "paused")
     press(qtbot, desk, Qt.Key.Key_F9)
     assert pad.status.text() == "服务中"
+
+
+def test_a_ticket_transferred_in_shows_the_senders_note(qtbot, client, desk):
+    sender = login(client, "clerk02")
+    window(client, sender, "S02", "sign-in")
+    issue(client, queue="A", applicant_name="欧阳明月")
+    window(client, sender, "S02", "call-next")
+    note = "已核验身份, 需补录营业执照信息"
+    assert window(client, sender, "S02", "transfer", window="S01", note=note).status_code == 200
+    settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
+    press(qtbot, desk, Qt.Key.Key_F1)
+    pad = desk.window.pad
+    assert pad.number.text() == "A001" and "转入" in pad.lines[1].text()
+    assert pad.note.isVisible() and pad.note.text() == f"转入备注: {note}"
+    shot(desk, "transferred-in")
+    press(qtbot, desk, Qt.Key.Key_F5)
+    assert not pad.note.isVisible()
 
 
 def test_a_network_drop_is_shown_and_the_resync_is_said(qtbot, client, desk):

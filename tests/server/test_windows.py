@@ -1,6 +1,6 @@
 """The clerk pad's buttons through the HTTP API."""
 
-from tests.helpers import TZ, issue, login, window
+from tests.helpers import DISPLAY, KIOSK, TZ, issue, login, window
 
 
 def error(r) -> str:
@@ -84,6 +84,47 @@ def test_transfer_to_a_window_is_called_first_there(client):
     assert window(client, b, "S13", "call-next").json()["id"] == t["id"]
     r = window(client, a, "S01", "transfer", queue="B")
     assert error(r) == "nothing_called"
+
+
+def test_the_transfer_note_reaches_the_receiving_clerk_and_no_screen_or_kiosk(client):
+    a, b = login(client), login(client, "clerk13")
+    window(client, a, "S01", "sign-in")
+    window(client, b, "S13", "sign-in")
+    t = issue(client, queue="A", applicant_name="张三丰")
+    window(client, a, "S01", "call-next")
+    note = "张三丰 需补交不动产权证书原件"
+    window(client, a, "S01", "transfer", window="S13", note=note)
+    window(client, b, "S13", "call-next")
+    context = client.get("/api/v1/halls/demo/windows/S13/context", headers=b).json()
+    assert context["current"]["number"] == "A001"
+    assert context["current"]["transfer_note"] == note
+    staff = client.get(f"/api/v1/tickets/{t['id']}", headers=b).json()
+    assert staff["transfer_note"] == note
+    for device in (DISPLAY, KIOSK):
+        log = client.get("/api/v1/halls/demo/events", params={"since": 0}, headers=device)
+        moved = [e for e in log.json()["events"] if e["type"] == "ticket.transferred"]
+        assert moved and moved[0]["to_window"] == "S13"
+        assert note not in log.text and "note" not in moved[0]
+    snapshot = client.get("/api/v1/halls/demo/events", headers=DISPLAY).text
+    assert note not in snapshot
+
+
+def test_a_transfer_to_a_window_that_does_not_serve_the_queue_is_refused(client):
+    a = login(client)
+    window(client, a, "S01", "sign-in")
+    issue(client, queue="A")
+    window(client, a, "S01", "call-next")
+    r = window(client, a, "S01", "transfer", queue="G", window="S13")
+    assert r.status_code == 422 and error(r) == "queue_not_served_by_window"
+    assert (
+        r.json()["error"]["message"]
+        == "S13 13号窗口 不办理 G 公积金 业务 (该窗口办理: B 不动产登记)"
+    )
+    assert r.json()["error"]["detail"] == {"window": "S13", "queue": "G", "served": ["B"]}
+    context = client.get("/api/v1/halls/demo/windows/S01/context", headers=a).json()
+    assert context["current"]["number"] == "A001"  # still called here, nothing moved
+    ok = window(client, a, "S01", "transfer", queue="B", window="S13")
+    assert ok.status_code == 200 and ok.json()["queue"] == "B"
 
 
 def test_pause_shows_the_reason_and_blocks_calls_until_resume(client):

@@ -311,6 +311,9 @@
     lines.textContent = "";
     const texts = t ? currentLines(t) : ["当前无办理中的号码", "按 叫号 呼叫下一位"];
     texts.forEach((text) => lines.append(el("div", {}, text)));
+    const note = t && t.transfer_note ? "转入备注: " + t.transfer_note : "";
+    $("cur-note").textContent = note;
+    $("cur-note").hidden = !note;
     let hint = "";
     if (t && t.recalls) hint = t.suggest_no_show ? "已重呼 " + t.recalls + " 次仍未到, 建议登记过号" : "已重呼 " + t.recalls + " 次";
     $("recall-hint").textContent = hint;
