@@ -79,6 +79,7 @@ class AnnouncerConfig:
     hours: tuple[tuple[dt.time, dt.time], ...] = ()  # empty: always
     chime: bool = True
     lease_seconds: int = 15
+    max_age_seconds: float = 60.0  # a call older than this when its turn comes is not spoken
 
     def in_hours(self, local: dt.datetime) -> bool:
         """True when announcing is allowed at this hall-local time."""
@@ -216,6 +217,7 @@ def _announcer(t: _Reader | None) -> AnnouncerConfig:
         hours=hours,
         chime=t.flag("chime", True),
         lease_seconds=int(t.integer("lease_seconds", 15, 3, 600)),
+        max_age_seconds=t.number("max_age_seconds", 60, 5, 3600),
     )
     if not (cfg.sink in ("aplay", "null") or cfg.sink.startswith("wav:")):
         raise t.error("sink", 'must be "aplay", "null" or "wav:<folder>"')

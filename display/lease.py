@@ -5,6 +5,10 @@ only until `sent + ttl` by its own monotonic clock, which is never later than th
 expiry, so two announcers never both think they hold it. While another holder renews, the
 keeper notes the feed's seq at each renewal it sees: calls up to there were that holder's
 to speak, the ones after it are spoken by whoever takes over.
+
+A renewal that wins the lease back after it lapsed locally (the server was down past the
+deadline, or the renewal was late) tells the owner again even if it never heard of the lapse:
+calls that arrived in the gap were kept, and only that notice has them spoken.
 """
 
 from __future__ import annotations
@@ -58,7 +62,9 @@ class LeaseKeeper:
         self.floor = 0  # calls up to this seq were the other holder's to speak
         self._seen: tuple[str, str] | None = None  # (holder, expires_at) last observed
         self._seen_seq = 0
+        self._lock = threading.Lock()  # deadline and active change together
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def path(self) -> str:
@@ -79,23 +85,30 @@ class LeaseKeeper:
                 "PUT", self.path(), json={"holder": self.holder, "ttl_seconds": self.ttl}
             )
         except ServerUnreachable:
-            self._set(self.active and self.clock() < self.deadline)
+            self._set(self.holds())
             return
         except ApiError as exc:
             if exc.code != "lease_held":
                 log.warning("announcer lease: %s", exc)
-                self._set(self.active and self.clock() < self.deadline)
+                self._set(self.holds())
                 return
             self._observe(exc.detail or {})
             self._set(False)
             return
-        self.deadline = sent + self.ttl
+        with self._lock:
+            lapsed = not (self.active and self.clock() < self.deadline)
+            self.deadline = sent + self.ttl
         self.other = None
-        self._set(True)
+        self._set(True, tell=lapsed)
+
+    def renew_soon(self) -> None:
+        """Renew now rather than at the next tick (the feed is back after an outage)."""
+        self._wake.set()
 
     def holds(self) -> bool:
         """True while the lease is ours by the local clock."""
-        return self.active and self.clock() < self.deadline
+        with self._lock:
+            return self.active and self.clock() < self.deadline
 
     def start(self) -> LeaseKeeper:
         """Renew in a background thread."""
@@ -106,6 +119,7 @@ class LeaseKeeper:
     def stop(self, release: bool = True) -> None:
         """Stop renewing and give the lease up so a standby takes over at once."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(5)
         if release and self.active:
@@ -116,7 +130,11 @@ class LeaseKeeper:
         self.active = False
 
     def _run(self) -> None:
-        while not self._stop.wait(max(0.2, self.ttl / 3)):
+        while not self._stop.is_set():
+            self._wake.wait(max(0.2, self.ttl / 3))
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
                 self.renew()
             except Exception:  # keep trying; the lease simply lapses meanwhile
@@ -131,8 +149,9 @@ class LeaseKeeper:
             self.floor = max(self.floor, self._seen_seq)
         self._seen, self._seen_seq = seen, now_seq
 
-    def _set(self, active: bool) -> None:
-        if active == self.active:
+    def _set(self, active: bool, *, tell: bool = False) -> None:
+        # Called outside the lock: on_change takes the announcer's lock, which holds() runs in.
+        if active == self.active and not tell:
             return
         self.active = active
         log.info("announcer lease %s (%s)", "held" if active else "not held", self.holder)

@@ -132,6 +132,10 @@ class Display:
     def _status(self, status: str) -> None:
         if status in ("connected", "resynced") and self.layout is None:
             threading.Thread(target=self.load_layout, daemon=True).start()
+        if status == "resynced" and self.lease is not None:
+            # After an outage longer than the lease the calls since are kept until it is
+            # held again: renew at once so speech follows the screen, not a renewal tick.
+            self.lease.renew_soon()
         for handler in self.status_handlers:
             handler(status)
 

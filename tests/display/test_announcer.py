@@ -10,7 +10,7 @@ import pytest
 from display.announcer import HallAnnouncer
 from display.config import AnnouncerConfig, parse_hours
 from drivers.voice import Announcer, Audio, RecordingSink, announcement_text
-from tests.helpers import TZ
+from tests.helpers import TZ, FakeClock
 
 
 class ToneEngine:
@@ -31,10 +31,10 @@ def voice(**options) -> tuple[Announcer, RecordingSink]:
     return Announcer(ToneEngine(), sink, **options), sink
 
 
-def announcer(cfg: AnnouncerConfig | None = None, at: dt.datetime | None = None, **voice_opts):
+def announcer(clock: FakeClock, cfg: AnnouncerConfig | None = None, **voice_opts):
+    """An announcer on the hall's clock (the calls it hears are as old as the clock says)."""
     spoken, sink = voice(chime=(cfg or AnnouncerConfig()).chime, **voice_opts)
-    now = at or dt.datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
-    a = HallAnnouncer(cfg or AnnouncerConfig(), spoken, clock=lambda: now)
+    a = HallAnnouncer(cfg or AnnouncerConfig(), spoken, clock=clock)
     return a, spoken, sink
 
 
@@ -57,8 +57,8 @@ def heard(spoken: Announcer, sink: RecordingSink) -> list[str]:
     return sink.labels
 
 
-def test_each_call_is_spoken_once_in_order_and_recalls_say_chonghu(feed, hall):
-    a, spoken, sink = announcer()
+def test_each_call_is_spoken_once_in_order_and_recalls_say_chonghu(feed, hall, clock):
+    a, spoken, sink = announcer(clock)
     follow(a, feed)
     for _ in range(3):
         hall("issue", "A")
@@ -76,10 +76,10 @@ def test_each_call_is_spoken_once_in_order_and_recalls_say_chonghu(feed, hall):
     assert sink.labels[2].startswith("重呼 请 A零零一 号到 S零一 号窗口办理")
 
 
-def test_calls_in_a_snapshot_are_history_and_never_spoken(feed, hall):
+def test_calls_in_a_snapshot_are_history_and_never_spoken(feed, hall, clock):
     hall("issue", "A")
     hall("call-next", "S01")
-    a, spoken, sink = announcer()
+    a, spoken, sink = announcer(clock)
     follow(a, feed)  # a fresh announcer: snapshot only
     hall("issue", "A")
     hall("call-next", "S02")
@@ -87,8 +87,8 @@ def test_calls_in_a_snapshot_are_history_and_never_spoken(feed, hall):
     assert heard(spoken, sink) == [announcement_text("A002", "S02")]
 
 
-def test_a_backlog_of_calls_is_spoken_in_order_not_dropped(feed, hall):
-    a, spoken, sink = announcer()
+def test_a_backlog_of_calls_is_spoken_in_order_not_dropped(feed, hall, clock):
+    a, spoken, sink = announcer(clock)
     follow(a, feed)
     for _ in range(12):
         hall("issue", "A")
@@ -102,8 +102,8 @@ def test_a_backlog_of_calls_is_spoken_in_order_not_dropped(feed, hall):
     assert labels == [announcement_text(f"A{i:03d}", f"S0{(i - 1) % 4 + 1}") for i in range(1, 13)]
 
 
-def test_each_announcement_starts_with_the_chime(feed, hall):
-    a, spoken, sink = announcer(AnnouncerConfig(chime=True))
+def test_each_announcement_starts_with_the_chime(feed, hall, clock):
+    a, spoken, sink = announcer(clock, AnnouncerConfig(chime=True))
     plain, plain_sink = voice(chime=False)
     one_call(a, feed, hall)
     heard(spoken, sink)
@@ -114,8 +114,8 @@ def test_each_announcement_starts_with_the_chime(feed, hall):
     assert with_chime.samples()[:800].tolist() == ToneEngine().chime().samples().tolist()
 
 
-def test_volume_comes_from_the_config(feed, hall):
-    a, spoken, sink = announcer(AnnouncerConfig(chime=False), volume=0.5)
+def test_volume_comes_from_the_config(feed, hall, clock):
+    a, spoken, sink = announcer(clock, AnnouncerConfig(chime=False), volume=0.5)
     one_call(a, feed, hall)
     heard(spoken, sink)
     assert max(sink.played[0].audio.samples()) == 5000
@@ -125,19 +125,21 @@ def test_volume_comes_from_the_config(feed, hall):
     ("hour", "minute", "expected"),
     [(8, 29, 0), (8, 30, 1), (11, 59, 1), (12, 0, 0), (13, 30, 1), (17, 31, 0)],
 )
-def test_outside_the_hours_it_stays_silent(feed, hall, hour, minute, expected):
+def test_outside_the_hours_it_stays_silent(feed, hall, clock, hour, minute, expected):
     cfg = AnnouncerConfig(hours=parse_hours(["08:30-12:00", "13:30-17:30"]))
-    at = dt.datetime(2026, 11, 24, hour, minute, tzinfo=TZ)
-    a, spoken, sink = announcer(cfg, at=at)
+    clock.now = dt.datetime(2026, 11, 24, hour, minute, tzinfo=TZ)
+    a, spoken, sink = announcer(clock, cfg)
     one_call(a, feed, hall)
     assert len(heard(spoken, sink)) == expected
     assert len(a.skipped) == 1 - expected
 
 
-def test_a_standby_keeps_calls_and_speaks_what_the_old_announcer_missed(feed, hall):
+def test_a_standby_keeps_calls_and_speaks_what_the_old_announcer_missed(feed, hall, clock):
     holds = [False]
     spoken, sink = voice(chime=False)
-    a = HallAnnouncer(AnnouncerConfig(), spoken, holds_lease=lambda: holds[0], active=False)
+    a = HallAnnouncer(
+        AnnouncerConfig(), spoken, holds_lease=lambda: holds[0], active=False, clock=clock
+    )
     follow(a, feed)
     for _ in range(4):
         hall("issue", "A")
@@ -159,3 +161,80 @@ def test_a_standby_keeps_calls_and_speaks_what_the_old_announcer_missed(feed, ha
     hall("call-next", "S05")
     follow(a, feed)
     assert heard(spoken, sink)[-1] == announcement_text("A005", "S05")
+
+
+def test_a_call_older_than_the_bound_when_its_turn_comes_is_let_go_as_stale(feed, hall, clock):
+    a, spoken, sink = announcer(clock, AnnouncerConfig(max_age_seconds=60))
+    follow(a, feed)
+    hall("issue", "A")
+    hall("issue", "A")
+    hall("call-next", "S01")  # made at 09:00:00
+    clock.advance(seconds=61)  # a long network drop: it reaches the announcer a minute late
+    hall("call-next", "S02")
+    follow(a, feed)
+    assert heard(spoken, sink) == [announcement_text("A002", "S02")]
+    assert [(c.number, why) for c, why in a.skipped] == [("A001", "stale")]
+
+
+def test_a_kept_call_whose_ticket_was_finished_meanwhile_is_stale_and_the_rest_are_spoken(
+    feed, hall, clock
+):
+    holds = [False]
+    spoken, sink = voice(chime=False)
+    a = HallAnnouncer(
+        AnnouncerConfig(), spoken, holds_lease=lambda: holds[0], active=False, clock=clock
+    )
+    follow(a, feed)
+    for _ in range(3):
+        hall("issue", "A")
+    hall("call-next", "S01")
+    hall("call-next", "S02")
+    hall("outcome", "S01", outcome="accepted")  # A001 served while nobody could announce
+    hall("call-next", "S03")
+    follow(a, feed)
+    holds[0] = True
+    a.on_lease_change(True, floor=0)
+    assert heard(spoken, sink) == [
+        announcement_text("A002", "S02"),
+        announcement_text("A003", "S03"),
+    ]
+    assert [(c.number, why) for c, why in a.skipped] == [("A001", "stale")]
+
+
+def test_a_call_the_voice_refuses_is_not_counted_as_spoken(feed, hall, clock):
+    a, spoken, sink = announcer(clock)
+    spoken.close()  # e.g. shutting down: the voice takes no more calls
+    one_call(a, feed, hall)
+    assert sink.labels == [] and a.spoken == []
+    assert [(c.number, why) for c, why in a.skipped] == [("A001", "voice_refused")]
+
+
+class BrokenEngine(ToneEngine):
+    """Cannot render the window S02 (say, a clip missing from the set)."""
+
+    def render(self, tokens) -> Audio:
+        tokens = list(tokens)
+        if tokens[tokens.index("号到") + 1 : -1] == ["S", "零", "二"]:
+            raise OSError("clip missing")
+        return super().render(tokens)
+
+
+def test_a_call_the_voice_failed_to_render_is_reported_and_not_counted_as_spoken(
+    feed, hall, clock, caplog
+):
+    sink = RecordingSink()
+    broken = Announcer(BrokenEngine(), sink, chime=False)
+    a = HallAnnouncer(AnnouncerConfig(chime=False), broken, clock=clock)
+    follow(a, feed)
+    for _ in range(2):
+        hall("issue", "A")
+    hall("call-next", "S01")
+    hall("call-next", "S02")
+    follow(a, feed)
+    assert broken.wait_idle(10)
+    assert a.check_voice() and "clip missing" in a.errors[0]
+    assert [c.number for c in a.spoken] == ["A001"] and sink.labels == [
+        announcement_text("A001", "S01")
+    ]
+    assert [(c.number, why) for c, why in a.skipped] == [("A002", "voice_error")]
+    assert "announcement not played" in caplog.text

@@ -40,6 +40,7 @@ enabled = true
 on_conflict = "refuse"
 volume = 0.6
 hours = ["08:30-12:00", "13:30-17:30"]
+max_age_seconds = 90
 """
 
 
@@ -59,6 +60,7 @@ def test_a_full_display_file_reads_as_written(tmp_path):
     ]
     a = cfg.announcer
     assert a.enabled and a.on_conflict == "refuse" and a.volume == 0.6
+    assert a.max_age_seconds == 90
     assert a.in_hours(dt.datetime(2026, 11, 24, 9, 0)) and not a.in_hours(
         dt.datetime(2026, 11, 24, 12, 30)
     )
@@ -70,6 +72,7 @@ def test_a_full_display_file_reads_as_written(tmp_path):
         (('layout = "portrait"', 'layout = "sideways"'), "screen.layout: must be one of"),
         (("recent = 6", "recent = 60"), "screen.recent: must be a whole number"),
         (("volume = 0.6", "volume = 2"), "announcer.volume: must be a number"),
+        (("max_age_seconds = 90", "max_age_seconds = 1"), "announcer.max_age_seconds"),
         (("08:30-12:00", "12:00-08:30"), "ends before it starts"),
         (("idle_text", "idel_text"), "led.idel_text: unknown key"),
         (('on_conflict = "refuse"', 'on_conflict = "shout"'), "announcer.on_conflict"),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from display.announcer import HallAnnouncer
+from display.config import AnnouncerConfig
 from display.lease import LeaseKeeper, LeaseRefused
 from server.client import HallClient
 
@@ -94,3 +98,74 @@ def test_a_released_lease_goes_to_the_standby_at_once(api):
     first.stop(release=True)
     second.renew()
     assert second.holds() and not first.active
+
+
+class Voice:
+    """Records what it was asked to say."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def announce(self, seq: int, number: str, window: str, recall: bool = False) -> bool:
+        self.said.append(number)
+        return True
+
+
+def test_a_call_in_the_gap_after_the_lease_lapsed_locally_is_spoken_when_renewal_wins_it_back(
+    api, feed, hall, clock
+):
+    """The server is back but the next renewal tick has not come yet when a call arrives."""
+    local, voice = Clock(), Voice()
+    a = HallAnnouncer(AnnouncerConfig(), voice, active=False, clock=clock)
+    k = LeaseKeeper(
+        api(), "tv-1", 15, seq_now=lambda: a.seq, on_change=a.on_lease_change, clock=local
+    )
+    a.holds_lease = k.holds
+    k.first_try(refuse=False)
+    for msg in feed.take():
+        a.on_message(msg)
+    hall("issue", "A")
+    local.t += 15.5  # renewals failed while the server was down; the local deadline passed
+    hall("call-next", "S01")
+    for msg in feed.take():
+        a.on_message(msg)
+    assert voice.said == [] and [c.number for c in a.missed] == ["A001"]
+    k.renew()  # the server answers again
+    assert voice.said == ["A001"] and a.missed == [] and a.skipped == []
+
+
+def test_renew_soon_renews_at_once_rather_than_at_the_next_tick(api):
+    renewed = threading.Event()
+    k = keeper(api, "tv-1", [])
+    k.first_try(refuse=False)
+    plain = k.renew
+
+    def renew() -> None:
+        plain()
+        renewed.set()
+
+    k.renew = renew  # type: ignore[method-assign]
+    k.start()
+    try:
+        k.renew_soon()
+        assert renewed.wait(1.0)  # the tick is 5 s at a 15 s lease
+    finally:
+        k.stop()
+
+
+def test_a_resynced_feed_asks_for_the_lease_at_once(api):
+    """After an outage longer than the lease, the calls since wait for it: do not wait a tick."""
+    from display.config import DisplayConfig, ServerConfig
+    from display.wiring import Display
+
+    config = DisplayConfig(server=ServerConfig("http://testserver", "demo", "demo-display"))
+    display = Display(config, led=False, announce=False, client=api())
+    assert display.load_layout() is not None
+    asked: list[str] = []
+    display.lease = keeper(api, "tv-1", [])
+    display.lease.renew_soon = lambda: asked.append("renew")  # type: ignore[method-assign]
+    display.feed.on_status("connected")
+    display.feed.on_status("disconnected")
+    assert asked == []
+    display.feed.on_status("resynced")
+    assert asked == ["renew"]
