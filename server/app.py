@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from server.api import auth as auth_routes
 from server.api import clerk, errors, halls, leases, live, stats, tickets, windows
 from server.api.deps import Services
-from server.api.middleware import BodyLimit, SecurityHeaders
+from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
 from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
 from server.hallfile import load_hall_file
@@ -70,6 +70,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, metrics=services.metrics)

@@ -62,6 +62,19 @@ def valid_id(birth: str = "19800101", seq: str = "123") -> str:
     return first17 + check_digit(first17)
 
 
+def second_hall(folder: Path) -> Path:
+    """A hall file for a second hall, `east`: the demo layout, one kiosk, no users."""
+    from server.config import DEMO_HALL_FILE
+
+    layout = DEMO_HALL_FILE.read_text(encoding="utf-8").split("# Demo users")[0]
+    text = layout.replace('code = "demo"', 'code = "east"', 1) + (
+        '\n[[devices]]\nid = "kiosk-1"\nkind = "kiosk"\ntoken = "east-kiosk"\n'
+    )
+    path = folder / "east.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def api_operations(app) -> set[tuple[str, str]]:
     """Every (METHOD, path template) under /api of the app, from its OpenAPI document.
 

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from server.api.errors import NotInHall
 from server.config import Settings
 from server.domain.errors import Forbidden, Unauthorized
 from server.observability import Metrics
@@ -122,9 +123,12 @@ def allow(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 
 def in_hall(principal: Principal, hall: str) -> None:
-    """Refuse callers from another hall (administrators may act in every hall)."""
+    """Refuse callers from another hall (administrators may act in every hall).
+
+    The refusal becomes 404 `unknown_hall` when there is no such hall at all.
+    """
     if principal.hall != hall and principal.role != "admin":
-        raise Forbidden("other_hall", "您不属于该服务大厅")
+        raise NotInHall(hall)
 
 
 Staff = Annotated[Principal, Depends(allow(*STAFF))]

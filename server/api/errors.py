@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.domain.errors import (
@@ -65,7 +67,10 @@ _REASONS = {
     "too_long": "项目过多",
     "model_attributes_type": "应为 JSON 对象",
     "dict_type": "应为 JSON 对象",
+    "control_character": "含有不允许的控制字符",
 }
+
+INVALID_JSON = "请求内容不是有效的 JSON"
 
 _HTTP = {
     400: ("bad_request", "请求无效"),
@@ -82,6 +87,36 @@ def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "detail": detail}}
 
 
+def too_large_body(limit: int) -> dict[str, Any]:
+    """The 413 error JSON, whether Content-Length said so or a chunked body grew too big."""
+    return error_body(
+        "body_too_large", f"请求内容过大 (上限 {limit // 1024} KB)", {"max_bytes": limit}
+    )
+
+
+def control_character_body(where: str) -> dict[str, Any]:
+    """The 422 error JSON for a control character in the `path` or the `query` string."""
+    label, problem = {"path": "地址", "query": "查询参数"}[where], _REASONS["control_character"]
+    detail = [{"field": where, "problem": problem}]
+    return error_body("invalid_request", f"请求内容有误: {label}{problem}", detail)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a (chunked) body is read past the limit; FastAPI lets it through as is."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413)
+        self.limit = limit
+
+
+class NotInHall(Forbidden):
+    """The caller may not act in this hall; answered as 404 when the hall does not exist."""
+
+    def __init__(self, hall: str) -> None:
+        super().__init__("other_hall", "您不属于该服务大厅")
+        self.hall = hall
+
+
 def status_of(exc: DomainError) -> int:
     """HTTP status of a domain error (400 for anything unclassified)."""
     for kind, status in _STATUS:
@@ -94,14 +129,16 @@ def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, NotInHall):
+            exc = await _unknown_hall_or(request, exc)
         return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return JSONResponse(error_body("invalid_json", "请求内容不是有效的 JSON"), 400)
+            return JSONResponse(error_body("invalid_json", INVALID_JSON), 400)
         fields = [_describe(e) for e in errors]
         detail = [{"field": f, "problem": p} for f, p in fields]
         message = "请求内容有误: " + "; ".join(f"{f} {p}" for f, p in fields[:3])
@@ -109,14 +146,33 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, BodyTooLarge):
+            return JSONResponse(too_large_body(exc.limit), 413)
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+            # FastAPI's "error parsing the body": invalid UTF-8, JSON nested too deep, ...
+            return JSONResponse(error_body("invalid_json", INVALID_JSON), 400)
         code, message = _HTTP.get(exc.status_code, ("http_error", "请求无法处理"))
         status = exc.status_code if 400 <= exc.status_code < 600 else 400
         return JSONResponse(error_body(code, message), status, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, _: DataError) -> JSONResponse:
+        # Last resort: a value the database refuses (validation should have caught it).
+        log.warning("database refused a value on %s %s", request.method, request.url.path)
+        message = "请求中含有无法保存或查询的内容, 请检查后重试"
+        return JSONResponse(error_body("invalid_request", message), 422)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(error_body("internal_error", "服务器内部错误, 请稍后重试"), 500)
+
+
+async def _unknown_hall_or(request: Request, exc: NotInHall) -> DomainError:
+    services = request.app.state.services
+    if await run_in_threadpool(services.ctx.has_hall, exc.hall):
+        return exc
+    return NotFound("unknown_hall", f"没有编号为 {exc.hall} 的服务大厅")
 
 
 def _describe(error: dict[str, Any]) -> tuple[str, str]:

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from server.api.deps import STAFF, SUPERVISORS, ServicesDep, allow, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
+from server.protocol.models import Body
 from server.services import leases
 from server.services.auth import Principal
 
@@ -23,10 +24,8 @@ Releaser = Annotated[Principal, Depends(allow("display", *SUPERVISORS))]
 Reader = Annotated[Principal, Depends(allow("display", *STAFF))]
 
 
-class LeaseBody(BaseModel):
+class LeaseBody(Body):
     """PUT …/leases/{name}: who asks, and for how long (renew before it runs out)."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     holder: str = Field(min_length=1, max_length=100)
     ttl_seconds: int = Field(15, ge=leases.MIN_TTL, le=leases.MAX_TTL)

@@ -12,17 +12,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from server.api.deps import Services
+from server.api.middleware import WS_BAD_REQUEST
 from server.domain.errors import DomainError
 from server.services import live
 
 router = APIRouter(tags=["live"])
 log = logging.getLogger("yichuang.live")
+BAD_SEQ = -1
 ADMITTED = frozenset({"kiosk", "display", "evaluator", "clerk", "supervisor", "admin"})
 
 
 @router.websocket("/api/v1/halls/{hall}/live")
 async def live_feed(
-    ws: WebSocket, hall: str, since: int | None = None, token: str | None = None
+    ws: WebSocket, hall: str, since: str | None = None, token: str | None = None
 ) -> None:
     """Stream the hall's events in seq order; reconnect with `since` to resume."""
     services: Services = ws.app.state.services
@@ -33,13 +35,18 @@ async def live_feed(
         await ws.close(code=4401, reason="unauthorized")
         return
     if principal.hall != hall and principal.role != "admin":
-        await ws.close(code=4403, reason="other hall")
+        known = await run_in_threadpool(services.ctx.has_hall, hall)
+        await ws.close(code=4403 if known else 4404, reason="other hall" if known else "no hall")
         return
     await ws.accept()
+    after = _seq(since)
+    if after == BAD_SEQ:  # accepted first so that the client sees why (not a bare 403)
+        await ws.close(code=WS_BAD_REQUEST, reason="since must be a whole number >= 0")
+        return
     sub = services.hub.subscribe(hall)
     reader = asyncio.create_task(_drain(ws))
     try:
-        sender = asyncio.create_task(_send(ws, services, hall, since, sub))
+        sender = asyncio.create_task(_send(ws, services, hall, after, sub))
         await asyncio.wait({sender, reader}, return_when=asyncio.FIRST_COMPLETED)
         for task in (sender, reader):
             task.cancel()
@@ -94,6 +101,14 @@ async def _catch_up(ws: WebSocket, services: Services, hall: str, last: int) -> 
             last = seq
         if len(page) < live.PAGE:
             return last
+
+
+def _seq(since: str | None) -> int | None:
+    """The `since` parameter as a seq, None when absent, BAD_SEQ when it is not one."""
+    if since is None:
+        return None
+    text = since.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else BAD_SEQ
 
 
 async def _drain(ws: WebSocket) -> None:

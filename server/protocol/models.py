@@ -3,15 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+# PostgreSQL text cannot hold NUL, and no field has a use for C0 controls or DEL; the
+# free-text fields a body names in `multi_line` may still hold tabs and line breaks.
+SINGLE_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+MULTI_LINE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Body(BaseModel):
     """Base of request bodies: unknown fields are ignored so older clients keep working."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    multi_line: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse NUL and other control characters in every string of the body."""
+        multi_line = info.field_name in cls.multi_line
+        pattern = MULTI_LINE_CONTROLS if multi_line else SINGLE_LINE_CONTROLS
+        if any(pattern.search(text) for text in _strings(value)):
+            raise PydanticCustomError("control_character", "contains a control character")
+        return value
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
 
 
 class LoginBody(Body):
@@ -44,6 +75,8 @@ class FindBody(Body):
 class EvaluationBody(Body):
     """POST /tickets/{id}/evaluation: 5 非常满意 … 1 非常不满意."""
 
+    multi_line = frozenset({"comment"})
+
     level: int = Field(ge=1, le=5)
     comment: str | None = Field(None, max_length=500)
 
@@ -57,12 +90,16 @@ class CallBody(Body):
 class OutcomeBody(Body):
     """POST …/windows/{code}/outcome."""
 
+    multi_line = frozenset({"reason"})
+
     outcome: str = Field(max_length=16)
     reason: str | None = Field(None, max_length=500)
 
 
 class TransferBody(Body):
     """POST …/windows/{code}/transfer."""
+
+    multi_line = frozenset({"note"})
 
     queue: str | None = Field(None, max_length=32)
     window: str | None = Field(None, max_length=32)

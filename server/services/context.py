@@ -65,6 +65,15 @@ class Context:
             self._layouts[hall] = layout
         return layout
 
+    def has_hall(self, hall: str) -> bool:
+        """Whether the store knows the hall."""
+        try:
+            with self.db.read() as conn:
+                self.layout(conn, hall)
+        except NotFound:
+            return False
+        return True
+
     def snapshot_lock(self, hall: str) -> threading.Lock:
         """The lock that makes one thread build a hall's snapshot while others wait."""
         with self._lock:

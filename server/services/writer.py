@@ -76,8 +76,9 @@ class BatchWriter:
 
     def _run(self, jobs: list[Job]) -> None:
         done: list[tuple[Job, bool, Any]] = []
+        alone = len(jobs) == 1
         try:
-            with Batch.open(self.ctx, isolate=len(jobs) > 1):
+            with Batch.open(self.ctx, isolate=not alone):
                 for job in jobs:
                     try:
                         done.append((job, True, job.fn()))
@@ -85,6 +86,10 @@ class BatchWriter:
                         self.deferred.put(job)
                     except Exception as exc:  # the job's own error goes back to its caller
                         done.append((job, False, exc))
+                        if alone:  # no savepoint: roll back what it wrote before failing
+                            raise _Undo from exc
+        except _Undo:
+            pass
         except Exception as exc:  # flush or commit failed: nothing of the batch was stored
             log.exception("a write batch of %d jobs failed", len(jobs))
             for job in jobs:
@@ -96,3 +101,7 @@ class BatchWriter:
                 job.future.set_result(value)
             else:
                 job.future.set_exception(value)
+
+
+class _Undo(Exception):
+    """Rolls back the transaction of a lone job that failed (the job's error is kept)."""

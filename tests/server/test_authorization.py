@@ -6,7 +6,17 @@ import datetime as dt
 
 import pytest
 
-from tests.helpers import KIOSK, TZ, api_operations, issue, login, valid_id, window
+from server.config import DEMO_HALL_FILE
+from tests.helpers import (
+    KIOSK,
+    TZ,
+    api_operations,
+    issue,
+    login,
+    second_hall,
+    valid_id,
+    window,
+)
 
 DEVICES = {
     "kiosk": "demo-kiosk",
@@ -198,3 +208,22 @@ def test_pages_and_api_carry_security_headers(client):
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+def test_an_unknown_hall_is_404_and_a_hall_the_caller_may_not_use_is_403(
+    make_client, clock, tmp_path
+):
+    client = make_client(clock, halls=[DEMO_HALL_FILE, second_hall(tmp_path)])
+    supervisor = login(client, "supervisor")
+    for hall, status, code in [("nohall", 404, "unknown_hall"), ("east", 403, "other_hall")]:
+        requests = [
+            client.get(f"/api/v1/halls/{hall}", headers=supervisor),
+            client.post(f"/api/v1/halls/{hall}/tickets", json={"queue": "A"}, headers=KIOSK),
+            client.post(f"/api/v1/halls/{hall}/windows/S01/sign-in", headers=supervisor),
+        ]
+        for r in requests:
+            assert r.status_code == status and r.json()["error"]["code"] == code, r.text
+    east = {"Authorization": "Bearer east-kiosk"}
+    r = client.post("/api/v1/halls/east/tickets", json={"queue": "A"}, headers=east)
+    assert r.status_code == 201 and r.json()["hall"] == "east"
+    assert client.get("/api/v1/halls/nohall").status_code == 401  # who first, then where

@@ -64,6 +64,22 @@ def test_the_feed_needs_a_device_or_staff_token(client):
     assert err.value.code == 4401
 
 
+@pytest.mark.parametrize("since", ["abc", "-1", "1.5", "9" * 30])
+def test_a_bad_since_is_accepted_then_closed_with_4400_and_a_reason(client, since):
+    url = f"/api/v1/halls/demo/live?token=demo-display&since={since}"
+    # Connecting first: a refused handshake raises there, outside pytest.raises.
+    with client.websocket_connect(url) as ws, pytest.raises(WebSocketDisconnect) as err:
+        ws.receive_json()
+    assert err.value.code == 4400 and "since" in err.value.reason
+
+
+def test_a_hall_that_does_not_exist_closes_the_feed_with_4404(client):
+    url = "/api/v1/halls/nohall/live?token=demo-display"
+    with pytest.raises(WebSocketDisconnect) as err, client.websocket_connect(url) as ws:
+        ws.receive_json()
+    assert err.value.code == 4404
+
+
 def test_polling_returns_events_after_since_and_a_snapshot_without_it(client):
     issue(client, queue="A")
     issue(client, queue="A")
