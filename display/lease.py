@@ -13,6 +13,7 @@ calls that arrived in the gap were kept, and only that notice has them spoken.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import secrets
@@ -53,9 +54,11 @@ class LeaseKeeper:
         seq_now: Callable[[], int],
         on_change: Callable[[bool, int], None],
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.client, self.holder, self.ttl = client, holder, ttl
-        self.seq_now, self.on_change, self.clock = seq_now, on_change, clock
+        self.seq_now, self.on_change, self.clock, self.wall = seq_now, on_change, clock, wall
+        self.offset = dt.timedelta(0)  # the server's clock minus this host's, from renewals
         self.deadline = 0.0  # held until this monotonic time
         self.active = False
         self.other: str | None = None  # the other holder, while it holds the lease
@@ -79,9 +82,9 @@ class LeaseKeeper:
 
     def renew(self) -> None:
         """Take or renew the lease once; updates `active` and tells the owner on a change."""
-        sent = self.clock()
+        sent, sent_wall = self.clock(), self.wall()
         try:
-            self.client.request(
+            lease = self.client.request(
                 "PUT", self.path(), json={"holder": self.holder, "ttl_seconds": self.ttl}
             )
         except ServerUnreachable:
@@ -93,8 +96,10 @@ class LeaseKeeper:
                 self._set(self.holds())
                 return
             self._observe(exc.detail or {})
+            self._learn_offset(exc.detail, sent_wall)
             self._set(False)
             return
+        self._learn_offset(lease, sent_wall)
         with self._lock:
             lapsed = not (self.active and self.clock() < self.deadline)
             self.deadline = sent + self.ttl
@@ -104,6 +109,10 @@ class LeaseKeeper:
     def renew_soon(self) -> None:
         """Renew now rather than at the next tick (the feed is back after an outage)."""
         self._wake.set()
+
+    def server_now(self) -> dt.datetime:
+        """The server's clock as this host best knows it (events' `at` are by that clock)."""
+        return self.wall() + self.offset
 
     def holds(self) -> bool:
         """True while the lease is ours by the local clock."""
@@ -139,6 +148,16 @@ class LeaseKeeper:
                 self.renew()
             except Exception:  # keep trying; the lease simply lapses meanwhile
                 log.exception("announcer lease renewal failed")
+
+    def _learn_offset(self, lease: object, sent: dt.datetime) -> None:
+        # server_time is whole seconds: the offset is good to about a second.
+        text = lease.get("server_time") if isinstance(lease, dict) else None
+        try:
+            server = dt.datetime.fromisoformat(str(text))
+        except ValueError:
+            return
+        if server.tzinfo is not None:
+            self.offset = server - (sent + (self.wall() - sent) / 2)
 
     def _observe(self, lease: dict[str, Any]) -> None:
         seen = (str(lease.get("holder")), str(lease.get("expires_at")))

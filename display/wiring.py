@@ -111,6 +111,7 @@ class Display:
             on_change=announcer.on_lease_change,
         )
         announcer.holds_lease = self.lease.holds
+        announcer.clock = self.lease.server_now  # a call's age and the hours by the server
         try:
             self.lease.first_try(refuse=cfg.on_conflict == "refuse")
         except LeaseRefused as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
@@ -169,3 +170,28 @@ def test_a_resynced_feed_asks_for_the_lease_at_once(api):
     assert asked == []
     display.feed.on_status("resynced")
     assert asked == ["renew"]
+
+
+def test_a_host_whose_clock_is_ten_minutes_fast_still_speaks_fresh_calls(api, feed, hall, clock):
+    """A call's age is judged by the server's clock, learnt from each lease renewal."""
+    voice = Voice()
+    a = HallAnnouncer(AnnouncerConfig(max_age_seconds=60), voice, active=False)
+    k = LeaseKeeper(
+        api(),
+        "tv-1",
+        15,
+        seq_now=lambda: a.seq,
+        on_change=a.on_lease_change,
+        clock=Clock(),
+        wall=lambda: clock.now + dt.timedelta(minutes=10),
+    )
+    a.holds_lease, a.clock = k.holds, k.server_now
+    k.first_try(refuse=False)
+    assert abs((k.server_now() - clock.now).total_seconds()) <= 1
+    for msg in feed.take():
+        a.on_message(msg)
+    hall("issue", "A")
+    hall("call-next", "S01")
+    for msg in feed.take():
+        a.on_message(msg)
+    assert voice.said == ["A001"] and a.skipped == []
