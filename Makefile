@@ -29,9 +29,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# `make bench BENCH_ARGS=--quick` for a smoke run; YICHUANG_BENCH_PG_URL adds PostgreSQL/4 workers.
 bench: $(STAMP)
 	scripts/system-deps bench
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Refresh the committed screenshots in docs/screens (tests write to var/screens otherwise).
 screens: $(STAMP) system-deps

@@ -1,57 +1,94 @@
 """`python -m bench` (or `make bench`): the benchmark table of DESIGN §7, with floors.
 
-Runs SQLite with one worker and, when a PostgreSQL URL is given (YICHUANG_BENCH_PG_URL or
-YICHUANG_TEST_PG_URL), PostgreSQL with four workers. Figures only: nothing here asserts.
+Runs SQLite with one worker and, when a PostgreSQL URL is given (--pg-url,
+YICHUANG_BENCH_PG_URL or YICHUANG_TEST_PG_URL), PostgreSQL with four workers; every figure
+beside a floor measured in the same run under the same uvicorn and worker count. Prints one
+Markdown table. Figures only: nothing here asserts. `--quick` is a smoke run (seconds, not
+minutes) whose figures are not the ones to quote.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import bench_core, floors
+from bench import bench_core, bench_printer, floors
 from bench.harness import ServerProcess, write_hall
+from bench.table import Measured, Stub, render
 
-Row = tuple[str, str, str]
+FULL = {"seconds": 5, "subscribers": [200, 1000], "rss_clients": 500, "calls": 100, "runs": 500}
+QUICK = {"seconds": 1, "subscribers": [200], "rss_clients": 100, "calls": 20, "runs": 50}
+STARTED = time.monotonic()
+
+
+def log(text: str) -> None:
+    """Progress on stderr, so that stdout is the table alone."""
+    print(f"bench [{time.monotonic() - STARTED:5.0f} s] {text}", file=sys.stderr, flush=True)
+
+
+def parse_args() -> argparse.Namespace:
+    """Options; --quick changes the defaults of the others."""
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="a smoke run of about a minute")
+    parser.add_argument("--seconds", type=int, help="length of each wrk run (5)")
+    parser.add_argument("--subscribers", type=int, nargs="+", help="screens (200 1000)")
+    parser.add_argument("--rss-clients", type=int, help="screens for the RSS rows (500)")
+    parser.add_argument("--calls", type=int, help="measured calls per latency row (100)")
+    parser.add_argument("--runs", type=int, help="stub renders (500)")
+    parser.add_argument("--pg-url", help="postgresql+psycopg://… (default: the environment)")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    for key, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if not args.no_pg and not args.pg_url:
+        args.pg_url = os.environ.get("YICHUANG_BENCH_PG_URL") or os.environ.get(
+            "YICHUANG_TEST_PG_URL"
+        )
+    return args
 
 
 def main() -> None:
     """Run every configuration and print one table."""
-    parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--subscribers", type=int, nargs="*", default=[200, 1000])
-    parser.add_argument("--rss-clients", type=int, default=500)
-    args = parser.parse_args()
-    pg_url = os.environ.get("YICHUANG_BENCH_PG_URL") or os.environ.get("YICHUANG_TEST_PG_URL")
-    rows: list[Row] = []
+    args = parse_args()
+    log(f"printed stub, {args.runs} renders")
+    stub = Stub(
+        bench_printer.STANDARD_80MM, *bench_printer.measure(bench_printer.STANDARD_80MM, args.runs)
+    )
+    broadcast = {}
+    for n in args.subscribers:
+        log(f"floor: bare broadcast to {n} screens")
+        broadcast[n] = floors.bare_broadcast(n, args.calls)
+    configs: list[Measured | str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        floor = floors.bare_insert_rate(work, args.seconds)
-        broadcast = {n: floors.bare_broadcast(n) for n in args.subscribers}
-        configs = [("SQLite, 1 worker", None, 1)]
-        if pg_url:
-            configs.append(("PostgreSQL, 4 workers", pg_url, 4))
-        for label, url, workers in configs:
-            rows += run_config(
-                work / label.split(",")[0], label, url, workers, args, floor, broadcast
-            )
-    print_table(rows)
+        configs.append(run_config(Path(tmp) / "sqlite", Measured("SQLite, 1 worker", 1), args))
+        if args.pg_url and not args.no_pg:
+            pg = Measured("PostgreSQL, 4 workers", 4)
+            configs.append(run_config(Path(tmp) / "pg", pg, args, args.pg_url))
+        else:
+            configs.append("not run: no --pg-url / YICHUANG_BENCH_PG_URL")
+    print(render(configs, args.subscribers, broadcast, args.rss_clients, stub))
+    print()
+    print(
+        f"ratio = result ÷ floor (rates: higher is better; latency and memory: lower). "
+        f"wrk runs of {args.seconds} s; {args.calls} calls per latency row; "
+        f"{time.monotonic() - STARTED:.0f} s in all{'; QUICK smoke run' if args.quick else ''}."
+    )
 
 
 def run_config(
-    work: Path,
-    label: str,
-    pg_url: str | None,
-    workers: int,
-    args: argparse.Namespace,
-    floor: dict[str, float],
-    broadcast: dict[int, dict[str, float]],
-) -> list[Row]:
-    """The rows of one configuration."""
-    rows: list[Row] = []
+    work: Path, m: Measured, args: argparse.Namespace, pg_url: str | None = None
+) -> Measured:
+    """Floors, then the server: RSS on a fresh server, rates, latencies, RSS after."""
+    log(f"{m.label}: floors (bare INSERT, bare UPDATE … RETURNING, bare websockets RSS)")
+    db = floors.db_floors(work / "floor", args.seconds, m.workers, pg_url)
+    m.insert_floor, m.take_floor = db["insert"], db["take"]
+    m.rss_floor = floors.bare_rss(args.rss_clients, m.workers)
     with ExitStack() as stack:
         env = {}
         if pg_url:
@@ -60,57 +97,21 @@ def run_config(
             env["YICHUANG_DATABASE_URL"] = stack.enter_context(fresh_schema(pg_url))
         work.mkdir(parents=True, exist_ok=True)
         server = ServerProcess(
-            work / "data", [write_hall(work / "city.toml")], env=env, workers=workers
+            work / "data", [write_hall(work / "city.toml")], env=env, workers=m.workers
         ).start()
         stack.callback(server.stop)
-        # Memory first, on a hall with a realistic line (the rate runs below leave thousands).
-        rss = bench_core.ws_latency(server, args.rss_clients, calls=5)["rss_mb"]
-        issue = bench_core.issue_rate(server, args.seconds)
-        rows.append(
-            (
-                f"ticket issue — {label}",
-                f"{issue['rps']:.0f}/s, p99 {issue['p99_ms']:.0f} ms",
-                f"bare INSERT {floor['rps']:.0f}/s: ratio {issue['rps'] / floor['rps']:.3f}",
-            )
-        )
-        call = bench_core.call_rate(server, seconds=args.seconds)
-        rows.append(
-            (
-                f"call-next (+ outcome) — {label}",
-                f"{call['rps']:.0f}/s, p99 {call['p99_ms']:.0f} ms",
-                "—",
-            )
-        )
+        log(f"{m.label}: RSS with {args.rss_clients} screens on the fresh server")
+        m.rss_fresh = bench_core.rss_with_screens(server, args.rss_clients)
+        log(f"{m.label}: ticket issue rate")
+        m.issue = bench_core.issue_rate(server, args.seconds)
+        log(f"{m.label}: call-next rate")
+        m.call = bench_core.call_rate(server, seconds=args.seconds)
         for n in args.subscribers:
-            lat = bench_core.ws_latency(server, n)
-            bare = broadcast[n]
-            rows.append(
-                (
-                    f"call → WS, {n} screens — {label}",
-                    f"p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms "
-                    f"({lat['delivered']:.0%} delivered)",
-                    f"bare broadcast p99 {bare['p99_ms']:.1f} ms: ratio "
-                    f"{lat['p99_ms'] / bare['p99_ms']:.1f}",
-                )
-            )
-        rss = bench_core.ws_latency(server, args.rss_clients, calls=5)["rss_mb"]
-        rows.append(
-            (
-                f"server RSS, {args.rss_clients} WS clients — {label}",
-                f"{rss:.0f} MB",
-                "target ≤ 200 MB",
-            )
-        )
-    return rows
-
-
-def print_table(rows: list[Row]) -> None:
-    """Print aligned columns."""
-    w1 = max(len(r[0]) for r in rows)
-    w2 = max(len(r[1]) for r in rows)
-    print(f"{'benchmark'.ljust(w1)}  {'result'.ljust(w2)}  floor (same run)")
-    for name, result, floor_text in rows:
-        print(f"{name.ljust(w1)}  {result.ljust(w2)}  {floor_text}")
+            log(f"{m.label}: call → WS, {n} screens")
+            m.latency[n] = bench_core.ws_latency(server, n, args.calls)
+        log(f"{m.label}: RSS with {args.rss_clients} screens after the runs")
+        m.rss_after = bench_core.rss_with_screens(server, args.rss_clients)
+    return m
 
 
 if __name__ == "__main__":

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 
 import httpx
 
-from bench.harness import ROOT, ServerProcess, login, percentile, rss_mb, wrk
+from bench.harness import (
+    CALL_GAP,
+    ClientFleet,
+    ServerProcess,
+    latency_figures,
+    login,
+    rss_mb,
+    wrk,
+)
 
 HALL = "city"
 KIOSK = "kiosk-secret-1"
@@ -35,15 +40,22 @@ setup = function(thread)
   thread:set("win", string.format("S%02d", n))
   thread:set("token", tokens[n])
 end
-init = function(args) step = 0 end
+-- The next request follows the last answer, not a count of requests: wrk calls request()
+-- once more on its first thread to check the script. After a call (or a 409: the window
+-- still has a ticket) comes an outcome; after a 404 (nothing waiting) another call.
+init = function(args) called = false end
 request = function()
-  step = step + 1
   local h = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
   local path = "/api/v1/halls/city/windows/" .. win
-  if step % 2 == 1 then
-    return wrk.format("POST", path .. "/call-next", h, "")
+  if called then
+    kind = "outcome"
+    return wrk.format("POST", path .. "/outcome", h, '{"outcome":"accepted"}')
   end
-  return wrk.format("POST", path .. "/outcome", h, '{"outcome":"accepted"}')
+  kind = "call"
+  return wrk.format("POST", path .. "/call-next", h, "")
+end
+response = function(status, headers, body)
+  called = kind == "call" and status ~= 404
 end
 """
 
@@ -81,41 +93,20 @@ def ws_latency(server: ServerProcess, subscribers: int, calls: int = 100) -> dic
     The connections are held by separate client processes (at most 250 each) so that the
     clients' own work does not sit in the measured latency more than it must.
     """
-    url = server.url.replace("http", "ws") + f"/api/v1/halls/{HALL}/live?token={DISPLAY}"
-    sizes = [min(250, subscribers - i) for i in range(0, subscribers, 250)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.ws_clients", url, str(n)],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for n in sizes
-    ]
-    try:
-        for p in procs:
-            assert p.stdout is not None and p.stdout.readline().strip() == "READY"
-        time.sleep(1.0)  # every client has its snapshot: measure the settled server
-        rss = rss_mb(server.proc.pid) if server.proc else float("nan")
+    with ClientFleet(_live_url(server), subscribers) as fleet:
         sent = _drive_calls(server.url, calls)
-        arrivals: dict[str, list[int]] = {}
-        for p in procs:
-            out, _ = p.communicate("DONE\n", timeout=60)
-            for number, times in json.loads(out.strip().splitlines()[-1]).items():
-                arrivals.setdefault(number, []).extend(times)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-    latencies = [(t - sent[n]) / 1e6 for n, times in arrivals.items() if n in sent for t in times]
-    delivered = sum(len(arrivals.get(n, [])) for n in sent)
-    return {
-        "p50_ms": percentile(latencies, 50),
-        "p99_ms": percentile(latencies, 99),
-        "delivered": delivered / max(1, len(sent) * subscribers),
-        "rss_mb": rss,
-    }
+        return latency_figures(sent, fleet.collect(), subscribers)
+
+
+def rss_with_screens(server: ServerProcess, screens: int) -> float:
+    """The server's RSS (MB, every process) with `screens` live connections open."""
+    assert server.proc is not None
+    with ClientFleet(_live_url(server), screens):
+        return rss_mb(server.proc.pid)
+
+
+def _live_url(server: ServerProcess) -> str:
+    return server.url.replace("http", "ws") + f"/api/v1/halls/{HALL}/live?token={DISPLAY}"
 
 
 def _drive_calls(url: str, calls: int) -> dict[str, int]:
@@ -135,7 +126,7 @@ def _drive_calls(url: str, calls: int) -> dict[str, int]:
             r = http.post(f"/api/v1/halls/{HALL}/windows/S09/call-next", headers=staff)
             r.raise_for_status()
             sent[r.json()["number"]] = t0
-            time.sleep(0.03)  # let every screen get it before the next call
+            time.sleep(CALL_GAP)  # let every screen get it before the next call
             http.post(
                 f"/api/v1/halls/{HALL}/windows/S09/outcome",
                 json={"outcome": "accepted"},

@@ -1,106 +1,132 @@
-"""Floors measured in the same run: a bare ASGI endpoint doing one INSERT, a bare broadcast."""
+"""Floors measured in the same run as the server's figures, so every figure reads as a ratio.
+
+- `db_floors`: the bare ASGI apps of bench.bare_apps under the same uvicorn and worker count
+  as the measured server, on the same backend (SQLite, or PostgreSQL in a fresh schema),
+  driven by wrk exactly as the server is: one INSERT per request for the ticket issue; one
+  UPDATE … RETURNING of the next waiting row (picked by an index) for call-next.
+- `bare_broadcast`: a bare `websockets` server (bench.bare_ws) broadcasting to the same
+  client processes that measure the server, paced like the server's calls.
+- `bare_rss`: the RSS of that bare server, in as many processes as the server has workers,
+  holding the same number of connections.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
 
-from bench.harness import ROOT, free_port, percentile, wait_http, wrk
+from websockets.sync.client import connect
 
-FLOOR_LUA = """
+from bench import bare_apps
+from bench.harness import (
+    CALL_GAP,
+    ClientFleet,
+    free_port,
+    latency_figures,
+    rss_mb,
+    spawn,
+    stop,
+    wait_http,
+    wrk,
+)
+
+QUEUES = 8  # the call-next run has 8 windows: the take floor gives each connection a queue
+ROWS_PER_SECOND = 60_000  # waiting rows per second of run, more than any floor takes
+
+INSERT_LUA = """
 request = function()
   return wrk.format("POST", "/", {["Content-Type"] = "application/json"}, '{"queue":"A"}')
 end
 """
 
+TAKE_LUA = """
+local n = 0
+setup = function(thread)
+  thread:set("q", n)
+  n = n + 1
+end
+request = function()
+  return wrk.format("POST", "/take/" .. q, nil, "")
+end
+"""
 
-class BareInsert:
-    """A raw ASGI app: one INSERT + commit into SQLite (WAL) per POST, as our issue path."""
 
-    def __init__(self, path: str) -> None:
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)")
+def db_floors(
+    work: Path, seconds: int, workers: int = 1, pg_url: str | None = None
+) -> dict[str, dict[str, float]]:
+    """{"insert": wrk figures, "take": wrk figures} of the bare apps on one backend."""
+    rows = ROWS_PER_SECOND * seconds
+    with ExitStack() as stack:
+        if pg_url:
+            from tests.pgschema import fresh_schema
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        self.db.execute("INSERT INTO t (body) VALUES (?)", (body.decode(),))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 201,
-                "headers": [(b"content-type", b"application/json")],
-            }
+            url = stack.enter_context(fresh_schema(pg_url))
+            target = url.replace("postgresql+psycopg://", "postgresql://", 1)
+            bare_apps.prepare_pg(target, QUEUES, rows)
+        else:
+            work.mkdir(parents=True, exist_ok=True)
+            target = str(work / "floor.db")
+            bare_apps.prepare_sqlite(target, QUEUES, rows)
+        port = free_port()
+        code = (
+            "import uvicorn; uvicorn.run('bench.bare_apps:floor_app', factory=True, "
+            f"host='127.0.0.1', port={port}, workers={workers}, log_level='warning')"
         )
-        await send({"type": "http.response.body", "body": b'{"ok":true}'})
+        proc = spawn([sys.executable, "-c", code], env={"BENCH_FLOOR_DB": target})
+        stack.callback(stop, proc)
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/")
+        if workers > 1:
+            time.sleep(2.0)  # the first worker answered; let the others finish starting
+        insert = wrk(base, INSERT_LUA, seconds=seconds, threads=2, conns=16)
+        take = wrk(base, TAKE_LUA, seconds=seconds, threads=QUEUES, conns=QUEUES)
+        return {"insert": insert, "take": take}
 
 
-def bare_insert_rate(tmp: Path, seconds: int = 5) -> dict[str, float]:
-    """wrk against the bare ASGI app under uvicorn with the same settings as the server."""
+@contextmanager
+def bare_ws_server(processes: int = 1) -> Iterator[tuple[int, list[subprocess.Popen[str]]]]:
+    """`processes` bench.bare_ws servers on one port; yields the port and the processes."""
     port = free_port()
-    code = (
-        f"import uvicorn; from bench.floors import BareInsert; "
-        f"uvicorn.run(BareInsert({str(tmp / 'floor.db')!r}), host='127.0.0.1', port={port}, "
-        f"log_level='warning', access_log=False)"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    args = [sys.executable, "-m", "bench.bare_ws", str(port)]
+    if processes > 1:
+        args.append("--reuse-port")
+    procs: list[subprocess.Popen[str]] = []
     try:
-        wait_http(f"http://127.0.0.1:{port}/")
-        return wrk(f"http://127.0.0.1:{port}", FLOOR_LUA, seconds=seconds, threads=2, conns=16)
+        for _ in range(processes):
+            procs.append(spawn(args, stdout=subprocess.PIPE))
+            assert procs[-1].stdout is not None
+            if procs[-1].stdout.readline().strip() != "READY":
+                raise RuntimeError("bench.bare_ws did not start")
+        yield port, procs
     finally:
-        proc.terminate()
-        proc.wait(10)
+        for p in procs:
+            stop(p)
 
 
-def bare_broadcast(subscribers: int, messages: int = 100) -> dict[str, float]:
-    """A bare `websockets` server broadcasting to N local clients: p50/p99 in ms."""
-    return asyncio.run(_broadcast(subscribers, messages))
+def bare_broadcast(subscribers: int, calls: int = 100) -> dict[str, float]:
+    """Bare broadcast to `subscribers` client-process connections: p50/p99 (ms), delivered."""
+    with (
+        bare_ws_server() as (port, _),
+        ClientFleet(f"ws://127.0.0.1:{port}/live", subscribers) as fleet,
+    ):
+        sent: dict[str, int] = {}
+        with connect(f"ws://127.0.0.1:{port}/ctl") as ctl:
+            for i in range(calls):
+                number = f"F{i:03d}"
+                sent[number] = time.monotonic_ns()
+                ctl.send(number)
+                time.sleep(CALL_GAP)
+        return latency_figures(sent, fleet.collect(), subscribers)
 
 
-async def _broadcast(subscribers: int, messages: int) -> dict[str, float]:
-    import websockets
-
-    clients: set[Any] = set()
-
-    async def handler(ws: Any) -> None:
-        clients.add(ws)
-        await ws.wait_closed()
-
-    port = free_port()
-    latencies: list[float] = []
-    async with websockets.serve(handler, "127.0.0.1", port):
-        got: list[float] = []
-        conns = [await websockets.connect(f"ws://127.0.0.1:{port}") for _ in range(subscribers)]
-
-        async def read(c: Any) -> None:
-            async for _ in c:
-                got.append(time.perf_counter())
-
-        readers = [asyncio.create_task(read(c)) for c in conns]
-        while len(clients) < subscribers:
-            await asyncio.sleep(0.01)
-        for i in range(messages):
-            got.clear()
-            t0 = time.perf_counter()
-            websockets.broadcast(clients, f'{{"seq":{i},"type":"ticket.called"}}')
-            while len(got) < subscribers:
-                await asyncio.sleep(0.0005)
-            latencies += [(t - t0) * 1000 for t in got]
-        for r in readers:
-            r.cancel()
-        for c in conns:
-            await c.close()
-    return {"p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99)}
+def bare_rss(screens: int, processes: int = 1) -> float:
+    """RSS (MB, all processes) of bare websockets servers holding `screens` connections."""
+    with (
+        bare_ws_server(processes) as (port, procs),
+        ClientFleet(f"ws://127.0.0.1:{port}/live", screens),
+    ):
+        return sum(rss_mb(p.pid) for p in procs)

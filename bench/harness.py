@@ -6,11 +6,13 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import TracebackType
 
 import httpx
 
@@ -20,6 +22,9 @@ sys.path.insert(0, str(ROOT))
 from tests.live_server import PASSWORD, ServerProcess, free_port, write_hall  # noqa: E402
 
 __all__ = ["PASSWORD", "ServerProcess", "free_port", "write_hall"]
+
+CALL_GAP = 0.03  # seconds between two measured calls: every screen has the first one
+SETTLE = 1.0  # seconds after the last call before the clients report what arrived
 
 
 def require_wrk() -> str:
@@ -119,3 +124,91 @@ def wait_http(url: str, seconds: float = 20) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer")
+
+
+def spawn(
+    args: list[str], env: dict[str, str] | None = None, **kw: object
+) -> subprocess.Popen[str]:
+    """A child process in its own session (so `stop` can end it and its workers)."""
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        args, cwd=ROOT, env={**os.environ, **(env or {})}, text=True, start_new_session=True, **kw
+    )
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM the process group of a `spawn`ed child, SIGKILL after 10 s."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+class ClientFleet:
+    """`count` live connections to `url`, held by bench.ws_clients processes (≤ 250 each).
+
+    The same fleet measures the server and the bare broadcast floor, so the clients' own
+    work weighs the same on both sides of a ratio.
+    """
+
+    def __init__(self, url: str, count: int, per_process: int = 250) -> None:
+        self.url, self.count = url, count
+        self.sizes = [min(per_process, count - i) for i in range(0, count, per_process)]
+        self.procs: list[subprocess.Popen[str]] = []
+
+    def __enter__(self) -> ClientFleet:
+        try:
+            for n in self.sizes:
+                self.procs.append(
+                    spawn(
+                        [sys.executable, "-m", "bench.ws_clients", self.url, str(n)],
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                    )
+                )
+            for p in self.procs:
+                assert p.stdout is not None
+                if p.stdout.readline().strip() != "READY":
+                    raise RuntimeError(f"bench.ws_clients could not connect to {self.url}")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        time.sleep(1.0)  # every client has its first frames: measure a settled server
+        return self
+
+    def collect(self) -> dict[str, list[int]]:
+        """Stop the clients; {ticket number: [arrival monotonic_ns, …]} over all of them."""
+        time.sleep(SETTLE)  # the last call's frames are still on their way to some screens
+        arrivals: dict[str, list[int]] = {}
+        for p in self.procs:
+            out, _ = p.communicate("DONE\n", timeout=60)
+            for number, times in json.loads(out.strip().splitlines()[-1]).items():
+                arrivals.setdefault(number, []).extend(times)
+        return arrivals
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait(10)
+
+
+def latency_figures(
+    sent: dict[str, int], arrivals: dict[str, list[int]], subscribers: int
+) -> dict[str, float]:
+    """p50/p99 (ms) from send to each arrival, and the share of frames delivered."""
+    latencies = [(t - sent[n]) / 1e6 for n, times in arrivals.items() if n in sent for t in times]
+    delivered = sum(len(arrivals.get(n, [])) for n in sent)
+    return {
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "delivered": delivered / max(1, len(sent) * subscribers),
+    }
