@@ -5,6 +5,7 @@ from 8 windows with a kill -9 of the server in the middle. Nothing lost, repeate
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -34,6 +35,8 @@ pytestmark = pytest.mark.db  # also runs on the PostgreSQL pass
 WINDOWS = [f"S0{i}" for i in range(1, 9)]
 CPOWER_BUS = "sim://cpower?name=hall-bus"  # S01–S04 on one RS-485 line, addresses 1–4
 CALLS = 100
+NUMBER = re.compile(r"(?<![A-Z0-9])[A-Z]\d{3}(?!\d)")  # A012, not the S03 of a window
+WINDOW = re.compile(r"(?<![A-Z0-9])S\d{2}(?!\d)")
 
 
 def wait_for(predicate, timeout: float = 10.0, what: str = "condition") -> float:
@@ -56,6 +59,27 @@ def signs() -> list[SignConfig]:
 
 def sign_text(spec: SignConfig) -> str:
     return get_simulator(spec.url).screen_of(spec.address)
+
+
+def sign_history(spec: SignConfig) -> list[str]:
+    """Every text the sign at this address received, in order (the simulator keeps frames)."""
+    frames = get_simulator(spec.url).frames
+    return ["\n".join(f.lines) for f in frames if f.address == spec.address and f.command == "text"]
+
+
+def numbers_shown(history: list[str]) -> list[str]:
+    """The ticket numbers a sign showed, a re-send of the same text counted once."""
+    out: list[str] = []
+    for number in (n for text in history for n in NUMBER.findall(text)):
+        if not out or out[-1] != number:
+            out.append(number)
+    return out
+
+
+def in_order_within(shown: list[str], called: list[str]) -> bool:
+    """`shown` is `called` with some left out, nothing added and nothing moved."""
+    rest = iter(called)
+    return all(number in rest for number in shown)
 
 
 class Clerks:
@@ -186,6 +210,13 @@ def test_100_calls_from_8_windows_reach_tv_signs_and_voice_once_each_in_order_ac
         for spec in config.led.signs:
             text = sign_text(spec)
             assert last[spec.window] in text and spec.window in text, (spec.window, text)
+            # Each sign only ever showed its own window: its own numbers, in call order.
+            history = sign_history(spec)
+            own = [n for n, w, _ in calls if w == spec.window]
+            assert {w for t in history for w in WINDOW.findall(t)} == {spec.window}, history
+            shown = numbers_shown(history)
+            assert set(shown) <= set(own) and in_order_within(shown, own), (spec.window, shown)
+            assert shown[-1] == own[-1]
     finally:
         if clerks is not None:
             clerks.close()
