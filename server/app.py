@@ -107,7 +107,12 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         clock=clock,
         public_base_url=settings.public_base_url.rstrip("/"),
     )
-    auth = Authenticator(ctx, settings.session_hours, settings.login_attempts_per_minute)
+    auth = Authenticator(
+        ctx,
+        settings.session_hours,
+        settings.login_attempts_per_minute,
+        settings.login_attempts_per_client_per_minute,
+    )
     services = Services(settings=settings, ctx=ctx, auth=auth, hub=hub, relay=relay)
     run_housekeeping(services)
     return services

@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     session_hours: float = 12.0
     max_body_bytes: int = 64 * 1024
     event_keep_days: int = 7
-    login_attempts_per_minute: int = 10
+    login_attempts_per_minute: int = 10  # failed sign-ins per user name
+    login_attempts_per_client_per_minute: int = 100  # per address: a NATed hall shares one
     cors_origins: list[str] = Field(default_factory=list)
     workers: int = 1
     log_format: str = "text"  # "json" for one JSON object per line

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +14,12 @@ from server.domain.errors import DomainError, Unauthorized
 from server.protocol.views import iso
 from server.security import new_token, token_hash, verify_password
 from server.services.context import Context
+from server.store import logins
 from server.store.tables import devices, sessions, users
 
 STAFF_ROLES = ("clerk", "supervisor", "admin")
-_CACHE_SECONDS = 30.0
+_DEVICE_CACHE_SECONDS = 30.0
+_FAILURE_WINDOW = dt.timedelta(minutes=1)
 
 
 class RateLimited(DomainError):
@@ -42,36 +43,50 @@ class Principal:
 
 
 class Authenticator:
-    """Checks bearer tokens (cached briefly) and signs staff in."""
+    """Checks bearer tokens and signs staff in; sessions and failed sign-ins live in the store.
 
-    def __init__(self, ctx: Context, session_hours: float, attempts_per_minute: int) -> None:
+    Every worker and host of one database sees the same sessions and the same failure counts,
+    so a logout or a lock-out holds everywhere at once. Only device tokens (which come from the
+    hall file and never log out) are remembered in memory, for 30 s.
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        session_hours: float,
+        attempts_per_minute: int,
+        attempts_per_client_per_minute: int = 100,
+    ) -> None:
         self.ctx = ctx
         self.session = dt.timedelta(hours=session_hours)
         self.limit = attempts_per_minute
-        self._attempts: dict[str, deque[float]] = {}
-        self._cache: dict[str, tuple[Principal, dt.datetime | None, float]] = {}
+        self.client_limit = attempts_per_client_per_minute
+        self._devices: dict[str, tuple[Principal, float]] = {}
         self._lock = threading.Lock()
 
     def login(self, username: str, password: str, client: str) -> dict[str, Any]:
         """Check the password and issue a session token.
 
-        Failed attempts are counted per user name and per client address; past the limit
-        both are refused for a minute, so guessing is slow while a busy hall signs in freely.
+        Failed attempts are counted per user name (the limit) and per client address (a
+        higher limit, so one hall behind one address is not locked out by one person); past
+        either limit the attempt is refused until the window's oldest failure is a minute old.
         """
-        keys = (f"user:{username}", f"client:{client}")
-        self._refuse_if_flooded(keys)
+        now = self.ctx.clock()
+        self._refuse_if_flooded(username, client, now)
         with self.ctx.db.read() as conn:
             row = conn.execute(
                 select(users).where(users.c.username == username, users.c.active.is_(True))
             ).first()
         if row is None or not verify_password(password, row.password_hash):
-            self._count_failure(keys)
+            with self.ctx.db.write() as conn:
+                logins.forget_failures_before(conn, now - _FAILURE_WINDOW)
+                logins.record_failure(conn, username, client, now)
             raise Unauthorized("login_failed", "用户名或密码错误")
         token = new_token()
-        now = self.ctx.clock()
         expires = now + self.session
         with self.ctx.db.write() as conn:
             conn.execute(delete(sessions).where(sessions.c.expires_at < now))
+            logins.forget_failures_before(conn, now - _FAILURE_WINDOW)
             conn.execute(
                 sessions.insert().values(
                     token_hash=token_hash(token),
@@ -91,64 +106,49 @@ class Authenticator:
         }
 
     def logout(self, token: str) -> None:
-        """End a staff session."""
-        hashed = token_hash(token)
-        with self._lock:
-            self._cache.pop(hashed, None)
+        """End a staff session (on every worker and host: they all read the sessions table)."""
         with self.ctx.db.write() as conn:
-            conn.execute(delete(sessions).where(sessions.c.token_hash == hashed))
+            conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash(token)))
 
     def cached(self, token: str) -> Principal | None:
-        """The principal of a recently seen, still valid token, without touching the store."""
-        hit = self._cache.get(token_hash(token))
-        if hit is None or time.monotonic() - hit[2] >= _CACHE_SECONDS:
+        """A device seen in the last 30 s, without touching the store; never a staff session."""
+        hit = self._devices.get(token_hash(token))
+        if hit is None or time.monotonic() - hit[1] >= _DEVICE_CACHE_SECONDS:
             return None
-        principal, expires, _ = hit
-        return principal if expires is None or expires > self.ctx.clock() else None
+        return hit[0]
 
     def authenticate(self, token: str) -> Principal | None:
-        """The principal behind a bearer token, or None when it is unknown or expired."""
+        """The principal behind a bearer token, or None when it is unknown, expired or ended.
+
+        A staff token costs one indexed read of its session on every request, so that a
+        logout on another worker or host ends it at once.
+        """
         cached = self.cached(token)
         if cached is not None:
             return cached
         hashed = token_hash(token)
-        now = self.ctx.clock()
-        found = self._lookup(hashed, now)
-        if found is not None:
-            with self._lock:
-                self._cache[hashed] = (found[0], found[1], time.monotonic())
-            return found[0]
-        return None
-
-    def _lookup(self, hashed: str, now: dt.datetime) -> tuple[Principal, dt.datetime | None] | None:
         with self.ctx.db.read() as conn:
+            row = logins.live_session(conn, hashed)
+            if row is not None:
+                if row.expires_at <= self.ctx.clock():
+                    return None
+                return Principal("user", row.username, row.role, row.hall, row.name)
             device = conn.execute(
                 select(devices).where(devices.c.token_hash == hashed, devices.c.active.is_(True))
             ).first()
-            if device is not None:
-                name = device.name or device.id
-                return Principal("device", device.id, device.kind, device.hall, name), None
-            row = conn.execute(
-                select(sessions.c.expires_at, users)
-                .join(users, users.c.username == sessions.c.username)
-                .where(sessions.c.token_hash == hashed, users.c.active.is_(True))
-            ).first()
-        if row is None or row.expires_at <= now:
+        if device is None:
             return None
-        return Principal("user", row.username, row.role, row.hall, row.name), row.expires_at
-
-    def _refuse_if_flooded(self, keys: tuple[str, ...]) -> None:
-        now = time.monotonic()
+        principal = Principal(
+            "device", device.id, device.kind, device.hall, device.name or device.id
+        )
         with self._lock:
-            for key in keys:
-                recent = self._attempts.get(key)
-                while recent and now - recent[0] > 60:
-                    recent.popleft()
-                if recent is not None and len(recent) >= self.limit:
-                    raise RateLimited("too_many_attempts", "登录失败次数过多, 请一分钟后再试")
+            self._devices[hashed] = (principal, time.monotonic())
+        return principal
 
-    def _count_failure(self, keys: tuple[str, ...]) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._attempts.setdefault(key, deque()).append(now)
+    def _refuse_if_flooded(self, username: str, client: str, now: dt.datetime) -> None:
+        with self.ctx.db.read() as conn:
+            by_user, by_client = logins.recent_failures(
+                conn, username, client, now - _FAILURE_WINDOW
+            )
+        if by_user >= self.limit or by_client >= self.client_limit:
+            raise RateLimited("too_many_attempts", "登录失败次数过多, 请一分钟后再试")

@@ -250,6 +250,20 @@ sessions = Table(
     Column("expires_at", UTCDateTime, nullable=False),
 )
 
+# Failed sign-ins of the last minute, shared by every worker and host (the login rate
+# limit); rows older than the window are deleted as new ones come in.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_username", "username", "at"),
+    Index("ix_login_failures_client", "client", "at"),
+    Index("ix_login_failures_at", "at"),
+)
+
 devices = Table(
     "devices",
     metadata,
