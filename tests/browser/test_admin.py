@@ -16,9 +16,9 @@ from server.domain.numbering import business_date
 from server.stats.synthetic import HistoryPlan, generate
 from server.store.db import Database
 from server.store.layout import load_layout
+from tests.helpers import SCREENS
 
 pytestmark = pytest.mark.browser
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 VIEWPORT = {"width": 1440, "height": 900}
 
 
@@ -89,7 +89,9 @@ def page(browser, hall):
 
 
 def api(hall, path, **params):
-    r = httpx.get(f"{hall['url']}/api/v1/halls/demo{path}", params=params, headers=hall["headers"])
+    r = httpx.get(
+        f"{hall['url']}/api/v1/halls/demo{path}", params=params, headers=hall["headers"], timeout=60
+    )
     assert r.status_code == 200, r.text
     return r
 
@@ -128,16 +130,62 @@ def test_the_supervisor_signs_in_and_sees_the_live_hall(page, hall):
     shot(page, "overview")
 
 
-def test_statistics_table_and_charts_match_the_api(page, hall):
-    page.click(".tabs button[data-tab=stats]")
-    start, end = hall["range"]
+CHARTS = ("#chart-arrivals", "#chart-waiting", "#chart-outcomes")
+
+
+def query_stats(page, start: str, end: str) -> None:
+    """Choose a range on the 统计报表 tab and submit it."""
     page.fill("#stats-from", start)
     page.fill("#stats-to", end)
     page.click("#stats-form button[type=submit]")
+
+
+def expect_charts_of(page, start: str, end: str) -> None:
+    """Every chart's title names the range (the charts draw it as `from 至 to`)."""
+    from playwright.sync_api import expect
+
+    for chart in CHARTS:
+        title = page.locator(f"{chart} svg > text").first
+        expect(title).to_contain_text(f"{start} 至 {end}", timeout=30_000)
+
+
+def chart_titles(page) -> list[str]:
+    """The title line of each statistics chart as shown now."""
+    return [page.locator(f"{chart} svg > text").first.text_content() or "" for chart in CHARTS]
+
+
+def test_a_slow_chart_of_an_earlier_query_does_not_replace_the_chosen_range(page, hall):
+    page.click(".tabs button[data-tab=stats]")
+    start, end = hall["range"]
+    earlier = (dt.date.fromisoformat(start) - dt.timedelta(days=7)).isoformat()
+    held = []
+
+    def of_the_earlier_query(url: str) -> bool:
+        return "/charts/" in url and f"from={earlier}" in url
+
+    page.route(of_the_earlier_query, lambda route: held.append(route))  # released below
+    query_stats(page, earlier, end)
+    for _ in range(200):
+        if len(held) == len(CHARTS):
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == len(CHARTS)
+    query_stats(page, start, end)
+    expect_charts_of(page, start, end)
+    for route in held:  # now the earlier query's charts arrive, last
+        route.fulfill(response=route.fetch(timeout=60_000))
+    page.wait_for_timeout(500)  # time for the page to handle the late replies
+    page.unroute(of_the_earlier_query)
+    titles = chart_titles(page)
+    assert all(f"{start} 至 {end}" in title for title in titles), titles
+
+
+def test_statistics_table_and_charts_match_the_api(page, hall):
+    page.click(".tabs button[data-tab=stats]")
+    start, end = hall["range"]
+    query_stats(page, start, end)
     page.wait_for_selector("#stats-table tr.total")
-    page.wait_for_selector("#chart-arrivals svg")
-    page.wait_for_selector("#chart-waiting svg")
-    page.wait_for_selector("#chart-outcomes svg")
+    expect_charts_of(page, start, end)
     total = api(hall, "/stats", **{"from": start, "to": end}, by="window").json()["total"]
     cells = page.locator("#stats-table tr.total td").all_inner_texts()
     headers = page.locator("#stats-table th").all_inner_texts()

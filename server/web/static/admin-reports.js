@@ -18,12 +18,12 @@ async function loadStats(event) {
     if (!current()) return;
     renderStats(data);
   } catch (error) {
-    $("stats-error").textContent = error.message;
+    if (current()) $("stats-error").textContent = error.message;
     return;
   }
-  svgInto($("chart-arrivals"), hallPath(`/charts/arrivals.svg?${query(range)}`));
-  svgInto($("chart-waiting"), hallPath(`/charts/waiting.svg?${query(range)}`));
-  svgInto($("chart-outcomes"), hallPath(`/charts/outcomes.svg?${query(range)}`));
+  svgInto($("chart-arrivals"), hallPath(`/charts/arrivals.svg?${query(range)}`), current);
+  svgInto($("chart-waiting"), hallPath(`/charts/waiting.svg?${query(range)}`), current);
+  svgInto($("chart-outcomes"), hallPath(`/charts/outcomes.svg?${query(range)}`), current);
 }
 
 function renderStats(data) {
@@ -168,5 +168,5 @@ async function loadStaffing(event) {
       if (h.short) cells.className = "over";
       return cells;
     }));
-  svgInto($("chart-staffing"), hallPath(`/charts/staffing.svg?${query({ ...params, from: data.from, to: data.to, weekday: select.value })}`));
+  svgInto($("chart-staffing"), hallPath(`/charts/staffing.svg?${query({ ...params, from: data.from, to: data.to, weekday: select.value })}`), current);
 }

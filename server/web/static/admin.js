@@ -101,12 +101,15 @@ async function download(path, fallbackName) {
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
-async function svgInto(figure, path) {
+// A chart of the request `current` belongs to (see ticket): a reply to an older query is
+// dropped, so the charts always show the range the table shows.
+async function svgInto(figure, path, current) {
   try {
     const response = await api(path);
-    figure.innerHTML = await response.text();
+    const svg = await response.text();
+    if (current()) figure.innerHTML = svg;
   } catch (error) {
-    figure.replaceChildren(el("p", error.message, "error"));
+    if (current()) figure.replaceChildren(el("p", error.message, "error"));
   }
 }
 
