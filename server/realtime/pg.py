@@ -3,7 +3,8 @@
 Every write transaction notifies the channel with its hall (delivered at commit, in commit
 order). Each server process runs one relay thread that, when woken, reads the hall's events
 after the last seq it delivered and hands them to the local hub. The log is the source of
-truth: a lost notification is made good by the next one or by the periodic poll.
+truth: a lost notification is made good by the next one for that hall or by the poll that
+reads every hall's newest seq once a second, however busy the channel is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 
 import psycopg
 from sqlalchemy import Connection, make_url, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from server.realtime.hub import Hub
 from server.store import repo
@@ -23,7 +25,8 @@ from server.store.tables import halls
 log = logging.getLogger("yichuang.realtime.pg")
 CHANNEL = "yichuang_events"
 _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :hall)")
-POLL_SECONDS = 1.0
+POLL_SECONDS = 1.0  # the log is read at least this often, notified or not
+BATCH = 1000
 
 
 def notify(conn: Connection, hall: str) -> None:
@@ -64,7 +67,7 @@ class PgRelay:
         while not self._stop.is_set():
             try:
                 self._listen()
-            except (psycopg.Error, OSError):
+            except (psycopg.Error, SQLAlchemyError, OSError):  # the store's reads fail too
                 log.exception("event relay lost PostgreSQL; reconnecting")
                 self._stop.wait(1.0)
 
@@ -72,22 +75,33 @@ class PgRelay:
         dsn = make_url(self.db.url).set(drivername="postgresql")
         with psycopg.connect(dsn.render_as_string(hide_password=False), autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
-            self._catch_up(set(self.last))  # whatever was committed while not listening
+            self._poll()  # whatever was committed while not listening
             while not self._stop.is_set():
-                quiet = True
+                # The generator ends after POLL_SECONDS however busy the channel is, so the
+                # poll below runs every second: a lost notice of a quiet hall is made good
+                # even while other halls keep the channel ringing.
                 for note in conn.notifies(timeout=POLL_SECONDS):
-                    quiet = False
                     if self._stop.is_set():
                         return
-                    self._catch_up({note.payload})  # at once: a screen is waiting for it
-                if quiet:
-                    self._catch_up(set(self.last))  # nothing heard for a while: poll
+                    self._catch_up(note.payload)  # at once: a screen is waiting for it
+                self._poll()
 
-    def _catch_up(self, woken: set[str]) -> None:
-        for hall in woken:
+    def _poll(self) -> None:
+        """Deliver what any hall committed beyond what this relay delivered (one query)."""
+        with self.db.read() as conn:
+            newest = dict(conn.execute(select(halls.c.code, halls.c.last_seq)).all())
+        for hall, seq in newest.items():
+            if int(seq) > self.last.get(hall, 0):
+                self._catch_up(hall)
+
+    def _catch_up(self, hall: str) -> None:
+        while True:
             after = self.last.get(hall, 0)
             with self.db.read() as conn:
-                items = repo.events_after(conn, hall, after, 1000)
-            if items:
-                self.last[hall] = items[-1][0]
-                self.hub.publish(hall, items)
+                items = repo.events_after(conn, hall, after, BATCH)
+            if not items:
+                return
+            self.last[hall] = items[-1][0]
+            self.hub.publish(hall, items)
+            if len(items) < BATCH:
+                return

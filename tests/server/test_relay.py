@@ -1,0 +1,73 @@
+"""The PostgreSQL relay: the event log, not the notification, is the source of truth.
+
+Two apps on one PostgreSQL schema stand for two workers; a screen is subscribed on one,
+tickets are issued on the other with their notification lost, while another hall keeps
+the channel ringing (a busy city platform).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import pytest
+
+from server.realtime.pg import notify
+from server.services import context
+from tests.helpers import issue
+from tests.pgschema import BACKEND
+
+pytestmark = [
+    pytest.mark.pg,
+    pytest.mark.skipif(BACKEND != "pg", reason="the relay runs only on PostgreSQL"),
+]
+
+
+def ring_for_another_hall(db, stop: threading.Event) -> None:
+    """Notify the channel for a hall of its own every 0.1 s, as a busy platform would."""
+    while not stop.is_set():
+        with db.engine.begin() as conn:
+            notify(conn, "elsewhere")
+        stop.wait(0.1)
+
+
+def read_into(ws, inbox: queue.Queue) -> None:
+    """Hand every message of the socket to the test (ends when the socket closes)."""
+    try:
+        while True:
+            inbox.put(ws.receive_json())
+    except Exception:
+        return
+
+
+def test_a_lost_notice_of_a_quiet_hall_is_recovered_from_the_log_while_others_ring(
+    make_client, clock, monkeypatch
+):
+    worker_a, worker_b = make_client(clock), make_client(clock)
+    stop = threading.Event()
+    noise = threading.Thread(
+        target=ring_for_another_hall, args=(worker_a.app.state.services.ctx.db, stop)
+    )
+    with worker_b.websocket_connect("/api/v1/halls/demo/live?token=demo-display") as ws:
+        snapshot = ws.receive_json()
+        assert snapshot["type"] == "snapshot"
+        inbox: queue.Queue = queue.Queue()
+        threading.Thread(target=read_into, args=(ws, inbox), daemon=True).start()
+        noise.start()
+        try:
+            time.sleep(1.5)  # the channel has been busy for longer than the poll period
+            with monkeypatch.context() as patch:
+                patch.setattr(context, "notify", lambda conn, hall: None)  # notices lost
+                numbers = [issue(worker_a, queue="A")["number"] for _ in range(3)]
+            started = time.monotonic()
+            got = [inbox.get(timeout=max(0.1, started + 2.5 - time.monotonic())) for _ in range(3)]
+            took = time.monotonic() - started
+        finally:
+            stop.set()
+            noise.join(5)
+            issue(worker_a, queue="B")  # notified: wakes the reader if the test failed
+    assert [m["seq"] for m in got] == [snapshot["seq"] + n for n in (1, 2, 3)]
+    assert [m["type"] for m in got] == ["ticket.issued"] * 3
+    assert [m["ticket"]["number"] for m in got] == numbers
+    assert took < 2.5
