@@ -79,8 +79,11 @@ class PresenterCore:
 
     def _update(self, **changes: Any) -> KioskState:
         with self._lock:
-            self._state = replace(self._state, **changes)
-            state = self._state
+            before = self._state
+            state = replace(before, **changes)
+            if before.paused and not state.paused and state.message == _pause_line(before):
+                state = replace(state, message=None)  # the pause it repeated is over
+            self._state = state
         for listener in list(self._listeners):
             listener(state)
         return state
@@ -208,7 +211,7 @@ class PresenterCore:
         return True
 
     def _pause_message(self) -> Message:
-        return Message(pause_banner(self._state) or "", True)
+        return _pause_line(self._state)
 
     def _start_job(self, busy: str, job: Callable[[], None]) -> None:
         """Run a job in the background; a bug in it must not leave the screen busy forever."""
@@ -282,7 +285,9 @@ class PresenterCore:
     def _fail(self, exc: ApiError) -> None:
         """Show the server's refusal (Chinese, for citizens; explained in English too)."""
         if isinstance(exc, ServerUnreachable):
-            self._server_down()
+            self._server_down()  # the pause banner says it; a second red line would repeat it
+            self._update(busy=None, message=self._pause_message())
+            return
         self._update(busy=None, message=Message(self._explain(exc), True))
 
     def _explain(self, exc: ApiError) -> str:
@@ -331,6 +336,7 @@ class PresenterCore:
             "requeued": False,
             "message": None,
             "busy": None,
+            "home_page": 0,
         }
         if reset_mode:  # the next citizen starts in the default language and text size
             changes.update(lang=self.config.language, elderly=False)
@@ -354,10 +360,21 @@ def pause_banner(state: KioskState) -> str | None:
     return f"{text('paused', lang)} — {cause}, {text('to_desk', lang)}"
 
 
+def _pause_line(state: KioskState) -> Message:
+    """The pause banner as a message (the window shows it once, as the banner)."""
+    return Message(pause_banner(state) or "", True)
+
+
 def _has_visitor(state: KioskState) -> bool:
     """True when something of the last citizen is still on screen or in memory."""
     return state.screen not in (Screen.HOME, Screen.CONNECTING) or bool(
-        state.entries or state.name or state.green or state.message or state.selection
+        state.entries
+        or state.name
+        or state.green
+        or state.message
+        or state.selection
+        or state.elderly
+        or state.home_page
     )
 
 

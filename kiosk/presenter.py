@@ -291,9 +291,14 @@ class KioskPresenter(AssistedFlows):
         self._update(lang="en" if self._state.lang == "zh" else "zh", message=None)
 
     def toggle_elderly(self) -> None:
-        """长辈模式: bigger text and buttons."""
+        """长辈模式: bigger text and buttons (so the queues are paged afresh)."""
         self.touch()
-        self._update(elderly=not self._state.elderly)
+        self._update(elderly=not self._state.elderly, home_page=0)
+
+    def turn_home_page(self, step: int) -> None:
+        """上一页 (-1) / 下一页 (+1) through the home page's queue buttons."""
+        self.touch()
+        self._update(home_page=max(0, self._state.home_page + step))
 
 
 def progress_ticket_id(value: str) -> str | None:

@@ -87,6 +87,7 @@ class KioskState:
     screen: Screen = Screen.CONNECTING
     lang: str = "zh"
     elderly: bool = False
+    home_page: int = 0  # which page of queue buttons the home page shows (上一页 / 下一页)
     clock: dt.datetime | None = None
     hall_name: str = ""
     areas: tuple[tuple[str, str], ...] = ()  # (code, name)

@@ -103,7 +103,7 @@ def stylesheet(width: int, height: int, elderly: bool) -> str:
         h2=tx(34),
         button=tx(34),
         key=tx(40),
-        number=tx(200),
+        number=px(200),  # already the biggest text on screen; 长辈模式 keeps it
         touch=px(84),
         answer=px(120),
         queue=max(px(84), round(tx(34) * 1.3 + tx(24) * 1.3 + px(16))),  # two lines of text

@@ -147,20 +147,25 @@ def issued_numbers(client: TestClient) -> list[str]:
     return [e["ticket"]["number"] for e in events if e["type"] == "ticket.issued"]
 
 
-@pytest.fixture
-def window(qapp, qtbot, kiosk: Kiosk):
-    """The kiosk window at 1280×720 drawing the presenter's state after every change."""
+def open_window(qapp, qtbot, kiosk: Kiosk, width: int = 1280, height: int = 720):
+    """A kiosk window of the station's screen size, drawing the presenter's state."""
     from kiosk.views.theme import install_font
     from kiosk.views.window import KioskWindow
 
     install_font(qapp)
-    w = KioskWindow(kiosk.p, 1280, 720)
+    w = KioskWindow(kiosk.p, width, height)
     qtbot.addWidget(w)
     kiosk.p.subscribe(lambda _s: w.draw(kiosk.p.state))
     kiosk.p.tick()  # the clock
     w.draw(kiosk.p.state)
     w.show()
     return w
+
+
+@pytest.fixture
+def window(qapp, qtbot, kiosk: Kiosk):
+    """The kiosk window at 1280×720 (the demo kiosk's size) drawing the presenter's state."""
+    return open_window(qapp, qtbot, kiosk)
 
 
 def shoot(window, name: str) -> None:
