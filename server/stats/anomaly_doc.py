@@ -8,8 +8,11 @@ from html import escape
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
+
+from server.stats import xlsx
 
 STATUS_LABELS = {"match": "一致", "mismatch": "数据量不符", "not_reported": "未报送"}
 CALLING = (
@@ -74,6 +77,7 @@ SUMMARY = (
     ("rate_outliers", "办结率/过号率异常窗口"),
 )
 RATE_KEYS = {"rating_rate", "satisfaction_rate", "completion_rate", "no_show_rate"}
+NUMBER_FORMATS = {**dict.fromkeys(RATE_KEYS, "0.0%"), "difference": "+0;-0;0"}
 PAGE_LIST = 30  # services listed on the printed page; the xlsx lists up to the JSON's limit
 ALERT = PatternFill("solid", fgColor="F8D7DA")
 HEAD = PatternFill("solid", fgColor="2F5496")
@@ -105,19 +109,7 @@ def anomaly_xlsx(report: dict[str, Any]) -> bytes:
     ws = book.active
     assert ws is not None
     ws.title = "通报摘要"
-    ws.append([title(report)])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(
-        ["统计期间", f"{report['from']} 至 {report['to']}", "生成时间", report["generated_at"]]
-    )
-    for key, label in SUMMARY:
-        ws.append([label, report["summary"][key]])
-    ws.append([])
-    ws.append(["异常事项"])
-    for item in report["findings"]:
-        ws.append([item["section"], item["text"]])
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 100
+    _summary_sheet(ws, report)
     _table(book.create_sheet("叫号异常"), CALLING, report["calling"]["rows"], "status")
     walk = book.create_sheet("未叫号即办理")
     _table(walk, (("window_name", "窗口"), ("count", "件数")), report["calling"]["walk_ins"])
@@ -131,32 +123,48 @@ def anomaly_xlsx(report: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
+def _summary_sheet(ws: Worksheet, report: dict[str, Any]) -> None:
+    ws.append(xlsx.row(ws, [title(report)]))
+    ws["A1"].font = Font(bold=True, size=14)
+    period = f"{report['from']} 至 {report['to']}"
+    ws.append(xlsx.row(ws, ["统计期间", period, "生成时间", report["generated_at"]]))
+    for key, label in SUMMARY:
+        ws.append(xlsx.row(ws, [label, report["summary"][key]]))
+    ws.append([])
+    ws.append(xlsx.row(ws, ["异常事项"]))
+    for item in report["findings"]:
+        ws.append(xlsx.row(ws, [item["section"], item["text"]]))
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 100
+
+
 def _table(
     ws: Worksheet,
     columns: Sequence[tuple[str, str]],
     rows: list[dict[str, Any]],
     alert: str | None = None,
 ) -> None:
-    ws.append([label for _, label in columns])
+    ws.append(xlsx.row(ws, [label for _, label in columns]))
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), HEAD
     for row in rows:
-        values = []
-        for key, _ in columns:
-            value = row.get(key)
-            numeric = isinstance(value, int | float) and key not in {"status", "difference"}
-            values.append(value if numeric else _show(key, value))
-        ws.append(values)
+        ws.append([_cell(ws, key, row.get(key)) for key, _ in columns])
         if alert and _alerting(alert, row.get(alert)):
             for cell in ws[ws.max_row]:
                 cell.fill = ALERT
     for i, (key, _) in enumerate(columns):
         letter = ws.cell(1, i + 1).column_letter
         ws.column_dimensions[letter].width = 18 if key in {"window_name", "department"} else 11
-        if key in RATE_KEYS:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
-                cell.number_format = "0.0%"
     ws.freeze_panes = "B2"
+
+
+def _cell(ws: Worksheet, key: str, value: Any) -> Cell:
+    """Numbers stay numbers (rates as %, 差额 signed); anything else is shown text."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool) and key != "status"
+    cell = xlsx.cell(ws, value if numeric else _show(key, value))
+    if numeric and key in NUMBER_FORMATS:
+        cell.number_format = NUMBER_FORMATS[key]
+    return cell
 
 
 def _alerting(key: str, value: Any) -> bool:

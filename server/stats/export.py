@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from server.services.context import Context
-from server.stats import grouping
+from server.stats import grouping, xlsx
 from server.stats.detail import DETAIL_HEADERS, detail_rows
 from server.stats.measures import COLUMNS
 from server.stats.periods import Period, parse_period
@@ -76,10 +76,10 @@ def export_xlsx(
     return out
 
 
-def _header(ws: WriteOnlyWorksheet, labels: list[str]) -> list[WriteOnlyCell]:
+def _header(ws: WriteOnlyWorksheet, labels: list[str]) -> list[Cell]:
     cells = []
     for label in labels:
-        cell = WriteOnlyCell(ws, label)
+        cell = xlsx.cell(ws, label)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cells.append(cell)
@@ -90,7 +90,7 @@ def _about_sheet(book: Workbook, read: HallRead, period: Period) -> None:
     ws = book.create_sheet("说明")
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 90
-    title = WriteOnlyCell(ws, f"{read.layout.name} 排队叫号统计")
+    title = xlsx.cell(ws, f"{read.layout.name} 排队叫号统计")
     title.font = Font(bold=True, size=14)
     ws.append([title])
     for key, value in (
@@ -104,7 +104,7 @@ def _about_sheet(book: Workbook, read: HallRead, period: Period) -> None:
         ("参评率", "已评价 ÷ 应评价 (每次受理/咨询/不予受理均应评价)"),
         ("口径说明", "详见 docs/statistics.md; 窗口与人员按叫号计, 取号数按取号队列计"),
     ):
-        ws.append([key, value])
+        ws.append(xlsx.row(ws, [key, value]))
 
 
 def _grouping_sheet(book: Workbook, dim: str, data: dict[str, Any]) -> WriteOnlyWorksheet:
@@ -116,9 +116,9 @@ def _grouping_sheet(book: Workbook, dim: str, data: dict[str, Any]) -> WriteOnly
         ws.column_dimensions[get_column_letter(i + 2)].width = 11
     ws.append(_header(ws, [grouping.DIMENSION_LABELS[dim], *(c.label for c in columns)]))
     for row in [*data["rows"], data["total"]]:
-        cells = [WriteOnlyCell(ws, row["label"])]
+        cells = [xlsx.cell(ws, row["label"])]
         for column in columns:
-            cell = WriteOnlyCell(ws, row[column.key])
+            cell = xlsx.cell(ws, row[column.key])
             cell.number_format = FORMATS[column.kind]
             cells.append(cell)
         if row is data["total"]:
@@ -147,7 +147,7 @@ def _detail_sheet(book: Workbook, read: HallRead, period: Period) -> None:
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     ws.append(_header(ws, list(DETAIL_HEADERS)))
     for values in detail_rows(read, period):
-        ws.append(values)
+        ws.append(xlsx.row(ws, values))
 
 
 def csv_lines(

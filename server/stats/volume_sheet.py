@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from server.domain.errors import Invalid
 from server.services.context import Context
+from server.stats import xlsx
 from server.stats.volumes import MAX_VOLUME, OUTCOME_KEYS, VolumeItem, list_volumes, save_volumes
 
 SHEET = "业务量报送"
@@ -27,6 +28,7 @@ HEADERS = (
     "其中过号",
 )
 HEADER_ROW = 4
+NOTE = "请填写各窗口本月报送业务量 (件), 分项可不填; 保存后在统计后台「业务量报送」上传。"
 MAX_ROWS = 1000
 
 
@@ -37,13 +39,14 @@ def template_xlsx(ctx: Context, hall: str, month: str | None) -> bytes:
     ws = book.active
     assert ws is not None
     ws.title = SHEET
-    ws["A1"], ws["B1"] = "月份", current["month"]
+    xlsx.put(ws, 1, 1, "月份")
+    xlsx.put(ws, 1, 2, current["month"])
     ws["B1"].number_format = "@"  # text, or Excel turns 2026-11 into a date
     ws["A1"].font = ws["A2"].font = Font(bold=True)
-    ws["A2"] = "说明"
-    ws["B2"] = "请填写各窗口本月报送业务量 (件), 分项可不填; 保存后在统计后台「业务量报送」上传。"
+    xlsx.put(ws, 2, 1, "说明")
+    xlsx.put(ws, 2, 2, NOTE)
     for col, label in enumerate(HEADERS, start=1):
-        cell = ws.cell(HEADER_ROW, col, label)
+        cell = xlsx.put(ws, HEADER_ROW, col, label)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="2F5496")
     numbers = DataValidation(
@@ -61,7 +64,7 @@ def template_xlsx(ctx: Context, hall: str, month: str | None) -> bytes:
             *(detail.get(k) for k in OUTCOME_KEYS),
         ]
         for col, value in enumerate(values, start=1):
-            ws.cell(i, col, value)
+            xlsx.put(ws, i, col, value)
         numbers.add(f"D{i}:H{i}")
     for letter, width in zip("ABCDEFGH", (10, 16, 22, 12, 10, 10, 12, 10), strict=True):
         ws.column_dimensions[letter].width = width

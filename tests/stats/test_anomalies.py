@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from server.stats.synthetic import HistoryPlan
 from server.store.tables import calls, tickets, walk_ins
-from tests.helpers import login, window
+from tests.helpers import EVALUATOR, issue, login, window
 from tests.pgschema import store_for_test
 from tests.stats.conftest import build_history
 
@@ -188,7 +188,31 @@ def test_the_report_as_xlsx_has_its_sections_and_marks_mismatches(history, repor
     s13 = next(row for row in calling.iter_rows(min_row=2) if row[0].value == "S13 13号窗口")
     assert s13[header.index("核对结果")].value == "数据量不符"
     assert s13[0].fill.fgColor.rgb.endswith("F8D7DA")
-    assert s13[header.index("差额")].value == "+7"
+    difference = s13[header.index("差额")]
+    assert difference.value == 7 and difference.number_format == "+0;-0;0"
+
+
+def test_a_comment_written_like_a_formula_stays_text_in_the_xlsx(history, reported):
+    comment = '=HYPERLINK("http://evil.example/x","点此领取补贴")'
+    clerk = login(history.client, "clerk06")
+    assert window(history.client, clerk, "S06", "sign-in").status_code == 200
+    ticket = issue(history.client, queue="A")
+    assert window(history.client, clerk, "S06", "call", ticket=ticket["id"]).status_code == 200
+    assert window(history.client, clerk, "S06", "outcome", outcome="accepted").status_code == 200
+    r = history.client.post(
+        f"/api/v1/tickets/{ticket['id']}/evaluation",
+        json={"level": 1, "comment": comment},
+        headers=EVALUATOR,
+    )
+    assert r.status_code == 200, r.text
+    window(history.client, clerk, "S06", "sign-out")
+    book = openpyxl.load_workbook(io.BytesIO(history.get("/anomalies.xlsx", **MONTH).content))
+    poor = book["差评"]
+    column = [c.value for c in poor[1]].index("意见")
+    mine = next(row for row in poor.iter_rows(min_row=2) if row[1].value == ticket["number"])
+    cell = mine[column]
+    assert cell.value == comment
+    assert cell.data_type == "s" and cell.quotePrefix
 
 
 def test_the_printable_page_is_escaped_html_with_the_findings(history, report):

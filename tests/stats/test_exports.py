@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 
+from server.stats import xlsx
 from server.stats.measures import COLUMNS
 
 RANGE = {"from": "2026-10-01", "to": "2026-10-31"}
@@ -134,3 +135,16 @@ def test_bad_queries_are_refused_before_any_download(history, params, code):
         r = history.get(path, **params)
         assert r.status_code == 422, (path, r.text)
         assert r.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\t=cmd"])
+def test_text_starting_like_a_formula_is_written_as_text(write_only, text):
+    book = openpyxl.Workbook(write_only=write_only)
+    ws = book.create_sheet("s") if write_only else book.active
+    ws.append(xlsx.row(ws, [text, 3, "受理"]))
+    data = io.BytesIO()
+    book.save(data)
+    a, b, c = next(openpyxl.load_workbook(data).worksheets[-1].iter_rows())
+    assert (a.value, a.data_type, a.quotePrefix) == (text, "s", True)
+    assert (b.value, b.data_type) == (3, "n") and (c.value, c.quotePrefix) == ("受理", False)

@@ -129,6 +129,16 @@ def test_the_template_lists_every_window_with_a_suggested_department(client, sup
     assert rows["S26"][2] == "多部门综合"  # the tidal window serves A, then B
 
 
+def test_a_department_typed_like_a_formula_stays_text_in_the_template(client, supervisor):
+    department = '=HYPERLINK("http://evil.example/","不动产登记中心")'
+    item = {"window": "S13", "volume": 5, "department": department}
+    r = client.put(URL, json={"month": "2026-11", "items": [item]}, headers=supervisor)
+    assert r.status_code == 200, r.text
+    ws = template(client, supervisor).active
+    cell = next(row[2] for row in ws.iter_rows(min_row=5) if row[0].value == "S13")
+    assert cell.value == department and cell.data_type == "s" and cell.quotePrefix
+
+
 def test_a_filled_template_uploads_into_the_month(client, supervisor):
     book = template(client, supervisor)
     ws = book.active
