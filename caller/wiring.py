@@ -24,6 +24,7 @@ from server.client import HallClient, LiveFeed
 
 log = logging.getLogger("yichuang.caller")
 STALE_CHECK_MS = 300
+CLOSE_TIMEOUT_S = 10.0  # how long closing waits for the sign-out
 
 
 class Dialogs(Protocol):
@@ -103,6 +104,7 @@ class PadApp(QObject):
         self.bridge: EvaluatorBridge | None = None
         self.live = live
         self._refresh_pending = False
+        self._closed = False
         self.rendered.connect(self.window.render)
         self._connect()
         self.timer = QTimer(self)
@@ -179,8 +181,19 @@ class PadApp(QObject):
             self.run(self.presenter.save_notice_pdf, kind, path, materials, note)
 
     def close(self) -> None:
-        """Stop the feed, the devices and the worker."""
+        """Sign out (the window pauses while a ticket awaits its outcome), then stop."""
+        if self._closed:
+            return
+        self._closed = True
         self.timer.stop()
+        if self.presenter.state.phase == "working":
+            # The same rule as the 签退 button: a window left open would wait for a clerk
+            # who has gone, and the screens would go on showing it as serving.
+            done = self.worker.submit(self.presenter.sign_out)
+            try:
+                done.result(timeout=CLOSE_TIMEOUT_S)
+            except Exception:  # a slow or unreachable server must not keep the pad open
+                log.warning("sign-out on close failed", exc_info=True)
         self._stop_feed()
         self.worker.shutdown(wait=True, cancel_futures=True)
         self.api.close()

@@ -177,6 +177,32 @@ def test_a_network_drop_is_shown_and_the_resync_is_said(qtbot, client, desk):
     shot(desk, "resynced")
 
 
+def s01(client) -> dict:
+    """Window S01 as every screen sees it."""
+    hall = client.get("/api/v1/halls/demo", headers=login(client, "supervisor")).json()
+    return next(w for w in hall["windows"] if w["code"] == "S01")
+
+
+def test_closing_the_pad_signs_the_clerk_out_and_closes_the_window(qtbot, client, desk):
+    settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
+    assert s01(client)["status"] == "open" and s01(client)["signed_in"]
+    desk.close()
+    assert s01(client)["status"] == "closed" and not s01(client)["signed_in"]
+    assert desk.presenter.state.phase == "login"
+
+
+def test_closing_the_pad_with_a_ticket_called_pauses_the_window_as_sign_out_does(
+    qtbot, client, desk
+):
+    issue(client, queue="A")
+    settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
+    press(qtbot, desk, Qt.Key.Key_F1)
+    desk.close()
+    window_now = s01(client)
+    assert window_now["status"] == "paused" and window_now["paused_reason"] == "签退待处理"
+    assert window_now["current_number"] == "A001"  # its outcome is still to be recorded
+
+
 def test_a_pdf_notice_is_saved_where_the_clerk_says(qtbot, client, desk, tmp_path):
     issue(client, queue="A", applicant_name="赵六")
     settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
