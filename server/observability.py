@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import re
 import threading
 import time
 from collections import defaultdict
@@ -12,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.domain.numbering import business_date
 from server.store.tables import devices, halls, waiting_counts
 
 
@@ -35,6 +38,39 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class MaskSecrets(logging.Filter):
+    """Mask the ticket secret (`s=`) and the live feed's `token=` in logged request lines.
+
+    uvicorn logs the path with its query string: the secret there opens a citizen's ticket.
+    """
+
+    PATTERN = re.compile(r"(?<![\w-])(s|token)=[^&\s\"']*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the message and its arguments; never drops a record."""
+        if isinstance(record.msg, str):
+            record.msg = self.mask(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.mask(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+    @classmethod
+    def mask(cls, text: str) -> str:
+        """The text with every secret value replaced by ***."""
+        return cls.PATTERN.sub(r"\1=***", text)
+
+
+ACCESS_LOGGERS = ("uvicorn.access", "uvicorn.error")  # WebSocket lines go to uvicorn.error
+
+
+def mask_secrets_in_access_logs() -> None:
+    """Put MaskSecrets on uvicorn's loggers (once)."""
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskSecrets) for f in logger.filters):
+            logger.addFilter(MaskSecrets())
+
+
 def configure_logging(fmt: str, level: str = "INFO") -> None:
     """Set up the root logger: `json` for machines, `text` for people."""
     handler = logging.StreamHandler()
@@ -47,6 +83,7 @@ def configure_logging(fmt: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     for noisy in ("alembic", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    mask_secrets_in_access_logs()
 
 
 class Metrics:
@@ -107,8 +144,10 @@ class RequestMetrics:
             )
 
 
-def prometheus_text(metrics: Metrics, db: Any, subscribers: dict[str, int]) -> str:
-    """The Prometheus text exposition of this process and of the store."""
+def prometheus_text(
+    metrics: Metrics, db: Any, subscribers: dict[str, int], now: dt.datetime | None = None
+) -> str:
+    """The Prometheus text exposition of this process and of the store (`now`: the clock)."""
     lines = [
         "# HELP yichuang_http_requests_total HTTP requests handled by this process.",
         "# TYPE yichuang_http_requests_total counter",
@@ -119,13 +158,16 @@ def prometheus_text(metrics: Metrics, db: Any, subscribers: dict[str, int]) -> s
             f'status="{status}"}} {n}'
         )
     lines += [
-        "# HELP yichuang_http_request_seconds_sum Time spent in requests.",
-        "# TYPE yichuang_http_request_seconds_sum counter",
+        "# HELP yichuang_http_request_seconds Time spent in requests by this process.",
+        "# TYPE yichuang_http_request_seconds summary",
     ]
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for (method, route, _), n in metrics.requests.items():
+        counts[(method, route)] += n
     for (method, route), seconds in sorted(metrics.seconds.items()):
-        lines.append(
-            f'yichuang_http_request_seconds_sum{{method="{method}",route="{route}"}} {seconds:.6f}'
-        )
+        labels = f'method="{method}",route="{route}"'
+        lines.append(f"yichuang_http_request_seconds_sum{{{labels}}} {seconds:.6f}")
+        lines.append(f"yichuang_http_request_seconds_count{{{labels}}} {counts[(method, route)]}")
     lines += [
         "# HELP yichuang_live_subscribers Open live-feed connections of this process.",
         "# TYPE yichuang_live_subscribers gauge",
@@ -133,23 +175,33 @@ def prometheus_text(metrics: Metrics, db: Any, subscribers: dict[str, int]) -> s
     lines += [
         f'yichuang_live_subscribers{{hall="{h}"}} {n}' for h, n in sorted(subscribers.items())
     ]
-    lines += _store_lines(db)
+    lines += _store_lines(db, now or dt.datetime.now(dt.UTC))
     lines += [
+        "# HELP yichuang_process_start_time_seconds When this process started (Unix time).",
         "# TYPE yichuang_process_start_time_seconds gauge",
         f"yichuang_process_start_time_seconds {metrics.started:.0f}",
     ]
     return "\n".join(lines) + "\n"
 
 
-def _store_lines(db: Any) -> list[str]:
+def _store_lines(db: Any, now: dt.datetime) -> list[str]:
     with db.read() as conn:
-        seqs = conn.execute(select(halls.c.code, halls.c.last_seq)).all()
-        latest = select(func.max(waiting_counts.c.business_date)).scalar_subquery()
-        waiting = conn.execute(
-            select(waiting_counts.c.hall, waiting_counts.c.queue, waiting_counts.c.waiting).where(
-                waiting_counts.c.business_date == latest
+        known = conn.execute(select(halls.c.code, halls.c.last_seq, halls.c.timezone)).all()
+        seqs = [(code, seq) for code, seq, _ in known]
+        # Each hall's own business date: halls in other time zones turn the day at their
+        # own midnight, and a hall with nothing issued today shows no waiting tickets.
+        today = {code: business_date(now, timezone) for code, _, timezone in known}
+        rows = conn.execute(
+            select(
+                waiting_counts.c.hall,
+                waiting_counts.c.business_date,
+                waiting_counts.c.queue,
+                waiting_counts.c.waiting,
             )
+            .where(waiting_counts.c.business_date.in_(set(today.values()) or {now.date()}))
+            .order_by(waiting_counts.c.hall, waiting_counts.c.queue)
         ).all()
+        waiting = [(h, q, n) for h, day, q, n in rows if today.get(h) == day]
         states = conn.execute(
             select(devices.c.hall, devices.c.status, func.count())
             .where(devices.c.active.is_(True))

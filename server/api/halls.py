@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from server.api.deps import STAFF, CurrentPrincipal, ServicesDep, allow, in_hall, reply
+from server.api.deps import (
+    STAFF,
+    SUPERVISORS,
+    CurrentPrincipal,
+    ServicesDep,
+    allow,
+    in_hall,
+    reply,
+)
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import (
     AppointmentBody,
@@ -25,7 +33,8 @@ router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["halls"], responses=ERRO
 
 Issuer = Annotated[Principal, Depends(allow("kiosk", *STAFF))]
 Booker = Annotated[Principal, Depends(allow("online", "kiosk", *STAFF))]
-Reporter = Annotated[Principal, Depends(allow("kiosk", "display", "evaluator", *STAFF))]
+# A device reports its own health; of the staff only supervisors may correct it.
+Reporter = Annotated[Principal, Depends(allow("kiosk", "display", "evaluator", *SUPERVISORS))]
 Reader = Annotated[Principal, Depends(allow("kiosk", "display", "evaluator", "online", *STAFF))]
 
 
@@ -83,9 +92,9 @@ async def book(
 async def device_status(
     hall: str, device: str, body: DeviceStatusBody, services: ServicesDep, who: Reporter
 ) -> JSONResponse:
-    """Report printer / sign health; changes become `device.status` events."""
+    """Report printer / sign health (the device itself, or a supervisor); changes are events."""
     in_hall(who, hall)
-    reporter = None if who.is_staff else who.name
+    reporter = None if who.role in SUPERVISORS else who.name
     return reply(
         await services.write(
             devices.report_status, services.ctx, hall, device, body.status, body.detail, reporter

@@ -9,6 +9,8 @@ from server.domain.errors import Invalid
 # GB 11643-1999: weights and check characters of the 18-digit citizen identity number.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+LOWEST_REGION = 110000  # GB/T 2260: 11 北京 is the first province-level code
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
 def check_digit(first17: str) -> str:
@@ -17,25 +19,30 @@ def check_digit(first17: str) -> str:
     return _CHECK[total % 11]
 
 
-def normalize_id_number(raw: str) -> str:
+def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
     """Validate an 18-digit (with check digit) or 15-digit legacy ID number; return it upper-cased.
 
+    The region code must be a real one (110000 北京 is the lowest) and the birth date lie
+    between 1900-01-01 and `today` (not checked against a day when `today` is None).
     Raises `Invalid` with code `invalid_id_number` and a Chinese message explaining what is wrong.
     """
     value = raw.strip().upper().replace(" ", "")
     if len(value) == 18:
         if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
             raise _bad("身份证号码只能由数字和末位 X 组成")
-        _birth_date(value[6:14])
-        if check_digit(value[:17]) != value[17]:
-            raise _bad("身份证号码校验位不正确, 请核对后重新输入")
-        return value
-    if len(value) == 15:
+        born = value[6:14]
+    elif len(value) == 15:
         if not value.isdigit():
             raise _bad("15 位身份证号码只能由数字组成")
-        _birth_date("19" + value[6:12])
-        return value
-    raise _bad("身份证号码应为 18 位(或旧版 15 位)")
+        born = "19" + value[6:12]
+    else:
+        raise _bad("身份证号码应为 18 位(或旧版 15 位)")
+    if int(value[:6]) < LOWEST_REGION:
+        raise _bad("身份证号码前 6 位地区代码无效")
+    _check_birth(_birth_date(born), today)
+    if len(value) == 18 and check_digit(value[:17]) != value[17]:
+        raise _bad("身份证号码校验位不正确, 请核对后重新输入")
+    return value
 
 
 def birth_date(id_number: str) -> dt.date:
@@ -56,12 +63,15 @@ def mask_id_number(id_number: str) -> str:
 
 
 def mask_name(name: str | None) -> str | None:
-    """Mask a person's name for public screens: the first character stays ("张*", "欧阳**")."""
+    """Mask a person's name for public screens: the first character stays ("张*", "欧阳**").
+
+    A one-character name is all hidden ("*").
+    """
     if not name:
         return None
     name = name.strip()
     if len(name) <= 1:
-        return name
+        return "*" if name else None  # a one-character name would be shown in full
     # Compound surnames keep their two characters only when the given name is still hidden.
     keep = 2 if len(name) >= 4 and name[:2] in _COMPOUND_SURNAMES else 1
     return name[:keep] + "*" * (len(name) - keep)
@@ -87,6 +97,13 @@ def _birth_date(yyyymmdd: str) -> dt.date:
         return dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
         raise _bad("身份证号码中的出生日期无效") from None
+
+
+def _check_birth(born: dt.date, today: dt.date | None) -> None:
+    if born < EARLIEST_BIRTH:
+        raise _bad("身份证号码中的出生日期早于 1900 年, 请核对")
+    if today is not None and born > today:
+        raise _bad("身份证号码中的出生日期晚于今天, 请核对")
 
 
 def _bad(message: str) -> Invalid:

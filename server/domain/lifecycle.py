@@ -123,9 +123,11 @@ def sign_out(window: Window) -> Window:
 
 
 def pause(window: Window, reason: str) -> Window:
-    """Pause the window (暂停) with a reason shown on the screens."""
+    """Pause the window (暂停) with a reason shown on the screens; pausing again changes nothing."""
     if window.status is WindowStatus.CLOSED:
         raise Conflict("window_closed", f"{window.name} 未开启")
+    if window.status is WindowStatus.PAUSED:
+        return window  # a repeated tap or a retried request: the first reason stays
     return replace(window, status=WindowStatus.PAUSED, paused_reason=reason)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from server.domain import identity
 from server.domain.errors import Conflict, Invalid, NotFound
 from server.domain.model import Queue
+from server.domain.numbering import business_date, local_datetime
 from server.protocol.views import iso
 from server.security import keyed_hash
 from server.services.context import Context, HallTx, run_in_hall
@@ -46,9 +47,10 @@ def book(
     phone: str | None,
 ) -> dict[str, Any]:
     """Book a slot of a queue; returns the appointment code to show at the kiosk."""
-    normalized = identity.normalize_id_number(id_number)
 
     def work(tx: HallTx) -> dict[str, Any]:
+        normalized = identity.normalize_id_number(id_number, tx.today)
+        hashed = keyed_hash(ctx.secret, "id", normalized)
         queue = tx.layout.queues.get(queue_code)
         if queue is None:
             raise NotFound("unknown_queue", f"没有编号为 {queue_code} 的业务队列")
@@ -58,16 +60,8 @@ def book(
         end = start + dt.timedelta(minutes=queue.appointment_slot_minutes)
         if end <= tx.now:
             raise Conflict("slot_in_past", "该预约时段已过, 请选择其他时段")
-        booked = tx.conn.execute(
-            select(func.count()).where(
-                appointments.c.hall == tx.hall,
-                appointments.c.queue == queue.code,
-                appointments.c.slot_start == start,
-                appointments.c.status != "cancelled",
-            )
-        ).scalar_one()
-        if booked >= queue.appointment_capacity:
-            raise Conflict("appointment_full", "该时段预约已满, 请选择其他时段")
+        _check_room(tx, queue, start)
+        _check_one_per_day(tx, queue, start, hashed)
         code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
         tx.conn.execute(
             appointments.insert().values(
@@ -77,7 +71,7 @@ def book(
                 slot_start=start,
                 slot_end=end,
                 applicant_name=applicant_name,
-                id_hash=keyed_hash(ctx.secret, "id", normalized),
+                id_hash=hashed,
                 id_masked=identity.mask_id_number(normalized),
                 phone=phone,
                 status="booked",
@@ -94,6 +88,55 @@ def book(
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
+
+
+def _check_room(tx: HallTx, queue: Queue, start: dt.datetime) -> None:
+    booked = tx.conn.execute(
+        select(func.count()).where(
+            appointments.c.hall == tx.hall,
+            appointments.c.queue == queue.code,
+            appointments.c.slot_start == start,
+            appointments.c.status != "cancelled",
+        )
+    ).scalar_one()
+    if booked >= queue.appointment_capacity:
+        raise Conflict("appointment_full", "该时段预约已满, 请选择其他时段")
+
+
+def _check_one_per_day(tx: HallTx, queue: Queue, start: dt.datetime, hashed: str) -> None:
+    """One appointment per ID number, queue and (hall-local) day."""
+    timezone = tx.layout.timezone
+    day = business_date(start, timezone)
+    span = [local_datetime(d, dt.time(0), timezone) for d in (day, day + dt.timedelta(days=1))]
+    earlier = tx.conn.execute(
+        select(appointments.c.slot_start).where(
+            appointments.c.hall == tx.hall,
+            appointments.c.queue == queue.code,
+            appointments.c.id_hash == hashed,
+            appointments.c.slot_start >= span[0],
+            appointments.c.slot_start < span[1],
+            appointments.c.status != "cancelled",
+        )
+    ).scalar()
+    if earlier is not None:
+        at = f"{day.month}月{day.day}日 {_local(earlier, timezone)}"
+        raise Conflict(
+            "appointment_exists",
+            f"您已预约 {at} 的{queue.name}, 同一证件每项业务每天只能预约一次",
+            {"slot": iso(earlier)},
+        )
+
+
+def queue_of(tx: HallTx, code: str) -> str:
+    """The queue an appointment was booked in (to issue its ticket without naming one)."""
+    queue = tx.conn.execute(
+        select(appointments.c.queue).where(
+            appointments.c.code == code.strip().upper(), appointments.c.hall == tx.hall
+        )
+    ).scalar()
+    if queue is None:
+        raise NotFound("unknown_appointment", "预约码无效, 请核对后重新输入")
+    return str(queue)
 
 
 def check_in(tx: HallTx, queue: Queue, code: str) -> CheckIn:

@@ -26,7 +26,8 @@ def report_status(
     """Store a device's health; a change is announced to supervisors and screens.
 
     A kiosk or display may report for itself and for the peripherals it drives, named
-    `<its id>.<peripheral>` (e.g. `kiosk-1.printer`); staff may report for any device.
+    `<its id>.<peripheral>` (e.g. `kiosk-1.printer`); `reporter` None is a supervisor, who
+    may report for any device (clerks may not: the route refuses them).
     """
     if status not in DEVICE_STATES:
         raise Invalid("invalid_device_status", f"设备状态只能为 {', '.join(DEVICE_STATES)}")

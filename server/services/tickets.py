@@ -68,6 +68,8 @@ def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) 
 
 def _resolve_queue(tx: HallTx, req: IssueRequest) -> Queue:
     code = req.queue
+    if code is None and req.matter is None and req.appointment_code:
+        code = appointments.queue_of(tx, req.appointment_code)  # the booked queue
     if req.matter is not None:
         matter = tx.layout.matters.get(req.matter)
         if matter is None:
@@ -103,7 +105,7 @@ def _new_ticket(
             appt_fields = {"appointment_start": appt.start, "appointment_end": appt.end}
         appt_fields["appointment_code"] = appt.code
     if req.id_number:
-        normalized = identity.normalize_id_number(req.id_number)
+        normalized = identity.normalize_id_number(req.id_number, tx.today)
         hashed, masked = id_hash(ctx, normalized), identity.mask_id_number(normalized)
     at = local_time(tx.now, tx.layout.timezone)
     quota.check_hours(queue, at)
@@ -189,7 +191,7 @@ def find_ticket(
         if ticket is None:
             raise NotFound("unknown_ticket", f"今日没有 {number} 号")
         if not staff and ticket.id_hash is not None:
-            given = identity.normalize_id_number(id_number) if id_number else None
+            given = identity.normalize_id_number(id_number, today) if id_number else None
             if given is None or id_hash(ctx, given) != ticket.id_hash:
                 raise Forbidden("id_mismatch", "身份证号码与该票号不符")
         return describe(ctx, conn, layout, ticket, staff=staff, today=today)

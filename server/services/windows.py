@@ -216,14 +216,18 @@ def _transfer_queue(
 
 
 def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) -> dict[str, Any]:
-    """暂停: the screens and the window's LED sign show 暂停服务 with the reason."""
+    """暂停: the screens and the window's LED sign show 暂停服务 with the reason.
+
+    Pausing a paused window answers its state as it is and announces nothing (idempotent).
+    """
 
     def work(tx: HallTx) -> dict[str, Any]:
-        window = _window(tx, code)
-        lifecycle.require_clerk(window, clerk)
-        window = lifecycle.pause(window, (reason or "临时离开").strip()[:20])
-        repo.save_window(tx.conn, tx.hall, window)
-        tx.emit(EventType.WINDOW_PAUSED, counts=False, window=_view(tx, window))
+        before = _window(tx, code)
+        lifecycle.require_clerk(before, clerk)
+        window = lifecycle.pause(before, (reason or "临时离开").strip()[:20])
+        if window != before:
+            repo.save_window(tx.conn, tx.hall, window)
+            tx.emit(EventType.WINDOW_PAUSED, counts=False, window=_view(tx, window))
         return _view(tx, window)
 
     return _run(ctx, hall, work)

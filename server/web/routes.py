@@ -54,7 +54,11 @@ async def readyz(services: ServicesDep) -> JSONResponse:
 async def metrics(services: ServicesDep) -> PlainTextResponse:
     """Prometheus text format: request counters of this process, queue and device gauges."""
     text = await services.read(
-        prometheus_text, services.metrics, services.ctx.db, services.hub.counts()
+        prometheus_text,
+        services.metrics,
+        services.ctx.db,
+        services.hub.counts(),
+        services.ctx.clock(),
     )
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 

@@ -52,7 +52,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
         "kiosk",
         "display",
         "evaluator",
-        *STAFF,
+        *SUPERVISORS,
     },
     ("GET", "/api/v1/halls/{hall}/events"): EVERYONE - {"nobody"},
     ("GET", "/api/v1/tickets/{ticket_id}"): {"kiosk", "display", *STAFF},
@@ -227,3 +227,18 @@ def test_an_unknown_hall_is_404_and_a_hall_the_caller_may_not_use_is_403(
     r = client.post("/api/v1/halls/east/tickets", json={"queue": "A"}, headers=east)
     assert r.status_code == 201 and r.json()["hall"] == "east"
     assert client.get("/api/v1/halls/nohall").status_code == 401  # who first, then where
+
+
+def test_a_device_status_comes_from_the_device_itself_or_a_supervisor_not_a_clerk(client):
+    path = "/api/v1/halls/demo/devices/kiosk-1.printer/status"
+    r = client.post(path, json={"status": "paper_out"}, headers=KIOSK)
+    assert r.status_code == 200 and r.json()["status"] == "paper_out"
+    r = client.post(path, json={"status": "ok"}, headers=login(client, "clerk01"))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    display = {"Authorization": "Bearer demo-display"}
+    r = client.post(path, json={"status": "ok"}, headers=display)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_your_device"
+    devices = client.get("/api/v1/halls/demo/events", headers=KIOSK).json()["snapshot"]["devices"]
+    assert {d["id"]: d["status"] for d in devices}["kiosk-1.printer"] == "paper_out"
+    r = client.post(path, json={"status": "ok"}, headers=login(client, "supervisor"))
+    assert r.status_code == 200 and r.json()["status"] == "ok"

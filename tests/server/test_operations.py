@@ -8,7 +8,7 @@ import pytest
 from server.app import build_services
 from server.config import DEMO_HALL_FILE, Settings
 from server.demo_secrets import DemoSecretsError
-from server.observability import JsonFormatter
+from server.observability import JsonFormatter, mask_secrets_in_access_logs
 from tests.helpers import issue
 
 
@@ -37,6 +37,32 @@ def test_json_logs_are_one_object_per_line():
     entry = json.loads(JsonFormatter().format(record))
     assert entry["level"] == "error" and entry["msg"] == "落地 A012"
     assert entry["ts"].endswith("Z")
+
+
+def test_access_log_lines_never_show_a_ticket_secret_or_a_feed_token(caplog, monkeypatch):
+    from uvicorn.logging import AccessFormatter
+
+    mask_secrets_in_access_logs()
+    mask_secrets_in_access_logs()  # idempotent: one filter per logger
+    access, error = logging.getLogger("uvicorn.access"), logging.getLogger("uvicorn.error")
+    assert len(access.filters) == len(error.filters) == 1
+    for logger in (access, error):  # uvicorn's own config stops propagation to caplog
+        monkeypatch.setattr(logger, "propagate", True)
+    with (
+        caplog.at_level(logging.INFO, "uvicorn.access"),
+        caplog.at_level(logging.INFO, "uvicorn.error"),
+    ):
+        path = "/api/v1/tickets/T1?s=SECRETabc_-1&ids=7"
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", path, "1.1", 200)
+        feed = "/api/v1/halls/demo/live?since=3&token=demo-display"
+        error.info('%s - "WebSocket %s" [accepted]', "127.0.0.1:6", feed)
+    request, socket = caplog.records
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(request)
+    assert line == '127.0.0.1:5 - "GET /api/v1/tickets/T1?s=***&ids=7 HTTP/1.1" 200 OK'
+    assert socket.getMessage() == (
+        '127.0.0.1:6 - "WebSocket /api/v1/halls/demo/live?since=3&token=***" [accepted]'
+    )
+    assert "SECRET" not in caplog.text and "demo-display" not in caplog.text
 
 
 def test_the_demo_secrets_are_refused_outside_demo_mode(tmp_path):

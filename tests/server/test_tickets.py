@@ -208,3 +208,52 @@ def test_a_full_appointment_slot_is_refused(client):
         json={"queue": "B", "slot": slot, "applicant_name": "王五", "id_number": valid_id()},
     )
     assert full.status_code == 409 and full.json()["error"]["code"] == "appointment_full"
+
+
+def book(client, slot: dt.datetime, id_number: str, queue: str = "B"):
+    return client.post(
+        "/api/v1/halls/demo/appointments",
+        headers={"Authorization": "Bearer demo-online"},
+        json={
+            "queue": queue,
+            "slot": slot.isoformat(),
+            "applicant_name": "李四",
+            "id_number": id_number,
+        },
+    )
+
+
+def test_an_appointment_code_alone_issues_the_ticket_in_the_booked_queue(client, clock):
+    booked = book(client, dt.datetime(2026, 11, 24, 9, 0, tzinfo=TZ), valid_id())
+    assert booked.status_code == 201, booked.text
+    clock.advance(minutes=5)
+    t = issue(client, appointment_code=booked.json()["code"].lower())
+    assert t["queue"] == "B" and t["number"] == "B001" and t["priority"] == "appointment"
+    r = client.post(
+        "/api/v1/halls/demo/tickets", headers=KIOSK, json={"appointment_code": "NOSUCHCD"}
+    )
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_appointment"
+
+
+def test_one_id_books_one_appointment_per_queue_and_day(client):
+    morning = dt.datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
+    assert book(client, morning, valid_id()).status_code == 201
+    again = book(client, morning + dt.timedelta(hours=5), valid_id())
+    assert again.status_code == 409, again.text
+    err = again.json()["error"]
+    assert err["code"] == "appointment_exists" and "10:00" in err["message"]
+    assert "每天只能预约一次" in err["message"]
+    assert book(client, morning + dt.timedelta(days=1), valid_id()).status_code == 201
+    assert book(client, morning, valid_id(), queue="A").status_code == 201
+    assert book(client, morning, valid_id(seq="124")).status_code == 201
+
+
+def test_an_id_number_born_after_today_is_refused_by_the_hall_clock(client, clock):
+    born_tomorrow = valid_id("20261125")
+    r = client.post(
+        "/api/v1/halls/demo/tickets", headers=KIOSK, json={"queue": "A", "id_number": born_tomorrow}
+    )
+    assert r.status_code == 422 and "晚于今天" in r.json()["error"]["message"]
+    clock.advance(days=1)
+    masked = issue(client, queue="A", id_number=born_tomorrow)["id_masked"]
+    assert masked == f"{born_tomorrow[:6]}****{born_tomorrow[-4:]}"

@@ -138,6 +138,18 @@ def test_pause_shows_the_reason_and_blocks_calls_until_resume(client):
     assert window(client, clerk, "S01", "call-next").status_code == 200
 
 
+def test_pausing_a_paused_window_answers_its_state_and_announces_nothing_again(client):
+    clerk = login(client)
+    window(client, clerk, "S01", "sign-in")
+    first = window(client, clerk, "S01", "pause", reason="午休")
+    again = window(client, clerk, "S01", "pause", reason="开会")
+    assert again.status_code == 200 and again.json() == first.json()
+    assert again.json()["paused_reason"] == "午休"
+    events = client.get("/api/v1/halls/demo/events", params={"since": 0}, headers=DISPLAY)
+    types = [e["type"] for e in events.json()["events"]]
+    assert types.count("window.paused") == 1
+
+
 def test_signing_out_with_a_called_ticket_pauses_the_window(client):
     clerk = login(client)
     window(client, clerk, "S01", "sign-in")

@@ -28,14 +28,38 @@ def test_a_wrong_check_digit_is_refused_with_a_chinese_message():
     assert "校验位" in err.value.message
 
 
+TODAY = dt.date(2026, 11, 24)
+
+
+def with_check_digit(first17: str) -> str:
+    return first17 + check_digit(first17)
+
+
 @pytest.mark.parametrize(
     "raw, hint",
-    [("1234", "18 位"), ("11010519491331002X", "出生日期"), ("1101051949123100AX", "数字")],
+    [
+        ("1234", "18 位"),
+        ("11010519491331002X", "出生日期"),
+        ("1101051949123100AX", "数字"),
+        (with_check_digit("00000019800101123"), "地区代码"),
+        (with_check_digit("10999919800101123"), "地区代码"),
+        ("000000800101123", "地区代码"),
+        (with_check_digit("11010520261125123"), "晚于今天"),
+        (with_check_digit("11010530000101123"), "晚于今天"),
+        (with_check_digit("11010518991231123"), "早于 1900"),
+    ],
 )
 def test_malformed_numbers_say_what_is_wrong(raw, hint):
     with pytest.raises(Invalid) as err:
-        normalize_id_number(raw)
+        normalize_id_number(raw, TODAY)
+    assert err.value.code == "invalid_id_number"
     assert hint in err.value.message
+
+
+def test_a_citizen_born_today_or_on_the_first_day_of_1900_is_accepted():
+    for first17 in ("11010520261124123", "65000019000101123"):
+        number = with_check_digit(first17)
+        assert normalize_id_number(number, TODAY) == number
 
 
 def test_a_15_digit_legacy_number_is_accepted():
@@ -59,4 +83,5 @@ def test_masks_keep_only_what_the_stub_shows():
     assert mask_name("王小明") == "王**"
     assert mask_name("欧阳娜娜") == "欧阳**"
     assert mask_name("") is None
+    assert mask_name("王") == "*" and mask_name(" 王 ") == "*"
     assert mask_phone("13812345678") == "138****5678"
