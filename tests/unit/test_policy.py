@@ -3,14 +3,18 @@
 import datetime as dt
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.domain import lifecycle
+from server.domain import lifecycle, requeue
+from server.domain.errors import Conflict
 from server.domain.model import (
     CallPolicy,
     GreenMode,
+    Outcome,
     Priority,
+    Queue,
     Ticket,
     TicketStatus,
     Window,
@@ -157,8 +161,101 @@ def test_every_ticket_is_called_exactly_once_and_ends_in_one_final_state(queues,
         assert choice is not None
         t = lifecycle.call(waiting.pop(choice.ticket.id), pad, T0)
         called.append(t.id)
-        from server.domain.model import Outcome
-
         finished[t.id] = lifecycle.finish(t, Outcome.ACCEPTED, None, T0)
     assert len(called) == len(set(called)) == len(queues)
     assert all(t.status is TicketStatus.FINISHED for t in finished.values())
+
+
+QUEUE_A = Queue(code="A", name="综合受理", prefix="A", area="zh")
+STEP = st.tuples(
+    st.sampled_from(["call", "cancel", "requeue"]),
+    st.integers(min_value=0, max_value=10_000),  # which window or ticket
+    st.integers(min_value=0, max_value=45),  # minutes that pass first
+)
+
+
+def _call(pads: list[Window], tickets: dict[str, Ticket], pick: int, outcome, now) -> None:
+    pad = pads[pick % len(pads)]
+    waiting = [t for t in tickets.values() if t.status is TicketStatus.WAITING]
+    choice = choose_next(pad, waiting, now)
+    if choice is None:
+        assert not [t for t in waiting if t.queue in pad.queues]
+        return
+    called = lifecycle.call(choice.ticket, pad, now)
+    if outcome is not None:  # None: still at the counter when the day ends
+        reason = "材料不全" if outcome is Outcome.REJECTED else None
+        called = lifecycle.finish(called, outcome, reason, now)
+    tickets[called.id] = called
+
+
+def _cancel(tickets: dict[str, Ticket], pick: int) -> None:
+    t = tickets[sorted(tickets)[pick % len(tickets)]]
+    try:
+        tickets[t.id] = lifecycle.cancel(t)
+    except Conflict:
+        assert t.status not in (TicketStatus.WAITING, TicketStatus.NO_SHOW)
+
+
+def _requeue(tickets: dict[str, Ticket], pick: int, now: dt.datetime, seq: int) -> None:
+    skipped = sorted(i for i, t in tickets.items() if t.status is TicketStatus.NO_SHOW)
+    candidates = skipped if skipped and pick % 4 else sorted(tickets)  # mostly 过号 tickets
+    t = tickets[candidates[pick % len(candidates)]]
+    try:
+        requeue.check_requeue(t, QUEUE_A, now, T0.date())
+    except Conflict:
+        assert not requeue.still_eligible(t, QUEUE_A, now)
+        return
+    line = sorted(x.rank for x in tickets.values() if x.status is TicketStatus.WAITING)
+    rank = requeue.requeue_rank(line, QUEUE_A.requeue.after, arrival_rank(seq))
+    tickets[t.id] = lifecycle.requeue(t, rank)
+
+
+def _assert_one_consistent_end(t: Ticket) -> None:
+    """The ticket's status, outcome and counts tell one and the same story."""
+    assert t.status in lifecycle.ENDED_STATUSES
+    assert t.requeue_count <= QUEUE_A.requeue.max_times
+    if t.status is TicketStatus.FINISHED:
+        assert t.outcome in (Outcome.ACCEPTED, Outcome.CONSULTED, Outcome.REJECTED)
+        assert t.finished_at is not None and t.call_count == t.requeue_count + 1
+    elif t.status is TicketStatus.NO_SHOW:
+        assert t.outcome is Outcome.NO_SHOW and t.call_count == t.requeue_count + 1
+    elif t.status is TicketStatus.CANCELLED:  # given up while waiting, or after 过号
+        skipped = t.outcome is Outcome.NO_SHOW
+        assert t.outcome in (None, Outcome.NO_SHOW)
+        assert t.call_count == t.requeue_count + int(skipped)
+    else:  # expired: left waiting (never called since its last requeue) or at the counter
+        assert t.finished_at is not None and t.call_count - t.requeue_count in (0, 1)
+    with pytest.raises(Conflict):
+        lifecycle.call(t, win(), T0)
+
+
+@given(
+    count=st.integers(min_value=1, max_value=25),
+    windows=st.integers(min_value=1, max_value=3),
+    outcomes=st.lists(st.sampled_from([*Outcome, None]), min_size=1, max_size=30),
+    steps=st.lists(STEP, max_size=80),
+)
+@settings(max_examples=200, deadline=None)
+def test_every_ticket_ends_in_exactly_one_final_state_whatever_happens(
+    count, windows, outcomes, steps
+):
+    """Random outcomes, 过号 and 过号重排, cancelling, then day end: one consistent end each."""
+    tickets = {t.id: t for t in (ticket(i) for i in range(1, count + 1))}
+    pads = [win(code=f"S{i:02d}", queues=("A",)) for i in range(windows)]
+    now, seq = T0, count
+    for i, (action, pick, minutes) in enumerate(steps):
+        now += dt.timedelta(minutes=minutes)
+        seq += 1
+        if action == "call":
+            _call(pads, tickets, pick, outcomes[i % len(outcomes)], now)
+        elif action == "cancel":
+            _cancel(tickets, pick)
+        else:
+            _requeue(tickets, pick, now, seq)
+    day_end = now + dt.timedelta(hours=12)
+    for t in list(tickets.values()):
+        if t.status in (TicketStatus.WAITING, TicketStatus.CALLED):
+            tickets[t.id] = lifecycle.expire(t, day_end)
+    assert len(tickets) == count
+    for t in tickets.values():
+        _assert_one_consistent_end(t)

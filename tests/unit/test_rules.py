@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -35,6 +36,39 @@ def test_the_business_date_is_the_halls_local_date():
     late_utc = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)  # 01:00 next day in Beijing
     assert business_date(late_utc, "Asia/Shanghai") == dt.date(2026, 11, 25)
     assert business_date(late_utc, "UTC") == dt.date(2026, 11, 24)
+
+
+@given(
+    issues=st.lists(
+        st.tuples(st.integers(0, 400), st.sampled_from(["A", "B", "BA"])), min_size=1, max_size=120
+    ),
+    start=st.integers(0, 24 * 60 - 1),
+    already=st.integers(0, 1100),
+)
+@settings(max_examples=200, deadline=None)
+def test_numbers_strictly_increase_per_business_day_and_queue_and_restart_each_day(
+    issues, start, already
+):
+    """Issues minutes to hours apart, across local midnights; A999 is followed by A1000."""
+    tz = "Asia/Shanghai"
+    now = dt.datetime(2026, 11, 24, tzinfo=dt.UTC) + dt.timedelta(minutes=start)
+    first_day = business_date(now, tz)
+    counters: dict[tuple[dt.date, str], int] = {(first_day, "A"): already}  # per (day, queue)
+    numbers: dict[tuple[dt.date, str], list[str]] = {}
+    days = [first_day]
+    for minutes, prefix in issues:
+        now += dt.timedelta(minutes=minutes)
+        day = business_date(now, tz)
+        assert day >= days[-1] and day == now.astimezone(ZoneInfo(tz)).date()
+        days.append(day)
+        n = counters[(day, prefix)] = counters.get((day, prefix), 0) + 1
+        numbers.setdefault((day, prefix), []).append(format_number(prefix, n))
+    for (day, prefix), issued in numbers.items():
+        values = [int(x.removeprefix(prefix)) for x in issued]
+        assert all(x.startswith(prefix) and len(x) >= len(prefix) + 3 for x in issued)
+        assert values == sorted(set(values))  # strictly increasing, so never a number twice
+        start_at = already if (day, prefix) == (first_day, "A") else 0
+        assert values == list(range(start_at + 1, start_at + 1 + len(values)))
 
 
 @given(
