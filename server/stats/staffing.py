@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,6 +63,12 @@ class Observed:
             seconds, count = self.service.get(code, (0.0, 0.0))
             out[code] = round(seconds / count / 60, 2) if count else queue.service_minutes
         return out
+
+
+def half_up(value: float, digits: int = 0) -> float:
+    """Round as people do, half away from zero (0.5 → 1, 2.5 → 3), not to even like round()."""
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def target_minutes(value: float | None) -> float:
@@ -132,29 +139,36 @@ def _hour(
     for code in read.layout.queues:
         arrivals = seen.arrivals[(weekday, hour, code)] / len(days)
         at_work = sum(len(seen.working_queue.get((d, hour, code), ())) for d in days) / len(days)
-        if not arrivals and not at_work:
-            continue
-        needed = erlang.windows_needed(arrivals / 60, minutes[code], goal)
-        expected = erlang.mean_wait(round(at_work), arrivals / 60, minutes[code])
-        queues.append(
-            {
-                "queue": code,
-                "arrivals": round(arrivals, 2),
-                "service_min": minutes[code],
-                "needed": needed,
-                "open": round(at_work, 2),
-                "expected_wait_min": round(expected, 1) if expected != float("inf") else None,
-            }
-        )
+        if arrivals or at_work:
+            queues.append(_queue_hour(code, arrivals, at_work, minutes[code], goal))
     open_total = sum(len(seen.working.get((d, hour), ())) for d in days) / len(days)
-    needed_total = sum(q["needed"] for q in queues)
     return {
         "hour": hour,
         "label": f"{hour:02d}:00-{hour + 1:02d}:00",
         "arrivals": round(sum(q["arrivals"] for q in queues), 2),
-        "needed": needed_total,
-        "open": round(open_total, 2),
+        "needed": sum(q["needed"] for q in queues),
+        "open": half_up(open_total, 2),
         # Windows missing where needed, queue by queue (a spare 邮政 window cannot serve 不动产).
-        "short": sum(max(0, q["needed"] - round(q["open"])) for q in queues),
+        "short": sum(q["short"] for q in queues),
         "queues": queues,
+    }
+
+
+def _queue_hour(
+    code: str, arrivals: float, at_work: float, service_min: float, goal: float
+) -> dict[str, Any]:
+    """One queue in one hour: windows needed against the mean windows at work, whole."""
+    needed = erlang.windows_needed(arrivals / 60, service_min, goal)
+    mean_open = half_up(at_work, 2)
+    windows = int(half_up(mean_open))  # the page shows these; it rounds nothing itself
+    expected = erlang.mean_wait(windows, arrivals / 60, service_min)
+    return {
+        "queue": code,
+        "arrivals": round(arrivals, 2),
+        "service_min": service_min,
+        "needed": needed,
+        "open": mean_open,
+        "open_windows": windows,
+        "short": max(0, needed - windows),
+        "expected_wait_min": round(expected, 1) if expected != float("inf") else None,
     }

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from server.stats.erlang import windows_needed
+from server.stats.staffing import half_up
 from server.store.tables import calls, tickets
+from tests.helpers import issue, login, window
 
 ZONE = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.db
@@ -93,6 +95,36 @@ def test_peaks_need_more_windows_and_a_stricter_target_more_still(history, advic
         h["needed"] for h in monday.values()
     )
     assert history.get("/staffing", target=0).status_code == 422
+
+
+def test_half_a_window_at_work_counts_as_one_so_the_gap_and_the_queue_list_agree(client, clock):
+    """Two Tuesdays at 10:00: S16 serves 公积金 on one, not on the other (0.5 windows)."""
+    clerk = login(client, "clerk16")
+    assert window(client, clerk, "S16", "sign-in").status_code == 200
+    clock.advance(hours=1)  # Tuesday 2026-11-24 10:00
+    issue(client, queue="G")
+    assert window(client, clerk, "S16", "call-next").status_code == 200
+    clock.advance(minutes=8)
+    assert window(client, clerk, "S16", "outcome", outcome="accepted").status_code == 200
+    clock.advance(days=7)  # Tuesday 2026-12-01 10:08: one arrival, nobody calls it
+    issue(client, queue="G")
+    clock.advance(days=1)
+    r = client.get(
+        "/api/v1/halls/demo/staffing",
+        params={"from": "2026-11-24", "to": "2026-12-01"},
+        headers=login(client, "supervisor"),
+    )
+    assert r.status_code == 200, r.text
+    ten = next(h for h in r.json()["weekdays"][0]["hours"] if h["hour"] == 10)
+    (g,) = ten["queues"]
+    assert (g["queue"], g["arrivals"], g["needed"]) == ("G", 1.0, 1)
+    assert (g["open"], g["open_windows"], g["short"]) == (0.5, 1, 0)  # round(0.5) would be 0
+    assert ten["short"] == 0
+
+
+def test_whole_windows_round_half_up():
+    assert [half_up(v) for v in (0.5, 1.5, 2.5, 0.49)] == [1, 2, 3, 0]
+    assert half_up(0.125, 2) == 0.13
 
 
 @pytest.mark.parametrize("name", ["arrivals", "waiting", "outcomes", "staffing"])

@@ -161,10 +161,11 @@ async function loadStaffing(event) {
   $("staffing-to").value = data.to;
   $("staffing-note").textContent = `依据 ${data.from} 至 ${data.to} 的取号与实测办理时长, 按 Erlang C 计算使平均等候不超过 ${data.target_wait_min} 分钟所需的窗口数; 实际开窗为该时段内有叫号的窗口数 (日均)。`;
   const day = data.weekdays.find((d) => String(d.weekday) === select.value);
-  fill($("staffing-table"), ["时段", "到达(人/时)", "建议开窗", "实际开窗", "缺口", "各队列 (到达/建议/实际)"],
+  // Every figure comes rounded from the server (windows half up); the page only pads decimals.
+  fill($("staffing-table"), ["时段", "到达(人/时)", "建议开窗", "实际开窗", "缺口", "缺窗队列 (到达/建议/实际)"],
     (day ? day.hours : []).map((h) => {
-      const cells = [h.label, h.arrivals.toFixed(1), h.needed, h.open.toFixed(1), h.short || "",
-        h.queues.filter((q) => q.needed > Math.round(q.open)).map((q) => `${q.queue} ${q.arrivals.toFixed(0)}/${q.needed}/${q.open.toFixed(1)}`).join("  ")];
+      const cells = [h.label, h.arrivals.toFixed(2), h.needed, h.open.toFixed(2), h.short || "",
+        h.queues.filter((q) => q.short > 0).map((q) => `${q.queue} ${q.arrivals}/${q.needed}/${q.open_windows}`).join("  ")];
       if (h.short) cells.className = "over";
       return cells;
     }));
