@@ -11,6 +11,7 @@ from display.presenter import CallLine, ScreenView
 from display.views.widgets import QueueChip, Ticker, TvLabel, WindowTileWidget, label
 
 BACKGROUND = "#0a1a30"
+MARGIN, GAP = 24, 8  # the screen's side margins and the gap between tiles and chips
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,40 @@ class Metrics:
     ticker_px: int
 
 
-LANDSCAPE = Metrics(1920, 1080, 46, 40, 150, 96, 40, 2, 24, 40, 7, 24, 7, 30)
-PORTRAIT = Metrics(1080, 1920, 46, 40, 170, 104, 42, 2, 24, 40, 4, 26, 3, 32)
+# Window codes and queue names at 32 px, to be read from the back of a hall. Landscape fits
+# the 26 demo windows in 9 columns (3 rows) so that the 13 queues get 5 roomy columns.
+LANDSCAPE = Metrics(
+    width=1920,
+    height=1080,
+    title_px=46,
+    clock_px=40,
+    number_px=150,
+    window_px=96,
+    recent_px=40,
+    recent_cols=2,
+    tile_code_px=32,
+    tile_text_px=40,
+    tile_cols=9,
+    queue_px=32,
+    queue_cols=5,
+    ticker_px=30,
+)
+PORTRAIT = Metrics(
+    width=1080,
+    height=1920,
+    title_px=46,
+    clock_px=40,
+    number_px=170,
+    window_px=104,
+    recent_px=42,
+    recent_cols=3,  # three rows of recent calls leave room for two columns of queues
+    tile_code_px=32,
+    tile_text_px=40,
+    tile_cols=5,
+    queue_px=32,
+    queue_cols=2,  # three 338 px columns cannot hold “办不成事”反映 and its count at 32 px
+    ticker_px=32,
+)
 
 
 class TvScreen(QWidget):
@@ -53,7 +86,7 @@ class TvScreen(QWidget):
         self.chips: list[QueueChip] = []
         self.recent_labels: list[TvLabel] = []
         root = QVBoxLayout(self)
-        root.setContentsMargins(24, 12, 24, 8)
+        root.setContentsMargins(MARGIN, 12, MARGIN, 8)
         root.setSpacing(8)
         root.addLayout(self._header())
         calls = QHBoxLayout() if layout != "portrait" else QVBoxLayout()
@@ -63,11 +96,11 @@ class TvScreen(QWidget):
         root.addLayout(calls, 5)
         root.addWidget(self._section("窗口状态"))
         self.tile_grid = QGridLayout()
-        self.tile_grid.setSpacing(8)
+        self.tile_grid.setSpacing(GAP)
         root.addLayout(self.tile_grid)
         root.addWidget(self._section("等候人数"))
         self.chip_grid = QGridLayout()
-        self.chip_grid.setSpacing(8)
+        self.chip_grid.setSpacing(GAP)
         root.addLayout(self.chip_grid)
         self.ticker = Ticker(self.m.ticker_px)
         root.addWidget(self.ticker)
@@ -167,8 +200,8 @@ class TvScreen(QWidget):
 
     def _show_tiles(self, view: ScreenView) -> None:
         while len(self.tiles) < len(view.windows):
-            tile = WindowTileWidget(self.m.tile_code_px, self.m.tile_text_px)
-            tile.setMaximumHeight(int(self.m.tile_text_px * 2.2))
+            tile = WindowTileWidget(self.m.tile_code_px, self.m.tile_text_px, self._tile_width())
+            tile.setMaximumHeight(int((self.m.tile_code_px + self.m.tile_text_px) * 1.35) + 8)
             n = len(self.tiles)
             self.tile_grid.addWidget(tile, n // self.m.tile_cols, n % self.m.tile_cols)
             self.tiles.append(tile)
@@ -176,6 +209,11 @@ class TvScreen(QWidget):
             tile.show_tile(w.code, w.text, w.state, w.reason)
         for i, tile in enumerate(self.tiles):
             tile.setVisible(i < len(view.windows))
+
+    def _tile_width(self) -> int:
+        """What the grid gives one tile: the screen less its margins and the gaps, shared."""
+        inner = self.m.width - 2 * MARGIN - (self.m.tile_cols - 1) * GAP
+        return inner // self.m.tile_cols
 
     def _show_queues(self, view: ScreenView) -> None:
         while len(self.chips) < len(view.queues):

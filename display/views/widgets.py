@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QFont, QFontDatabase, QFontMetrics, QPainter, QPaintEvent
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 CJK_FONT_FILES = (
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
@@ -46,16 +46,25 @@ class TvLabel(QLabel):
     def __init__(self, text: str, px: int, color: str, bold: bool = False) -> None:
         super().__init__(text)
         self.px, self.bold = px, bold
+        self._colours = (color, "transparent", "")
         self.setFont(font(px, bold))
         self.paint(color)
 
     def paint(self, color: str, background: str = "transparent", extra: str = "") -> None:
         """Set colours (and e.g. padding) while keeping the label's font."""
+        self._colours = (color, background, extra)
         weight = "bold" if self.bold else "normal"
         self.setStyleSheet(
             f'QLabel {{ font-family: "{cjk_family()}"; font-size: {self.px}px; '
             f"font-weight: {weight}; color: {color}; background: {background}; {extra} }}"
         )
+
+    def set_px(self, px: int) -> None:
+        """Change the font size, keeping the colours."""
+        if px != self.px:
+            self.px = px
+            self.setFont(font(px, self.bold))
+            self.paint(*self._colours)
 
 
 def label(text: str, px: int, color: str, bold: bool = False, name: str = "") -> TvLabel:
@@ -67,7 +76,14 @@ def label(text: str, px: int, color: str, bold: bool = False, name: str = "") ->
 
 
 class WindowTileWidget(QFrame):
-    """One window: its code above, its current number (or 暂停服务) below."""
+    """One window: its code above, its current number (or 暂停服务) below.
+
+    The code line is `code_px` high; only a long pause reason ("S08 · 签退待处理") makes it
+    smaller, down to MIN_CODE_PX, so that it fits the tile's `width` instead of being cut.
+    """
+
+    MIN_CODE_PX = 20
+    MARGIN = 6
 
     COLORS: ClassVar[dict[str, tuple[str, str]]] = {  # (text, background) per window state
         "serving": ("#7CFFB2", "#12385f"),
@@ -76,14 +92,17 @@ class WindowTileWidget(QFrame):
         "closed": ("#78909c", "#1c2430"),
     }
 
-    def __init__(self, code_px: int, text_px: int) -> None:
+    def __init__(self, code_px: int, text_px: int, width: int) -> None:
         super().__init__()
+        self.code_px, self.room = code_px, width - 2 * self.MARGIN
         self.code = label("", code_px, "#e3f2fd")
+        # The grid gives every tile the same width; a long code line must not widen a column.
+        self.code.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.text = label("", text_px, "#ffffff", bold=True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box = QVBoxLayout(self)
-        box.setContentsMargins(6, 4, 6, 4)
+        box.setContentsMargins(self.MARGIN, 4, self.MARGIN, 4)
         box.setSpacing(0)
         box.addWidget(self.code)
         box.addWidget(self.text)
@@ -92,9 +111,18 @@ class WindowTileWidget(QFrame):
         """Draw a window's state."""
         fg, bg = self.COLORS.get(state, self.COLORS["closed"])
         self.setStyleSheet(f"WindowTileWidget {{ background: {bg}; border-radius: 8px; }}")
-        self.code.setText(f"{code} · {reason}" if reason else code)
+        line = f"{code} · {reason}" if reason else code
+        self.code.set_px(fitting_px(line, self.code_px, self.MIN_CODE_PX, self.room))
+        self.code.setText(line)
         self.text.setText(text)
         self.text.paint(fg)
+
+
+def fitting_px(text: str, px: int, smallest: int, room: int) -> int:
+    """The largest size from `px` down to `smallest` at which `text` fits `room` pixels."""
+    while px > smallest and QFontMetrics(font(px)).horizontalAdvance(text) > room:
+        px -= 1
+    return px
 
 
 class QueueChip(QFrame):

@@ -197,3 +197,41 @@ def test_after_a_server_crash_and_restart_the_screen_is_right_within_two_seconds
             h.close()
         finally:
             server.stop()
+
+
+CRAMPED = """() => {
+  const out = [];
+  const cut = (e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1;
+  for (const e of document.querySelectorAll('.window-tile .code, .window-tile .text, .queue-count,'
+                                            + ' .recent-call, #latest-number, #latest-window')) {
+    if (cut(e)) out.push(e.textContent + ' is cut');
+  }
+  for (const chip of document.querySelectorAll('.queue-count')) {
+    const range = document.createRange();
+    range.selectNodeContents(chip.querySelector('.qname'));
+    const gap = chip.querySelector('.waiting').getBoundingClientRect().left
+      - range.getBoundingClientRect().right;
+    if (gap < 16) out.push(chip.textContent + ' has ' + gap + ' px between name and count');
+  }
+  const ticker = document.querySelector('.ticker').getBoundingClientRect();
+  if (ticker.bottom > innerHeight + 0.5) out.push('the ticker is pushed off the screen');
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_window_codes_and_queue_names_are_big_and_nothing_is_cut_or_touching(
+    browser, demo_server, hall, size
+):
+    hall.clerk("S10").window("S10", "pause", reason="签退待处理")  # the longest reason
+    page = open_screen(browser, demo_server.url, size=size)
+    page.wait_for_selector('.window-tile[data-window="S10"][data-state="paused"]')
+
+    def px(selector: str) -> float:
+        return page.eval_on_selector(selector, "e => parseFloat(getComputedStyle(e).fontSize)")
+
+    assert px('.window-tile[data-window="S01"] .code') >= 32
+    assert px(".queue-count .qname") >= 32
+    assert 20 <= px('.window-tile[data-window="S10"] .code') < 32  # shrunk to fit, not cut
+    assert page.evaluate(CRAMPED) == []
+    page.close()

@@ -148,3 +148,50 @@ def test_an_app_wide_style_sheet_cannot_shrink_the_tv(feed, hall, qtbot, qapp):
         assert tv.tiles[0].text.font().pixelSize() == tv.m.tile_text_px
     finally:
         qapp.setStyleSheet(before)
+
+
+def cramped(tv: TvScreen) -> list[str]:
+    """Texts that do not fit their label or the screen, and queue names that touch their count."""
+    from PyQt6.QtCore import QPoint, QRect
+
+    from display.views.widgets import TvLabel
+
+    problems = []
+    for lab in tv.findChildren(TvLabel):
+        if not lab.isVisible() or not lab.text():
+            continue
+        metrics = lab.fontMetrics()
+        need = metrics.size(0, lab.text())
+        box = lab.contentsRect()
+        where = QRect(lab.mapTo(tv, QPoint(0, 0)), lab.size())
+        if need.width() > box.width() or metrics.height() > box.height():
+            problems.append(f"{lab.text()!r} needs {need.width()}x{metrics.height()}, has {box}")
+        elif not tv.rect().contains(where):
+            problems.append(f"{lab.text()!r} at {where} is off the screen")
+    for chip in (c for c in tv.chips if c.isVisible()):
+        name_end = chip.name.x() + chip.name.fontMetrics().horizontalAdvance(chip.name.text())
+        count_start = chip.count.x() + chip.count.width()
+        count_start -= chip.count.fontMetrics().horizontalAdvance(chip.count.text())
+        if count_start - name_end < chip.name.px // 2:
+            problems.append(f"{chip.name.text()!r} is {count_start - name_end} px from its count")
+    return problems
+
+
+@pytest.mark.parametrize("layout", ["landscape", "portrait"])
+def test_window_codes_and_queue_names_are_big_and_nothing_is_cut_or_touching(
+    feed, hall, qtbot, layout
+):
+    from PyQt6.QtWidgets import QApplication
+
+    p, tv, _ = screen_for(feed, hall, qtbot, layout=layout)
+    hall("sign-in", "S10")
+    hall("pause", "S10", reason="签退待处理")  # the longest reason a clerk can pick
+    for msg in feed.take():
+        p.apply(msg)
+    tv.show_view(p.view())
+    QApplication.processEvents()
+    assert cramped(tv) == []
+    assert (tv.width(), tv.height()) == (tv.m.width, tv.m.height)  # nothing pushed it bigger
+    codes = {t.code.text(): t.code.font().pixelSize() for t in tv.tiles if t.isVisible()}
+    assert codes["S01"] == 32 and 20 <= codes["S10 · 签退待处理"] < 32  # shrunk to fit, not cut
+    assert {c.name.font().pixelSize() for c in tv.chips if c.isVisible()} == {32}

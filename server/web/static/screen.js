@@ -122,6 +122,18 @@
       tiles.push(tile);
     }
     $("windows").replaceChildren(...tiles);
+    tiles.forEach((tile) => fitLine(tile.querySelector(".code"), 0.62));
+  }
+
+  // Shrink one line until it fits its box, to `least` of its style's size; never cut it.
+  function fitLine(node, least) {
+    node.style.fontSize = "";
+    const base = parseFloat(getComputedStyle(node).fontSize);
+    let px = base;
+    while (node.scrollWidth > node.clientWidth && px > base * least) {
+      px -= 1;
+      node.style.fontSize = px + "px";
+    }
   }
 
   function drawQueues() {
@@ -225,7 +237,10 @@
 
   function start() {
     chooseLayout();
-    addEventListener("resize", chooseLayout);
+    addEventListener("resize", () => {
+      chooseLayout();
+      document.querySelectorAll(".window-tile .code").forEach((node) => fitLine(node, 0.62));
+    });
     if (!hall || !token) { fatal("请在地址中提供 hall 和 token, 例如 /screen?hall=demo&token=…"); return; }
     drawClock();
     setInterval(drawClock, 1000);
