@@ -254,7 +254,8 @@ async def anomalies_html(
 @router.get("/overview")
 async def hall_overview(hall: str, services: ServicesDep, _: HallSupervisor) -> JSONResponse:
     """Live overview: waiting and longest wait per area and queue, windows, devices, alerts."""
-    return reply(await services.read(overview.overview, services.ctx, hall))
+    stale = services.settings.device_stale_minutes
+    return reply(await services.read(overview.overview, services.ctx, hall, stale))
 
 
 Target = Annotated[

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -41,18 +43,27 @@ TODAY = (
     "satisfaction_rate",
 )
 PERIPHERALS = {"printer": "打印机", "sign": "窗口屏", "led": "窗口屏", "idcard": "身份证阅读器"}
+SIGN_PREFIX = "sign-"  # a display reports each LED window sign it drives as `<id>.sign-S01`
+STALE_AFTER_MIN = 10.0  # an "ok" older than this says nothing: the host may be dead
+STALE_LABEL = "未上报"
 STATUS_LABELS = {"open": "服务中", "paused": "暂停", "closed": "未开启"}
 
 
-def overview(ctx: Context, hall: str) -> dict[str, Any]:
-    """GET …/overview: per area and queue waiting and longest wait, windows, devices, alerts."""
+def overview(ctx: Context, hall: str, stale_after_min: float = STALE_AFTER_MIN) -> dict[str, Any]:
+    """GET …/overview: per area and queue waiting and longest wait, windows, devices, alerts.
+
+    A device whose last report was "ok" more than `stale_after_min` minutes ago (0: never)
+    shows as 未上报 (`unknown`); a reported fault stays until the device reports otherwise.
+    """
     with hall_read(ctx, hall) as read:
         lines = _lines(read)
         windows = _windows(read)
         queues = [_queue(read, code, lines, windows) for code in read.layout.queues]
         rows = queries.device_rows(read.conn, hall)
         names = {r.id: r.name or r.id for r in rows}
-        devices = [_device(r, names) for r in rows]
+        zone = ZoneInfo(read.layout.timezone)
+        late = read.now - dt.timedelta(minutes=stale_after_min) if stale_after_min else None
+        devices = [_stale(_device(r, names), r.status_at, late, zone) for r in rows]
         today = grouping.collect(read.conn, read.layout, Period(read.today, read.today), [])
         totals = today.total.row()
         return {
@@ -149,21 +160,47 @@ def _area(
 
 
 def _device(row: Any, names: dict[str, str]) -> dict[str, Any]:
-    level = "error" if row.status in DEVICE_ERRORS else "warning"
-    name = row.name
+    kind, name, window = row.kind, row.name, row.window
     if name is None and "." in row.id:  # a peripheral (kiosk-1.printer) reported by its owner
         owner, part = row.id.split(".", 1)
-        name = f"{names.get(owner, owner)} {PERIPHERALS.get(part, part)}"
+        if part.startswith(SIGN_PREFIX) and len(part) > len(SIGN_PREFIX):
+            kind, window = "sign", part[len(SIGN_PREFIX) :]
+            name = f"{window} 窗口屏"
+        else:
+            name = f"{names.get(owner, owner)} {PERIPHERALS.get(part, part)}"
     return {
         "id": row.id,
-        "kind": row.kind,
+        "kind": kind,
         "name": name or row.id,
-        "window": row.window,
+        "window": window,
         "status": row.status,
         "status_label": DEVICE_LABELS.get(row.status, row.status),
         "detail": row.detail,
         "status_at": iso(row.status_at),
-        "level": "ok" if row.status == "ok" else level,
+        "stale": False,
+        "level": _level(row.status),
+    }
+
+
+def _level(status: str) -> str:
+    if status == "ok":
+        return "ok"
+    return "error" if status in DEVICE_ERRORS else "warning"
+
+
+def _stale(
+    device: dict[str, Any], at: dt.datetime | None, late: dt.datetime | None, zone: ZoneInfo
+) -> dict[str, Any]:
+    """An "ok" reported at `at`, before `late`, becomes 未上报 (unknown)."""
+    if device["status"] != "ok" or at is None or late is None or at >= late:
+        return device
+    return {
+        **device,
+        "status": "unknown",
+        "status_label": STALE_LABEL,
+        "detail": f"最后一次上报正常: {at.astimezone(zone):%m-%d %H:%M}",
+        "stale": True,
+        "level": _level("unknown"),
     }
 
 

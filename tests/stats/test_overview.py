@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import KIOSK, issue, login, window
+from tests.helpers import DISPLAY, KIOSK, issue, login, window
 
 URL = "/api/v1/halls/demo/overview"
 
@@ -89,3 +89,53 @@ def test_printer_trouble_shows_as_a_device_alert(client, supervisor):
     )
     body = client.get(URL, headers=supervisor).json()
     assert not [a for a in body["alerts"] if a["kind"] == "device"]
+
+
+def report(client, device, status, headers=KIOSK, detail=None):
+    """A device health report, as the kiosk or display sends it."""
+    body = {"status": status, "detail": detail} if detail else {"status": status}
+    r = client.post(f"/api/v1/halls/demo/devices/{device}/status", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+
+
+def device(client, supervisor, device_id):
+    """The overview's entry for one device."""
+    body = client.get(URL, headers=supervisor).json()
+    return next(d for d in body["devices"] if d["id"] == device_id), body["alerts"]
+
+
+def test_a_window_sign_reported_by_the_hall_display_is_named_after_its_window(client, supervisor):
+    report(client, "display-1.sign-S01", "offline", DISPLAY, "屏幕无应答")
+    sign, alerts = device(client, supervisor, "display-1.sign-S01")
+    assert (sign["name"], sign["kind"], sign["window"]) == ("S01 窗口屏", "sign", "S01")
+    assert sign["status_label"] == "离线" and sign["level"] == "error"
+    assert any(a["message"] == "S01 窗口屏: 离线 (屏幕无应答)" for a in alerts)
+
+
+def test_an_ok_not_repeated_within_ten_minutes_shows_as_not_reported(client, clock, supervisor):
+    report(client, "kiosk-1.printer", "ok")
+    report(client, "display-1.sign-S02", "paper_low", DISPLAY)  # a fault stays a fault
+    clock.advance(minutes=10)
+    assert device(client, supervisor, "kiosk-1.printer")[0]["status"] == "ok"
+    clock.advance(seconds=1)
+    printer, alerts = device(client, supervisor, "kiosk-1.printer")
+    assert (printer["status"], printer["status_label"], printer["level"]) == (
+        "unknown",
+        "未上报",
+        "warning",
+    )
+    assert printer["stale"] and printer["detail"] == "最后一次上报正常: 11-24 09:00"
+    assert not [a for a in alerts if a.get("device") == "kiosk-1.printer"]  # shown, not alerted
+    assert device(client, supervisor, "display-1.sign-S02")[0]["status"] == "paper_low"
+    report(client, "kiosk-1.printer", "ok")
+    assert device(client, supervisor, "kiosk-1.printer")[0]["status"] == "ok"
+
+
+def test_the_silence_allowed_before_not_reported_is_a_setting(make_client, clock):
+    client = make_client(clock, device_stale_minutes=30)
+    supervisor = login(client, "supervisor")
+    report(client, "kiosk-1.printer", "ok")
+    clock.advance(minutes=29)
+    assert device(client, supervisor, "kiosk-1.printer")[0]["status"] == "ok"
+    clock.advance(minutes=2)
+    assert device(client, supervisor, "kiosk-1.printer")[0]["status_label"] == "未上报"
