@@ -165,7 +165,7 @@ def _fill(
         applicant=ticket.applicant_name,
         id_masked=ticket.id_masked,
         matter=matter_name,
-        department=matter.department if matter else None,
+        department=_department(layout, ticket),
         window=window.name if window else window_code,
         clerk=clerk_queries.user_name(conn, clerk),
         date=f"{at.year}年{at.month}月{at.day}日",
@@ -176,6 +176,23 @@ def _fill(
         note=note,
         progress_url=progress_url(ctx, ticket.id),
     )
+
+
+def _department(layout: Layout, ticket: Ticket) -> str:
+    """承办部门: the matter's department; for a ticket taken by queue alone, the queue's.
+
+    A queue's department is the one its matters share (B 不动产登记 → 不动产登记中心); a queue
+    whose matters belong to several departments (A 无差别综合受理) is named itself.
+    """
+    matter = layout.matters.get(ticket.matter) if ticket.matter else None
+    if matter is not None and matter.department:
+        return matter.department
+    departments = {
+        m.department for m in layout.matters.values() if m.queue == ticket.queue and m.department
+    }
+    if len(departments) == 1:
+        return departments.pop()
+    return layout.queue_name(ticket.queue)
 
 
 def _paragraphs(

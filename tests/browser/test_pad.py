@@ -7,7 +7,10 @@ Against the real demo server; the hall TV (/screen) in a second tab shows each c
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
+import pypdf
 import pytest
 
 from server.client import HallClient
@@ -224,3 +227,91 @@ def test_a_citizen_facing_rating_tablet_rates_the_service_of_its_window(demo_ser
     tablet.click("button[data-level='4']")
     expect(tablet.locator("#rated")).to_have_text("感谢您的评价: 满意")
     expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 已评价: 满意")
+
+
+def notice_pdf(page, kind: str, tmp_path, materials: str = "", note: str = ""):
+    """Open 通知书, pick `kind`, download the PDF; returns its text and the file."""
+    from playwright.sync_api import expect
+
+    page.click("#btn-notice")
+    page.locator("#dlg-notice").wait_for(state="visible")
+    page.select_option("#notice-kind", kind)
+    page.fill("#notice-materials", materials)
+    page.fill("#notice-note", note)
+    offered = page.locator("#notice-kind option").evaluate_all("os => os.map(o => o.value)")
+    with page.expect_download() as download:
+        page.click("#notice-pdf")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    expect(page.locator("#message")).to_contain_text("已生成 PDF")
+    reader = pypdf.PdfReader(path)
+    text = "".join(p.extract_text() for p in reader.pages).replace("\n", "").replace(" ", "")
+    return offered, text, path
+
+
+def render_notice(path, name: str) -> None:
+    """The PDF's first page as docs/screens/<name>.png (A4 at 80 dpi, poppler's pdftoppm)."""
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm is missing: install poppler-utils (scripts/system-deps)"
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    out = SCREENS / name
+    args = [pdftoppm, "-png", "-r", "80", "-singlefile", str(path), str(out)]
+    run = subprocess.run(args, check=True, capture_output=True, text=True)
+    # Without poppler-data pdftoppm draws the table but no hanzi (STSong-Light is not embedded)
+    assert "Missing language pack" not in run.stderr, "install poppler-data (scripts/system-deps)"
+
+
+def test_the_notices_after_rejected_and_accepted_download_as_pdf(demo_server, kiosk, tab, tmp_path):
+    from playwright.sync_api import expect
+
+    first = kiosk.issue(queue="B", applicant_name="欧阳明月", id_number=valid_id(seq="301"))
+    second = kiosk.issue(queue="B", applicant_name="司马相如", id_number=valid_id(seq="302"))
+    pad = tab.new_page()
+    sign_in(pad, demo_server.url, "clerk14", "S14")
+    pad.click("#btn-call-next")
+    expect(pad.locator("#cur-number")).to_have_text(first["number"])
+    pad.click("#btn-rejected")
+    pad.check("input[name=reject-reason][value=申请材料不齐全或不符合法定形式]")
+    pad.fill("#reject-detail", "缺少不动产权证书原件")
+    pad.click("#reject-ok")
+    expect(pad.locator("#message")).to_have_text(f"{first['number']} 已登记不予受理")
+    offered, text, path = notice_pdf(pad, "rejected", tmp_path)
+    assert offered == ["rejected", "missing"]
+    for expected in (
+        "不予受理凭证",
+        "欧阳明月",
+        "承办部门不动产登记中心",  # taken by queue alone: the queue's department, not "—"
+        "申请材料不齐全或不符合法定形式;缺少不动产权证书原件",
+        "行政复议",
+    ):
+        assert expected in text, expected
+    assert re.search(rf"文书编号DEMO-BYSL-\d{{8}}-{first['number']}", text)
+    assert valid_id(seq="301") not in text
+    render_notice(path, "pad-notice-rejected")
+
+    pad.click("#btn-call-next")
+    expect(pad.locator("#cur-number")).to_have_text(second["number"])
+    pad.click("#btn-accepted")
+    expect(pad.locator("#message")).to_have_text(f"{second['number']} 已登记受理")
+    offered, text, _ = notice_pdf(pad, "accepted", tmp_path)
+    assert offered == ["accepted", "missing"]
+    for expected in ("受理通知书", "司马相如", "承办部门不动产登记中心", "决定予以受理"):
+        assert expected in text, expected
+    materials = "不动产权证书原件\n买卖双方身份证明\n婚姻关系证明 (结婚证或单身声明)"
+    note = "补齐材料后可到 S14 窗口优先办理"
+    pad.click("#btn-notice")
+    pad.select_option("#notice-kind", "missing")
+    pad.fill("#notice-materials", materials)
+    pad.fill("#notice-note", note)
+    shot(pad, "pad-notice-dialog")
+    pad.click("#dlg-notice .cancel")
+    offered, text, path = notice_pdf(pad, "missing", tmp_path, materials, note)
+    for expected in (
+        "一次性告知书",
+        "尚需补正以下3项材料",
+        "1.不动产权证书原件",
+        "3.婚姻关系证明(结婚证或单身声明)",
+        "补充说明:补齐材料后可到S14窗口优先办理",
+    ):
+        assert expected in text, expected
+    render_notice(path, "pad-notice-missing")

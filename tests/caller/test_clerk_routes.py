@@ -183,6 +183,21 @@ def test_the_one_time_notice_lists_the_missing_materials(client, clerk):
     assert missing.status_code == 422 and missing.json()["error"]["code"] == "materials_required"
 
 
+def test_a_ticket_taken_by_queue_alone_names_its_queues_department(client, clerk):
+    t = served(client, clerk, "accepted")  # queue A, no matter: several departments
+    doc = client.get(NOTICE.format(id=t["id"]), params={"kind": "accepted"}, headers=clerk).json()
+    assert {"label": "承办部门", "value": "无差别综合受理"} in doc["fields"]
+    b = login(client, "clerk13")
+    window(client, b, "S13", "sign-in")
+    ticket = issue(client, queue="B")
+    window(client, b, "S13", "call-next")
+    window(client, b, "S13", "outcome", outcome="rejected", reason="材料不齐")
+    params = {"kind": "rejected", "format": "pdf"}
+    r = client.get(NOTICE.format(id=ticket["id"]), params=params, headers=b)
+    text = pdf_text(r.content).replace("\n", "").replace(" ", "")
+    assert "承办部门不动产登记中心" in text and "承办部门—" not in text
+
+
 def test_the_notice_as_json_and_as_a_thermal_receipt(client, clerk):
     t = served(client, clerk, "accepted", applicant_name="钱七")
     doc = client.get(NOTICE.format(id=t["id"]), params={"kind": "accepted"}, headers=clerk).json()
