@@ -153,6 +153,27 @@ def test_citizen_walks_the_guide_reads_the_card_and_gets_b001_on_paper(station: 
     assert devices_on_server(station.api)["kiosk-1.idcard"] == "ok"
 
 
+def test_the_next_citizen_gets_b002_and_the_stub_counts_the_one_waiting_ahead(station: Station):
+    p, sim = station.presenter, station.printer_sim()
+    walk_to_second_hand_house(p)
+    station.reader_sim().insert_card("张三丰", CITIZEN_ID)
+    wait_for(lambda: p.state.entry(Field.ID) == CITIZEN_ID, 3)
+    p.take_number()
+    assert p.state.ticket["number"] == "B001"
+    p.home()  # 完成: the next citizen, who types the ID number
+    p.choose_queue("B")
+    mark = len(sim.received)
+    for ch in valid_id("19620315", seq="456"):
+        p.press_key(ch)
+    p.take_number()
+    assert p.state.screen is Screen.TICKET and p.state.ticket["number"] == "B002"
+    assert p.state.ticket["waiting_ahead"] == 1
+    stub = decode(sim.received[mark:])
+    assert "B002" in stub and "B001" not in stub
+    assert "等待人数：1 人" in stub  # B001 is still waiting ahead
+    assert "办理窗口：S13、S14、S15" in stub
+
+
 def test_paper_out_stops_issuing_within_two_seconds_and_refill_resumes(station: Station):
     p, sim = station.presenter, station.printer_sim()
     sim.set_paper("out")
