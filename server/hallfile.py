@@ -182,6 +182,7 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "hours": [f"{s:%H:%M}-{e:%H:%M}" for s, e in hours],
         "recent_calls": hall.integer("recent_calls", 8, lo=1, hi=50),
         "holidays": [d.isoformat() for d in _dates(hall, "holidays")],
+        "workdays": [d.isoformat() for d in _workdays(hall)],
     }
     return {
         "requeue": rule,
@@ -202,6 +203,18 @@ def _dates(t: Table, key: str) -> list[dt.date]:
         except ValueError:
             raise t.error(key, f"{text!r} is not a date like 2026-10-01") from None
     return sorted(days)
+
+
+def _workdays(hall: Table) -> list[dt.date]:
+    """Make-up working days (调休): weekend dates the hall works, not also listed as holidays."""
+    days = _dates(hall, "workdays")
+    holidays = set(_dates(hall, "holidays"))
+    for day in days:
+        if day.weekday() < 5:
+            raise hall.error("workdays", f"{day} is a weekday: list only weekend dates worked")
+        if day in holidays:
+            raise hall.error("workdays", f"{day} is also listed in holidays")
+    return days
 
 
 def _area(t: Table) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from server.services.context import Context
 from server.stats import grouping, queries
 from server.stats.detail import RESULT_LABELS
 from server.stats.measures import Tally
-from server.stats.periods import Period, holidays_of, parse_month, working_days_after
+from server.stats.periods import Period, parse_month, work_calendar
 from server.stats.reads import HallRead, hall_read
 
 FOLLOW_UP_WORKING_DAYS = 5  # an unrated service must be followed up within 5 working days
@@ -118,13 +118,13 @@ def _evaluation(
     read: HallRead, period: Period, codes: list[str], tallies: dict[str, Tally]
 ) -> dict[str, Any]:
     zone = ZoneInfo(read.layout.timezone)
-    holidays = holidays_of(read.layout.settings)
+    calendar = work_calendar(read.layout.settings)
     overdue = []
     elapsed: dict[dt.date, int] = {}  # a month has few dates and many services
     for r in queries.unrated_services(read.conn, read.layout.code, period, read.now):
         day = r.finished_at.astimezone(zone).date()
         if day not in elapsed:
-            elapsed[day] = working_days_after(day, read.today, holidays)
+            elapsed[day] = calendar.working_days_after(day, read.today)
         waited = elapsed[day]
         if waited > FOLLOW_UP_WORKING_DAYS:
             overdue.append((r, waited))

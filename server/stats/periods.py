@@ -53,26 +53,36 @@ def parse_month(month: str | None, today: dt.date) -> tuple[str, Period]:
     return text, Period(first, following - dt.timedelta(days=1))
 
 
-def is_working_day(day: dt.date, holidays: frozenset[dt.date] = frozenset()) -> bool:
-    """Monday to Friday, except listed holidays."""
-    return day.weekday() < 5 and day not in holidays
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which dates a hall works: Monday to Friday, minus public holidays, plus 调休 days."""
+
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()  # make-up working days on a weekend
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether the hall works on this date."""
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def working_days_after(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end` (0 when end <= start)."""
+        count, day = 0, start + dt.timedelta(days=1)
+        while day <= end:
+            count += self.is_working_day(day)
+            day += dt.timedelta(days=1)
+        return count
 
 
-def working_days_after(
-    start: dt.date, end: dt.date, holidays: frozenset[dt.date] = frozenset()
-) -> int:
-    """Working days after `start` up to and including `end` (0 when end <= start)."""
-    count, day = 0, start + dt.timedelta(days=1)
-    while day <= end:
-        count += is_working_day(day, holidays)
-        day += dt.timedelta(days=1)
-    return count
+def work_calendar(settings: dict[str, object]) -> WorkCalendar:
+    """The hall's calendar from its settings (`holidays = [...]`, `workdays = [...]`)."""
+    return WorkCalendar(_dates_of(settings, "holidays"), _dates_of(settings, "workdays"))
 
 
-def holidays_of(settings: dict[str, object]) -> frozenset[dt.date]:
-    """Public holidays a hall lists in its settings (`holidays = ["2026-10-01", …]`), if any."""
+def _dates_of(settings: dict[str, object], key: str) -> frozenset[dt.date]:
     found = set()
-    listed = settings.get("holidays")
+    listed = settings.get(key)
     for value in listed if isinstance(listed, list) else []:
         try:
             found.add(dt.date.fromisoformat(str(value)))

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, func, select
 
 from server.config import Settings
 from server.domain.numbering import business_date
-from server.stats.periods import is_working_day
+from server.stats.periods import work_calendar
 from server.stats.synthetic_day import DayPlan, StaffedWindow, simulate_day
 from server.store.db import Database
 from server.store.layout import Layout, load_layout
@@ -62,9 +62,10 @@ def generate(conn: Connection, layout: Layout, plan: HistoryPlan) -> Counter[str
     rng = random.Random(plan.seed)
     staff = _window_staff(conn, layout.code)
     inserted: Counter[str] = Counter()
+    calendar = work_calendar(layout.settings)
     day = plan.start
     while day <= plan.end:
-        if is_working_day(day):
+        if calendar.is_working_day(day):
             day_plan = DayPlan(
                 day=day,
                 zone=ZoneInfo(layout.timezone),

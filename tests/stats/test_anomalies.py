@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select, update
 
+from server.config import DEMO_HALL_FILE
 from server.stats.synthetic import HistoryPlan
 from server.store.tables import calls, tickets, walk_ins
-from tests.helpers import EVALUATOR, issue, login, window
+from tests.helpers import EVALUATOR, TZ, FakeClock, issue, login, window
 from tests.pgschema import store_for_test
 from tests.stats.conftest import build_history
 
@@ -232,3 +233,28 @@ def test_a_month_without_activity_reports_nothing_unusual(history):
     body = r.json()
     assert body["findings"] == [] and body["summary"]["called"] == 0
     assert history.get("/anomalies", month="2025-13").status_code == 422
+
+
+@pytest.mark.parametrize(("workdays", "overdue"), [("", 0), ('workdays = ["2026-11-21"]', 1)])
+def test_a_make_up_saturday_counts_toward_the_five_working_days(
+    make_client, tmp_path, workdays, overdue
+):
+    """Served Tue 11-17, unrated on Tue 11-24: 5 working days, or 6 with 调休 on Sat 11-21."""
+    hall_file = tmp_path / "hall.toml"
+    text = DEMO_HALL_FILE.read_text(encoding="utf-8")
+    hall_file.write_text(
+        text.replace('green_mode = "first"\n', f'green_mode = "first"\n{workdays}\n', 1)
+    )
+    clock = FakeClock(dt.datetime(2026, 11, 17, 9, 0, tzinfo=TZ))
+    client = make_client(clock, halls=[hall_file])
+    clerk = login(client, "clerk01")
+    assert window(client, clerk, "S01", "sign-in").status_code == 200
+    issue(client, queue="A")
+    assert window(client, clerk, "S01", "call-next").status_code == 200
+    assert window(client, clerk, "S01", "outcome", outcome="accepted").status_code == 200
+    clock.advance(days=7)
+    client = make_client(clock, halls=[hall_file])  # a restart runs the day end
+    report = client.get(
+        "/api/v1/halls/demo/anomalies", params=MONTH, headers=login(client, "supervisor")
+    ).json()
+    assert report["evaluation"]["overdue_total"] == overdue

@@ -92,3 +92,22 @@ def test_holidays_are_dates_and_anything_else_is_refused():
     with pytest.raises(ConfigError) as err:
         parse_hall(data, "h.toml")
     assert err.value.key == "hall.holidays"
+
+
+@pytest.mark.parametrize(
+    ("workdays", "problem"),
+    [
+        (["2026-10-12"], "2026-10-12 is a weekday"),  # a Monday
+        (["2026-10-10"], "2026-10-10 is also listed in holidays"),
+        (["10月10日"], "is not a date"),
+    ],
+)
+def test_make_up_working_days_are_weekend_dates_that_are_not_holidays(workdays, problem):
+    data = demo_data()
+    data["hall"]["holidays"] = ["2026-10-01", "2026-10-10"]
+    data["hall"]["workdays"] = ["2026-10-11", "2026-09-27"]  # 调休: two Sundays
+    assert parse_hall(data, "h.toml").settings["workdays"] == ["2026-09-27", "2026-10-11"]
+    data["hall"]["workdays"] = workdays
+    with pytest.raises(ConfigError) as err:
+        parse_hall(data, "h.toml")
+    assert err.value.key == "hall.workdays" and problem in err.value.problem
