@@ -36,7 +36,7 @@ def seed_history(data_dir: Path) -> dt.date:
 
 
 def seed_today(url: str) -> None:
-    """A morning in progress over the HTTP API: lines, open and paused windows, a printer out."""
+    """A morning in progress over the HTTP API: lines, open and paused windows, faulty devices."""
     kiosk = HallClient(url, "demo", "demo-kiosk")
     for queue, n in (("A", 14), ("B", 5), ("C", 3), ("G", 21), ("R", 4), ("T", 2)):
         for _ in range(n):
@@ -53,7 +53,9 @@ def seed_today(url: str) -> None:
     pausing.sign_in("S04")
     pausing.window("S04", "pause", reason="午休")
     kiosk.device_status("kiosk-1.printer", "paper_out", "纸卷用完")
-    for c in [kiosk, pausing, *clerks]:
+    display = HallClient(url, "demo", "demo-display")
+    display.device_status("display-1.sign-S13", "offline", "屏幕无应答")  # a sign it drives
+    for c in [kiosk, display, pausing, *clerks]:
         c.close()
 
 
@@ -123,6 +125,9 @@ def test_the_supervisor_signs_in_and_sees_the_live_hall(page, hall):
     alerts = page.inner_text("#alerts")
     assert "公积金 等候 20 人, 达到预警值 20 人" in alerts
     assert "1号自助取号机 打印机: 缺纸 (纸卷用完)" in alerts
+    assert "S13 窗口屏: 离线 (屏幕无应答)" in alerts
+    sign = page.locator("#devices tr", has_text="S13 窗口屏").all_inner_texts()
+    assert [cell.strip() for cell in sign[0].split("\t")][:3] == ["S13 窗口屏", "S13", "离线"]
     zh = page.inner_text("#areas .card >> nth=0")
     assert "综合窗口区" in zh and "暂停 1" in zh
     assert page.locator("#windows .tile.open").count() == 7
