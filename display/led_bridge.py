@@ -127,6 +127,9 @@ class LedBridge:
                 came_back, report = self._check(code, sign)
                 if refresh or came_back:
                     self._update(code, force=True)
+                if report is None and refresh and self.health[code] != "unknown":
+                    # said again now and then: the overview calls an old "ok" 未上报
+                    report = (self.health[code], "")
                 if report is not None:
                     reports.append((code, *report))
         if self.on_health is not None:  # outside the lock: it may talk to the server

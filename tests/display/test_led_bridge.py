@@ -146,6 +146,25 @@ def test_a_periodic_refresh_resends_every_sign(feed, hall, sims):
     assert shows_call(sims(CPOWER).screen_of(1), "A001", "S01")
 
 
+def test_healthy_signs_are_reported_again_at_each_refresh(feed, hall, sims):
+    clock = [0.0]
+    reports: list[tuple[str, str, str]] = []
+    config = LedConfig(signs=tuple(hall_signs(sims)), refresh_seconds=60)
+    bridge = LedBridge(config, clock=lambda: clock[0], on_health=lambda *r: reports.append(r))
+    pump(bridge, feed)
+    for _ in range(2):
+        bridge.tick()
+        settle(bridge)
+    first = sorted(r[:2] for r in reports)
+    assert first == [("S01", "ok"), ("S02", "ok"), ("S13", "ok")]
+    bridge.tick()
+    settle(bridge)
+    assert len(reports) == 3  # no change, no refresh: nothing said
+    clock[0] = 61
+    bridge.tick()
+    assert sorted(r[:2] for r in reports[3:]) == first
+
+
 def test_a_dead_sign_never_holds_up_the_feed(feed, hall, sims):
     bridge, _ = bridge_for(hall_signs(sims))
     sims(ONBON).set_connected(False)  # cable pulled
