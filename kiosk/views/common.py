@@ -100,6 +100,7 @@ class Keypad(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(8)
         self._shape: tuple[object, ...] = ()
 

@@ -23,7 +23,7 @@ FIELD_LABELS = {
 
 
 class KeypadForm(QWidget):
-    """Title, hint, a few fields on the left, the keypad on the right, buttons below."""
+    """Title and hint, a few fields on the left, the keypad on the right, buttons below."""
 
     title_key = ""
     hint_key = ""
@@ -37,11 +37,15 @@ class KeypadForm(QWidget):
         super().__init__()
         self.p = presenter
         col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)  # the window's body has the margins
         col.setSpacing(12)
-        self.title = label("", "title")
+        self.title = label("", "title", wrap=False)
         self.hint = label("", "caption")
-        col.addWidget(self.title)
-        col.addWidget(self.hint)
+        top = QHBoxLayout()  # the hint beside the title: a line less, for the pause banner
+        top.setSpacing(28)
+        top.addWidget(self.title)
+        top.addWidget(self.hint, 1)
+        col.addLayout(top)
         self.extra = QVBoxLayout()
         col.addLayout(self.extra)
         row = QHBoxLayout()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.presenter import KioskPresenter
 from kiosk.state import KioskState
@@ -22,6 +22,7 @@ class GuidePage(QWidget):
         self.p = presenter
         self._shape: tuple[object, ...] = ()
         col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)  # the window's body has the margins
         col.setSpacing(16)
         self.crumbs = label("", "crumbs")
         self.question = label("", "question")
@@ -29,14 +30,16 @@ class GuidePage(QWidget):
         col.addWidget(self.question)
         self.grid = QGridLayout()
         self.grid.setSpacing(14)
-        col.addLayout(self.grid)
+        # The answers are as tall as the stylesheet's max-height when there is room and
+        # shrink towards a touch-sized min-height when the pause banner takes some of it.
+        col.addLayout(self.grid, 1)
         self.online = label("", "title")
         self.where = label("", "big")
         self.hint = label("", "caption")
         self.print_advice = button("", presenter.print_advice, "primary")
         for widget in (self.online, self.where, self.hint, self.print_advice):
             col.addWidget(widget)
-        col.addStretch(1)
+        col.addStretch(0)  # what the answers leave (stretch 0: the answers grow first)
         nav = QHBoxLayout()
         self.back = button("", presenter.back)
         self.home = button("", presenter.home)
@@ -59,6 +62,7 @@ class GuidePage(QWidget):
             clear_layout(self.grid)
             for i, option in enumerate(step.options):
                 b = button(option, partial(self.p.guide_choose, i), "answer")
+                b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
                 self.grid.addWidget(b, i // COLUMNS, i % COLUMNS)
         for widget in (self.online, self.where, self.print_advice):
             widget.setVisible(step.online)

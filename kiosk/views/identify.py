@@ -38,6 +38,7 @@ class IdentifyPage(QWidget):
         super().__init__()
         self.p = presenter
         col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)  # the window's body has the margins
         col.setSpacing(14)
         self.business = label("", "big")
         self.where = label("", "caption")

@@ -53,7 +53,7 @@ QPushButton {{ font-size: {button}px; font-weight: bold; min-height: {touch}px;
   padding: 2px {pad}px; }}
 QPushButton:disabled {{ color: #a7b0bb; background: #e3e7ed; border-color: #dde2e8; }}
 QPushButton#queue {{ min-height: {queue}px; padding: 0px; }}
-QPushButton#answer {{ min-height: {answer}px; }}
+QPushButton#answer {{ min-height: {touch}px; max-height: {answer}px; }}
 QPushButton#queue QLabel {{ background: transparent; font-size: {h2}px; font-weight: bold; }}
 QPushButton#queue QLabel#count {{ color: {blue}; font-size: {small}px; }}
 QPushButton#queue QLabel:disabled {{ color: #a7b0bb; }}

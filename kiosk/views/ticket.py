@@ -17,6 +17,7 @@ class TicketPage(QWidget):
     def __init__(self, presenter: KioskPresenter) -> None:
         super().__init__()
         col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)  # the window's body has the margins
         col.setSpacing(10)
         card = QFrame()
         card.setObjectName("card")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QKeyEvent
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.presenter import KioskPresenter, ScanBuffer, pause_banner
 from kiosk.state import KioskState, Screen
@@ -41,6 +41,39 @@ class ConnectingPage(QWidget):
         self.line.setText(text(key, s.lang))
 
 
+class PageStack(QWidget):
+    """The pages, one shown at a time; as big as the page shown, not as the biggest page.
+
+    A QStackedWidget asks for the room of its tallest page whichever is shown, so the window
+    squeezed (or, before its size was fixed, grew past the screen) for a page not even shown.
+    Here the other pages are hidden, and a layout leaves hidden widgets out.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._col = QVBoxLayout(self)
+        self._col.setContentsMargins(0, 0, 0, 0)
+        self._current: QWidget | None = None
+
+    def addWidget(self, page: QWidget) -> None:
+        """Add a page, hidden until it is made the current one."""
+        page.hide()
+        self._col.addWidget(page)
+
+    def currentWidget(self) -> QWidget | None:
+        """The page shown."""
+        return self._current
+
+    def setCurrentWidget(self, page: QWidget) -> None:
+        """Show this page, hide the one before."""
+        if page is self._current:
+            return
+        if self._current is not None:
+            self._current.hide()
+        self._current = page
+        page.show()
+
+
 class KioskWindow(QWidget):
     """Renders the presenter's state; keys typed by the barcode scanner become `scan`."""
 
@@ -49,7 +82,9 @@ class KioskWindow(QWidget):
         self.p = presenter
         self.scanner = ScanBuffer()
         self.setWindowTitle("一窗 自助取号")
-        self.resize(width, height)
+        # The screen, exactly: what a page shows must fit it (a taller window would put
+        # its bottom row of buttons below the screen's edge).
+        self.setFixedSize(width, height)
         self._size = (width, height)  # the station's screen: sizes are scaled to it
         self._style_key: tuple[int, int, bool] | None = None
         col = QVBoxLayout(self)
@@ -61,7 +96,7 @@ class KioskWindow(QWidget):
         body.setSpacing(12)
         self.banner = label("", "banner")
         self.message = label("", "error")
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.pages: dict[Screen, QWidget] = {
             Screen.CONNECTING: ConnectingPage(),
             Screen.HOME: HomePage(presenter),
@@ -106,14 +141,16 @@ class KioskWindow(QWidget):
         self.elderly.setText(text("elderly_off" if s.elderly else "elderly", lang))
         self.language.setText(text("language", lang))
         banner = pause_banner(s)
-        self.banner.setVisible(banner is not None and s.screen is not Screen.CONNECTING)
-        self.banner.setText(banner or "")
         if s.busy:
             set_message_label(self.message, text(s.busy, lang), error=False)
         elif s.message is not None and s.message.text != banner:  # the banner says it already
             set_message_label(self.message, s.message.text, s.message.error)
         else:
             set_message_label(self.message, None, True)
+        if s.screen is Screen.TICKET and s.message is not None and s.message.error:
+            banner = None  # 小票打印失败 says it all; the pause is for the next citizen
+        self.banner.setVisible(banner is not None and s.screen is not Screen.CONNECTING)
+        self.banner.setText(banner or "")
         page = self.pages[s.screen]
         page.draw(s)  # type: ignore[attr-defined]
         left = self.stack.currentWidget()
