@@ -11,6 +11,8 @@ from server.client import HallClient
 from tests.live_server import ServerProcess
 from tests.pgschema import store_for_test
 
+pytestmark = pytest.mark.db  # also runs on the PostgreSQL pass
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

@@ -29,6 +29,8 @@ from server.config import DEMO_HALL_FILE
 from tests.helpers import valid_id
 from tests.live_server import ServerProcess, password_hash
 
+pytestmark = pytest.mark.db  # the server process inherits the PostgreSQL pass's schema
+
 TOKEN = "kiosk-e2e-7f3a9c"
 CITIZEN_ID = valid_id("19500101")  # 110105195001011234
 

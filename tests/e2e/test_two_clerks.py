@@ -15,6 +15,8 @@ from server.client import HallClient, LiveFeed
 from tests.live_server import PASSWORD, ServerProcess, write_hall
 from tests.pgschema import store_for_test
 
+pytestmark = pytest.mark.db  # also runs on the PostgreSQL pass
+
 ROUNDS = 200
 WINDOWS = ("S01", "S02")
 

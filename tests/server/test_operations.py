@@ -65,6 +65,7 @@ def test_access_log_lines_never_show_a_ticket_secret_or_a_feed_token(caplog, mon
     assert "SECRET" not in caplog.text and "demo-display" not in caplog.text
 
 
+@pytest.mark.db  # the refusal comes before the store is touched, on either backend
 def test_the_demo_secrets_are_refused_outside_demo_mode(tmp_path):
     with pytest.raises(DemoSecretsError, match="demo"):
         build_services(Settings(data_dir=tmp_path, hall_files=[DEMO_HALL_FILE], demo=False))
