@@ -8,7 +8,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from server.client import ApiError, HallClient, LiveFeed
+from server.client import ApiError, HallClient, LiveFeed, ServerUnreachable
 from tests.live_server import PASSWORD, ServerProcess, write_hall
 from tests.pgschema import PG_URL, fresh_schema
 
@@ -37,39 +37,74 @@ def test_kill_9_during_concurrent_work_loses_no_ticket_and_no_event(tmp_path, ba
         run_crash(server)
 
 
+# Refusals a clerk's pad may hear only after a reply was lost to the kill (the request had
+# committed): a lost call reply leaves a ticket owing its outcome, a lost outcome reply
+# leaves nothing called. No waiting ticket may be heard any time. Anything else fails.
+AFTER_A_LOST_REPLY = {"outcome_required", "nothing_called"}
+
+
 def run_crash(server: ServerProcess) -> None:
     acknowledged: list[dict] = []
+    failures: list[BaseException] = []
     lock = threading.Lock()
     stop = threading.Event()
-    seen: list[int] = []
+    seen: list[dict] = []
+    statuses: list[str] = []
     feed = LiveFeed(
-        server.url, "city", "display-secret-1", lambda m: seen.append(int(m["seq"]))
+        server.url, "city", "display-secret-1", seen.append, on_status=statuses.append
     ).start()
 
+    def failing(work):
+        """Run a client loop; an error it does not tolerate is kept for the test to raise."""
+
+        def run(n: int) -> None:
+            try:
+                work(n)
+            except BaseException as exc:
+                failures.append(exc)
+
+        return run
+
+    @failing
     def kiosk(n: int) -> None:
         with HallClient(server.url, "city", "kiosk-secret-1", timeout=2) as api:
             while not stop.is_set():
                 try:
                     ticket = api.issue(queue="ABC"[n % 3])
-                except ApiError:
+                except ServerUnreachable:
                     time.sleep(0.05)  # the server is down: retry, as a kiosk does
                     continue
                 with lock:
                     acknowledged.append(ticket)
 
+    @failing
     def clerk(n: int) -> None:
+        code = f"S{n:02d}"
+        signed_in = owes_outcome = lost_reply = False
         with HallClient(server.url, "city", timeout=2) as api:
             while not stop.is_set():
                 try:
                     if api.token is None:
                         api.login(f"clerk{n:02d}", PASSWORD)
-                        api.sign_in(f"S{n:02d}")
-                    api.call_next(f"S{n:02d}")
-                    api.outcome(f"S{n:02d}", "accepted")
+                    if not signed_in:
+                        api.sign_in(code)  # again after a lost reply: same clerk, no change
+                        signed_in = True
+                    if not owes_outcome:
+                        api.call_next(code)
+                        owes_outcome = True
+                    api.outcome(code, "accepted")
+                    owes_outcome = lost_reply = False
+                except ServerUnreachable:
+                    lost_reply = True  # killed mid-request: it may or may not have committed
+                    time.sleep(0.05)
                 except ApiError as exc:
-                    if exc.code == "outcome_required":
-                        api.outcome(f"S{n:02d}", "accepted")
-                    time.sleep(0.02)
+                    if exc.code in AFTER_A_LOST_REPLY and lost_reply:
+                        owes_outcome, lost_reply = exc.code == "outcome_required", False
+                    elif exc.code == "no_waiting_ticket":
+                        owes_outcome = False
+                        time.sleep(0.02)
+                    else:
+                        raise
 
     threads = [threading.Thread(target=kiosk, args=(i,)) for i in range(3)]
     threads += [threading.Thread(target=clerk, args=(i,)) for i in (1, 2, 3)]
@@ -83,6 +118,8 @@ def run_crash(server: ServerProcess) -> None:
     stop.set()
     for t in threads:
         t.join(30)
+    assert not failures, failures
+    assert not any(t.is_alive() for t in threads), "a client is stuck"
     with HallClient(server.url, "city") as lead:
         lead.login("lead", PASSWORD)
         for ticket in acknowledged:  # every ticket a client got a 201 for exists
@@ -102,4 +139,21 @@ def run_crash(server: ServerProcess) -> None:
             time.sleep(0.05)
     feed.stop()
     assert feed.last_seq == seqs[-1], "the screen did not resync after the restart"
+    assert "resynced" in statuses, "the screen never lost its connection"
+    assert_resynced_exactly(seen, events)
     assert len(acknowledged) > 20
+
+
+def assert_resynced_exactly(seen: list[dict], log: list[dict]) -> None:
+    """After its snapshot the screen got every logged event once, in order, none missing."""
+    assert seen and seen[0]["type"] == "snapshot", [m["type"] for m in seen[:3]]
+    logged = {e["seq"]: e["type"] for e in log}
+    last = seen[0]["seq"]
+    for message in seen[1:]:
+        if message["type"] == "snapshot":  # a resync from a fresh snapshot: never backwards
+            assert message["seq"] >= last, (last, message["seq"])
+        else:
+            assert message["seq"] == last + 1, f"after seq {last} came {message['seq']}"
+            assert message["type"] == logged[message["seq"]], message["seq"]
+        last = message["seq"]
+    assert last == max(logged)
