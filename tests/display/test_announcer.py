@@ -134,12 +134,18 @@ def test_outside_the_hours_it_stays_silent(feed, hall, clock, hour, minute, expe
     assert len(a.skipped) == 1 - expected
 
 
-def test_a_standby_keeps_calls_and_speaks_what_the_old_announcer_missed(feed, hall, clock):
+def standby(clock):
+    """An announcer standing by, and the lever that hands it the lease."""
     holds = [False]
     spoken, sink = voice(chime=False)
     a = HallAnnouncer(
         AnnouncerConfig(), spoken, holds_lease=lambda: holds[0], active=False, clock=clock
     )
+    return a, holds, spoken, sink
+
+
+def test_a_standby_keeps_calls_and_speaks_what_the_old_announcer_missed(feed, hall, clock):
+    a, holds, spoken, sink = standby(clock)
     follow(a, feed)
     for _ in range(4):
         hall("issue", "A")
@@ -179,11 +185,7 @@ def test_a_call_older_than_the_bound_when_its_turn_comes_is_let_go_as_stale(feed
 def test_a_kept_call_whose_ticket_was_finished_meanwhile_is_stale_and_the_rest_are_spoken(
     feed, hall, clock
 ):
-    holds = [False]
-    spoken, sink = voice(chime=False)
-    a = HallAnnouncer(
-        AnnouncerConfig(), spoken, holds_lease=lambda: holds[0], active=False, clock=clock
-    )
+    a, holds, spoken, sink = standby(clock)
     follow(a, feed)
     for _ in range(3):
         hall("issue", "A")
