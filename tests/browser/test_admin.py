@@ -234,8 +234,9 @@ def test_reported_volumes_are_typed_in_and_saved(page, hall):
     page.click(".tabs button[data-tab=volumes]")
     page.fill("#volumes-month", hall["month"])
     page.click("#volumes-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    page.wait_for_selector("#volumes-table tr[data-window=S13]")
+    # opening the tab loads this month, the form the chosen one: type into the chosen month's rows
+    rows = f"#volumes-table[data-month='{hall['month']}']:not([data-loading]) tr[data-window=S13]"
+    page.wait_for_selector(rows)
     page.fill("#volumes-table tr[data-window=S13] input.volume", "321")
     page.fill("#volumes-table tr[data-window=S16] input.volume", "150")
     page.click("#volumes-save")

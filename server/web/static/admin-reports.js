@@ -56,11 +56,15 @@ async function loadAnomalies(event) {
 async function loadVolumes(event) {
   if (event) event.preventDefault();
   const current = ticket("volumes");
+  const table = $("volumes-table");
+  table.dataset.loading = "true"; // typing now would be overwritten by the rows on their way
   try {
     const data = await (await api(hallPath(`/reported-volumes?${query({ month: $("volumes-month").value })}`))).json();
     if (current()) renderVolumes(data);
   } catch (error) {
     $("volumes-message").textContent = error.message;
+  } finally {
+    if (current()) delete table.dataset.loading;
   }
 }
 
@@ -83,6 +87,7 @@ function renderVolumes(data) {
   });
   fill($("volumes-table"), ["窗口", "名称", "报送部门", "报送业务量", "受理", "咨询", "不予受理", "过号", "最近更新"], rows);
   $("volumes-table").querySelectorAll("tbody tr").forEach((tr, i) => { tr.dataset.window = data.items[i].window; });
+  $("volumes-table").dataset.month = data.month; // which month the rows are, for people and tests
 }
 
 function collectVolumes() {

@@ -52,7 +52,11 @@
           err.detail
         );
       }
-      return raw ? response.blob() : response.json();
+      try {
+        return await (raw ? response.blob() : response.json());
+      } catch (e) {
+        throw new ApiError(0, "server_unreachable", UNREACHABLE); // the connection broke mid-reply
+      }
     }
 
     login(username, password) {

@@ -93,9 +93,9 @@
       s.window = code;
       sessionStorage.setItem(store, JSON.stringify({ token: api.token, user: s.user, window: code, reasons: s.reasons }));
       show("pad-page");
+      startFeed(); // first: should the network drop now, the feed says so and resyncs
       await refresh();
       message("已在 " + s.ctx.window.name + " 签到, 开始服务", "ok");
-      startFeed();
     } catch (err) {
       fail(err);
     }
@@ -469,6 +469,12 @@
       show("pad-page");
       startFeed();
     } catch (err) {
+      if (err.status === 0) {
+        // the server is away, not the session: keep it, the feed resyncs when it is back
+        show("pad-page");
+        startFeed();
+        return fail(err);
+      }
       sessionStorage.removeItem(store);
       api.token = null;
       s.user = null;
