@@ -33,8 +33,14 @@ def sync_hall(conn: Connection, spec: HallSpec) -> None:
         {"last_seq": 0},
     )
     conn.execute(areas.delete().where(areas.c.hall == spec.code))
-    for i, (code, name) in enumerate(spec.areas):
-        conn.execute(areas.insert().values(hall=spec.code, code=code, name=name, position=i))
+    if spec.areas:
+        conn.execute(
+            areas.insert(),
+            [
+                {"hall": spec.code, "code": code, "name": name, "position": i}
+                for i, (code, name) in enumerate(spec.areas)
+            ],
+        )
     _sync_many(
         conn,
         queues,
@@ -169,12 +175,26 @@ def _sync_many(
     rows: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
     key: str = "code",
 ) -> None:
-    keep = set()
+    """Update the rows the store has, insert the others at once, retire what is not named."""
+    column = table.c[key]
+    have = set(conn.execute(select(column).where(table.c.hall == hall)).scalars())
+    fresh: list[dict[str, Any]] = []
     for ident, values, insert_only in rows:
-        _upsert(conn, table, {"hall": hall, **ident}, values, insert_only)
-        keep.add(ident[key])
+        if ident[key] in have:
+            cond = [table.c[k] == v for k, v in {"hall": hall, **ident}.items()]
+            conn.execute(update(table).where(*cond).values(**values))
+        else:
+            fresh.append({**insert_only, "hall": hall, **ident, **values})
+    # One executemany per set of columns: a fresh hall loads in a few round trips rather
+    # than two per row (every server start loads its hall files).
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in fresh:
+        by_columns.setdefault(tuple(sorted(row)), []).append(row)
+    for batch in by_columns.values():
+        conn.execute(table.insert(), batch)
+    named = [ident[key] for ident, _, _ in rows]
     conn.execute(
-        update(table).where(table.c.hall == hall, table.c[key].not_in(keep)).values(active=False)
+        update(table).where(table.c.hall == hall, column.not_in(named)).values(active=False)
     )
 
 
