@@ -68,19 +68,18 @@ _FIND_TICKET = select(tickets).where(*_in_day(), tickets.c.number == _p("number"
 _INSERT_TICKET = tickets.insert()
 _SAVE_TICKET = update(tickets).where(tickets.c.id == _p("b_id"))
 _CANDIDATES: dict[int, Any] = {}
-_SPECIAL = select(tickets).where(
+# The few tickets called before any line: transferred ones and appointments. Two selects,
+# so that each walks an index (one OR of the two would scan every waiting ticket of the
+# day); a ticket in both comes twice and call_candidates keeps it once.
+_TRANSFERRED = select(tickets).where(
     *_waiting_in_day(),
-    (
-        tickets.c.transferred.is_(True)
-        & (
-            tickets.c.queue.in_(_p("queues", expanding=True))
-            | (tickets.c.target_window == _p("window"))
-        )
-    )
-    | (
-        (tickets.c.priority == Priority.APPOINTMENT.value)
-        & tickets.c.queue.in_(_p("queues", expanding=True))
-    ),
+    tickets.c.transferred.is_(True),
+    tickets.c.queue.in_(_p("queues", expanding=True)) | (tickets.c.target_window == _p("window")),
+)
+_APPOINTMENTS = select(tickets).where(
+    *_waiting_in_day(),
+    tickets.c.queue.in_(_p("queues", expanding=True)),
+    tickets.c.priority == Priority.APPOINTMENT.value,
 )
 # Mirrors server.domain.policy.queue_order_key (a test keeps the two in step).
 _line_class = case(
@@ -280,7 +279,7 @@ def call_candidates(
 def _candidates_statement(served: int) -> Any:
     stmt = _CANDIDATES.get(served)
     if stmt is None:
-        parts = [select(_SPECIAL.subquery())]
+        parts = [select(_TRANSFERRED.subquery()), select(_APPOINTMENTS.subquery())]
         for i in range(served):
             for priority in (Priority.NORMAL.value, Priority.GREEN.value):
                 head = (
