@@ -86,9 +86,6 @@ class ServerProcess:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
 
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
     def kill9(self) -> None:
         """Crash the server: SIGKILL to its whole process group, no clean shutdown."""
         assert self.proc is not None
