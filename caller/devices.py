@@ -100,7 +100,7 @@ class EvaluatorBridge:
             self.device.request_rating(self.window, number)
         except Exception as exc:  # a dead evaluator must not break the pad
             log.warning("evaluator request failed: %s", exc)
-            self.on_result(number, f"评价器无响应: {exc}")
+            self.on_result(number, f"评价器无响应：{exc}")
 
     def rate(self, level: int, number: str = "") -> bool:
         """Post the pressed level for the pending ticket with the evaluator's token (once)."""

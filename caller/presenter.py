@@ -129,7 +129,7 @@ class CallerPresenter:
         if self.preset_window:
             return self.choose_window(self.preset_window)
         s.phase = "choose_window"
-        return self._say(f"{s.name}, 请选择窗口", "info")
+        return self._say(f"{s.name}，请选择窗口", "info")
 
     def choose_window(self, code: str) -> bool:
         """Sign in at a window (it opens)."""
@@ -138,7 +138,7 @@ class CallerPresenter:
         self.state.window, self.state.phase = code, "working"
         self.refresh()
         self._notify(self.on_signed_in)
-        return self._say(f"已在 {self._window_name()} 签到, 开始服务", "ok")
+        return self._say(f"已在 {self._window_name()} 签到，开始服务", "ok")
 
     def sign_out(self) -> bool:
         """Close the window (it pauses instead while a ticket awaits its outcome)."""
@@ -150,11 +150,11 @@ class CallerPresenter:
             return False
         if result.get("status") == "paused":
             self.refresh()
-            return self._say("当前号码尚未登记结果, 窗口已暂停; 请登记结果后再签退", "warn")
+            return self._say("当前号码尚未登记结果，窗口已暂停；请登记结果后再签退", "warn")
         self.state.phase, self.state.context = "login", None
         self.state.window = self.preset_window
         self._notify(self.on_signed_out)
-        return self._say("已签退, 窗口已关闭", "ok")
+        return self._say("已签退，窗口已关闭", "ok")
 
     # -- the buttons ------------------------------------------------------------------------
 
@@ -191,10 +191,13 @@ class CallerPresenter:
         """转移 the current ticket to another queue or window, with a note."""
         if not queue and not window:
             return self._say("请选择转移到的业务队列或窗口", "warn")
-        target = window or queue
         return self._act(
             "transfer",
-            lambda t: f"{t['number']} 已转移至 {target}",
+            lambda t: (
+                f"{t['number']} 已转移至 {window} 号窗口"
+                if window
+                else f"{t['number']} 已转移至「{t['queue_name']}」"
+            ),
             queue=queue or None,
             window=window or None,
             note=(note or "").strip() or None,
@@ -202,7 +205,7 @@ class CallerPresenter:
 
     def pause(self, reason: str) -> bool:
         """暂停 with a reason the screens and the LED sign show."""
-        return self._act("pause", lambda w: f"窗口暂停: {w['paused_reason']}", reason=reason)
+        return self._act("pause", lambda w: f"窗口暂停：{w['paused_reason']}", reason=reason)
 
     def resume(self) -> bool:
         """恢复服务."""
@@ -231,7 +234,7 @@ class CallerPresenter:
     ) -> bool:
         """Print the notice on the window's thermal printer."""
         if self.printer is None:
-            return self._say("本窗口未配置小票打印机, 请生成 PDF 打印", "warn")
+            return self._say("本窗口未配置小票打印机，请生成 PDF 打印", "warn")
         notice = self._notice(kind, "json", materials, note)
         if notice is None:
             return False
@@ -239,7 +242,7 @@ class CallerPresenter:
             self.printer.print_notice(notice)
         except Exception as exc:  # a printer fault must not stop the pad
             log.warning("notice printing failed: %s", exc)
-            return self._say(f"小票打印失败: {exc}", "error")
+            return self._say(f"小票打印失败：{exc}", "error")
         return self._say(f"{notice['title']} 已送打印机", "ok")
 
     def _notice(
@@ -345,7 +348,7 @@ class CallerPresenter:
             return result
         except ServerUnreachable:
             self.state.unreachable = True
-            self._say("无法连接服务器, 请检查网络; 恢复后将自动同步", "error")
+            self._say("无法连接服务器，请检查网络；恢复后将自动同步", "error")
         except ApiError as exc:
             if exc.status == 401 and self.state.phase != "login":
                 # The session expired or was ended elsewhere: back to the sign-in screen.

@@ -11,8 +11,8 @@ if TYPE_CHECKING:
 NOTICE_TITLES = {"accepted": "受理通知书", "rejected": "不予受理凭证", "missing": "一次性告知书"}
 PRIORITY_TEXT = {"green": "绿色通道", "appointment": "预约"}
 CONNECTION_TEXT = {
-    "offline": ("网络中断, 正在重新连接…", "error"),
-    "resynced": ("已重新连接, 数据已同步", "ok"),
+    "offline": ("网络中断，正在重新连接…", "error"),
+    "resynced": ("已重新连接，数据已同步", "ok"),
 }
 BUTTONS = (
     "call_next",
@@ -117,7 +117,7 @@ def _window_status(w: dict[str, Any]) -> str:
 
 def _status(window: dict[str, Any]) -> tuple[str, str]:
     if window["status"] == "paused":
-        return f"暂停服务: {window.get('paused_reason') or '暂停'}", "warn"
+        return f"暂停服务：{window.get('paused_reason') or '暂停'}", "warn"
     if window["status"] == "open":
         return "服务中", "ok"
     return "未开启", "warn"
@@ -139,14 +139,14 @@ def _ticket_lines(t: dict[str, Any] | None) -> tuple[str, ...]:
 
 def _transfer_note(t: dict[str, Any] | None) -> str:
     note = (t or {}).get("transfer_note")
-    return f"转入备注: {note}" if note else ""
+    return f"转入备注：{note}" if note else ""
 
 
 def _recall_hint(t: dict[str, Any] | None) -> str:
     if t is None or not t.get("recalls"):
         return ""
     if t.get("suggest_no_show"):
-        return f"已重呼 {t['recalls']} 次仍未到, 建议登记过号 (F8)"
+        return f"已重呼 {t['recalls']} 次仍未到，建议登记过号 (F8)"
     return f"已重呼 {t['recalls']} 次"
 
 
@@ -200,9 +200,9 @@ def _evaluation(last: dict[str, Any] | None) -> str:
         return ""
     if last.get("evaluation_level"):
         return (
-            f"{last['number']} 已评价: {last.get('evaluation_label') or last['evaluation_level']}"
+            f"{last['number']} 已评价：{last.get('evaluation_label') or last['evaluation_level']}"
         )
-    return f"{last['number']} 好差评: 等待评价…"
+    return f"{last['number']} 好差评：等待评价…"
 
 
 def _evaluation_level(last: dict[str, Any] | None) -> str:

@@ -101,7 +101,7 @@ def _run_headless(display: object, *, has_other_work: bool) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="yichuang display", description="大厅综合屏, 窗口屏, 叫号播报")
+    p = argparse.ArgumentParser(prog="yichuang display", description="大厅综合屏，窗口屏，叫号播报")
     p.add_argument("--config", type=Path, help="display TOML (see docs/displays.md)")
     p.add_argument("--demo", action="store_true", help="the demo hall with simulated signs")
     p.add_argument("--server", default="http://127.0.0.1:8000", help="server URL (with --demo)")

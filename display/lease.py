@@ -33,7 +33,7 @@ class LeaseRefused(RuntimeError):
     """Another announcer holds the hall's lease and this one is configured to refuse."""
 
     def __init__(self, holder: str) -> None:
-        super().__init__(f"本大厅已有播报主机 {holder} 在播报, 本机不启动播报")
+        super().__init__(f"本大厅已有播报主机 {holder} 在播报，本机不启动播报")
         self.holder = holder
 
 

@@ -17,6 +17,13 @@ from display.config import ScreenConfig
 from server.client import HallState
 
 WEEKDAYS = "一二三四五六日"
+
+
+def hall_date(local: dt.datetime) -> str:
+    """The date as every hall screen writes it: 2026年12月6日 星期日 (no zero padding)."""
+    return f"{local.year}年{local.month}月{local.day}日 星期{WEEKDAYS[local.weekday()]}"
+
+
 PAUSED_TEXT = "暂停服务"
 IDLE_TEXT = "等候叫号"
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
@@ -170,10 +177,10 @@ class ScreenPresenter:
             windows=tuple(self._tiles()),
             queues=tuple(self._queues()),
             notice=self.state.notice or (self.layout.notice if self.layout else ""),
-            date_text=f"{local:%Y年%m月%d日} 星期{WEEKDAYS[local.weekday()]}",
+            date_text=hall_date(local),
             time_text=f"{local:%H:%M:%S}",
             online=self.online,
-            status_text="" if self.online else "网络连接中断, 正在重新连接…",
+            status_text="" if self.online else "网络连接中断，正在重新连接…",
         )
 
     def flashing(self, now: dt.datetime | None = None) -> bool:

@@ -108,7 +108,7 @@ class FileTransport:
                 _, ready, _ = select.select([], [self._fd], [], self.write_timeout)
                 if not ready:
                     raise DeviceOffline(
-                        detail=f"{self.url}: 设备 {self.write_timeout:g} 秒未接收数据"
+                        detail=f"{self.url}：设备 {self.write_timeout:g} 秒未接收数据"
                     )
                 try:
                     view = view[os.write(self._fd, view) :]

@@ -58,7 +58,7 @@ class KioskPresenter(AssistedFlows):
             return
         matter = self._matters.get(str(leaf.get("matter")))
         if matter is None:  # a leaf naming a matter the hall does not have: say so
-            self._update(message=Message(f"事项 {leaf.get('matter')} 未配置, 请到服务台", True))
+            self._update(message=Message(f"事项 {leaf.get('matter')} 未配置，请到服务台", True))
             return
         if self._refuse_when_paused():
             return
@@ -185,7 +185,7 @@ class KioskPresenter(AssistedFlows):
             entries = {**self._state.entries, Field.NUMBER: value.upper()}
             self._update(screen=Screen.REQUEUE, entries=entries, focus=Field.ID, message=None)
             return
-        self._update(message=Message("无法识别该二维码, 请输入票号", True))
+        self._update(message=Message("无法识别该二维码，请输入票号", True))
 
     def requeue_submit(self) -> None:
         """重新排队 with the typed number (and ID when the ticket was taken with one)."""
@@ -193,7 +193,7 @@ class KioskPresenter(AssistedFlows):
         number = self._state.entry(Field.NUMBER)
         id_number = self._state.entry(Field.ID)
         if not TICKET_NUMBER.fullmatch(number):
-            self._update(message=Message("请输入小票上的票号, 如 A012", True), focus=Field.NUMBER)
+            self._update(message=Message("请输入小票上的票号，如 A012", True), focus=Field.NUMBER)
             return
         status, reason = id_check(id_number)
         if status in ("partial", "invalid"):

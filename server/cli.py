@@ -182,7 +182,7 @@ def _check_hall(ns: argparse.Namespace) -> int:
 
 
 DEMO_BANNER = """
-一窗 YiChuang demo hall: 示例市政务服务中心 (hall code "demo")
+一窗 YiChuang — 示例市政务服务中心 (demo hall, hall code "demo")
   API docs        {base}/docs
   hall TV screen  {base}/screen?hall=demo&token=demo-display
   clerk pad       {base}/pad?hall=demo

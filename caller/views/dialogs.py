@@ -57,7 +57,7 @@ class RejectDialog(_Dialog):
         self.reasons.addItems(list(reasons))
         if reasons:
             self.reasons.setCurrentRow(0)
-        self.detail = QLineEdit(placeholderText="补充说明 (可选, 将写入不予受理凭证)")
+        self.detail = QLineEdit(placeholderText="补充说明 (可选，将写入不予受理凭证)")
         self.box.addWidget(self.reasons)
         self.box.addWidget(self.detail)
         self.finish("登记不予受理")
@@ -91,7 +91,7 @@ class TransferDialog(_Dialog):
         self.window = QComboBox()
         for code, name in windows:
             self.window.addItem(name, code)
-        self.note = QLineEdit(placeholderText="备注 (如: 需补充不动产材料)")
+        self.note = QLineEdit(placeholderText="备注 (如：需补充不动产材料)")
         for row in ((self.to_queue, self.queue), (self.to_window, self.window)):
             line = QHBoxLayout()
             line.addWidget(row[0])
@@ -130,7 +130,7 @@ class PickDialog(_Dialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("选号呼叫", parent)
-        self.box.addWidget(QLabel("不按顺序呼叫将被记录。请输入号码:"))
+        self.box.addWidget(QLabel("不按顺序呼叫将被记录。请输入号码："))
         self.number = QLineEdit(placeholderText="如 A012")
         self.box.addWidget(self.number)
         self.finish("呼叫")
@@ -149,7 +149,7 @@ class NoticeDialog(_Dialog):
         for code, title in kinds:
             self.kind.addItem(title, code)
         self.materials = QPlainTextEdit()
-        self.materials.setPlaceholderText("一次性告知书: 每行填写一项需要补正的材料")
+        self.materials.setPlaceholderText("一次性告知书：每行填写一项需要补正的材料")
         self.materials.setMinimumHeight(140)
         self.note = QLineEdit(placeholderText="补充说明 (可选)")
         self.output = "pdf"

@@ -93,13 +93,13 @@ def query_status(transport: Transport, profile: Profile) -> StatusReport:
         if not reply and not query.realtime and replies:
             # answered only after the queued jobs: the real-time replies already tell
             # online, cover and paper end, so go on with those rather than say "unknown"
-            late = f"{query.name}: 无应答（非实时指令）"
+            late = f"{query.name}：无应答（非实时指令）"
             continue
         if not reply:
-            return StatusReport(PrinterStatus.UNKNOWN, detail=f"{query.name}: 无应答")
+            return StatusReport(PrinterStatus.UNKNOWN, detail=f"{query.name}：无应答")
         byte = replies[query.name] = reply[0]
         if not query.is_valid(byte):
-            detail = f"{query.name}: 应答 0x{byte:02X} 固定位不符"
+            detail = f"{query.name}：应答 0x{byte:02X} 固定位不符"
             return StatusReport(PrinterStatus.UNKNOWN, detail=detail, invalid_reply=True)
         flags |= {name for name, mask in query.flags.items() if byte & mask}
     frozen = frozenset(flags)

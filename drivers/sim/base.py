@@ -72,7 +72,7 @@ class Simulator:
         """Bytes from the host arrive at the device."""
         with self._lock:
             if not self.connected:
-                raise DeviceOffline(detail=f"sim://{self.profile.id}: 已断开")
+                raise DeviceOffline(detail=f"sim://{self.profile.id}：已断开")
             self._received += data
             self.handle(data)
 

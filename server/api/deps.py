@@ -93,7 +93,7 @@ async def optional_principal(request: Request, services: ServicesDep) -> Princip
     if principal is None:
         principal = await run_in_threadpool(services.auth.authenticate, token)
     if principal is None:
-        raise Unauthorized("invalid_token", "登录已过期或令牌无效, 请重新登录")
+        raise Unauthorized("invalid_token", "登录已过期或令牌无效，请重新登录")
     return principal
 
 

@@ -60,8 +60,8 @@ _REASONS = {
     "greater_than_equal": "数值太小",
     "less_than_equal": "数值太大",
     "literal_error": "取值不在允许范围内",
-    "datetime_from_date_parsing": "应为日期时间, 例如 2026-11-24T09:00:00+08:00",
-    "datetime_parsing": "应为日期时间, 例如 2026-11-24T09:00:00+08:00",
+    "datetime_from_date_parsing": "应为日期时间，例如 2026-11-24T09:00:00+08:00",
+    "datetime_parsing": "应为日期时间，例如 2026-11-24T09:00:00+08:00",
     "list_type": "应为列表",
     "too_short": "不能为空",
     "too_long": "项目过多",
@@ -98,7 +98,7 @@ def control_character_body(where: str) -> dict[str, Any]:
     """The 422 error JSON for a control character in the `path` or the `query` string."""
     label, problem = {"path": "地址", "query": "查询参数"}[where], _REASONS["control_character"]
     detail = [{"field": where, "problem": problem}]
-    return error_body("invalid_request", f"请求内容有误: {label}{problem}", detail)
+    return error_body("invalid_request", f"请求内容有误：{label}{problem}", detail)
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -141,7 +141,7 @@ def install(app: FastAPI) -> None:
             return JSONResponse(error_body("invalid_json", INVALID_JSON), 400)
         fields = [_describe(e) for e in errors]
         detail = [{"field": f, "problem": p} for f, p in fields]
-        message = "请求内容有误: " + "; ".join(f"{f} {p}" for f, p in fields[:3])
+        message = "请求内容有误：" + "; ".join(f"{f} {p}" for f, p in fields[:3])
         return JSONResponse(error_body("invalid_request", message, detail), 422)
 
     @app.exception_handler(StarletteHTTPException)
@@ -159,13 +159,13 @@ def install(app: FastAPI) -> None:
     async def unstorable(request: Request, _: DataError) -> JSONResponse:
         # Last resort: a value the database refuses (validation should have caught it).
         log.warning("database refused a value on %s %s", request.method, request.url.path)
-        message = "请求中含有无法保存或查询的内容, 请检查后重试"
+        message = "请求中含有无法保存或查询的内容，请检查后重试"
         return JSONResponse(error_body("invalid_request", message), 422)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("internal_error", "服务器内部错误, 请稍后重试"), 500)
+        return JSONResponse(error_body("internal_error", "服务器内部错误，请稍后重试"), 500)
 
 
 async def _unknown_hall_or(request: Request, exc: NotInHall) -> DomainError:

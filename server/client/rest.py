@@ -171,7 +171,7 @@ class HallClient:
             response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             raise ServerUnreachable(
-                0, "server_unreachable", "无法连接服务器, 请稍后重试", str(exc)
+                0, "server_unreachable", "无法连接服务器，请稍后重试", str(exc)
             ) from exc
         if response.status_code >= 400:
             raise _error(response)

@@ -41,7 +41,7 @@ def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
         raise _bad("身份证号码前 6 位地区代码无效")
     _check_birth(_birth_date(born), today)
     if len(value) == 18 and check_digit(value[:17]) != value[17]:
-        raise _bad("身份证号码校验位不正确, 请核对后重新输入")
+        raise _bad("身份证号码校验位不正确，请核对后重新输入")
     return value
 
 
@@ -101,9 +101,9 @@ def _birth_date(yyyymmdd: str) -> dt.date:
 
 def _check_birth(born: dt.date, today: dt.date | None) -> None:
     if born < EARLIEST_BIRTH:
-        raise _bad("身份证号码中的出生日期早于 1900 年, 请核对")
+        raise _bad("身份证号码中的出生日期早于 1900 年，请核对")
     if today is not None and born > today:
-        raise _bad("身份证号码中的出生日期晚于今天, 请核对")
+        raise _bad("身份证号码中的出生日期晚于今天，请核对")
 
 
 def _bad(message: str) -> Invalid:

@@ -17,7 +17,7 @@ EVALUATION_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不�
 def call(ticket: Ticket, window: Window, now: dt.datetime) -> Ticket:
     """Call a waiting ticket to `window`."""
     if ticket.status is not TicketStatus.WAITING:
-        raise Conflict("ticket_not_waiting", f"{ticket.number} 当前不在等候中, 无法叫号")
+        raise Conflict("ticket_not_waiting", f"{ticket.number} 当前不在等候中，无法叫号")
     return replace(
         ticket,
         status=TicketStatus.CALLED,
@@ -43,7 +43,7 @@ def recall(ticket: Ticket, now: dt.datetime) -> Ticket:
 def finish(ticket: Ticket, outcome: Outcome, reason: str | None, now: dt.datetime) -> Ticket:
     """Record the outcome of the call: 受理 / 咨询 / 不予受理 end it, 过号 makes it a no-show."""
     if ticket.status is not TicketStatus.CALLED:
-        raise Conflict("nothing_called", "当前没有已叫的号码, 无法登记办理结果")
+        raise Conflict("nothing_called", "当前没有已叫的号码，无法登记办理结果")
     if outcome is Outcome.REJECTED and not (reason and reason.strip()):
         raise Invalid("reason_required", "不予受理须填写原因")
     if outcome is Outcome.NO_SHOW:
@@ -73,7 +73,7 @@ def transfer(
 ) -> Ticket:
     """Move a called ticket to another queue or window, where it is served first (转移)."""
     if ticket.status is not TicketStatus.CALLED:
-        raise Conflict("nothing_called", "当前没有已叫的号码, 无法转移")
+        raise Conflict("nothing_called", "当前没有已叫的号码，无法转移")
     return replace(
         ticket,
         status=TicketStatus.WAITING,
@@ -102,9 +102,9 @@ def evaluate(ticket: Ticket, level: int, comment: str | None, now: dt.datetime) 
     if level not in EVALUATION_LEVELS:
         raise Invalid("invalid_level", "评价等级应为 1 至 5")
     if ticket.status is not TicketStatus.FINISHED or ticket.outcome is Outcome.NO_SHOW:
-        raise Conflict("not_evaluable", "该号码尚未办结, 暂不能评价")
+        raise Conflict("not_evaluable", "该号码尚未办结，暂不能评价")
     if ticket.evaluation_level is not None:
-        raise Conflict("already_evaluated", "该次服务已评价, 感谢您的参与")
+        raise Conflict("already_evaluated", "该次服务已评价，感谢您的参与")
     return replace(ticket, evaluation_level=level, evaluation_comment=comment, evaluated_at=now)
 
 
@@ -142,9 +142,9 @@ def ready_to_call(window: Window, clerk: str) -> None:
     """Raise unless `clerk` is signed in at an open window with no ticket awaiting an outcome."""
     require_clerk(window, clerk)
     if window.status is WindowStatus.PAUSED:
-        raise Conflict("window_paused", f"{window.name} 暂停中, 请先恢复服务")
+        raise Conflict("window_paused", f"{window.name} 暂停中，请先恢复服务")
     if window.current_ticket is not None:
-        raise Conflict("outcome_required", "请先登记当前号码的办理结果, 再叫下一号")
+        raise Conflict("outcome_required", "请先登记当前号码的办理结果，再叫下一号")
 
 
 def require_clerk(window: Window, clerk: str) -> None:

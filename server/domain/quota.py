@@ -33,7 +33,7 @@ def check_quotas(queue: Queue, at: dt.time, counts: IssueCounts) -> None:
     if queue.daily_cap is not None and counts.issued_today >= queue.daily_cap:
         raise Conflict(
             "daily_cap_reached",
-            f"{queue.name} 今日号源已取完 (每日 {queue.daily_cap} 个), 请明日再来或网上办理",
+            f"{queue.name} 今日号源已取完 (每日 {queue.daily_cap} 个)，请明日再来或网上办理",
             {"daily_cap": queue.daily_cap},
         )
     for slot in queue.slot_caps:
@@ -43,14 +43,14 @@ def check_quotas(queue: Queue, at: dt.time, counts: IssueCounts) -> None:
         ):
             raise Conflict(
                 "slot_cap_reached",
-                f"{queue.name} {slot.start:%H:%M}-{slot.end:%H:%M} 时段号源已满, 请稍后再来",
+                f"{queue.name} {slot.start:%H:%M}-{slot.end:%H:%M} 时段号源已满，请稍后再来",
                 {"slot": f"{slot.start:%H:%M}-{slot.end:%H:%M}", "cap": slot.cap},
             )
     if len(counts.active_for_id) >= queue.per_id_daily_limit:
         held = "、".join(counts.active_for_id)
         raise Conflict(
             "id_limit_reached",
-            f"您今日已取该业务号 {held}, 请等候叫号",
+            f"您今日已取该业务号 {held}，请等候叫号",
             {"numbers": counts.active_for_id, "limit": queue.per_id_daily_limit},
         )
 

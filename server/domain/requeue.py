@@ -14,14 +14,14 @@ def check_requeue(ticket: Ticket, queue: Queue, now: dt.datetime, today: dt.date
     rule = queue.requeue
     if ticket.status is not TicketStatus.NO_SHOW:
         raise Conflict(
-            "requeue_not_allowed", "该号码未过号, 无需过号取号", {"reason": "not_no_show"}
+            "requeue_not_allowed", "该号码未过号，无需过号取号", {"reason": "not_no_show"}
         )
     if ticket.business_date != today:
-        raise Conflict("requeue_not_allowed", "票号仅当天有效, 请重新取号", {"reason": "other_day"})
+        raise Conflict("requeue_not_allowed", "票号仅当天有效，请重新取号", {"reason": "other_day"})
     if ticket.requeue_count >= rule.max_times:
         raise Conflict(
             "requeue_not_allowed",
-            f"该号码已过号重排 {ticket.requeue_count} 次, 已达上限, 请重新取号",
+            f"该号码已过号重排 {ticket.requeue_count} 次，已达上限，请重新取号",
             {"reason": "max_times", "max_times": rule.max_times},
         )
     if ticket.no_show_at is None or now - ticket.no_show_at > dt.timedelta(
@@ -29,7 +29,7 @@ def check_requeue(ticket: Ticket, queue: Queue, now: dt.datetime, today: dt.date
     ):
         raise Conflict(
             "requeue_not_allowed",
-            f"过号已超过 {rule.within_minutes} 分钟, 请重新取号",
+            f"过号已超过 {rule.within_minutes} 分钟，请重新取号",
             {"reason": "too_old", "within_minutes": rule.within_minutes},
         )
 

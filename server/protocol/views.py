@@ -64,6 +64,7 @@ def full_ticket(
     view = public_ticket(t, layout)
     view.update(
         hall=t.hall,
+        hall_name=layout.name,
         windows=windows,
         waiting_ahead=waiting_ahead,
         estimated_wait_min=estimated_wait_min,

@@ -59,7 +59,7 @@ def book(
         start = _slot_start(slot, queue, tx.layout.timezone)
         end = start + dt.timedelta(minutes=queue.appointment_slot_minutes)
         if end <= tx.now:
-            raise Conflict("slot_in_past", "该预约时段已过, 请选择其他时段")
+            raise Conflict("slot_in_past", "该预约时段已过，请选择其他时段")
         _check_room(tx, queue, start)
         _check_one_per_day(tx, queue, start, hashed)
         code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
@@ -100,7 +100,7 @@ def _check_room(tx: HallTx, queue: Queue, start: dt.datetime) -> None:
         )
     ).scalar_one()
     if booked >= queue.appointment_capacity:
-        raise Conflict("appointment_full", "该时段预约已满, 请选择其他时段")
+        raise Conflict("appointment_full", "该时段预约已满，请选择其他时段")
 
 
 def _check_one_per_day(tx: HallTx, queue: Queue, start: dt.datetime, hashed: str) -> None:
@@ -122,7 +122,7 @@ def _check_one_per_day(tx: HallTx, queue: Queue, start: dt.datetime, hashed: str
         at = f"{day.month}月{day.day}日 {_local(earlier, timezone)}"
         raise Conflict(
             "appointment_exists",
-            f"您已预约 {at} 的{queue.name}, 同一证件每项业务每天只能预约一次",
+            f"您已预约 {at} 的{queue.name}，同一证件每项业务每天只能预约一次",
             {"slot": iso(earlier)},
         )
 
@@ -135,7 +135,7 @@ def queue_of(tx: HallTx, code: str) -> str:
         )
     ).scalar()
     if queue is None:
-        raise NotFound("unknown_appointment", "预约码无效, 请核对后重新输入")
+        raise NotFound("unknown_appointment", "预约码无效，请核对后重新输入")
     return str(queue)
 
 
@@ -147,7 +147,7 @@ def check_in(tx: HallTx, queue: Queue, code: str) -> CheckIn:
         )
     ).first()
     if row is None:
-        raise NotFound("unknown_appointment", "预约码无效, 请核对后重新输入")
+        raise NotFound("unknown_appointment", "预约码无效，请核对后重新输入")
     m = row._mapping
     if m["queue"] != queue.code:
         raise Invalid("appointment_queue_mismatch", "该预约不属于所选业务")
@@ -155,7 +155,7 @@ def check_in(tx: HallTx, queue: Queue, code: str) -> CheckIn:
         raise Conflict("appointment_used", "该预约已签到或已取消")
     if tx.now < m["slot_start"] - CHECK_IN_TOLERANCE:
         start = _local(m["slot_start"], tx.layout.timezone)
-        raise Conflict("appointment_too_early", f"预约时段 {start} 开始, 请于开始前 15 分钟内签到")
+        raise Conflict("appointment_too_early", f"预约时段 {start} 开始，请于开始前 15 分钟内签到")
     on_time = tx.now <= m["slot_end"] + CHECK_IN_TOLERANCE
     return CheckIn(
         m["code"],
@@ -185,7 +185,7 @@ def _slot_start(slot: dt.datetime, queue: Queue, timezone: str) -> dt.datetime:
     if local.second or local.microsecond or minutes % queue.appointment_slot_minutes:
         raise Invalid(
             "invalid_slot",
-            f"预约时段须从整 {queue.appointment_slot_minutes} 分钟开始, 例如 09:00、09:30",
+            f"预约时段须从整 {queue.appointment_slot_minutes} 分钟开始，例如 09:00、09:30",
         )
     return local.astimezone(dt.UTC)
 

@@ -151,4 +151,4 @@ class Authenticator:
                 conn, username, client, now - _FAILURE_WINDOW
             )
         if by_user >= self.limit or by_client >= self.client_limit:
-            raise RateLimited("too_many_attempts", "登录失败次数过多, 请一分钟后再试")
+            raise RateLimited("too_many_attempts", "登录失败次数过多，请一分钟后再试")

@@ -46,7 +46,7 @@ def grant(
         return Lease(hall, name, holder, current.acquired_at, now + ttl)
     raise Conflict(
         "lease_held",
-        f"{current.name} 已由 {current.holder} 担任, 到期前不能接替",
+        f"{current.name} 已由 {current.holder} 担任，到期前不能接替",
         lease_view(current, now),
     )
 
@@ -83,7 +83,7 @@ def release(
         if current is None:
             raise NotFound("unknown_lease", f"{name} 当前无人担任")
         if not force and current.holder != holder:
-            raise Forbidden("not_lease_holder", f"{name} 由 {current.holder} 担任, 不能代为释放")
+            raise Forbidden("not_lease_holder", f"{name} 由 {current.holder} 担任，不能代为释放")
         tx.conn.execute(delete(leases).where(*_key(hall, name)))
         return {"hall": hall, "name": name, "holder": None, "released": current.holder}
 

@@ -168,7 +168,7 @@ def authorize_owner(ctx: Context, ticket_id: str, secret: str | None) -> None:
     """Raise unless `secret` is the ticket's own progress secret."""
     expected = ticket_secret(ctx.secret, ticket_id).encode()
     if not secret or not hmac.compare_digest(secret.encode(), expected):
-        raise Forbidden("invalid_ticket_secret", "二维码无效或已过期, 请扫描小票上的二维码")
+        raise Forbidden("invalid_ticket_secret", "二维码无效或已过期，请扫描小票上的二维码")
 
 
 def get_ticket(ctx: Context, ticket_id: str, *, staff: bool) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def sign_in(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
             if other.clerk == clerk and other.code != code:
                 raise Conflict(
                     "already_signed_in",
-                    f"您已在 {other.name} 签到, 请先签退",
+                    f"您已在 {other.name} 签到，请先签退",
                     {"window": other.code},
                 )
         was_open = window.clerk == clerk and window.status is not WindowStatus.CLOSED
@@ -203,10 +203,10 @@ def _transfer_queue(
         return ticket.queue if ticket.queue in target.queues else target.queues[0]
     if to_queue is None or to_queue not in target.queues:
         served = "、".join(f"{q} {tx.layout.queue_name(q)}" for q in target.queues)
-        message = f"{target.name} 当前不办理任何业务, 请选择其他窗口"
+        message = f"{target.name} 当前不办理任何业务，请选择其他窗口"
         if to_queue is not None and served:
             wanted = f"{to_queue} {tx.layout.queue_name(to_queue)}"
-            message = f"{target.name} 不办理 {wanted} 业务 (该窗口办理: {served})"
+            message = f"{target.name} 不办理 {wanted} 业务 (该窗口办理：{served})"
         raise Invalid(
             "queue_not_served_by_window",
             message,
@@ -262,7 +262,7 @@ def change_queues(tx: HallTx, window: Window, queues: list[str]) -> None:
     """Validate and apply a new served-queue list with its event (also used by schedules)."""
     unknown = [q for q in queues if q not in tx.layout.queues]
     if unknown or not queues:
-        raise Invalid("unknown_queue", f"队列无效: {'、'.join(unknown) or '(空)'}")
+        raise Invalid("unknown_queue", f"队列无效：{'、'.join(unknown) or '(空)'}")
     if len(set(queues)) != len(queues):
         raise Invalid("duplicate_queue", "队列不能重复")
     window = replace(window, queues=tuple(queues))

@@ -53,8 +53,8 @@ def anomaly_report(ctx: Context, hall: str, month: str | None) -> dict[str, Any]
             "evaluation": evaluation,
             "rates": rates,
             "notes": [
-                "数据量不符: 部门报送业务量与系统办理量 (受理+咨询+不予受理) 不一致",
-                "材料转递异常需后台流转数据, 本系统不记录, 未纳入本通报",
+                "数据量不符：部门报送业务量与系统办理量 (受理+咨询+不予受理) 不一致",
+                "材料转递异常需后台流转数据，本系统不记录，未纳入本通报",
             ],
         }
         report["summary"] = _summary(report, stats.total)
@@ -257,22 +257,22 @@ def _calling_findings(calling: dict[str, Any]) -> list[str]:
     for r in calling["rows"]:
         if r["status"] == "mismatch":
             out.append(
-                f"{r['window_name']}: 部门报送 {r['reported']} 件, "
-                f"系统办理 {r['services']} 件 (叫号 {r['called']} 次, 受理 {r['accepted']}"
-                f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']}), "
-                f"数据量不符, 相差 {r['difference']:+d} 件"
+                f"{r['window_name']}：部门报送 {r['reported']} 件，"
+                f"系统办理 {r['services']} 件 (叫号 {r['called']} 次，受理 {r['accepted']}"
+                f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']})，"
+                f"数据量不符，相差 {r['difference']:+d} 件"
             )
         if r["no_outcome"]:
-            out.append(f"{r['window_name']}: 叫号后未登记办理结果 {r['no_outcome']} 次")
-    out += [f"{w['window_name']}: 未叫号即办理 {w['count']} 件" for w in calling["walk_ins"]]
+            out.append(f"{r['window_name']}：叫号后未登记办理结果 {r['no_outcome']} 次")
+    out += [f"{w['window_name']}：未叫号即办理 {w['count']} 件" for w in calling["walk_ins"]]
     return out
 
 
 def _rating_findings(evaluation: dict[str, Any]) -> list[str]:
     days = evaluation["follow_up_working_days"]
     return [
-        f"{r['window_name']}: 应评价 {r['should_rate']} 件, 已评价 {r['rated']} 件, "
-        f"未评价 {r['not_rated']} 件 (超过 {days} 个工作日 {r['overdue']} 件), 差评 {r['poor']} 件"
+        f"{r['window_name']}：应评价 {r['should_rate']} 件，已评价 {r['rated']} 件，"
+        f"未评价 {r['not_rated']} 件 (超过 {days} 个工作日 {r['overdue']} 件)，差评 {r['poor']} 件"
         for r in evaluation["rows"]
         if r["not_rated"] or r["poor"]
     ]

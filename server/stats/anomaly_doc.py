@@ -196,8 +196,8 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
         _html_table(POOR, evaluation["poor"][:PAGE_LIST]),
         _more(evaluation["poor_total"]),
         "<h2>五、办结率 / 过号率异常</h2>",
-        f"<p>全厅办结率 {_show('completion_rate', report['rates']['hall_completion_rate'])}, "
-        f"过号率 {_show('no_show_rate', report['rates']['hall_no_show_rate'])}; "
+        f"<p>全厅办结率 {_show('completion_rate', report['rates']['hall_completion_rate'])}，"
+        f"过号率 {_show('no_show_rate', report['rates']['hall_no_show_rate'])}；"
         f"已结束叫号不足 {report['rates']['min_calls']} 次的窗口不参与比较。</p>",
         _html_table(RATES, [r for r in report["rates"]["rows"] if r["flags"]]),
         "<h2>说明</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>",
@@ -215,7 +215,7 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
 def _more(total: int) -> str:
     if total <= PAGE_LIST:
         return ""
-    return f"<p class='more'>仅列前 {PAGE_LIST} 件, 其余 {total - PAGE_LIST} 件见 xlsx 通报。</p>"
+    return f"<p class='more'>仅列前 {PAGE_LIST} 件，其余 {total - PAGE_LIST} 件见 xlsx 通报。</p>"
 
 
 def _findings(items: list[dict[str, str]]) -> str:

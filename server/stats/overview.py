@@ -198,7 +198,7 @@ def _stale(
         **device,
         "status": "unknown",
         "status_label": STALE_LABEL,
-        "detail": f"最后一次上报正常: {at.astimezone(zone):%m-%d %H:%M}",
+        "detail": f"最后一次上报正常：{at.astimezone(zone):%m-%d %H:%M}",
         "stale": True,
         "level": _level("unknown"),
     }
@@ -213,7 +213,7 @@ def _alerts(queues: list[dict[str, Any]], devices: list[dict[str, Any]]) -> list
                     "level": "error",
                     "kind": "queue_waiting",
                     "queue": q["code"],
-                    "message": f"{q['name']} 等候 {q['waiting']} 人, "
+                    "message": f"{q['name']} 等候 {q['waiting']} 人，"
                     f"达到预警值 {q['alert_waiting']} 人",
                 }
             )
@@ -223,7 +223,7 @@ def _alerts(queues: list[dict[str, Any]], devices: list[dict[str, Any]]) -> list
                     "level": "error",
                     "kind": "queue_unserved",
                     "queue": q["code"],
-                    "message": f"{q['name']} 有 {q['waiting']} 人等候, 但没有开放的窗口",
+                    "message": f"{q['name']} 有 {q['waiting']} 人等候，但没有开放的窗口",
                 }
             )
     for d in devices:

@@ -46,7 +46,7 @@ def parse_month(month: str | None, today: dt.date) -> tuple[str, Period]:
     text = month or f"{today:%Y-%m}"
     found = _MONTH.match(text)
     if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 2000:
-        raise Invalid("invalid_month", "月份格式应为 YYYY-MM, 例如 2026-11", {"month": month})
+        raise Invalid("invalid_month", "月份格式应为 YYYY-MM，例如 2026-11", {"month": month})
     year, number = int(found.group(1)), int(found.group(2))
     first = dt.date(year, number, 1)
     following = dt.date(year + number // 12, number % 12 + 1, 1)
@@ -96,5 +96,5 @@ def _date(text: str, name: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise Invalid(
-            "invalid_date", f"{name} 应为日期, 例如 2026-11-24", {"field": name, "value": text}
+            "invalid_date", f"{name} 应为日期，例如 2026-11-24", {"field": name, "value": text}
         ) from None

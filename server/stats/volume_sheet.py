@@ -28,7 +28,7 @@ HEADERS = (
     "其中过号",
 )
 HEADER_ROW = 4
-NOTE = "请填写各窗口本月报送业务量 (件), 分项可不填; 保存后在统计后台「业务量报送」上传。"
+NOTE = "请填写各窗口本月报送业务量 (件)，分项可不填；保存后在统计后台「业务量报送」上传。"
 MAX_ROWS = 1000
 
 
@@ -94,30 +94,30 @@ def parse_template(data: bytes) -> tuple[str | None, list[VolumeItem]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise Invalid("invalid_file", "无法读取上传的文件, 请使用下载的报送表 (xlsx)") from None
+        raise Invalid("invalid_file", "无法读取上传的文件，请使用下载的报送表 (xlsx)") from None
     try:
         ws = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         rows = list(ws.iter_rows(max_row=MAX_ROWS + HEADER_ROW, max_col=8, values_only=True))
     except Exception:  # openpyxl raises many kinds on a damaged sheet; all mean "unreadable"
-        raise Invalid("invalid_file", "报送表内容无法读取, 请重新下载模板填写") from None
+        raise Invalid("invalid_file", "报送表内容无法读取，请重新下载模板填写") from None
     finally:
         book.close()
     month = next((_month_text(r[1]) for r in rows if r and r[0] == "月份" and len(r) > 1), None)
     start = next((i for i, r in enumerate(rows) if r and r[0] == HEADERS[0]), None)
     if start is None:
-        raise Invalid("invalid_file", "报送表缺少表头「窗口编号」, 请使用下载的模板")
+        raise Invalid("invalid_file", "报送表缺少表头「窗口编号」，请使用下载的模板")
     items: list[VolumeItem] = []
     problems: list[dict[str, Any]] = []
     for number, row in enumerate(rows[start + 1 :], start=start + 2):
         try:
             item = _item(row)
         except ValueError as exc:
-            problems.append({"row": number, "problem": f"第 {number} 行: {exc}"})
+            problems.append({"row": number, "problem": f"第 {number} 行：{exc}"})
             continue
         if item is not None:
             items.append(item)
     if problems:
-        raise Invalid("invalid_upload", "报送表有误: " + problems[0]["problem"], problems)
+        raise Invalid("invalid_upload", "报送表有误：" + problems[0]["problem"], problems)
     return month, items
 
 

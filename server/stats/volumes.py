@@ -80,7 +80,7 @@ def save_volumes(
         known = set(queries.window_infos(tx.conn, hall))
         problems = check_items(items, known)
         if problems:
-            raise Invalid("invalid_volumes", "报送数据有误: " + problems[0]["problem"], problems)
+            raise Invalid("invalid_volumes", "报送数据有误：" + problems[0]["problem"], problems)
         for item in items:
             tx.conn.execute(
                 delete(reported_volumes).where(

@@ -96,13 +96,13 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
             shot(pad, "pad-reject-dialog")
             pad.click("#reject-ok")
             expect(pad.locator("#message")).to_have_text(f"{number} 已登记不予受理")
-            expect(pad.locator("#evaluation")).to_have_text(f"{number} 好差评: 等待评价…")
+            expect(pad.locator("#evaluation")).to_have_text(f"{number} 好差评：等待评价…")
             expect(pad.locator("[data-stat=不予受理] b")).to_have_text("1")
             with HallClient(url, "demo") as staff:
                 staff.login("supervisor", "demo1234")
                 stored = staff.ticket(issued[number]["id"])
             assert stored["outcome"] == "rejected"
-            assert stored["reason"] == "申请人不具备申请资格; 非本市户籍"
+            assert stored["reason"] == "申请人不具备申请资格；非本市户籍"
         elif round_ == 1:
             pad.click("#btn-transfer")
             pad.locator("#dlg-transfer").wait_for(state="visible")
@@ -110,7 +110,7 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
             pad.fill("#transfer-note", "需不动产专窗办理")
             shot(pad, "pad-transfer-dialog")
             pad.click("#transfer-ok")
-            expect(pad.locator("#message")).to_have_text(f"{number} 已转移至 B")
+            expect(pad.locator("#message")).to_have_text(f"{number} 已转移至「不动产登记」")
             expect(pad.locator("#cur-number")).to_have_text("—")
         else:
             pad.click("#btn-accepted")
@@ -123,7 +123,7 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
     sign_in(receiving, url, "clerk13", "S13")
     receiving.click("#btn-call-next")
     expect(receiving.locator("#cur-number")).to_have_text(called[1])  # served first
-    expect(receiving.locator("#cur-note")).to_have_text("转入备注: 需不动产专窗办理")
+    expect(receiving.locator("#cur-note")).to_have_text("转入备注：需不动产专窗办理")
     expect(receiving.locator("#cur-lines")).to_contain_text("转入")
     shot(receiving, "pad-transferred-in")
     assert "需不动产专窗办理" not in screen.content()  # the hall TV never sees the note
@@ -157,15 +157,15 @@ def test_the_rating_on_the_progress_page_shows_on_the_pad(demo_server, kiosk, ta
     expect(phone.locator("#status")).to_have_text("请到 S09 号窗口办理")
     shot(phone, "progress-called")
     pad.click("#btn-consulted")
-    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 好差评: 等待评价…")
+    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 好差评：等待评价…")
     phone.reload()
     expect(phone.locator("#rating")).to_be_visible()
     shot(phone, "progress-rating")
     phone.click("button[data-level='5']")
-    expect(phone.locator("#rated")).to_have_text("感谢您的评价: 非常满意")
+    expect(phone.locator("#rated")).to_have_text("感谢您的评价：非常满意")
     expect(phone.locator("#status")).to_have_text("咨询服务已完成")
     shot(phone, "progress-rated")
-    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 已评价: 非常满意")
+    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 已评价：非常满意")
     expect(pad.locator("#evaluation")).to_have_attribute("data-rated", "yes")
     shot(pad, "pad-rated")
     bad = tab.new_page()
@@ -184,14 +184,14 @@ def test_after_a_server_restart_the_pad_says_so_and_resyncs(demo_server, tab):
     expect(conn).to_be_hidden()
     demo_server.kill9()
     try:
-        expect(conn).to_have_text("网络中断, 正在重新连接…")
+        expect(conn).to_have_text("网络中断，正在重新连接…")
         expect(conn).to_have_attribute("data-state", "offline")
         shot(pad, "pad-offline")
     finally:
         demo_server.start()  # the module's other tests need it, whatever happened here
     with HallClient(url, "demo", "demo-kiosk") as fresh:
         late = fresh.issue(queue="A", applicant_name="孙悟空")  # while the pad is still away
-    expect(conn).to_have_text("已重新连接, 数据已同步", timeout=20_000)
+    expect(conn).to_have_text("已重新连接，数据已同步", timeout=20_000)
     expect(pad.locator(f"#next-list button[data-number={late['number']}]")).to_have_count(1)
     shot(pad, "pad-resynced")
     pad.click("#btn-call-next")
@@ -227,8 +227,8 @@ def test_a_citizen_facing_rating_tablet_rates_the_service_of_its_window(demo_ser
     expect(tablet.locator("#rate-number")).to_have_text(ticket["number"])
     shot(tablet, "pad-rate-tablet")
     tablet.click("button[data-level='4']")
-    expect(tablet.locator("#rated")).to_have_text("感谢您的评价: 满意")
-    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 已评价: 满意")
+    expect(tablet.locator("#rated")).to_have_text("感谢您的评价：满意")
+    expect(pad.locator("#evaluation")).to_have_text(f"{ticket['number']} 已评价：满意")
 
 
 def notice_pdf(page, kind: str, tmp_path, materials: str = "", note: str = ""):
@@ -283,7 +283,7 @@ def test_the_notices_after_rejected_and_accepted_download_as_pdf(demo_server, ki
         "不予受理凭证",
         "欧阳明月",
         "承办部门不动产登记中心",  # taken by queue alone: the queue's department, not "—"
-        "申请材料不齐全或不符合法定形式;缺少不动产权证书原件",
+        "申请材料不齐全或不符合法定形式；缺少不动产权证书原件",
         "行政复议",
     ):
         assert expected in text, expected
@@ -313,7 +313,7 @@ def test_the_notices_after_rejected_and_accepted_download_as_pdf(demo_server, ki
         "尚需补正以下3项材料",
         "1.不动产权证书原件",
         "3.婚姻关系证明(结婚证或单身声明)",
-        "补充说明:补齐材料后可到S14窗口优先办理",
+        "补充说明：补齐材料后可到S14窗口优先办理",
     ):
         assert expected in text, expected
     render_notice(path, "pad-notice-missing")

@@ -147,7 +147,7 @@ def test_the_acceptance_notice_pdf_carries_the_ticket_matter_and_clerk(client, c
 
 def test_the_rejection_notice_states_the_reason_and_the_appeal_rights(client, clerk):
     t = served(
-        client, clerk, "rejected", reason="申请人不具备申请资格; 非本市户籍", applicant_name="李四"
+        client, clerk, "rejected", reason="申请人不具备申请资格；非本市户籍", applicant_name="李四"
     )
     r = client.get(
         NOTICE.format(id=t["id"]), params={"kind": "rejected", "format": "pdf"}, headers=clerk
@@ -157,7 +157,7 @@ def test_the_rejection_notice_states_the_reason_and_the_appeal_rights(client, cl
         "不予受理凭证",
         "DEMO-BYSL-20261124-A001",
         "李四",
-        "申请人不具备申请资格; 非本市户籍",
+        "申请人不具备申请资格；非本市户籍",
         "行政复议",
     ):
         assert expected in text, expected

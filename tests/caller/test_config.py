@@ -89,7 +89,7 @@ def test_a_notice_becomes_the_printer_drivers_document():
         "title": "一次性告知书",
         "hall_name": "示例市政务服务中心",
         "serial": "DEMO-GZ-20261124-A001",
-        "receipt_body": ["您申请办理的事项尚需补正以下 2 项材料:", "1. 身份证复印件"],
+        "receipt_body": ["您申请办理的事项尚需补正以下 2 项材料：", "1. 身份证复印件"],
         "progress_url": "http://x/t/1?s=2",
         "fields": [
             {"label": "文书编号", "value": "DEMO-GZ-20261124-A001"},
@@ -98,5 +98,5 @@ def test_a_notice_becomes_the_printer_drivers_document():
     }
     doc = notice_doc(notice, dict)
     assert doc["fields"] == [("申请人", "赵六")]
-    assert doc["body"] == ["您申请办理的事项尚需补正以下 2 项材料:", "1. 身份证复印件"]
+    assert doc["body"] == ["您申请办理的事项尚需补正以下 2 项材料：", "1. 身份证复印件"]
     assert doc["serial"] == "DEMO-GZ-20261124-A001" and doc["qr_url"] == "http://x/t/1?s=2"

@@ -74,7 +74,7 @@ def test_a_rating_the_server_refuses_is_reported(client, sim, bridge):
     ticket = finished(client, "no_show")
     bridge.request(ticket)
     assert not bridge.rate(3)
-    assert bridge.results == [(ticket["number"], "该号码尚未办结, 暂不能评价")]
+    assert bridge.results == [(ticket["number"], "该号码尚未办结，暂不能评价")]
 
 
 def test_a_dead_evaluator_is_reported_and_the_pad_goes_on(client):
@@ -89,7 +89,7 @@ def test_a_dead_evaluator_is_reported_and_the_pad_goes_on(client):
     rater = HallClient("http://testserver", "demo", "demo-evaluator", transport=client._transport)
     b = EvaluatorBridge(Dead(), rater, "S01", on_result=lambda n, t: results.append(t))
     b.request({"id": "x", "number": "A001"})
-    assert results == ["评价器无响应: no reply"]
+    assert results == ["评价器无响应：no reply"]
 
 
 def test_a_notice_prints_on_the_simulated_receipt_printer(client):

@@ -52,7 +52,7 @@ def test_calling_shows_the_ticket_and_an_outcome_is_required_before_the_next(cli
     assert not view.enabled["call_next"] and view.enabled["accepted"]
     assert [n for n, _ in view.next_numbers] == ["A002"]
     assert not pad.call_next()  # the server refuses too
-    assert pad.view().message == "请先登记当前号码的办理结果, 再叫下一号"
+    assert pad.view().message == "请先登记当前号码的办理结果，再叫下一号"
     assert pad.outcome("accepted")
     assert pad.view().number == "—" and pad.view().message == "A001 已登记受理"
     assert dict(pad.view().today)["受理"] == "1"
@@ -72,7 +72,7 @@ def test_recalls_are_counted_and_suggest_no_show_after_the_limit(client, make_pa
         pad.recall()
     assert pad.view().recall_hint == "已重呼 2 次"
     pad.recall()
-    assert pad.view().recall_hint == "已重呼 3 次仍未到, 建议登记过号 (F8)"
+    assert pad.view().recall_hint == "已重呼 3 次仍未到，建议登记过号 (F8)"
     assert pad.outcome("no_show")
     assert dict(pad.view().today)["过号"] == "1"
 
@@ -84,7 +84,7 @@ def test_rejection_needs_a_reason_and_then_waits_for_the_rating(client, make_pad
     assert not pad.outcome("rejected", "  ")
     assert pad.view().message == "不予受理须选择或填写原因"
     assert pad.outcome("rejected", "申请人不具备申请资格")
-    assert pad.view().evaluation == "A001 好差评: 等待评价…"
+    assert pad.view().evaluation == "A001 好差评：等待评价…"
     rated = client.post(
         f"/api/v1/tickets/{ticket['id']}/evaluation", json={"level": 5}, headers=EVALUATOR
     ).json()
@@ -98,7 +98,7 @@ def test_rejection_needs_a_reason_and_then_waits_for_the_rating(client, make_pad
             "level_label": "非常满意",
         }
     )
-    assert pad.view().evaluation == "A001 已评价: 非常满意"
+    assert pad.view().evaluation == "A001 已评价：非常满意"
 
 
 def test_transfer_moves_the_ticket_away_with_a_note(client, make_pad):
@@ -107,12 +107,12 @@ def test_transfer_moves_the_ticket_away_with_a_note(client, make_pad):
     pad.call_next()
     assert not pad.transfer()
     assert pad.transfer(queue="B", note="需不动产专窗办理")
-    assert pad.view().number == "—" and pad.view().message == "A001 已转移至 B"
+    assert pad.view().number == "—" and pad.view().message == "A001 已转移至「不动产登记」"
     other = make_pad(window="S13", user="clerk13")
     other.call_next()
     assert other.view().number == "A001"
     assert "转入" in other.view().ticket_lines[1]
-    assert other.view().transfer_note == "转入备注: 需不动产专窗办理"
+    assert other.view().transfer_note == "转入备注：需不动产专窗办理"
     assert pad.view().transfer_note == ""  # the sending pad shows no current ticket
 
 
@@ -121,7 +121,7 @@ def test_a_transfer_to_a_window_that_does_not_serve_the_queue_is_refused(client,
     pad = make_pad()
     pad.call_next()
     assert not pad.transfer(queue="G", window="S13")
-    assert pad.view().message == "S13 13号窗口 不办理 G 公积金 业务 (该窗口办理: B 不动产登记)"
+    assert pad.view().message == "S13 13号窗口 不办理 G 公积金 业务 (该窗口办理：B 不动产登记)"
     assert pad.view().number == "A001"
 
 
@@ -130,7 +130,7 @@ def test_pause_and_resume_change_the_status_and_the_buttons(make_pad):
     assert "午休" in pad.view().pause_reasons
     assert pad.pause("午休")
     view = pad.view()
-    assert view.status == "暂停服务: 午休" and view.pause_label == "恢复服务"
+    assert view.status == "暂停服务：午休" and view.pause_label == "恢复服务"
     assert not view.enabled["call_next"]
     assert pad.resume()
     assert pad.view().status == "服务中"
@@ -169,12 +169,12 @@ def test_events_of_other_queues_do_not_make_the_pad_reload(client, make_pad):
 def test_a_network_drop_and_the_resync_are_said_on_screen(client, make_pad):
     pad = make_pad()
     pad.on_status("disconnected")
-    assert pad.view().connection == "网络中断, 正在重新连接…"
+    assert pad.view().connection == "网络中断，正在重新连接…"
     assert pad.view().connection_level == "error"
     assert pad.refresh_if_stale()  # REST still answers, but the live feed is down
-    assert pad.view().connection == "网络中断, 正在重新连接…"
+    assert pad.view().connection == "网络中断，正在重新连接…"
     pad.on_status("resynced")
-    assert pad.view().connection == "已重新连接, 数据已同步"
+    assert pad.view().connection == "已重新连接，数据已同步"
     assert pad.refresh_if_stale()
     issue(client, queue="A")
     pad.call_next()  # said once: the next action clears it
@@ -191,7 +191,7 @@ def test_an_unreachable_server_is_reported_and_nothing_is_pretended(make_pad):
         "http://testserver", "demo", pad.api.token, transport=httpx.MockTransport(down)
     )
     assert not pad.call_next()
-    assert pad.view().connection == "网络中断, 正在重新连接…"
+    assert pad.view().connection == "网络中断，正在重新连接…"
     assert "无法连接服务器" in pad.view().message
     assert pad.view().number == "—"
 

@@ -107,7 +107,7 @@ def test_signed_in_pad_calls_with_f1_and_records_the_outcome_with_f5(qtbot, clie
     press(qtbot, desk, Qt.Key.Key_F5)
     assert pad.number.text() == "—"
     assert pad.message.text() == "A002 已登记受理"
-    assert "好差评: 等待评价" in pad.evaluation.text()
+    assert "好差评：等待评价" in pad.evaluation.text()
     assert "受理 1" in pad.today_text()
 
 
@@ -134,13 +134,13 @@ def test_rejection_transfer_pause_and_pick_go_through_their_dialogs(qtbot, clien
     assert pad.message.text() == "A001 已登记不予受理"
     client.post(f"/api/v1/tickets/{ticket['id']}/evaluation", json={"level": 4}, headers=EVALUATOR)
     settle(qtbot, desk, desk.run(desk.presenter.refresh))
-    assert pad.evaluation.text() == "A001 已评价: 满意"
+    assert pad.evaluation.text() == "A001 已评价：满意"
     press(qtbot, desk, Qt.Key.Key_F3)  # 选号 A003
     assert pad.number.text() == "A003"
     press(qtbot, desk, Qt.Key.Key_F4)  # 转移 to B
-    assert pad.message.text() == "A003 已转移至 B"
+    assert pad.message.text() == "A003 已转移至「不动产登记」"
     press(qtbot, desk, Qt.Key.Key_F9)
-    assert pad.status.text() == "暂停服务: 午休" and pad.buttons["pause"].text() == "恢复服务  F9"
+    assert pad.status.text() == "暂停服务：午休" and pad.buttons["pause"].text() == "恢复服务  F9"
     assert not pad.buttons["call_next"].isEnabled()
     shot(desk, "paused")
     press(qtbot, desk, Qt.Key.Key_F9)
@@ -152,13 +152,13 @@ def test_a_ticket_transferred_in_shows_the_senders_note(qtbot, client, desk):
     window(client, sender, "S02", "sign-in")
     issue(client, queue="A", applicant_name="欧阳明月")
     window(client, sender, "S02", "call-next")
-    note = "已核验身份, 需补录营业执照信息"
+    note = "已核验身份，需补录营业执照信息"
     assert window(client, sender, "S02", "transfer", window="S01", note=note).status_code == 200
     settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
     press(qtbot, desk, Qt.Key.Key_F1)
     pad = desk.window.pad
     assert pad.number.text() == "A001" and "转入" in pad.lines[1].text()
-    assert pad.note.isVisible() and pad.note.text() == f"转入备注: {note}"
+    assert pad.note.isVisible() and pad.note.text() == f"转入备注：{note}"
     shot(desk, "transferred-in")
     press(qtbot, desk, Qt.Key.Key_F5)
     assert not pad.note.isVisible()
@@ -168,7 +168,7 @@ def test_a_network_drop_is_shown_and_the_resync_is_said(qtbot, client, desk):
     settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
     desk.worker.submit(desk.presenter.on_status, "disconnected").result()
     qtbot.waitUntil(lambda: desk.window.pad.connection.isVisible(), timeout=5000)
-    assert desk.window.pad.connection.text() == "网络中断, 正在重新连接…"
+    assert desk.window.pad.connection.text() == "网络中断，正在重新连接…"
     shot(desk, "offline")
     issue(client, queue="A")
     desk.worker.submit(desk.presenter.on_status, "resynced").result()
@@ -236,7 +236,7 @@ def test_dialogs_return_what_the_clerk_chose(qtbot, qapp):
     qtbot.addWidget(reject)
     reject.reasons.setCurrentRow(1)
     reject.detail.setText("请到区级大厅办理")
-    assert reject.reason() == "不属于受理范围; 请到区级大厅办理"
+    assert reject.reason() == "不属于受理范围；请到区级大厅办理"
     reject.resize(620, 460)
     reject.grab().save(str(SCREENS / "caller-reject-dialog.png"))
     transfer = TransferDialog(

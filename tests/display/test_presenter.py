@@ -157,3 +157,9 @@ def test_the_screen_never_carries_an_id_number_or_a_full_name(feed, hall):
     assert id_number not in text and id_number[-4:] not in text
     assert "欧阳娜娜" not in text and "13912345678" not in text
     assert "欧阳**" in text
+
+
+def test_the_date_is_written_one_way_without_zero_padding(feed):
+    p, _clock = presenter(feed)
+    view = p.view(dt.datetime(2026, 12, 5, 17, 0, 0, tzinfo=dt.UTC))
+    assert view.date_text == "2026年12月6日 星期日"

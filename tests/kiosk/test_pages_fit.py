@@ -220,7 +220,7 @@ def test_the_print_failure_line_replaces_the_pause_banner_on_the_ticket_page(kio
     ticket(kiosk, True)
     QApplication.processEvents()
     assert window.message.isVisible() and not window.banner.isVisible()
-    assert window.message.text() == "小票打印失败, 请记下号码并到服务台补打"
+    assert window.message.text() == "小票打印失败，请记下号码并到服务台补打"
     assert not misfits(window)
     shoot(window, "elderly-print-failed")
     kiosk.p.home()  # the next citizen sees why tickets are paused

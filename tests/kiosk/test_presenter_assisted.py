@@ -23,7 +23,7 @@ def test_an_id_card_of_someone_over_65_opens_the_green_channel(kiosk):
     kiosk.p.open_green()
     kiosk.p.card_read("张三丰", OLD)
     assert kiosk.s.screen is Screen.HOME and kiosk.s.green == "age"
-    assert kiosk.s.message.text == "已确认: 绿色通道优先办理, 请选择业务"
+    assert kiosk.s.message.text == "已确认：绿色通道优先办理，请选择业务"
     kiosk.p.choose_queue("R")
     assert kiosk.s.entry(Field.ID) == OLD and kiosk.s.focus is Field.PHONE
     kiosk.p.take_number()
@@ -36,7 +36,7 @@ def test_under_65_the_green_channel_needs_a_guide(kiosk):
     kiosk.type(SIXTY_FOUR)
     kiosk.p.green_check_age()
     assert kiosk.s.screen is Screen.GREEN and kiosk.s.green is None
-    assert kiosk.s.message.text == "未满 65 周岁, 请由引导员确认"
+    assert kiosk.s.message.text == "未满 65 周岁，请由引导员确认"
 
 
 def test_a_guide_confirms_the_green_channel_and_the_ticket_is_theirs(kiosk, client):
@@ -128,4 +128,4 @@ def test_an_unknown_appointment_code_is_explained(kiosk):
     kiosk.p.appointment_pick("A")
     kiosk.type("ACDE3479")
     kiosk.p.check_in()
-    assert kiosk.s.message.text == "预约码无效, 请核对后重新输入"
+    assert kiosk.s.message.text == "预约码无效，请核对后重新输入"

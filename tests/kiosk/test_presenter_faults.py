@@ -14,7 +14,7 @@ def test_paper_out_pauses_issuing_and_the_server_sees_the_printer_status(kiosk, 
     kiosk.p.printer_changed("paper_out", "DLE EOT 4: paper end")
     s = kiosk.s
     assert s.paused == "paper_out"
-    assert pause_banner(s) == "暂停取号 — 打印机缺纸, 请到服务台"
+    assert pause_banner(s) == "暂停取号 — 打印机缺纸，请到服务台"
     assert device_statuses(client)["kiosk-1.printer"] == "paper_out"
     kiosk.p.choose_queue("A")
     assert kiosk.s.screen is Screen.HOME  # no queue can be chosen while paused
@@ -45,7 +45,7 @@ def test_cover_opened_since_the_last_poll_stops_the_ticket_before_it_is_issued(k
     kiosk.printer.status_value = "cover_open"  # the poller has not seen it yet
     kiosk.p.take_number()
     assert issued_numbers(client) == [] and kiosk.printer.tickets == []
-    assert kiosk.s.message.text == "暂停取号 — 打印机上盖未合上, 请到服务台"
+    assert kiosk.s.message.text == "暂停取号 — 打印机上盖未合上，请到服务台"
     assert device_statuses(client)["kiosk-1.printer"] == "cover_open"
 
 
@@ -57,8 +57,8 @@ def test_a_printer_that_cannot_say_its_state_does_not_pause_the_kiosk(kiosk):
 
 
 def test_a_silent_printer_that_should_answer_pauses_the_kiosk(kiosk):
-    kiosk.p.printer_changed("unknown", "DLE EOT 1: 无应答")
-    assert pause_banner(kiosk.s) == "暂停取号 — 打印机无应答, 请到服务台"
+    kiosk.p.printer_changed("unknown", "DLE EOT 1：无应答")
+    assert pause_banner(kiosk.s) == "暂停取号 — 打印机无应答，请到服务台"
 
 
 def test_a_job_that_fails_after_issuing_shows_the_number_and_says_to_ask_the_desk(kiosk):
@@ -68,7 +68,7 @@ def test_a_job_that_fails_after_issuing_shows_the_number_and_says_to_ask_the_des
     kiosk.p.take_number()
     s = kiosk.s
     assert s.screen is Screen.TICKET and s.ticket["number"] == "A001" and not s.ticket_printed
-    assert s.message.text == "小票打印失败, 请记下号码并到服务台补打"
+    assert s.message.text == "小票打印失败，请记下号码并到服务台补打"
     assert s.paused == "paper_out"
 
 
@@ -79,7 +79,7 @@ def test_server_unreachable_says_so_and_prints_nothing(kiosk):
     kiosk.p.take_number()
     s = kiosk.s
     assert not s.server_ok and s.paused == "server_down"
-    assert pause_banner(s) == "无法连接服务器 — 暂停取号, 正在自动重连, 请到服务台"
+    assert pause_banner(s) == "无法连接服务器 — 暂停取号，正在自动重连，请到服务台"
     assert s.message.text == pause_banner(s)  # said once: the window shows it as the banner
     assert kiosk.printer.tickets == []
     kiosk.net.down = False
@@ -152,4 +152,4 @@ def test_a_bug_in_a_job_does_not_leave_the_screen_busy(kiosk):
     kiosk.api.issue = broken
     kiosk.p.take_number()
     assert kiosk.s.busy is None and kiosk.s.screen is Screen.IDENTIFY
-    assert kiosk.s.message.text == "出现故障, 请重试或到服务台"
+    assert kiosk.s.message.text == "出现故障，请重试或到服务台"

@@ -28,7 +28,7 @@ def test_guide_leads_from_real_estate_to_second_hand_house_then_asks_for_the_id(
     kiosk.p.open_guide()
     assert kiosk.s.guide.question is None and "不动产" in kiosk.s.guide.options
     walk(kiosk, "不动产")
-    assert kiosk.s.guide.question == "您要办理哪类不动产业务?"
+    assert kiosk.s.guide.question == "您要办理哪类不动产业务？"
     walk(kiosk, "不动产", "买卖过户")
     assert kiosk.s.guide.options == ("二手房", "新建商品房")
     walk(kiosk, "不动产", "买卖过户", "二手房")
@@ -53,11 +53,11 @@ def test_online_only_leaf_needs_no_number_and_prints_where_to_do_it(kiosk):
     walk(kiosk, "不动产", "查询")
     step = kiosk.s.guide
     assert kiosk.s.screen is Screen.GUIDE and step.online
-    assert step.leaf["online"] == "可全程网办, 无需取号"
+    assert step.leaf["online"] == "可全程网办，无需取号"
     kiosk.p.print_advice()
     (slip,) = kiosk.printer.advice
-    assert slip.advice == "可全程网办, 无需取号" and "微信小程序" in slip.where[0]
-    assert kiosk.s.message.text == "办理指引已打印, 请取走" and not kiosk.s.message.error
+    assert slip.advice == "可全程网办，无需取号" and "微信小程序" in slip.where[0]
+    assert kiosk.s.message.text == "办理指引已打印，请取走" and not kiosk.s.message.error
     assert issued_numbers(kiosk.client) == []
 
 
@@ -92,7 +92,7 @@ def test_a_typed_id_with_a_wrong_check_digit_is_refused_on_screen(kiosk):
     kiosk.type(OLD[:17] + ("0" if OLD[17] != "0" else "1"))
     calls = len(kiosk.net.calls)
     kiosk.p.take_number()
-    assert kiosk.s.message.text == "身份证号码校验位不正确, 请核对后重新输入"
+    assert kiosk.s.message.text == "身份证号码校验位不正确，请核对后重新输入"
     assert kiosk.s.screen is Screen.IDENTIFY and len(kiosk.net.calls) == calls
     assert kiosk.printer.tickets == []
 
@@ -113,7 +113,7 @@ def test_the_daily_limit_is_explained_with_the_number_already_held(kiosk):
         kiosk.p.home()
     take(kiosk, "B", YOUNG)
     assert kiosk.s.screen is Screen.IDENTIFY
-    assert kiosk.s.message.text == "您今日已取该业务号 B001, 请等候叫号"
+    assert kiosk.s.message.text == "您今日已取该业务号 B001，请等候叫号"
     assert len(kiosk.printer.tickets) == 1
 
 

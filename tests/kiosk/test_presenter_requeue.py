@@ -50,7 +50,7 @@ def test_a_ticket_still_waiting_is_not_requeued_and_the_reason_is_shown(kiosk):
     kiosk.p.open_requeue()
     kiosk.p.scan(url)
     assert kiosk.s.screen is Screen.REQUEUE
-    assert kiosk.s.message.text == "该号码未过号, 无需过号取号"
+    assert kiosk.s.message.text == "该号码未过号，无需过号取号"
     assert len(kiosk.printer.tickets) == 1
 
 
@@ -88,7 +88,7 @@ def test_the_number_must_look_like_a_ticket_number(kiosk):
     kiosk.p.open_requeue()
     kiosk.type("12")
     kiosk.p.requeue_submit()
-    assert kiosk.s.message.text == "请输入小票上的票号, 如 A012"
+    assert kiosk.s.message.text == "请输入小票上的票号，如 A012"
 
 
 def test_a_scanned_number_fills_the_number_field(kiosk):
@@ -99,7 +99,7 @@ def test_a_scanned_number_fills_the_number_field(kiosk):
 
 def test_something_else_scanned_is_refused(kiosk):
     kiosk.p.scan("https://example.com/other")
-    assert kiosk.s.message.text == "无法识别该二维码, 请输入票号"
+    assert kiosk.s.message.text == "无法识别该二维码，请输入票号"
 
 
 def test_the_ticket_id_is_read_from_a_progress_url():

@@ -56,11 +56,11 @@ def test_times_the_server_did_not_send_print_as_given():
 
 
 def test_the_advice_slip_says_where_to_do_it_online():
-    leaf = {"label": "查询", "online": "可全程网办, 无需取号", "online_where": "微信小程序"}
+    leaf = {"label": "查询", "online": "可全程网办，无需取号", "online_where": "微信小程序"}
     slip = advice_slip("示例市政务服务中心", leaf, dt.datetime(2026, 11, 24, 9, 5))
     assert (slip.matter, slip.advice, tuple(slip.where)) == (
         "查询",
-        "可全程网办, 无需取号",
+        "可全程网办，无需取号",
         ("微信小程序",),
     )
 

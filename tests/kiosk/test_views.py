@@ -63,7 +63,7 @@ def test_guide_steps_are_big_buttons_with_a_breadcrumb(kiosk, window, qtbot):
     tap(qtbot, window, "不动产")
     tap(qtbot, window, "买卖过户")
     shown = texts(window)
-    assert "您买卖的是?" in shown and "智能导办 › 不动产 › 买卖过户" in shown
+    assert "您买卖的是？" in shown and "智能导办 › 不动产 › 买卖过户" in shown
     assert "新建商品房" in shown and "继承" not in shown  # the previous step's buttons are gone
     shoot(window, "guide-2")
     tap(qtbot, window, "二手房")
@@ -73,10 +73,10 @@ def test_guide_steps_are_big_buttons_with_a_breadcrumb(kiosk, window, qtbot):
 def test_online_advice_leaf_offers_to_print_where_to_go(kiosk, window, qtbot):
     walk(kiosk, "社保医保", "医疗保障", "异地就医备案")
     shown = texts(window)
-    assert "可全程网办, 无需取号" in shown and "国家医保服务平台" in shown
+    assert "可全程网办，无需取号" in shown and "国家医保服务平台" in shown
     shoot(window, "guide-online")
     tap(qtbot, window, "打印办理指引")
-    assert kiosk.printer.advice and "办理指引已打印, 请取走" in texts(window)
+    assert kiosk.printer.advice and "办理指引已打印，请取走" in texts(window)
 
 
 def test_id_keypad_types_and_checks_the_number_as_it_goes(kiosk, window, qtbot):
@@ -85,21 +85,21 @@ def test_id_keypad_types_and_checks_the_number_as_it_goes(kiosk, window, qtbot):
         tap(qtbot, window, key)
     shown = texts(window)
     assert "110105 19500101" in shown and "已输入 14/18 位" in shown
-    assert "已选业务: 二手房买卖转移登记" in shown and "S13、S14、S15" in shown
+    assert "已选业务：二手房买卖转移登记" in shown and "S13、S14、S15" in shown
     shoot(window, "identify-keypad")
     for key in "1234":
         tap(qtbot, window, key)
     assert "号码有效" in texts(window)
     tap(qtbot, window, "⌫")
     tap(qtbot, window, "X")
-    assert "身份证号码校验位不正确, 请核对后重新输入" in texts(window)
+    assert "身份证号码校验位不正确，请核对后重新输入" in texts(window)
 
 
 def test_a_card_read_shows_the_masked_id_and_name(kiosk, window):
     kiosk.p.choose_queue("B")
     kiosk.p.card_read("张三丰", OLD)
     shown = texts(window)
-    assert "110105****1234" in shown and "姓名: 张**" in shown
+    assert "110105****1234" in shown and "姓名：张**" in shown
     assert OLD not in shown and "张三丰" not in shown
 
 
@@ -108,8 +108,8 @@ def test_the_ticket_is_shown_big_with_windows_and_people_ahead(kiosk, window, qt
     kiosk.p.card_read("张三丰", OLD)
     tap(qtbot, window, "取号")
     shown = texts(window)
-    assert "B001" in shown and "办理窗口: S13、S14、S15" in shown
-    assert "前面还有 0 人等候" in shown and "请取走小票, 留意叫号" in shown
+    assert "B001" in shown and "办理窗口：S13、S14、S15" in shown
+    assert "前面还有 0 人等候" in shown and "请取走小票，留意叫号" in shown
     assert window.pages[Screen.TICKET].number.text() == "B001"
     shoot(window, "ticket")
     tap(qtbot, window, "完成")
@@ -136,7 +136,7 @@ def test_the_barcode_scanner_types_into_the_window(kiosk, window, qtbot):
 
 def test_paper_out_pauses_the_home_page(kiosk, window):
     kiosk.p.printer_changed("paper_out")
-    assert "暂停取号 — 打印机缺纸, 请到服务台" in texts(window)
+    assert "暂停取号 — 打印机缺纸，请到服务台" in texts(window)
     page = window.pages[Screen.HOME]
     assert not any(b.isEnabled() for b in page._queue_buttons.values())
     assert not page.requeue.isEnabled()
@@ -153,7 +153,7 @@ def test_server_unreachable_is_said_on_the_identify_page(kiosk, window, qtbot):
     tap(qtbot, window, "取号")
     shown = texts(window)
     assert shown.count("无法连接服务器") == 1  # one red banner, not the banner and a line
-    assert "无法连接服务器 — 暂停取号, 正在自动重连, 请到服务台" in shown
+    assert "无法连接服务器 — 暂停取号，正在自动重连，请到服务台" in shown
     assert not window.message.isVisible()
     assert not window.pages[Screen.IDENTIFY].take.isEnabled()
     shoot(window, "server-unreachable")

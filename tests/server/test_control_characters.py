@@ -44,7 +44,7 @@ def test_single_line_fields_refuse_tabs_and_line_breaks_but_free_text_may_span_l
     window(client, clerk, "S01", "sign-in")
     issue(client, queue="A")
     window(client, clerk, "S01", "call-next")
-    r = window(client, clerk, "S01", "outcome", outcome="rejected", reason="材料不全:\n缺身份证")
+    r = window(client, clerk, "S01", "outcome", outcome="rejected", reason="材料不全：\n缺身份证")
     assert r.status_code == 200, r.text
     r = window(client, clerk, "S01", "pause", reason="临时\u0007离开")
     assert_invalid_request(r, "reason")

@@ -102,7 +102,7 @@ def test_reported_volumes_are_checked_against_system_services(report, reported):
     assert calling["S02"]["status"] == "not_reported" and calling["S02"]["reported"] is None
     texts = [f["text"] for f in report["findings"] if f["section"] == "叫号异常"]
     assert any(
-        t.startswith("S13 13号窗口: 部门报送") and "数据量不符, 相差 +7 件" in t for t in texts
+        t.startswith("S13 13号窗口：部门报送") and "数据量不符，相差 +7 件" in t for t in texts
     )
     assert report["summary"]["mismatched_windows"] == 1
 
@@ -124,7 +124,7 @@ def test_a_walk_in_recorded_at_the_pad_shows_in_this_months_report(history, repo
     counts = {w["window"]: w["count"] for w in after["calling"]["walk_ins"]}
     earlier = {w["window"]: w["count"] for w in before["calling"]["walk_ins"]}
     assert counts["S05"] == earlier.get("S05", 0) + 1
-    assert any(f["text"].startswith("S05 5号窗口: 未叫号即办理") for f in after["findings"])
+    assert any(f["text"].startswith("S05 5号窗口：未叫号即办理") for f in after["findings"])
     window(history.client, clerk, "S05", "sign-out")
 
 
@@ -172,7 +172,7 @@ def test_a_window_that_skips_many_citizens_is_an_outlier(report):
     flagged = {code for code, r in rates.items() if r["flags"]}
     assert len(flagged) <= 3
     texts = [f["text"] for f in report["findings"] if f["section"] == "办结率/过号率异常"]
-    assert any(t.startswith("S17 17号窗口: 过号率") for t in texts)
+    assert any(t.startswith("S17 17号窗口：过号率") for t in texts)
 
 
 def test_the_report_as_xlsx_has_its_sections_and_marks_mismatches(history, report):

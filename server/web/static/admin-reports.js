@@ -164,7 +164,7 @@ async function loadStaffing(event) {
   if (chosen) select.value = chosen;
   $("staffing-from").value = data.from;
   $("staffing-to").value = data.to;
-  $("staffing-note").textContent = `依据 ${data.from} 至 ${data.to} 的取号与实测办理时长, 按 Erlang C 计算使平均等候不超过 ${data.target_wait_min} 分钟所需的窗口数; 实际开窗为该时段内有叫号的窗口数 (日均)。`;
+  $("staffing-note").textContent = `依据 ${data.from} 至 ${data.to} 的取号与实测办理时长，按 Erlang C 计算使平均等候不超过 ${data.target_wait_min} 分钟所需的窗口数；实际开窗为该时段内有叫号的窗口数 (日均)。`;
   const day = data.weekdays.find((d) => String(d.weekday) === select.value);
   // Every figure comes rounded from the server (windows half up); the page only pads decimals.
   fill($("staffing-table"), ["时段", "到达(人/时)", "建议开窗", "实际开窗", "缺口", "缺窗队列 (到达/建议/实际)"],

@@ -124,7 +124,7 @@ async function signIn(event) {
     });
     const session = await response.json();
     if (session.role !== "supervisor" && session.role !== "admin") {
-      $("login-error").textContent = "统计后台仅限综合受理科 (supervisor) 或管理员账号";
+      $("login-error").textContent = "统计后台仅限综合受理科人员或管理员账号登录";
       return;
     }
     state.token = session.token;
@@ -228,7 +228,7 @@ function areaCard(area) {
     el("h3", area.name),
     el("p", `等候 ${area.waiting} 人`, "big"),
     el("p", `最长等候 ${show(area.longest_wait_min, "minutes")} 分钟`),
-    el("p", `窗口: 服务中 ${area.windows_open} · 暂停 ${area.windows_paused} · 未开启 ${area.windows_closed}`));
+    el("p", `窗口：服务中 ${area.windows_open} · 暂停 ${area.windows_paused} · 未开启 ${area.windows_closed}`));
   return card;
 }
 

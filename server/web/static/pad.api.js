@@ -11,7 +11,7 @@
     }
   }
 
-  const UNREACHABLE = "无法连接服务器, 请检查网络; 恢复后将自动同步";
+  const UNREACHABLE = "无法连接服务器，请检查网络；恢复后将自动同步";
 
   class PadApi {
     constructor(hall) {

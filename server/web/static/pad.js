@@ -46,7 +46,7 @@
   }
 
   function fail(err) {
-    if (err.status === 401 && s.user) return signedOut("登录已过期, 请重新签到");
+    if (err.status === 401 && s.user) return signedOut("登录已过期，请重新签到");
     message(err.message, err.status === 404 || err.status === 409 ? "warn" : "error");
     if (err.status === 0) connection("offline");
   }
@@ -69,7 +69,7 @@
       if (s.window) return chooseWindow(s.window);
       renderWindows(windows);
       show("window-page");
-      message(session.name + ", 请选择窗口", "info");
+      message(session.name + "，请选择窗口", "info");
     } catch (err) {
       fail(err);
     }
@@ -95,7 +95,7 @@
       show("pad-page");
       startFeed(); // first: should the network drop now, the feed says so and resyncs
       await refresh();
-      message("已在 " + s.ctx.window.name + " 签到, 开始服务", "ok");
+      message("已在 " + s.ctx.window.name + " 签到，开始服务", "ok");
     } catch (err) {
       fail(err);
     }
@@ -106,10 +106,10 @@
       const w = await api.act(s.window, "sign-out");
       if (w.status === "paused") {
         await refresh();
-        return message("当前号码尚未登记结果, 窗口已暂停; 请登记结果后再签退", "warn");
+        return message("当前号码尚未登记结果，窗口已暂停；请登记结果后再签退", "warn");
       }
       await api.logout().catch(() => null);
-      signedOut("已签退, 窗口已关闭");
+      signedOut("已签退，窗口已关闭");
     } catch (err) {
       fail(err);
     }
@@ -218,7 +218,7 @@
     const toWindow = document.querySelector("input[name=transfer-to]:checked").value === "window";
     const target = toWindow ? $("transfer-window").value : $("transfer-queue").value;
     const body = { queue: toWindow ? null : target, window: toWindow ? target : null, note: $("transfer-note").value.trim() || null };
-    return act("transfer", body, (t) => t.number + " 已转移至 " + target);
+    return act("transfer", body, (t) => t.number + " 已转移至" + (toWindow ? " " + target + " 号窗口" : "「" + t.queue_name + "」"));
   }
 
   function openPause() {
@@ -228,7 +228,7 @@
       const button = el("button", { class: "big", "data-reason": reason }, reason);
       button.addEventListener("click", () => {
         closeDialogs();
-        act("pause", { reason: reason }, (w) => "窗口暂停: " + w.paused_reason);
+        act("pause", { reason: reason }, (w) => "窗口暂停：" + w.paused_reason);
       });
       box.append(button);
     });
@@ -264,7 +264,7 @@
       document.body.append(link);
       link.click();
       link.remove();
-      message(NOTICE_TITLES[kind] + " 已生成 PDF, 请在浏览器下载中打印", "ok");
+      message(NOTICE_TITLES[kind] + " 已生成 PDF，请在浏览器下载中打印", "ok");
     } catch (err) {
       fail(err);
     }
@@ -292,7 +292,7 @@
     const w = ctx.window;
     const paused = w.status === "paused";
     $("win-title").textContent = w.name;
-    $("win-status").textContent = paused ? "暂停服务: " + (w.paused_reason || "暂停") : w.status === "open" ? "服务中" : "未开启";
+    $("win-status").textContent = paused ? "暂停服务：" + (w.paused_reason || "暂停") : w.status === "open" ? "服务中" : "未开启";
     $("win-status").className = "status " + (w.status === "open" ? "ok" : "warn");
     $("clerk-name").textContent = ctx.me.name + " (" + ctx.me.username + ")";
     renderCurrent(ctx.current);
@@ -311,11 +311,11 @@
     lines.textContent = "";
     const texts = t ? currentLines(t) : ["当前无办理中的号码", "按 叫号 呼叫下一位"];
     texts.forEach((text) => lines.append(el("div", {}, text)));
-    const note = t && t.transfer_note ? "转入备注: " + t.transfer_note : "";
+    const note = t && t.transfer_note ? "转入备注：" + t.transfer_note : "";
     $("cur-note").textContent = note;
     $("cur-note").hidden = !note;
     let hint = "";
-    if (t && t.recalls) hint = t.suggest_no_show ? "已重呼 " + t.recalls + " 次仍未到, 建议登记过号" : "已重呼 " + t.recalls + " 次";
+    if (t && t.recalls) hint = t.suggest_no_show ? "已重呼 " + t.recalls + " 次仍未到，建议登记过号" : "已重呼 " + t.recalls + " 次";
     $("recall-hint").textContent = hint;
     $("btn-no-show").classList.toggle("suggest", Boolean(t && t.suggest_no_show));
   }
@@ -363,7 +363,7 @@
     }
     box.hidden = false;
     const rated = Boolean(last.evaluation_level);
-    box.textContent = rated ? last.number + " 已评价: " + (last.evaluation_label || last.evaluation_level) : last.number + " 好差评: 等待评价…";
+    box.textContent = rated ? last.number + " 已评价：" + (last.evaluation_label || last.evaluation_level) : last.number + " 好差评：等待评价…";
     box.className = "banner " + (rated ? (last.evaluation_level >= 3 ? "ok" : "warn") : "info");
     box.dataset.rated = rated ? "yes" : "no";
   }
@@ -411,14 +411,14 @@
   function connection(status) {
     const box = $("conn");
     clearTimeout(bannerTimer);
-    if (status === "unauthorized") return signedOut("登录已过期, 请重新签到");
+    if (status === "unauthorized") return signedOut("登录已过期，请重新签到");
     if (status === "disconnected" || status === "offline") {
-      box.textContent = "网络中断, 正在重新连接…";
+      box.textContent = "网络中断，正在重新连接…";
       box.className = "banner error";
       box.dataset.state = "offline";
       box.hidden = false;
     } else if (status === "resynced" || (status === "connected" && box.dataset.state === "offline")) {
-      box.textContent = "已重新连接, 数据已同步";
+      box.textContent = "已重新连接，数据已同步";
       box.className = "banner ok";
       box.dataset.state = "resynced";
       box.hidden = false;

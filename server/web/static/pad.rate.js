@@ -25,7 +25,7 @@ shows the five levels and posts the choice with the evaluator's device token.
 
   function thank(level) {
     pending = null;
-    $("rated").textContent = "感谢您的评价: " + LEVELS[level];
+    $("rated").textContent = "感谢您的评价：" + LEVELS[level];
     show("rated");
   }
 
@@ -57,7 +57,7 @@ shows the five levels and posts the choice with the evaluator's device token.
 
   function status(state) {
     const offline = state === "disconnected" || state === "unauthorized";
-    $("error").textContent = state === "unauthorized" ? "评价器令牌无效, 请联系管理员" : "网络中断, 正在重新连接…";
+    $("error").textContent = state === "unauthorized" ? "评价器令牌无效，请联系管理员" : "网络中断，正在重新连接…";
     $("error").hidden = !offline;
   }
 

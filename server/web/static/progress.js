@@ -30,7 +30,7 @@
     try {
       response = await fetch(base + path + query, init);
     } catch (e) {
-      throw new Error("网络不可用, 稍后自动重试");
+      throw new Error("网络不可用，稍后自动重试");
     }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error((data.error && data.error.message) || "查询失败");
@@ -40,8 +40,8 @@
   function statusText(t) {
     switch (t.status) {
       case "waiting":
-        if (t.transferred) return "已转办, 等候中";
-        return t.requeue_count ? "过号重排, 等候中" : "等候中";
+        if (t.transferred) return "已转办，等候中";
+        return t.requeue_count ? "过号重排，等候中" : "等候中";
       case "called":
         return "请到 " + t.window + " 号窗口办理";
       case "finished":
@@ -60,6 +60,10 @@
     $("ticket").hidden = false;
     document.body.dataset.status = t.status;
     $("queue-name").textContent = t.queue_name;
+    if (t.hall_name) {
+      $("hall-name").textContent = t.hall_name;
+      document.title = "办理进度 · " + t.hall_name;
+    }
     $("number").textContent = t.number;
     $("status").textContent = statusText(t);
     $("status").className = "status " + t.status;
@@ -77,7 +81,7 @@
     const canRate = t.status === "finished" && t.evaluation_requested && !t.evaluation_level;
     $("rating").hidden = !canRate;
     $("rated").hidden = !t.evaluation_level;
-    if (t.evaluation_level) $("rated").textContent = "感谢您的评价: " + LEVELS[t.evaluation_level];
+    if (t.evaluation_level) $("rated").textContent = "感谢您的评价：" + LEVELS[t.evaluation_level];
     $("cancel").hidden = t.status !== "waiting";
     return ["waiting", "called"].indexOf(t.status) >= 0 || canRate;
   }
@@ -106,7 +110,7 @@
   }
 
   async function cancel() {
-    if (!window.confirm("确定不办了吗? 取消后该号码作废。")) return;
+    if (!window.confirm("确定不办了吗？取消后该号码作废。")) return;
     try {
       render(await call("POST", "/cancel"));
     } catch (err) {
@@ -118,7 +122,7 @@
   document.querySelectorAll(".level").forEach((b) => b.addEventListener("click", () => rate(Number(b.dataset.level))));
   $("cancel").addEventListener("click", cancel);
   if (!id || !secret) {
-    $("error").textContent = "二维码无效, 请扫描小票上的二维码";
+    $("error").textContent = "二维码无效，请扫描小票上的二维码";
     $("error").hidden = false;
   } else {
     load();

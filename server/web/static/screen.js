@@ -183,9 +183,12 @@
   function drawClock() {
     const now = new Date();
     const zone = state.timezone;
-    const date = new Intl.DateTimeFormat("zh-CN", { timeZone: zone, year: "numeric", month: "long", day: "numeric", weekday: "long" });
+    // one way of writing the date on every screen: 2026年12月6日 星期日 (as the Qt TV does)
+    const parts = {};
+    new Intl.DateTimeFormat("zh-CN", { timeZone: zone, year: "numeric", month: "numeric", day: "numeric", weekday: "long" })
+      .formatToParts(now).forEach((p) => { parts[p.type] = p.value; });
     const time = new Intl.DateTimeFormat("zh-CN", { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-    $("date").textContent = date.format(now);
+    $("date").textContent = parts.year + "年" + parts.month + "月" + parts.day + "日 " + parts.weekday;
     $("time").textContent = time.format(now);
   }
 
@@ -211,7 +214,7 @@
     ws.onclose = (ev) => {
       state.online = false;
       if (ev.code === 4401 || ev.code === 4403) { fatal("显示屏令牌无效或不属于该大厅"); return; }
-      drawStatus("网络连接中断, 正在重新连接…");
+      drawStatus("网络连接中断，正在重新连接…");
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, RETRY_MAX_MS);
     };
@@ -241,7 +244,7 @@
       chooseLayout();
       document.querySelectorAll(".window-tile .code").forEach((node) => fitLine(node, 0.62));
     });
-    if (!hall || !token) { fatal("请在地址中提供 hall 和 token, 例如 /screen?hall=demo&token=…"); return; }
+    if (!hall || !token) { fatal("请在地址中提供 hall 和 token，例如 /screen?hall=demo&token=…"); return; }
     drawClock();
     setInterval(drawClock, 1000);
     loadLayout().then(() => drawAll(false)).catch(() => {}).finally(connect);
