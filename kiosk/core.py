@@ -357,7 +357,7 @@ def pause_banner(state: KioskState) -> str | None:
     if reason == "server_down":
         return f"{text('server_down', lang)} — {text('server_down_hint', lang)}"
     cause = text(PRINTER_TEXT.get(reason, "printer_offline"), lang)
-    return f"{text('paused', lang)} — {cause}, {text('to_desk', lang)}"
+    return f"{text('paused', lang)} — {cause}{text('comma', lang)}{text('to_desk', lang)}"
 
 
 def _pause_line(state: KioskState) -> Message:

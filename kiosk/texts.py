@@ -74,6 +74,9 @@ ZH: dict[str, str] = {
     "id_required": "请先刷身份证或输入身份证号码",
     "selected": "已选业务",
     "failed": "出现故障，请重试或到服务台",
+    # separators that join a label and a value, and two clauses (full-width in Chinese)
+    "colon": "：",
+    "comma": "，",
 }
 
 EN: dict[str, str] = {
@@ -86,6 +89,8 @@ EN: dict[str, str] = {
     "elderly": "Large text",
     "elderly_off": "Normal text",
     "language": "中文",
+    "colon": ": ",
+    "comma": ", ",
     "waiting": "{n} waiting",
     "prev_page": "Previous",
     "next_page": "Next",

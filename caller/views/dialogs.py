@@ -66,7 +66,7 @@ class RejectDialog(_Dialog):
         """The chosen reason, with the free text after it."""
         item = self.reasons.currentItem()
         parts = [item.text() if item is not None else "", self.detail.text().strip()]
-        return "; ".join(p for p in parts if p)
+        return "；".join(p for p in parts if p)
 
 
 class TransferDialog(_Dialog):

@@ -66,7 +66,7 @@ class GuidePage(QWidget):
                 self.grid.addWidget(b, i // COLUMNS, i % COLUMNS)
         for widget in (self.online, self.where, self.print_advice):
             widget.setVisible(step.online)
-        self.online.setText(f"{step.labels[-1] if step.labels else ''}: {leaf.get('online', '')}")
+        self.online.setText(f"{step.labels[-1] if step.labels else ''}：{leaf.get('online', '')}")
         self.where.setText(str(leaf.get("online_where") or ""))
         self.hint.setText(str(leaf.get("hint") or ""))
         self.hint.setVisible(bool(leaf.get("hint")))

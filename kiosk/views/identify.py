@@ -92,7 +92,8 @@ class IdentifyPage(QWidget):
         if self.id_status.objectName() != ("valid" if ok else "invalid"):
             self.id_status.setObjectName("valid" if ok else "invalid")
             restyle(self.id_status)
-        self.name.setText(f"{text('name_label', lang)}: {mask_name(s.name)}" if s.name else "")
+        name = f"{text('name_label', lang)}{text('colon', lang)}{mask_name(s.name)}"
+        self.name.setText(name if s.name else "")
         self.name.setVisible(bool(s.name))
         self.phone_label.setText(text("phone_label", lang))
         self.phone_box.show_value(s.entry(Field.PHONE), s.focus is Field.PHONE)
@@ -106,7 +107,7 @@ class IdentifyPage(QWidget):
 def _business(s: KioskState) -> str:
     assert s.selection is not None
     green = f"  [{text('green_active', s.lang)}]" if s.green else ""
-    return f"{text('selected', s.lang)}: {s.selection.label}{green}"
+    return f"{text('selected', s.lang)}{text('colon', s.lang)}{s.selection.label}{green}"
 
 
 def _card(*widgets: QWidget) -> QFrame:

@@ -55,7 +55,8 @@ class TicketPage(QWidget):
         self.heading.setText(heading)
         self.number.setText(str(t.get("number") or ""))
         self.matter.setText(str(t.get("matter_name") or t.get("queue_name") or ""))
-        self.windows.setText(f"{text('windows', lang)}: {'、'.join(t.get('windows') or ())}")
+        windows = "、".join(t.get("windows") or ())
+        self.windows.setText(f"{text('windows', lang)}{text('colon', lang)}{windows}")
         ahead = text("ahead", lang, n=t.get("waiting_ahead") or 0)
         if t.get("estimated_wait_min") is not None:
             ahead += " · " + text("estimate", lang, n=t["estimated_wait_min"])

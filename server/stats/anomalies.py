@@ -284,5 +284,5 @@ def _rate_findings(rates: dict[str, Any]) -> list[str]:
         for flag in r["flags"]:
             key = "completion_rate" if flag.startswith("办结") else "no_show_rate"
             mine, whole = r[key], rates[f"hall_{key}"]
-            out.append(f"{r['window_name']}: {flag[:3]} {mine:.1%} (全厅 {whole:.1%}), {flag[3:]}")
+            out.append(f"{r['window_name']}：{flag[:3]} {mine:.1%} (全厅 {whole:.1%})，{flag[3:]}")
     return out

@@ -234,7 +234,7 @@ def _alerts(queues: list[dict[str, Any]], devices: list[dict[str, Any]]) -> list
                     "level": d["level"],
                     "kind": "device",
                     "device": d["id"],
-                    "message": f"{d['name']}: {d['status_label']}"
+                    "message": f"{d['name']}：{d['status_label']}"
                     + (f" ({d['detail']})" if d["detail"] else ""),
                 }
             )

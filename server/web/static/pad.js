@@ -198,7 +198,7 @@
 
   function rejectReason() {
     const picked = document.querySelector("input[name=reject-reason]:checked");
-    return [picked ? picked.value : "", $("reject-detail").value.trim()].filter(Boolean).join("; ");
+    return [picked ? picked.value : "", $("reject-detail").value.trim()].filter(Boolean).join("；");
   }
 
   function openTransfer() {
