@@ -31,6 +31,9 @@ class Simulator:
         self.corrupt_replies = False
         self.addresses: set[int] = set()  # bus addresses answered (signs, YC-485 devices)
 
+    def configure(self, options: dict[str, str]) -> None:
+        """Options from the sim:// URL's query (besides `name`); most devices have none."""
+
     @property
     def received(self) -> bytes:
         """Every byte the host has sent."""
