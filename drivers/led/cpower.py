@@ -79,14 +79,16 @@ def network_frame(id_code: int, body: bytes) -> bytes:
 
 
 def framing_for(url: str, profile: Profile) -> str:
-    """"network" on the card's own TCP port (or sim://…?framing=network), else "serial".
+    """ "network" on the card's own TCP port (the profile's tcp_port), else "serial".
 
     A serial-to-TCP converter in front of an RS-232/485 card listens on another port and
-    passes the serial packets through unchanged.
+    passes the serial packets through unchanged; `?framing=network|serial` on the URL says it
+    outright (a card moved to another port, a converter on 5200, sim://).
     """
     parts = urlsplit(url)
-    if parts.scheme == "sim":
-        return parse_qs(parts.query).get("framing", ["serial"])[0]
+    asked = parse_qs(parts.query).get("framing")
+    if asked:
+        return "network" if asked[0] == "network" else "serial"
     if parts.scheme == "socket" and parts.port == profile.transport.tcp_port:
         return "network"
     return "serial"

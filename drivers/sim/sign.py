@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 from drivers.fonts import cjk_font
 from drivers.framing import StreamDecoder
 from drivers.led.codec import SignFrame
-from drivers.led.cpower import CPowerCodec, SEND
+from drivers.led.cpower import SEND, CPowerCodec
 from drivers.led.sign import BROADCAST, codec_for
 from drivers.profiles import Profile
 from drivers.sim.base import Simulator

@@ -150,3 +150,9 @@ def test_an_old_firmware_reply_over_the_network_is_an_ack() -> None:
     old = bytes.fromhex("ff ff ff ff 0c 00 00 00 68 32 01 7b 00 01 00 00 00 12 29 01")
     (frame,) = CPOWER_NET.reply_decoder().feed(old)
     assert (frame.reply, frame.ok, frame.address) == (True, True, 1)
+
+
+def test_the_url_can_name_the_framing_outright() -> None:
+    profile = load_profile("cpower")
+    assert cpower.framing_for("socket://10.1.2.3:5200?framing=serial", profile) == "serial"
+    assert cpower.framing_for("socket://10.1.2.3:6000?framing=network", profile) == "network"
