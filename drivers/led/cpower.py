@@ -79,7 +79,7 @@ def network_frame(id_code: int, body: bytes) -> bytes:
 
 
 def framing_for(url: str, profile: Profile) -> str:
-    """ "network" on the card's own TCP port (the profile's tcp_port), else "serial".
+    """Network packets on the card's own TCP port (the profile's tcp_port), else serial.
 
     A serial-to-TCP converter in front of an RS-232/485 card listens on another port and
     passes the serial packets through unchanged; `?framing=network|serial` on the URL says it
