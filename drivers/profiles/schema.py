@@ -151,6 +151,7 @@ class Profile:
     printer: PrinterSpec | None = None
     sign: SignSpec | None = None
     device: SerialDeviceSpec | None = None
+    unverified: tuple[str, ...] = ()  # keys whose value no reference confirms
 
     def supports(self, feature: str) -> bool:
         """True when the profile declares the capability in [features]."""
