@@ -124,7 +124,11 @@ def _device_command(
 def _list(ns: argparse.Namespace) -> int:
     for profile in list_profiles(ns.kind):
         features = ",".join(name for name, on in profile.features.items() if on) or "-"
-        print(f"{profile.id:24} {profile.kind:9} {profile.vendor} {profile.name}  [{features}]")
+        unverified = f"  unverified: {', '.join(profile.unverified)}" if profile.unverified else ""
+        print(
+            f"{profile.id:24} {profile.kind:9} {profile.vendor} {profile.name}  [{features}]"
+            + unverified
+        )
     return 0
 
 

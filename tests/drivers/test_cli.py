@@ -30,6 +30,7 @@ def test_devices_list_shows_every_shipped_profile(capsys: pytest.CaptureFixture[
         "ga467-sam-reader",
     ):
         assert profile_id in out
+    assert "unverified: media.dpi, media.dots, media.columns" in out  # epson-tm-t82iii
     assert main(["devices", "list", "--kind", "led"]) == 0
     assert "xprinter" not in capsys.readouterr().out
 
