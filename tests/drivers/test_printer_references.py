@@ -12,9 +12,11 @@ from drivers.profiles import Profile, list_profiles, load_profile
 from drivers.sim import get_simulator
 from drivers.sim.printer import PrinterSimulator
 
-# Epson ESC/POS reference, DLE EOT n = 4 (roll paper sensor status): fixed bits 1 and 4 set,
-# 0 and 7 clear; bits 2+3 = near end, bits 5+6 = paper end. The SNBC BTP-R880NP manual
-# documents the same command and bits (issue 17 item 7; manual not in our search tool).
+# SNBC BTP-R880NP Programming Manual §2.5 p.42-44 (manualshive.com/en/manual/snbc/btp-r880np/
+# 1308890, pages 48-50): DLE EOT n "real-time status transmission … executes this command upon
+# receiving it"; n = 4 paper roll sensor: bit 1 and bit 4 fixed 1, bit 0 and bit 7 fixed 0,
+# 0x0C near end, 0x60 paper end (the Epson bits). p.45: GS r "is executed when the data in the
+# receive buffer is processed … there may be a time lag".
 DLE_EOT_4 = bytes.fromhex("10 04 04")
 GS_R_1 = bytes.fromhex("1D 72 01")
 
@@ -54,7 +56,8 @@ def test_no_shipped_printer_asks_a_status_that_waits_behind_jobs() -> None:
 
 def test_the_tm_t82iii_marks_its_unconfirmed_dots_and_dpi() -> None:
     # escpos-printer-db has no TM-T82III profile and Epson's spec sheet is not in our search
-    # tool; Epson's TM-T81 specification (same China-market line) gives 180 dpi, 512 dots.
+    # tool; Epson's TM-T81 specification (same China-market line; manualshive.com/en/manual/
+    # epson/tm-t81/107646 page 11) gives 180 dpi, 512 dot positions, Font A 42 columns.
     profile = load_profile("epson-tm-t82iii")
     assert {"media.dpi", "media.dots", "media.columns"} <= set(profile.unverified)
 
