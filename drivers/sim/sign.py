@@ -37,9 +37,9 @@ class SignSimulator(Simulator):
 
     def configure(self, options: dict[str, str]) -> None:
         """Framing and firmware generation, as the URL asks."""
-        url = "sim://?" + "&".join(f"{k}={v}" for k, v in options.items())
+        framing = options.get("framing", "serial")
         with self._lock:
-            self.codec = codec_for(self.profile, url)
+            self.codec = codec_for(self.profile, f"sim://{self.profile.id}?framing={framing}")
             self._decoder = self.codec.decoder()
             firmware = options.get("firmware", "")
             if isinstance(self.codec, CPowerCodec) and firmware and _version(firmware) <= (3, 2):
