@@ -62,8 +62,9 @@ def test_onbon_decoder_reads_the_area_as_form1_does() -> None:
 def test_onbon_header_asks_for_dynamic_priority_display_mode(profile_id: str) -> None:
     # Form1.cs Font_Card_Protocol_header_string_init: dst 2, src 2, reserved 3, option 1,
     # checksum mode 1, display mode 1 … so the display mode is body byte 9. Mode 01 (dynamic
-    # area has priority over stored programs) is the reading of Onbon's BX-5/6
-    # protocol document; Form1.cs names the field only, so the value is marked unverified.
+    # area has priority over stored programs) is the reading of Onbon's BX-5K/6K
+    # protocol (doc.onbonbx.com/zh/k/potocol, whose header table our search tool could not
+    # retrieve); Form1.cs names the field only, so the value is marked unverified.
     codec = OnbonCodec(load_profile(profile_id))
     assert onbon.unescape(codec.encode_text(1, ["A012"])[8:-1])[9] == 0x01
 
