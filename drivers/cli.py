@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (default: a free port)")
     p.add_argument("--pty", action="store_true", help="serve on a pseudo-terminal instead")
     p.add_argument("--png-dir", type=Path, help="printers: save each job as PNG here")
+    p.add_argument(
+        "--framing",
+        choices=["serial", "network"],
+        help="C-Power: packets of the card's own TCP port or of its serial line "
+        "(default: network when listening on the profile's tcp_port)",
+    )
+    p.add_argument("--firmware", help="C-Power: app version, 3.2 or older answers with 68")
     p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: Ctrl-C)")
     p.set_defaults(run=_simulate)
     _voice_parser(top)
@@ -117,7 +124,11 @@ def _device_command(
 def _list(ns: argparse.Namespace) -> int:
     for profile in list_profiles(ns.kind):
         features = ",".join(name for name, on in profile.features.items() if on) or "-"
-        print(f"{profile.id:24} {profile.kind:9} {profile.vendor} {profile.name}  [{features}]")
+        unverified = f"  unverified: {', '.join(profile.unverified)}" if profile.unverified else ""
+        print(
+            f"{profile.id:24} {profile.kind:9} {profile.vendor} {profile.name}  [{features}]"
+            + unverified
+        )
     return 0
 
 
@@ -218,7 +229,7 @@ def _status_serial(ns: argparse.Namespace, kind: str) -> int:
 def _simulate(ns: argparse.Namespace) -> int:
     from drivers.sim.serve import SimPty, SimServer
 
-    sim = get_simulator(f"sim://{ns.profile}?name=served")
+    sim = get_simulator(f"sim://{ns.profile}?name=served" + _sim_options(ns))
     if ns.pty:
         pty = SimPty(sim)
         print(f"simulating {ns.profile} on {pty.path}", flush=True)
@@ -235,6 +246,17 @@ def _simulate(ns: argparse.Namespace) -> int:
     finally:
         closer()
     return 0
+
+
+def _sim_options(ns: argparse.Namespace) -> str:
+    """The sim:// query for `devices simulate`: framing (by the port when not given), firmware."""
+    framing = ns.framing
+    if framing is None and not ns.pty:
+        port = ns.listen.rpartition(":")[2]
+        on_card_port = port.isdigit() and int(port) == load_profile(ns.profile).transport.tcp_port
+        framing = "network" if on_card_port else None
+    options = f"&framing={framing}" if framing else ""
+    return options + (f"&firmware={ns.firmware}" if ns.firmware else "")
 
 
 def _serve_until(sim: Simulator, ns: argparse.Namespace) -> None:

@@ -196,7 +196,7 @@ def open_transport(
 def _open_serial(url: str, timeout: float, s: SerialSettings) -> SerialTransport:
     try:
         port = serial.serial_for_url(
-            url,
+            _without_driver_options(url),
             baudrate=s.baudrate,
             bytesize=s.bytesize,
             parity=s.parity,
@@ -210,6 +210,15 @@ def _open_serial(url: str, timeout: float, s: SerialSettings) -> SerialTransport
     except (serial.SerialException, ValueError, OSError) as exc:
         raise _open_error(url, exc) from exc
     return SerialTransport(port, url, timeout)
+
+
+def _without_driver_options(url: str) -> str:
+    """The URL without `framing=` (read by the sign driver; pyserial refuses unknown options)."""
+    parts = urlsplit(url)
+    if "framing" not in parse_qs(parts.query):
+        return url
+    query = "&".join(p for p in parts.query.split("&") if not p.startswith("framing="))
+    return parts._replace(query=query).geturl()
 
 
 def _open_error(url: str, exc: Exception) -> DeviceNotFound | DeviceOffline:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from drivers.errors import DeviceError
-from drivers.led.codec import FrameDecoder
+from drivers.framing import StreamDecoder
+from drivers.led.codec import SignFrame
 from drivers.ports import PortOwners
 from drivers.transport import Connection, SerialSettings, Transport, drain
 
@@ -43,7 +44,7 @@ class BusJob:
     address: int
     kind: str
     frame: bytes
-    decoder: Callable[[], FrameDecoder]
+    decoder: Callable[[], StreamDecoder[SignFrame]]
     expect_ack: bool
     retries: int
     ack_timeout: float
@@ -162,9 +163,12 @@ class Bus:
 def _await_ack(transport: Transport, job: BusJob) -> bool | None:
     """True/False for an ACK/NAK from the sign, None when it says nothing in time."""
     decoder = job.decoder()
+    # an RS-485 adapter may echo our own frame, and an old C-Power card's reply has the same
+    # packet type as the request: the echo is skipped by its bytes, not by its type
+    echo = {frame.raw for frame in job.decoder().feed(job.frame)}
     deadline = time.monotonic() + job.ack_timeout
     while (left := deadline - time.monotonic()) > 0:
         for frame in decoder.feed(transport.read(256, left)):
-            if frame.reply and frame.address == job.address:
+            if frame.reply and frame.address == job.address and frame.raw not in echo:
                 return frame.ok
     return None

@@ -32,6 +32,10 @@ class SignCodec(Protocol):
     """One protocol family (C-Power, Onbon BX-5/6, plain strip) configured from a profile."""
 
     protocol: str
+    control_sequences: tuple[str, ...]  # what free text must never carry to this sign
+
+    def sanitize(self, text: str) -> str:
+        """Plain text for this sign: its control sequences defused, missing glyphs replaced."""
 
     def encode_text(self, address: int, lines: Sequence[str]) -> bytes:
         """Frame that shows `lines` in the sign's RAM/dynamic area (never a flash program)."""
@@ -45,8 +49,11 @@ class SignCodec(Protocol):
     def encode_reply(self, request: SignFrame, ok: bool = True) -> bytes:
         """The sign's answer to a request (used by the simulator)."""
 
-    def decoder(self) -> FrameDecoder:
-        """A fresh stream decoder."""
+    def decoder(self) -> StreamDecoder[SignFrame]:
+        """A fresh stream decoder (the sign's side: requests, and replies it can tell apart)."""
+
+    def reply_decoder(self) -> StreamDecoder[SignFrame]:
+        """A fresh stream decoder for the host's side: whatever a sign sends is its answer."""
 
 
 class FrameDecoder(StreamDecoder[SignFrame]):
@@ -105,6 +112,9 @@ def fit_lines(lines: Sequence[str], profile: Profile) -> tuple[str, ...]:
     """Keep what the sign can show: at most `lines` lines of at most `columns` columns."""
     spec = profile.sign_spec
     return tuple(truncate(line, spec.columns) for line in list(lines)[: spec.lines])
+
+
+CONTROL_CHARACTERS = tuple(chr(c) for c in (*range(0x20), 0x7F))
 
 
 def encodable(text: str, encoding: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from drivers.led.bus import Bus, BusJob, SignHealth
 from drivers.led.codec import SignCodec, fit_lines
-from drivers.led.cpower import CPowerCodec
+from drivers.led.cpower import CPowerCodec, framing_for
 from drivers.led.onbon import OnbonCodec
 from drivers.led.strip import StripCodec
 from drivers.profiles import Profile, load_profile
@@ -15,14 +15,14 @@ from drivers.textwidth import display_width
 BROADCAST = 0xFF  # C-Power group address: every card takes it, none answers
 
 
-def codec_for(profile: Profile) -> SignCodec:
-    """The codec of the profile's protocol family."""
-    codecs: dict[str, type[CPowerCodec] | type[OnbonCodec] | type[StripCodec]] = {
-        "cpower": CPowerCodec,
-        "onbon_bx": OnbonCodec,
-        "plain_strip": StripCodec,
-    }
-    return codecs[profile.sign_spec.protocol](profile)
+def codec_for(profile: Profile, url: str = "") -> SignCodec:
+    """The codec of the profile's protocol family, in the framing the transport of `url` needs."""
+    protocol = profile.sign_spec.protocol
+    if protocol == "cpower":
+        return CPowerCodec(profile, network=framing_for(url, profile) == "network")
+    if protocol == "onbon_bx":
+        return OnbonCodec(profile)
+    return StripCodec(profile)
 
 
 def call_lines(number: str, window: str, lines: int, columns: int) -> tuple[str, ...]:
@@ -48,7 +48,7 @@ class WindowSign:
 
     def __init__(self, profile: Profile, bus: Bus, address: int) -> None:
         self.profile, self.bus, self.address = profile, bus, address
-        self.codec = codec_for(profile)
+        self.codec = codec_for(profile, bus.url)
         self.spec = profile.sign_spec
 
     def show_call(self, number: str, window: str) -> None:
@@ -57,7 +57,8 @@ class WindowSign:
 
     def show_text(self, lines: Sequence[str]) -> None:
         """Up to `lines` lines, cut to the sign's width."""
-        fitted = fit_lines(lines, self.profile)
+        # sanitized before fitting: a full-width ＼ takes two columns
+        fitted = fit_lines([self.codec.sanitize(line) for line in lines], self.profile)
         self._submit("screen", self.codec.encode_text(self.address, fitted))
 
     def show_idle(self, text: str = "欢迎光临") -> None:
@@ -87,7 +88,7 @@ class WindowSign:
                 address=self.address,
                 kind=kind,
                 frame=frame,
-                decoder=self.codec.decoder,
+                decoder=self.codec.reply_decoder,
                 expect_ack=self.profile.supports("ack") and self.address != BROADCAST,
                 retries=self.spec.retries,
                 ack_timeout=self.spec.ack_timeout_ms / 1000,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from drivers.checksums import xor8
-from drivers.led.codec import FrameDecoder, SignFrame, encodable
+from drivers.led.codec import CONTROL_CHARACTERS, FrameDecoder, SignFrame, encodable
 from drivers.profiles import Profile
 
 STX, ETX = 0x02, 0x03
@@ -28,14 +28,19 @@ class StripCodec:
     """Plain RS-485 strips configured from a profile."""
 
     protocol = "plain_strip"
+    control_sequences = CONTROL_CHARACTERS  # STX starts a frame, ETX ends it, CR ends a line
 
     def __init__(self, profile: Profile) -> None:
         self.spec = profile.sign_spec
         self.acks = profile.supports("ack")
 
+    def sanitize(self, text: str) -> str:
+        """Controls become spaces, glyphs the font lacks a full-width space."""
+        return encodable(text, self.spec.encoding)
+
     def encode_text(self, address: int, lines: Sequence[str]) -> bytes:
         """T frame with the lines separated by CR."""
-        text = "\r".join(encodable(line, self.spec.encoding) for line in lines)
+        text = "\r".join(self.sanitize(line) for line in lines)
         return frame(address, b"T", text.encode(self.spec.encoding))
 
     def encode_clear(self, address: int) -> bytes:
@@ -53,6 +58,10 @@ class StripCodec:
     def decoder(self) -> StripDecoder:
         """A stream decoder for this strip's text encoding."""
         return StripDecoder(self.spec.encoding)
+
+    def reply_decoder(self) -> StripDecoder:
+        """Replies carry their own command letter, so one decoder serves both sides."""
+        return self.decoder()
 
 
 class StripDecoder(FrameDecoder):

@@ -8,11 +8,18 @@ import qrcode
 from PIL import Image, ImageDraw
 
 from drivers.fonts import cjk_font
-from drivers.printer.escpos_lib import QR_ECLEVEL_M, Dummy, escpos_profile_name
+from drivers.printer.escpos_lib import (
+    PAPER_FULL_CUT,
+    PAPER_PART_CUT,
+    QR_ECLEVEL_M,
+    Dummy,
+    escpos_profile_name,
+)
 from drivers.printer.layout import clean, display_width, wrap
 from drivers.profiles import Profile
 
 QR_MASK = 2  # ISO/IEC 18004 mask 010: every third column
+QUIET_ZONE = 4  # modules of white around a QR symbol (ISO/IEC 18004 quiet zone 4X)
 
 
 def encode_text(text: str, encoding: str, max_bytes_per_char: int) -> bytes | None:
@@ -102,6 +109,9 @@ class JobBuilder:
         if not url:
             return
         if self.profile.supports("qr_native"):
+            # GS ( k prints the symbol alone: ESC J feeds the 4-module quiet zone above it
+            # (ISO/IEC 18004), the line feed after it leaves more than 4 modules below
+            self._p._raw(b"\x1bJ" + bytes((min(255, QUIET_ZONE * self.spec.qr_module),)))
             self._p.qr(url, ec=QR_ECLEVEL_M, size=self.spec.qr_module, native=True)
             self._p._raw(b"\n")
             return
@@ -109,7 +119,7 @@ class JobBuilder:
         # one by penalty score is most of the render time (8 ms of a 5 ms budget)
         code = qrcode.QRCode(
             box_size=self.spec.qr_image_box,
-            border=1,
+            border=QUIET_ZONE,
             error_correction=qrcode.constants.ERROR_CORRECT_M,
             mask_pattern=QR_MASK,
         )
@@ -131,10 +141,12 @@ class JobBuilder:
 
     def finish(self) -> bytes:
         """Cut where the profile has a cutter (partial when it can), else feed to the tear bar."""
-        if self.profile.supports("cutter_partial") or self.profile.supports("cutter_full"):
-            self._p.cut(mode="PART" if self.profile.supports("cutter_partial") else "FULL")
-        else:
-            self._p.print_and_feed(self.spec.feed_before_cut)
+        # the profile's feed, not python-escpos' fixed ESC d 6 (cut(feed=True))
+        self._p.print_and_feed(self.spec.feed_before_cut)
+        if self.profile.supports("cutter_partial"):
+            self._p._raw(PAPER_PART_CUT)
+        elif self.profile.supports("cutter_full"):
+            self._p._raw(PAPER_FULL_CUT)
         return bytes(self._p.output)
 
     def _raster_line(self, text: str) -> None:

@@ -47,10 +47,10 @@ def _quiet_import() -> Iterator[None]:
 
 with _quiet_import():
     from escpos import capabilities
-    from escpos.constants import QR_ECLEVEL_M
+    from escpos.constants import PAPER_FULL_CUT, PAPER_PART_CUT, QR_ECLEVEL_M
     from escpos.printer import Dummy
 
-__all__ = ["QR_ECLEVEL_M", "Dummy", "escpos_profile_name"]
+__all__ = ["PAPER_FULL_CUT", "PAPER_PART_CUT", "QR_ECLEVEL_M", "Dummy", "escpos_profile_name"]
 
 _registered: dict[str, str] = {}
 _lock = threading.Lock()

@@ -124,6 +124,18 @@ def _merge(
     return out
 
 
+def _unverified(top: Table, merged: dict[str, Any]) -> tuple[str, ...]:
+    """`unverified = ["media.dpi", …]`: facts no reference confirms, each an existing key."""
+    keys = top.strings("unverified")
+    for dotted in keys:
+        node: Any = merged
+        for part in dotted.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            raise top.error("unverified", f"names {dotted!r}, which is not a key of the profile")
+    return keys
+
+
 def _build(profile_id: str, index: dict[str, Path]) -> Profile:
     chain = _chain(profile_id, index)
     merged: dict[str, Any] = {}
@@ -143,6 +155,7 @@ def _build(profile_id: str, index: dict[str, Path]) -> Profile:
         file=chain[0],
         inherits=tuple(p.stem for p in chain[1:]),
         quirks=top.strings("quirks"),
+        unverified=_unverified(top, merged),
         features=read_features(top.table("features"), kind),
         transport=read_transport(top.table("transport")),
         printer=read_printer(top) if kind == "printer" else None,

@@ -151,6 +151,7 @@ class Profile:
     printer: PrinterSpec | None = None
     sign: SignSpec | None = None
     device: SerialDeviceSpec | None = None
+    unverified: tuple[str, ...] = ()  # keys whose value no reference confirms
 
     def supports(self, feature: str) -> bool:
         """True when the profile declares the capability in [features]."""
@@ -275,6 +276,8 @@ def read_sign(top: Table) -> SignSpec:
     return spec
 
 
+SIXTH_GENERATION = 0xF0  # Onbon protocol version of the 6E/6Q cards' own framing
+
 # Per protocol: its table name and (key, lo, hi, default) of each parameter.
 _PROTOCOL_PARAMS: dict[str, tuple[str, tuple[tuple[str, int, int, int], ...]]] = {
     "cpower": (
@@ -284,11 +287,17 @@ _PROTOCOL_PARAMS: dict[str, tuple[str, tuple[tuple[str, int, int, int], ...]]] =
             ("window", 0, 7, 0),
             ("speed", 0, 100, 1),
             ("stay_s", 0, 65535, 10),
+            ("id_code", 0, 0xFFFFFFFF, 0xFFFFFFFF),  # network packets only (§2.2)
         ),
     ),
     "onbon_bx": (
         "onbon",
-        (("device_type", 0, 255, 0xFE), ("protocol_version", 0, 255, 0x02), ("area_id", 0, 31, 0)),
+        (
+            ("device_type", 0, 255, 0xFE),
+            ("protocol_version", 0, 255, 0x02),
+            ("area_id", 0, 31, 0),
+            ("display_mode", 0, 255, 0x01),  # 01: dynamic areas over stored programs
+        ),
     ),
     "plain_strip": ("strip", ()),
 }
@@ -301,6 +310,9 @@ def _read_protocol_params(top: Table, protocol: str) -> dict[str, int]:
             raise top.error(other, f"is not a parameter table of protocol {protocol}")
     t = top.table(own)
     out = {key: t.integer(key, lo, hi, default) for key, lo, hi, default in params}
+    if protocol == "onbon_bx" and out["protocol_version"] == SIXTH_GENERATION:
+        # Onbon-Protocol-Analysis Form1.cs: version F0 marks the 6th-generation framing
+        raise t.error("protocol_version", "0xF0 is the BX-6E/6Q framing, which is not supported")
     t.finish()
     return out
 

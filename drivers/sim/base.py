@@ -14,8 +14,8 @@ class Simulator:
     """A fake device behind a URL; subclasses decode with the real codec and keep state.
 
     Faults: `set_silent` (no replies at all), `set_connected(False)` (writes fail like an
-    unplugged cable), `set_corrupt_replies` (replies with a damaged checksum), `inject`
-    (arbitrary bytes, e.g. garbage, towards the host).
+    unplugged cable), `set_corrupt_replies` (replies with a damaged checksum), `set_echo` (the
+    host's bytes come back), `inject` (arbitrary bytes, e.g. garbage, towards the host).
     """
 
     kind: ClassVar[str] = ""
@@ -29,7 +29,11 @@ class Simulator:
         self.silent = False
         self.connected = True
         self.corrupt_replies = False
+        self.echo = False  # a two-wire RS-485 adapter that hears its own transmission
         self.addresses: set[int] = set()  # bus addresses answered (signs, YC-485 devices)
+
+    def configure(self, options: dict[str, str]) -> None:
+        """Options from the sim:// URL's query (besides `name`); most devices have none."""
 
     @property
     def received(self) -> bytes:
@@ -62,6 +66,11 @@ class Simulator:
         with self._lock:
             self.corrupt_replies = corrupt
 
+    def set_echo(self, echo: bool = True) -> None:
+        """Send every byte the host writes straight back, before any reply (or stop)."""
+        with self._lock:
+            self.echo = echo
+
     def inject(self, data: bytes) -> None:
         """Put bytes on the line towards the host, bypassing the device logic."""
         with self._lock:
@@ -74,6 +83,8 @@ class Simulator:
             if not self.connected:
                 raise DeviceOffline(detail=f"sim://{self.profile.id}：已断开")
             self._received += data
+            if self.echo:
+                self.inject(data)
             self.handle(data)
 
     def handle(self, data: bytes) -> None:

@@ -22,6 +22,12 @@ _sims: dict[tuple[str, str], Simulator] = {}
 _lock = threading.Lock()
 
 
+def sim_options(url: str) -> dict[str, str]:
+    """The query of a sim:// URL other than `name` (framing=network, firmware=3.2 …)."""
+    query = parse_qs(urlsplit(url).query)
+    return {key: values[0] for key, values in query.items() if key != "name"}
+
+
 def parse_sim_url(url: str) -> tuple[str, str]:
     """("xprinter-xp80c", "kiosk1") from sim://xprinter-xp80c?name=kiosk1 (name "default")."""
     parts = urlsplit(url)
@@ -49,6 +55,7 @@ def get_simulator(url: str) -> Simulator:
             except ProfileError as exc:
                 raise DeviceNotFound(f"没有型号 {profile_id}", detail=str(exc)) from exc
             sim = _sims[(profile_id, name)] = create_simulator(profile, name)
+            sim.configure(sim_options(url))
         return sim
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from drivers.fonts import cjk_font
-from drivers.led.codec import FrameDecoder, SignFrame
+from drivers.framing import StreamDecoder
+from drivers.led.codec import SignFrame
+from drivers.led.cpower import SEND, CPowerCodec
 from drivers.led.sign import BROADCAST, codec_for
 from drivers.profiles import Profile
 from drivers.sim.base import Simulator
@@ -17,17 +19,31 @@ PITCH = 8  # picture pixels per LED
 
 
 class SignSimulator(Simulator):
-    """One bus with signs at `addresses`; frames for other addresses are ignored (no reply)."""
+    """One bus with signs at `addresses`; frames for other addresses are ignored (no reply).
+
+    Options from the sim:// URL: `framing=network` (a C-Power card on its own TCP port) and
+    `firmware=3.2` (a C-Power app 3.2 or older, which answers with packet type 68).
+    """
 
     kind = "led"
 
     def __init__(self, profile: Profile, name: str = "default") -> None:
         super().__init__(profile, name)
         self.codec = codec_for(profile)
-        self._decoder: FrameDecoder = self.codec.decoder()
+        self._decoder: StreamDecoder[SignFrame] = self.codec.decoder()
         self.addresses = {profile.sign_spec.default_address}
         self.screens: dict[int, tuple[str, ...]] = {}
         self.frames: list[SignFrame] = []
+
+    def configure(self, options: dict[str, str]) -> None:
+        """Framing and firmware generation, as the URL asks."""
+        framing = options.get("framing", "serial")
+        with self._lock:
+            self.codec = codec_for(self.profile, f"sim://{self.profile.id}?framing={framing}")
+            self._decoder = self.codec.decoder()
+            firmware = options.get("firmware", "")
+            if isinstance(self.codec, CPowerCodec) and firmware and _version(firmware) <= (3, 2):
+                self.codec.reply_type = SEND
 
     @property
     def errors(self) -> int:
@@ -83,6 +99,13 @@ class SignSimulator(Simulator):
         out.parent.mkdir(parents=True, exist_ok=True)
         _leds(mask, _LED_COLOURS[spec.colour]).save(out)
         return out
+
+
+def _version(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split("."))
+    except ValueError:
+        return (99,)
 
 
 def _leds(mask: Image.Image, colour: tuple[int, int, int]) -> Image.Image:

@@ -30,6 +30,7 @@ def test_devices_list_shows_every_shipped_profile(capsys: pytest.CaptureFixture[
         "ga467-sam-reader",
     ):
         assert profile_id in out
+    assert "unverified: media.dpi, media.dots, media.columns" in out  # epson-tm-t82iii
     assert main(["devices", "list", "--kind", "led"]) == 0
     assert "xprinter" not in capsys.readouterr().out
 
@@ -214,5 +215,39 @@ def test_simulate_serves_a_printer_on_tcp_that_a_real_client_can_use(tmp_path: P
             printer.close()
             assert "printed:" in proc.stdout.readline()
             assert list(tmp_path.glob("job-*.png"))
+        finally:
+            proc.terminate()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["framing=serial", "framing=network", "firmware=3.2", "framing=network&firmware=3.2"],
+)
+def test_sign_and_status_work_in_both_cpower_framings_and_with_old_firmware(
+    query: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sim://cpower?name=cli-{query}&{query}"
+    assert main(["devices", "sign", "--profile", "cpower", "--url", url, "A012 → S03"]) == 0
+    out = capsys.readouterr().out
+    assert "请 A012 号\n到 S03 窗口" in out and ": ok" in out
+    assert main(["devices", "status", "--profile", "cpower", "--url", url]) == 0
+    assert capsys.readouterr().out.startswith("ok")
+    assert len(get_simulator(url).frames) == 2  # type: ignore[attr-defined]  # no retries
+
+
+def test_simulate_serves_a_cpower_card_on_its_network_port(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    command = [sys.executable, "-m", "drivers.cli", "devices", "simulate", "--profile", "cpower"]
+    command += ["--framing", "network", "--firmware", "3.2", "--seconds", "20"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            found = re.search(r"socket://\S+", proc.stdout.readline())
+            assert found is not None
+            url = found.group(0) + "?framing=network"  # not 5200, so the URL says it
+            assert main(["devices", "sign", "--profile", "cpower", "--url", url, "A012 → S03"]) == 0
+            assert ": ok" in capsys.readouterr().out
+            assert main(["devices", "status", "--profile", "cpower", "--url", url]) == 0
         finally:
             proc.terminate()

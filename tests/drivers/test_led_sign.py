@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.led import Bus, WindowSign, call_lines, open_sign
-from drivers.profiles import load_profile
+from drivers.profiles import Profile, load_profile
 from drivers.sim import get_simulator
 from drivers.sim.serve import SimServer
 from drivers.sim.sign import SignSimulator
@@ -195,3 +195,70 @@ def test_the_sign_simulator_draws_its_screen(tmp_path) -> None:
         if image.getpixel((x + 4, y + 4))[0] > 200
     )
     assert 150 < red < 1500  # lit LEDs that form text, not a blank or full board
+
+
+def _with_tcp_port(profile_id: str, port: int) -> Profile:
+    """The profile as if the card's own network port were `port` (a free local port)."""
+    profile = load_profile(profile_id)
+    return dataclasses.replace(
+        profile, transport=dataclasses.replace(profile.transport, tcp_port=port)
+    )
+
+
+def test_a_cpower_card_on_its_own_tcp_port_gets_network_packets_and_answers() -> None:
+    # ExternalCallsCommunicationProtocol.md §2.2: ID code, length, 00 00, packet; no A5/AE
+    sim = sim_at("sim://cpower?name=net&framing=network")
+    server = SimServer(sim)
+    try:
+        sign = WindowSign(_with_tcp_port("cpower", server.port), Bus.for_url(server.url), 1)
+        sign.show_call("A012", "S03")
+        assert sign.bus.wait_idle() and sign.health().state == "ok"
+        assert sim.screen == "请 A012 号\n到 S03 窗口"
+        assert sim.received[:8] == bytes.fromhex("ff ff ff ff") + sim.received[4:6] + b"\0\0"
+        assert sim.received[8] == 0x68 and sim.errors == 0
+    finally:
+        Bus.close_all()
+        server.close()
+
+
+def test_a_serial_to_tcp_converter_passes_the_serial_packets() -> None:
+    sim = sim_at("sim://cpower?name=converter")
+    server = SimServer(sim)
+    try:
+        sign = open_sign("cpower", server.url)  # any port but the card's 5200
+        sign.show_call("A012", "S03")
+        assert sign.bus.wait_idle() and sign.health().state == "ok"
+        assert sim.received[:2] == b"\xa5\x68" and sim.received[-1] == 0xAE
+    finally:
+        Bus.close_all()
+        server.close()
+
+
+@pytest.mark.parametrize("framing", ["serial", "network"])
+def test_a_card_with_app_3_2_answers_68_and_the_call_is_confirmed_at_once(framing: str) -> None:
+    # §2.1.2: app 3.2 and older reply with packet type 68; before, every call went out three
+    # times and the sign was reported 屏幕无应答
+    url = f"sim://cpower?name=old-{framing}&framing={framing}&firmware=3.2"
+    sim = sim_at(url)
+    sign = open_sign("cpower", url)
+    sign.show_call("A012", "S03")
+    assert sign.bus.wait_idle()
+    assert sign.health().state == "ok"
+    assert len(sim.frames) == 1  # no retries
+    reply = sim.codec.encode_reply(sim.frames[0])
+    assert (reply[1] if framing == "serial" else reply[8]) == 0x68
+
+
+def test_an_echoing_rs485_adapter_does_not_confirm_a_call_to_an_old_card() -> None:
+    url = "sim://cpower?name=echo&firmware=3.2"
+    sim = sim_at(url)
+    sim.set_echo()
+    sim.set_silent()  # the card is dead: only the echo comes back, with packet type 68
+    sign = quick_sign(url, 1)
+    sign.show_text(["A012"])
+    assert sign.bus.wait_idle()
+    assert sign.health().state == "no_reply"
+    sim.set_silent(False)  # alive again: echo first, then its 68 reply
+    sign.show_text(["A013"])
+    assert sign.bus.wait_idle()
+    assert sign.health().state == "ok"

@@ -60,9 +60,10 @@ def test_native_qr_only_where_the_profile_says_so() -> None:
 
 
 def test_cut_follows_the_profile() -> None:
-    assert render_ticket(standard_ticket(), XP80).endswith(b"\x1bd\x06\x1dV\x01")  # partial
+    # feed_before_cut (4) before the cut, not python-escpos' fixed ESC d 6 (issue 17 item 9)
+    assert render_ticket(standard_ticket(), XP80).endswith(b"\x1bd\x04\x1dV\x01")  # partial
     gp80 = render_ticket(standard_ticket(), load_profile("gprinter-gp80"))
-    assert gp80.endswith(b"\x1bd\x06\x1dV\x00")  # full cut only
+    assert gp80.endswith(b"\x1bd\x04\x1dV\x00")  # full cut only
     xp58 = render_ticket(standard_ticket(), XP58)
     assert xp58.endswith(b"\x1bd\x04") and b"\x1dV" not in xp58  # tear bar: feed only
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from drivers.errors import CoverOpen, DeviceOffline, PaperOut, ProtocolError
 from drivers.printer import PrinterStatus, TicketPrinter
 from drivers.printer.samples import standard_ticket
+from drivers.profiles import clear_cache, profiles_dir
 from drivers.sim import get_simulator
 from drivers.sim.printer import PrinterSimulator
 
@@ -119,19 +124,46 @@ def test_an_unplugged_printer_is_offline() -> None:
     assert p.status() == PrinterStatus.OK  # the connection is reopened
 
 
-def test_snbc_paper_end_comes_from_gs_r_with_its_own_bits() -> None:
+def test_snbc_paper_end_comes_from_dle_eot_4_with_the_epson_bits() -> None:
     p, sim = printer("sim://snbc-btp-r880np", "snbc-btp-r880np")
     sim.set_paper("low")
     assert p.status() == PrinterStatus.PAPER_LOW
-    assert sim.received.endswith(bytes.fromhex("1D 72 01"))
-    assert sim.status_byte(bytes.fromhex("1D 72 01")) == 0x03
+    assert sim.received.endswith(bytes.fromhex("10 04 04"))
+    assert sim.status_byte(bytes.fromhex("10 04 04")) == 0x1E
     sim.set_paper("out")
     assert p.status() == PrinterStatus.PAPER_OUT
-    assert sim.status_byte(bytes.fromhex("1D 72 01")) == 0x0F
+    assert sim.status_byte(bytes.fromhex("10 04 04")) == 0x7E
 
 
-def test_snbc_busy_with_a_job_still_reports_from_its_real_time_replies() -> None:
-    p, sim = printer("sim://snbc-btp-r880np?name=busy", "snbc-btp-r880np")
+QUEUED = """inherits = "generic-escpos-80"
+vendor = "T"
+name = "A printer whose paper sensor is read with GS r 1"
+notes = "test profile: a queued (non-real-time) paper query, SNBC-style bits"
+
+[status.paper]
+command = "1D 72 01"
+realtime = false
+valid_mask = 0x90
+valid_value = 0x00
+paper_low = 0x03
+paper_out = 0x0C
+"""
+
+
+@pytest.fixture
+def queued_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A copy of the shipped profiles plus one with a non-real-time status query."""
+    root = tmp_path / "profiles"
+    shutil.copytree(profiles_dir(), root)
+    (root / "printers" / "test-queued.toml").write_text(QUEUED, encoding="utf-8")
+    monkeypatch.setenv("YICHUANG_PROFILES_DIR", str(root))
+    clear_cache()
+    yield "test-queued"
+    clear_cache()
+
+
+def test_a_busy_printer_still_reports_from_its_real_time_replies(queued_profile: str) -> None:
+    p, sim = printer(f"sim://{queued_profile}?name=busy", queued_profile)
     sim.set_queued_queries_silent()  # GS r 1 waits behind the stub still printing
     report = p.status_report()
     assert report.status == PrinterStatus.OK and "非实时" in report.detail

@@ -78,11 +78,31 @@ def test_capabilities_are_asked_by_name_not_by_model() -> None:
     assert not load_profile("xprinter-xp80c").supports("no_such_feature")
 
 
-def test_snbc_reads_paper_status_with_its_own_command_and_bits() -> None:
+def test_snbc_reads_paper_status_with_dle_eot_4_and_the_epson_bits() -> None:
+    # issue 17 item 7: the BTP-R880NP manual documents DLE EOT 4 (10 04 04) with Epson's bits
     paper = load_profile("snbc-btp-r880np").printer_spec.status_queries[-1]
-    assert paper.command == bytes.fromhex("1D 72 01")
-    assert dict(paper.flags) == {"paper_low": 0x03, "paper_out": 0x0C}
-    assert (paper.valid_mask, paper.valid_value) == (0x90, 0x00)
+    assert paper.command == bytes.fromhex("10 04 04") and paper.realtime
+    assert dict(paper.flags) == {"paper_low": 0x0C, "paper_out": 0x60}
+    assert (paper.valid_mask, paper.valid_value) == (0x93, 0x12)
+
+
+def test_unverified_names_keys_of_the_profile(profiles_copy: Path) -> None:
+    write(profiles_copy, "printers/test-unv.toml", CHILD + 'unverified = ["media.dotz"]\n')
+    with pytest.raises(ProfileError) as info:
+        load_profile("test-unv")
+    assert info.value.key == "unverified" and "media.dotz" in str(info.value)
+    write(profiles_copy, "printers/test-unv2.toml", CHILD + 'unverified = ["media.dots"]\n')
+    assert load_profile("test-unv2").unverified == ("media.dots",)
+
+
+def test_onbon_sixth_generation_framing_is_refused(profiles_copy: Path) -> None:
+    # Onbon-Protocol-Analysis Form1.cs: protocol version F0 is the 6th-generation framing of
+    # the BX-6E/6Q cards, which ignore the version-02 frames this driver sends
+    text = (profiles_copy / "led" / "onbon-bx6.toml").read_text(encoding="utf-8")
+    write(profiles_copy, "led/onbon-bx6.toml", text + "\n[onbon]\nprotocol_version = 0xF0\n")
+    with pytest.raises(ProfileError) as info:
+        load_profile("onbon-bx6")
+    assert info.value.key == "onbon.protocol_version" and "6E/6Q" in str(info.value)
 
 
 def test_unknown_key_is_refused_naming_file_and_key(profiles_copy: Path) -> None:
