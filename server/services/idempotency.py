@@ -46,14 +46,19 @@ def make_claim(
     """The claim of a request, None without a key; 422 for a malformed key."""
     if key is None:
         return None
+    check_key(key)
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(f"{method} {path}\n{text}".encode()).hexdigest()
+    return Claim(caller, key, digest, status)
+
+
+def check_key(key: str) -> None:
+    """422 unless the key is 8 to 64 letters, digits, `-` or `_` (a UUID fits)."""
     if not _KEY.fullmatch(key):
         raise Invalid(
             "invalid_idempotency_key",
             "Idempotency-Key 格式不正确，应为 8 至 64 位字母、数字或连字符（建议用 UUID）。",
         )
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
-    digest = hashlib.sha256(f"{method} {path}\n{text}".encode()).hexdigest()
-    return Claim(caller, key, digest, status)
 
 
 _current = threading.local()
@@ -120,6 +125,8 @@ def lookup(ctx: Context, hall: str, caller: str, key: str) -> dict[str, Any]:
     is still waiting for the store.
     """
     from server.services.context import run_in_hall  # context imports this module
+
+    check_key(key)
 
     def work(tx: HallTx) -> dict[str, Any]:
         row = keys.get(tx.conn, tx.hall, caller, key)
