@@ -112,6 +112,7 @@ async def outcome(
             who.name,
             body.outcome,
             body.reason,
+            body.ticket,
         ),
         claim=claim,
     )
@@ -135,6 +136,7 @@ async def transfer(
             body.queue,
             body.window,
             body.note,
+            body.ticket,
         ),
         claim=claim,
     )

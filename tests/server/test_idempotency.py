@@ -136,3 +136,19 @@ def test_concurrent_requests_with_one_key_wait_for_the_first_and_share_its_answe
     assert {r.status_code for r in answers} == {201}
     assert len({r.json()["id"] for r in answers}) == 1
     assert event_types(client).count("ticket.issued") == 1
+
+
+def test_an_outcome_naming_a_ticket_that_is_no_longer_current_is_refused(client):
+    clerk = login(client)
+    window(client, clerk, "S01", "sign-in")
+    first, second = issue(client, queue="A"), issue(client, queue="A")
+    window(client, clerk, "S01", "call-next")
+    r = window(client, clerk, "S01", "outcome", outcome="accepted", ticket=first["id"])
+    assert r.status_code == 200
+    window(client, clerk, "S01", "call-next")
+    late = window(client, clerk, "S01", "outcome", outcome="accepted", ticket=first["number"])
+    assert late.status_code == 409 and error(late) == "ticket_not_current"
+    moved = window(client, clerk, "S01", "transfer", queue="B", ticket=first["id"])
+    assert moved.status_code == 409 and error(moved) == "ticket_not_current"
+    ok = window(client, clerk, "S01", "outcome", outcome="accepted", ticket=second["number"])
+    assert ok.status_code == 200
