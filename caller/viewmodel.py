@@ -11,8 +11,8 @@ if TYPE_CHECKING:
 NOTICE_TITLES = {"accepted": "受理通知书", "rejected": "不予受理凭证", "missing": "一次性告知书"}
 PRIORITY_TEXT = {"green": "绿色通道", "appointment": "预约"}
 CONNECTION_TEXT = {
-    "offline": ("网络中断, 正在重新连接…", "error"),
-    "resynced": ("已重新连接, 数据已同步", "ok"),
+    "offline": ("网络中断，正在重新连接…", "error"),
+    "resynced": ("已重新连接，数据已同步", "ok"),
 }
 BUTTONS = (
     "call_next",

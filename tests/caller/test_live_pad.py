@@ -73,11 +73,11 @@ def test_a_ticket_another_window_calls_leaves_the_list_and_new_ones_appear(qtbot
 def test_after_the_server_comes_back_the_pad_says_it_resynced(qtbot, server, desk):
     banner = desk.window.pad.connection
     server.kill9()
-    qtbot.waitUntil(lambda: banner.text() == "网络中断, 正在重新连接…", timeout=10_000)
+    qtbot.waitUntil(lambda: banner.text() == "网络中断，正在重新连接…", timeout=10_000)
     server.start()
     with HallClient(server.url, "demo", "demo-kiosk") as kiosk:
         late = kiosk.issue(queue="A")["number"]
-    qtbot.waitUntil(lambda: banner.text() == "已重新连接, 数据已同步", timeout=20_000)
+    qtbot.waitUntil(lambda: banner.text() == "已重新连接，数据已同步", timeout=20_000)
     qtbot.waitUntil(lambda: late in next_numbers(desk), timeout=10_000)
     desk.run(desk.presenter.call_next).result(timeout=10)
     assert desk.presenter.view().number != "—", desk.presenter.view().message

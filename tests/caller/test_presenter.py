@@ -169,12 +169,12 @@ def test_events_of_other_queues_do_not_make_the_pad_reload(client, make_pad):
 def test_a_network_drop_and_the_resync_are_said_on_screen(client, make_pad):
     pad = make_pad()
     pad.on_status("disconnected")
-    assert pad.view().connection == "网络中断, 正在重新连接…"
+    assert pad.view().connection == "网络中断，正在重新连接…"
     assert pad.view().connection_level == "error"
     assert pad.refresh_if_stale()  # REST still answers, but the live feed is down
-    assert pad.view().connection == "网络中断, 正在重新连接…"
+    assert pad.view().connection == "网络中断，正在重新连接…"
     pad.on_status("resynced")
-    assert pad.view().connection == "已重新连接, 数据已同步"
+    assert pad.view().connection == "已重新连接，数据已同步"
     assert pad.refresh_if_stale()
     issue(client, queue="A")
     pad.call_next()  # said once: the next action clears it
@@ -191,7 +191,7 @@ def test_an_unreachable_server_is_reported_and_nothing_is_pretended(make_pad):
         "http://testserver", "demo", pad.api.token, transport=httpx.MockTransport(down)
     )
     assert not pad.call_next()
-    assert pad.view().connection == "网络中断, 正在重新连接…"
+    assert pad.view().connection == "网络中断，正在重新连接…"
     assert "无法连接服务器" in pad.view().message
     assert pad.view().number == "—"
 

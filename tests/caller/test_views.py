@@ -168,7 +168,7 @@ def test_a_network_drop_is_shown_and_the_resync_is_said(qtbot, client, desk):
     settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
     desk.worker.submit(desk.presenter.on_status, "disconnected").result()
     qtbot.waitUntil(lambda: desk.window.pad.connection.isVisible(), timeout=5000)
-    assert desk.window.pad.connection.text() == "网络中断, 正在重新连接…"
+    assert desk.window.pad.connection.text() == "网络中断，正在重新连接…"
     shot(desk, "offline")
     issue(client, queue="A")
     desk.worker.submit(desk.presenter.on_status, "resynced").result()
