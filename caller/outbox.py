@@ -109,5 +109,6 @@ def _send(api: Api, item: Kept) -> str:
 
 def _refused(item: Kept, exc: ApiError) -> str:
     if item.check and exc.status == 404:
-        return f"{item.label}未执行，请重新叫号"
+        gap = "" if item.label == "叫号" else " "
+        return f"{item.label}{gap}未执行，请重新叫号"
     return f"未同步：{item.label}（{exc.message}）"

@@ -386,7 +386,7 @@ class CallerPresenter:
         except ServerUnreachable:
             if raise_down:
                 raise
-            self._offline("无法连接服务器，请检查网络；恢复连接后将自动刷新。")
+            self._offline("无法连接服务器，请检查网络。")
         except ApiError as exc:
             if exc.status == 401 and self.state.phase != "login":
                 # The session expired or was ended elsewhere: back to the sign-in screen.

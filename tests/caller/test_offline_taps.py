@@ -103,3 +103,16 @@ def test_a_call_without_an_answer_is_checked_by_key_never_replayed(qtbot, client
     desk.worker.submit(desk.presenter.on_status, "resynced").result(timeout=10)
     qtbot.waitUntil(lambda: pad.message.text() == "已核对：A001 已叫号", timeout=5000)
     qtbot.waitUntil(lambda: pad.number.text() == "A001", timeout=5000)
+
+
+def test_a_call_that_never_reached_the_server_is_said_to_be_not_done(qtbot, client, flaky_desk):
+    desk, pad = flaky_desk, flaky_desk.window.pad
+    issue(client, queue="A")
+    desk.net.down = True
+    settle(qtbot, desk, desk.run(desk.presenter.call_next))
+    desk.net.down = False
+    desk.worker.submit(desk.presenter.on_status, "resynced").result(timeout=10)
+    qtbot.waitUntil(lambda: pad.message.text() == "叫号未执行，请重新叫号", timeout=5000)
+    assert pad.number.text() == "—"
+    settle(qtbot, desk, desk.run(desk.presenter.call_next))
+    assert pad.number.text() == "A001"

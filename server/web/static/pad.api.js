@@ -199,7 +199,7 @@
 
   /* What a replayed tap came to, for the message line. */
   function replayText(item, result, err) {
-    if (item.check && err && err.status === 404) return item.label + "未执行，请重新叫号";
+    if (item.check && err && err.status === 404) return item.label + (item.label === "叫号" ? "" : " ") + "未执行，请重新叫号";
     if (item.check && result) return "已核对：" + result.number + " 已叫号";
     if (err) return "未同步：" + item.label + "（" + err.message + "）";
     return "已同步：" + item.label;
