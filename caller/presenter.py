@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from caller.outbox import Outbox
 from caller.viewmodel import PadView, build_view
 from server.client import ApiError, ServerUnreachable
+from server.client.rest import new_key
 
 log = logging.getLogger("yichuang.caller")
 
@@ -30,7 +32,10 @@ class Api(Protocol):
     token: str | None
 
     def login(self, username: str, password: str) -> dict[str, Any]: ...
-    def window(self, code: str, action: str, **body: Any) -> dict[str, Any]: ...
+    def window(
+        self, code: str, action: str, *, idempotency_key: str | None = None, **body: Any
+    ) -> dict[str, Any]: ...
+    def settle(self, key: str) -> dict[str, Any]: ...
     def get(self, path: str, **params: Any) -> Any: ...
     def request(self, method: str, path: str, **kwargs: Any) -> Any: ...
 
@@ -60,6 +65,7 @@ class PadState:
     busy: bool = False
     stale: bool = False
     last_notice: str | None = None
+    offline_message: bool = False  # the message line says the server was not reached
 
 
 class CallerPresenter:
@@ -81,6 +87,7 @@ class CallerPresenter:
         self.on_signed_in: Callable[[], None] | None = None  # wiring starts the live feed
         self.on_signed_out: Callable[[], None] | None = None  # ... and stops it
         self.state = PadState(window=preset_window)
+        self.outbox = Outbox()
         self._lock = threading.Lock()
 
     # -- reading -----------------------------------------------------------------------
@@ -293,10 +300,29 @@ class CallerPresenter:
         )
         if status != "connected":
             self._mark_stale()
+        if status != "disconnected":
+            self.sync()
         self._changed()
+
+    def sync(self) -> bool:
+        """Back online: send the kept taps once each and clear the red line; False if away."""
+        done = self.outbox.replay(self.api)
+        if done is None:
+            return False
+        s = self.state
+        s.unreachable = False
+        if s.offline_message:
+            s.offline_message, s.message, s.level = False, "", "info"
+        if done:
+            failed = any(not text.startswith("已") for text in done)
+            self._say("；".join(done), "warn" if failed else "ok")
+            self._mark_stale()
+        return True
 
     def refresh_if_stale(self) -> bool:
         """Re-read the context when live messages said it changed (throttled by the caller)."""
+        if self.outbox.items or self.state.offline_message:
+            self.sync()  # the feed may not have noticed a drop that only the buttons saw
         if not self.state.stale or self.state.phase != "working":
             return False
         self.refresh()
@@ -333,7 +359,21 @@ class CallerPresenter:
         code = self.state.window
         if code is None or self.state.phase != "working":
             return self._say("请先签到窗口", "warn")
-        result = self._ask(lambda: self.api.window(code, action, **body))
+        current = (self.state.context or {}).get("current")
+        if action in ("outcome", "transfer") and current:
+            body["ticket"] = current["id"]  # a replay never lands on another citizen
+        key = new_key()  # one per tap: its retries and its replay reuse it
+        try:
+            result = self._ask(
+                lambda: self.api.window(code, action, idempotency_key=key, **body), raise_down=True
+            )
+        except ServerUnreachable:
+            number = current["number"] if current else None
+            if self.outbox.keep(code, action, body, key, number):
+                self._offline(self.outbox.offline_text(action))
+            else:
+                self._offline("无法连接服务器，请检查网络；未执行，请恢复后重试。")
+            return False
         self.refresh()
         if result is None:
             return False
@@ -341,14 +381,15 @@ class CallerPresenter:
             self.state.connection = "online"  # said once; the next action clears it
         return self._say(success(result), "ok")
 
-    def _ask(self, call: Callable[[], Any]) -> Any | None:
+    def _ask(self, call: Callable[[], Any], raise_down: bool = False) -> Any | None:
         try:
             result = call()
             self.state.unreachable = False
             return result
         except ServerUnreachable:
-            self.state.unreachable = True
-            self._say("无法连接服务器，请检查网络；恢复后将自动同步", "error")
+            if raise_down:
+                raise
+            self._offline("无法连接服务器，请检查网络。")
         except ApiError as exc:
             if exc.status == 401 and self.state.phase != "login":
                 # The session expired or was ended elsewhere: back to the sign-in screen.
@@ -357,8 +398,14 @@ class CallerPresenter:
             self._say(exc.message, "warn" if exc.status in (404, 409) else "error")
         return None
 
+    def _offline(self, message: str) -> None:
+        self.state.unreachable = True
+        self._say(message, "error")
+        self.state.offline_message = True  # cleared when the pad is back online
+
     def _say(self, message: str, level: str) -> bool:
         self.state.message, self.state.level = message, level
+        self.state.offline_message = False
         self._changed()
         return level in ("ok", "info")
 

@@ -60,6 +60,7 @@ class PresenterCore:
         self._reports = DeviceReports()
         self._loading = False
         self._flush_lock = threading.Lock()
+        self._init_issuing()
 
     # -- observing -------------------------------------------------------------------------
 
@@ -102,11 +103,14 @@ class PresenterCore:
         self._load()
 
     def heartbeat(self) -> None:
-        """Called every few seconds: reconnect when down, resend unsent device statuses."""
+        """Called every few seconds: reconnect when down, resend statuses, settle issues."""
         if not self._state.server_ok or not self._state.queues:
             self._load()
-        elif self._reports.pending():
+            return
+        if self._reports.pending():
             self._run(self._flush_reports)
+        if self._has_unsettled():
+            self._run(self._settle_job)
 
     def on_live(self, message: dict[str, Any]) -> None:
         """A live-feed message: waiting counts, and a layout reload after a 潮汐 change."""
@@ -142,6 +146,8 @@ class PresenterCore:
             self._loading = False
         self._apply_layout(info)
         self._flush_reports()
+        if self._has_unsettled():
+            self._settle_job()
 
     def _apply_layout(self, info: dict[str, Any]) -> None:
         self._tree = list(info.get("guide") or [])
@@ -225,6 +231,19 @@ class PresenterCore:
                 self._update(busy=None, message=self._say("failed"))
 
         self._run(guarded)
+
+    # Issuing with keys lives in kiosk.issuing; these hooks keep the core unaware of it.
+    def _init_issuing(self) -> None:
+        """Set up the issuing state."""
+
+    def _has_unsettled(self) -> bool:
+        return False
+
+    def _settle_job(self) -> None:
+        """Settle issues whose answer never came."""
+
+    def _new_visit(self) -> None:
+        """A new citizen's visit begins."""
 
     def _ticket_job(self, fetch: Callable[[], dict[str, Any]], *, requeued: bool = False) -> None:
         """Check the printer, get the ticket from the server, print it, show it (or explain)."""
@@ -320,6 +339,7 @@ class PresenterCore:
         """Back to the home page, forgetting the citizen (ID, name, phone, ticket, messages)."""
         self.touch()
         self._drop_staff()
+        self._new_visit()
         changes: dict[str, Any] = {
             "screen": Screen.HOME if self._state.queues else Screen.CONNECTING,
             "guide": None,

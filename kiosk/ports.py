@@ -28,8 +28,14 @@ class Api(Protocol):
     def hall_info(self) -> dict[str, Any]:
         """Layout, guide tree, waiting counts."""
 
-    def issue(self, **body: Any) -> dict[str, Any]:
-        """Take a number."""
+    def issue(self, *, idempotency_key: str | None = None, **body: Any) -> dict[str, Any]:
+        """Take a number (a retry with the same key gets the same ticket)."""
+
+    def settle(self, key: str) -> dict[str, Any]:
+        """What became of an issue sent with `key` (ApiError 404: nothing)."""
+
+    def cancel(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
+        """Give up a ticket (with its owner secret)."""
 
     def find(self, number: str, id_number: str | None = None) -> dict[str, Any]:
         """Today's ticket by its printed number."""

@@ -15,6 +15,7 @@ from drivers.errors import DeviceError
 from kiosk import guide as guide_tree
 from kiosk.assisted import AssistedFlows
 from kiosk.core import pause_banner
+from kiosk.issuing import IssueFlows
 from kiosk.ports import Api
 from kiosk.state import FIELD_RULES, Field, Message, Screen, Selection, id_check
 from kiosk.stub import advice_slip
@@ -27,7 +28,7 @@ TICKET_NUMBER = re.compile(r"[A-Z]{1,2}\d{3,4}")
 __all__ = ["KioskPresenter", "ScanBuffer", "pause_banner", "progress_ticket_id"]
 
 
-class KioskPresenter(AssistedFlows):
+class KioskPresenter(IssueFlows, AssistedFlows):
     """Every intent of the kiosk screens; see `PresenterCore` for state and threading."""
 
     # -- choosing the business -------------------------------------------------------------
@@ -141,7 +142,7 @@ class KioskPresenter(AssistedFlows):
         if state.green:
             body["priority"] = "green"
         client: Api = self._staff if state.green == "guide" and self._staff else self.api
-        self._start_job("issuing", lambda: self._ticket_job(lambda: client.issue(**body)))
+        self._start_job("issuing", lambda: self._issue_job(client, body))
 
     def _add_identity(self, body: dict[str, Any]) -> bool:
         state = self._state
@@ -246,7 +247,7 @@ class KioskPresenter(AssistedFlows):
         if self._state.busy or self._refuse_when_paused():
             return
         body = {"queue": queue, "appointment_code": code}
-        self._start_job("issuing", lambda: self._ticket_job(lambda: self.api.issue(**body)))
+        self._start_job("issuing", lambda: self._issue_job(self.api, body))
 
     # -- the keypad, language and text size ------------------------------------------------
 

@@ -20,6 +20,7 @@ from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services.auth import Authenticator, Principal
 from server.services.context import Context
+from server.services.idempotency import Claim, run_claimed
 from server.services.writer import BatchWriter
 
 T = TypeVar("T")
@@ -50,6 +51,14 @@ class Services:
         result: T = await asyncio.wrap_future(future)
         return result
 
+    async def write_once(
+        self, claim: Claim | None, fn: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> T:
+        """`write` with an Idempotency-Key claim: a retry gets the first answer back."""
+        future = self.writer.submit(partial(run_claimed, claim, fn, *args, **kwargs))
+        result: T = await asyncio.wrap_future(future)
+        return result
+
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a read use case off the event loop, on the shared thread pool."""
         return await run_in_threadpool(fn, *args, **kwargs)
@@ -64,12 +73,15 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def reply(data: Any, status: int = 200) -> JSONResponse:
-    """Send a view as JSON as it is.
+def reply(data: Any, status: int = 200, claim: Claim | None = None) -> JSONResponse:
+    """Send a view as JSON as it is (a replayed keyed write: the first status, marked).
 
     The views are built by our own code; validating them again against the response model
     (which stays declared for the OpenAPI document) would only cost time on every request.
     """
+    if claim is not None and claim.replayed:
+        headers = {"Idempotent-Replayed": "true"}
+        return JSONResponse(data, status_code=claim.status, headers=headers)
     return JSONResponse(data, status_code=status)
 
 

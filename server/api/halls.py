@@ -17,6 +17,7 @@ from server.api.deps import (
     reply,
 )
 from server.api.errors import ERROR_RESPONSES
+from server.api.idempotency import OnceDep
 from server.protocol.models import (
     AppointmentBody,
     AppointmentOut,
@@ -46,13 +47,19 @@ async def hall(hall: str, services: ServicesDep, who: CurrentPrincipal) -> JSONR
 
 
 @router.post("/tickets", status_code=201, response_model=TicketOut)
-async def issue(hall: str, body: IssueBody, services: ServicesDep, who: Issuer) -> JSONResponse:
-    """Take a number (kiosk, or a guide on someone's behalf)."""
+async def issue(
+    hall: str, body: IssueBody, services: ServicesDep, who: Issuer, once: OnceDep
+) -> JSONResponse:
+    """Take a number (kiosk, or a guide on someone's behalf); a keyed retry gets the same one."""
     in_hall(who, hall)
     req = tickets.IssueRequest(**body.model_dump())
+    claim = once.claim(body, 201)
     return reply(
-        await services.write(tickets.issue_ticket, services.ctx, hall, req, by_staff=who.is_staff),
+        await services.write_once(
+            claim, tickets.issue_ticket, services.ctx, hall, req, by_staff=who.is_staff
+        ),
         201,
+        claim,
     )
 
 

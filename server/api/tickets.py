@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from server.api.deps import STAFF, OptionalPrincipal, ServicesDep, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
+from server.api.idempotency import OnceDep
 from server.domain.errors import Forbidden
 from server.protocol.models import EvaluationBody, TicketOut
 from server.services import tickets
@@ -37,10 +38,16 @@ async def get(
 
 
 @router.post("/requeue", response_model=TicketOut)
-async def requeue(ticket_id: str, services: ServicesDep, who: OptionalPrincipal) -> JSONResponse:
+async def requeue(
+    ticket_id: str, services: ServicesDep, who: OptionalPrincipal, once: OnceDep
+) -> JSONResponse:
     """过号取号: back in the queue per the 过号重排 rule, or 409 with the reason."""
     await _admit(services, ticket_id, who, None, ("kiosk", *STAFF))
-    return reply(await services.write(tickets.requeue_ticket, services.ctx, ticket_id))
+    claim = once.claim()
+    return reply(
+        await services.write_once(claim, tickets.requeue_ticket, services.ctx, ticket_id),
+        claim=claim,
+    )
 
 
 @router.post("/cancel", response_model=TicketOut)
@@ -48,12 +55,17 @@ async def cancel(
     ticket_id: str,
     services: ServicesDep,
     who: OptionalPrincipal,
+    once: OnceDep,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """The citizen gives up the ticket."""
     await _admit(services, ticket_id, who, s or x_ticket_secret, STAFF)
-    return reply(await services.write(tickets.cancel_ticket, services.ctx, ticket_id))
+    claim = once.claim()
+    return reply(
+        await services.write_once(claim, tickets.cancel_ticket, services.ctx, ticket_id),
+        claim=claim,
+    )
 
 
 @router.post("/evaluation", response_model=TicketOut)
@@ -62,15 +74,18 @@ async def evaluate(
     body: EvaluationBody,
     services: ServicesDep,
     who: OptionalPrincipal,
+    once: OnceDep,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """好差评: 5 非常满意 … 1 非常不满意, once per service."""
     await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
+    claim = once.claim(body)
     return reply(
-        await services.write(
-            tickets.evaluate_ticket, services.ctx, ticket_id, body.level, body.comment
-        )
+        await services.write_once(
+            claim, tickets.evaluate_ticket, services.ctx, ticket_id, body.level, body.comment
+        ),
+        claim=claim,
     )
 
 

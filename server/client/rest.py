@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import httpx
+
+# A write whose reply was lost is sent again this many times, with the same key.
+WRITE_RETRIES = 2
 
 
 class ApiError(Exception):
@@ -17,7 +21,18 @@ class ApiError(Exception):
 
 
 class ServerUnreachable(ApiError):
-    """No answer from the server (network down, server stopped)."""
+    """No answer from the server (network down, server stopped).
+
+    For a keyed write `idempotency_key` is the key it went with: the write may have been
+    stored, and sending it again with that key (or asking by key) finds out.
+    """
+
+    idempotency_key: str | None = None
+
+
+def new_key() -> str:
+    """A fresh Idempotency-Key: one per user intent, reused by every retry of it."""
+    return str(uuid.uuid4())
 
 
 class HallClient:
@@ -61,9 +76,13 @@ class HallClient:
         """Layout, guide tree and waiting counts."""
         return self._call("GET", self._hall(""))
 
-    def issue(self, **body: Any) -> dict[str, Any]:
+    def issue(self, *, idempotency_key: str | None = None, **body: Any) -> dict[str, Any]:
         """Take a number (queue or matter, applicant_name, id_number, phone, priority …)."""
-        return self._call("POST", self._hall("/tickets"), json=body)
+        return self._write("POST", self._hall("/tickets"), idempotency_key, json=body)
+
+    def settle(self, key: str) -> dict[str, Any]:
+        """What happened to a write of this client sent with `key` (404 ApiError: nothing)."""
+        return self._call("GET", self._hall(f"/idempotency/{key}"))
 
     def find(self, number: str, id_number: str | None = None) -> dict[str, Any]:
         """Today's ticket by number (kiosks give the ID number too)."""
@@ -75,40 +94,56 @@ class HallClient:
         """A ticket with its waiting estimate."""
         return self._call("GET", f"/api/v1/tickets/{ticket_id}", params=_secret(secret))
 
-    def requeue(self, ticket_id: str) -> dict[str, Any]:
+    def requeue(self, ticket_id: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
         """过号取号."""
-        return self._call("POST", f"/api/v1/tickets/{ticket_id}/requeue")
+        return self._write("POST", f"/api/v1/tickets/{ticket_id}/requeue", idempotency_key)
 
-    def cancel(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
+    def cancel(
+        self, ticket_id: str, secret: str | None = None, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
         """Give up a ticket."""
-        return self._call("POST", f"/api/v1/tickets/{ticket_id}/cancel", params=_secret(secret))
+        path = f"/api/v1/tickets/{ticket_id}/cancel"
+        return self._write("POST", path, idempotency_key, params=_secret(secret))
 
     def evaluate(
         self, ticket_id: str, level: int, comment: str | None = None, secret: str | None = None
     ) -> dict[str, Any]:
         """好差评 1..5."""
-        return self._call(
+        return self._write(
             "POST",
             f"/api/v1/tickets/{ticket_id}/evaluation",
+            None,
             json={"level": level, "comment": comment},
             params=_secret(secret),
         )
 
-    def window(self, code: str, action: str, **body: Any) -> dict[str, Any]:
+    def window(
+        self, code: str, action: str, *, idempotency_key: str | None = None, **body: Any
+    ) -> dict[str, Any]:
         """Run a window action: sign-in, sign-out, call-next, call, recall, outcome, transfer."""
-        return self._call("POST", self._hall(f"/windows/{code}/{action}"), json=body or None)
+        path = self._hall(f"/windows/{code}/{action}")
+        return self._write("POST", path, idempotency_key, json=body or None)
 
     def sign_in(self, code: str) -> dict[str, Any]:
         """Open the window for the signed-in clerk."""
         return self.window(code, "sign-in")
 
-    def call_next(self, code: str) -> dict[str, Any]:
+    def call_next(self, code: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
         """叫号."""
-        return self.window(code, "call-next")
+        return self.window(code, "call-next", idempotency_key=idempotency_key)
 
-    def outcome(self, code: str, outcome: str, reason: str | None = None) -> dict[str, Any]:
+    def outcome(
+        self,
+        code: str,
+        outcome: str,
+        reason: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
         """过号 / 受理 / 咨询 / 不予受理 for the current ticket."""
-        return self.window(code, "outcome", outcome=outcome, reason=reason)
+        return self.window(
+            code, "outcome", idempotency_key=idempotency_key, outcome=outcome, reason=reason
+        )
 
     def set_queues(self, code: str, queues: list[str]) -> dict[str, Any]:
         """潮汐 change (supervisor)."""
@@ -165,13 +200,30 @@ class HallClient:
         result = self._raw(method, path, **kwargs)
         return result if isinstance(result, dict) else {"content": result}
 
-    def _raw(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _write(self, method: str, path: str, key: str | None, **kwargs: Any) -> dict[str, Any]:
+        """A keyed write: a timeout or a lost reply is retried with the same key."""
+        key = key or new_key()
+        for attempt in range(WRITE_RETRIES + 1):
+            try:
+                return self._call(method, path, idempotency_key=key, **kwargs)
+            except ServerUnreachable as exc:
+                exc.idempotency_key = key
+                # Refused connections never reached the server: no reply was lost.
+                if attempt == WRITE_RETRIES or isinstance(exc.__cause__, httpx.ConnectError):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _raw(
+        self, method: str, path: str, idempotency_key: str | None = None, **kwargs: Any
+    ) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             raise ServerUnreachable(
-                0, "server_unreachable", "无法连接服务器，请稍后重试", str(exc)
+                0, "server_unreachable", "无法连接服务器，请稍后重试。", str(exc)
             ) from exc
         if response.status_code >= 400:
             raise _error(response)

@@ -94,6 +94,9 @@ class OutcomeBody(Body):
 
     outcome: str = Field(max_length=16)
     reason: str | None = Field(None, max_length=500)
+    # The ticket the clerk saw (a pad replaying a queued tap): 409 ticket_not_current if
+    # the window has moved on since.
+    ticket: str | None = Field(None, max_length=40)
 
 
 class TransferBody(Body):
@@ -104,6 +107,7 @@ class TransferBody(Body):
     queue: str | None = Field(None, max_length=32)
     window: str | None = Field(None, max_length=32)
     note: str | None = Field(None, max_length=200)
+    ticket: str | None = Field(None, max_length=40)  # as on OutcomeBody
 
 
 class PauseBody(Body):

@@ -19,6 +19,7 @@ from server.domain.model import Ticket, TicketStatus
 from server.domain.numbering import business_date
 from server.protocol.views import iso
 from server.realtime.pg import notify
+from server.services import idempotency
 from server.store import repo
 from server.store.db import Database
 from server.store.layout import Layout, load_layout
@@ -210,6 +211,9 @@ class Batch:
             if last is None:
                 raise NotFound("unknown_hall", f"没有编号为 {hall} 的服务大厅")
             tx = self.txs[hall] = HallTx(self.ctx, self.conn, hall, last)
+        claim = idempotency.take_claim()
+        if claim is not None:
+            work = idempotency.guarded(claim, work)
         if not self.isolate:
             return work(tx)
         mark = tx.mark()

@@ -12,6 +12,7 @@ from server.domain.events import EventType
 from server.domain.model import TicketStatus, WindowStatus
 from server.domain.numbering import local_time
 from server.protocol.views import public_ticket, window_view
+from server.services import idempotency
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.windows import change_queues
 from server.store import repo
@@ -56,6 +57,7 @@ def close_day(ctx: Context, hall: str, keep_days: int = 7) -> int:
         tx.conn.execute(update(halls).where(halls.c.code == hall).values(closed_date=tx.today))
         horizon = tx.now - dt.timedelta(days=keep_days)
         tx.conn.execute(delete(events).where(events.c.hall == hall, events.c.at < horizon))
+        idempotency.prune(tx)
         return len(stale)
 
     result: int = run_in_hall(ctx, hall, work)

@@ -119,7 +119,13 @@ def recall(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
 
 
 def record_outcome(
-    ctx: Context, hall: str, code: str, clerk: str, outcome: str, reason: str | None
+    ctx: Context,
+    hall: str,
+    code: str,
+    clerk: str,
+    outcome: str,
+    reason: str | None,
+    expected: str | None = None,
 ) -> dict[str, Any]:
     """Record exactly one of 过号 / 受理 / 咨询 / 不予受理 for the current call."""
     try:
@@ -130,7 +136,7 @@ def record_outcome(
         ) from None
 
     def work(tx: HallTx) -> dict[str, Any]:
-        window, before = _current(tx, code, clerk)
+        window, before = _current(tx, code, clerk, expected)
         ticket = lifecycle.finish(before, result, reason, tx.now)
         if result is not Outcome.NO_SHOW:
             ticket = replace(ticket, evaluation_requested=True)
@@ -158,6 +164,7 @@ def transfer(
     to_queue: str | None,
     to_window: str | None,
     note: str | None,
+    expected: str | None = None,
 ) -> dict[str, Any]:
     """转移: move the current ticket to another queue or window, where it is called first.
 
@@ -166,7 +173,7 @@ def transfer(
     kept_note = (note or "").strip() or None
 
     def work(tx: HallTx) -> dict[str, Any]:
-        window, ticket = _current(tx, code, clerk)
+        window, ticket = _current(tx, code, clerk, expected)
         queue = _transfer_queue(tx, window, ticket, to_queue, to_window)
         before, ticket = ticket, lifecycle.transfer(ticket, queue, to_window, kept_note)
         tx.save_ticket(before, ticket)
@@ -315,12 +322,20 @@ def _call(
     return _ticket(ctx, tx, ticket)
 
 
-def _current(tx: HallTx, code: str, clerk: str) -> tuple[Window, Ticket]:
+def _current(
+    tx: HallTx, code: str, clerk: str, expected: str | None = None
+) -> tuple[Window, Ticket]:
     window = _window(tx, code)
     lifecycle.require_clerk(window, clerk)
     ticket = repo.get_ticket(tx.conn, window.current_ticket) if window.current_ticket else None
     if ticket is None:
         raise Conflict("nothing_called", "当前没有已叫的号码")
+    if expected is not None and expected not in (ticket.id, ticket.number):
+        raise Conflict(
+            "ticket_not_current",
+            f"本窗口当前号码已是 {ticket.number}，该操作未执行。",
+            {"current": ticket.number},
+        )
     return window, ticket
 
 

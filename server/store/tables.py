@@ -264,6 +264,20 @@ login_failures = Table(
     Index("ix_login_failures_at", "at"),
 )
 
+# Idempotency-Key: the committed answer of each keyed write, per hall and caller, kept 24 h.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("caller", String(80), primary_key=True),  # "<role>:<user or device id>"
+    Column("key", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # sha-256 of method, path and body
+    Column("status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_idempotency_keys_at", "hall", "at"),
+)
+
 devices = Table(
     "devices",
     metadata,

@@ -198,6 +198,44 @@ def test_after_a_server_restart_the_pad_says_so_and_resyncs(demo_server, tab):
     expect(pad.locator("#cur-number")).not_to_have_text("—")
 
 
+def test_an_outcome_tapped_while_the_server_is_down_is_recorded_once_when_it_is_back(
+    demo_server, kiosk, tab
+):
+    from playwright.sync_api import expect
+
+    url = demo_server.url
+    kiosk.issue(queue="A", applicant_name="欧阳娜娜")
+    pad = tab.new_page()
+    sign_in(pad, url, "clerk08", "S08")
+    pad.click("#btn-call-next")
+    number = pad.locator("#cur-number")
+    expect(number).not_to_have_text("—")
+    called = number.text_content()
+    msg, conn = pad.locator("#message"), pad.locator("#conn")
+    demo_server.kill9()
+    try:
+        pad.click("#btn-accepted")
+        expect(msg).to_have_text(
+            f"无法连接服务器，请检查网络；已记下，恢复后将自动同步。待同步：受理 {called}"
+        )
+        expect(msg).to_have_class(re.compile("error"))
+        expect(conn).to_have_attribute("data-state", "offline")
+        shot(pad, "pad-pending-sync")
+    finally:
+        demo_server.start()
+    expect(conn).to_have_text("已重新连接，数据已同步", timeout=20_000)
+    expect(msg).to_have_text(f"已同步：受理 {called}", timeout=10_000)
+    expect(msg).not_to_have_class(re.compile("error"))
+    expect(number).to_have_text("—")
+    shot(pad, "pad-synced")
+    with HallClient(url, "demo", "demo-kiosk") as fresh:
+        events = fresh.events(since=0)["events"]
+    finished = [
+        e for e in events if e["type"] == "ticket.finished" and e["ticket"]["number"] == called
+    ]
+    assert len(finished) == 1 and finished[0]["ticket"]["outcome"] == "accepted"
+
+
 def test_a_double_tap_on_call_next_calls_once(demo_server, kiosk, tab):
     from playwright.sync_api import expect
 

@@ -68,6 +68,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/halls/{hall}/leases/{name}"): {"display", *STAFF},
     ("PUT", "/api/v1/halls/{hall}/leases/{name}"): {"display"},
     ("DELETE", "/api/v1/halls/{hall}/leases/{name}"): {"display", "supervisor", "admin"},
+    # what happened to a write sent with an Idempotency-Key (issue 13), the caller's own keys
+    ("GET", "/api/v1/halls/{hall}/idempotency/{key}"): EVERYONE - {"nobody"},
 }
 # supervisor statistics, exports and the anomaly report (issue 7)
 for path in (

@@ -11,7 +11,32 @@
     }
   }
 
-  const UNREACHABLE = "无法连接服务器，请检查网络；恢复后将自动同步";
+  const UNREACHABLE = "无法连接服务器，请检查网络。";
+  const TIMEOUT_MS = 8000; // a reply slower than this counts as lost
+  const RETRIES = 2; // a write whose reply was lost is sent again, with the same key
+  const ACTION_TEXT = { recall: "重呼", transfer: "转移", pause: "暂停", resume: "恢复服务", "call-next": "叫号", call: "选号" };
+  const OUTCOME_TEXT = { accepted: "受理", consulted: "咨询", rejected: "不予受理", no_show: "过号" };
+  // Taps replayed once when the server is back; a call is only checked (by key), never
+  // replayed: calling a citizen minutes later, unasked, would call someone who left.
+  const REPLAYED = ["outcome", "transfer", "pause", "resume"];
+  const CHECKED = ["call-next", "call"];
+
+  /* An Idempotency-Key: a v4 UUID (crypto.randomUUID needs https; getRandomValues does not). */
+  function newKey() {
+    if (global.crypto && global.crypto.randomUUID) return global.crypto.randomUUID();
+    const b = global.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  }
+
+  /* What a tap was, for people: "受理 A012". */
+  function intentLabel(action, body, ticket) {
+    const what = action === "outcome" ? OUTCOME_TEXT[body.outcome] : ACTION_TEXT[action] || action;
+    const number = action === "call" ? body.ticket : ticket && ticket.number;
+    return number && action !== "pause" && action !== "resume" ? what + " " + number : what;
+  }
 
   class PadApi {
     constructor(hall) {
@@ -23,10 +48,13 @@
       return "/api/v1/halls/" + encodeURIComponent(this.hall) + suffix;
     }
 
-    async request(method, path, body, raw) {
+    async request(method, path, body, raw, key) {
       const headers = {};
       if (this.token) headers.Authorization = "Bearer " + this.token;
       if (body !== undefined) headers["Content-Type"] = "application/json";
+      if (key) headers["Idempotency-Key"] = key;
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
       let response;
       try {
         response = await fetch(path, {
@@ -34,9 +62,12 @@
           headers: headers,
           body: body === undefined ? undefined : JSON.stringify(body),
           cache: "no-store",
+          signal: abort.signal,
         });
       } catch (e) {
         throw new ApiError(0, "server_unreachable", UNREACHABLE);
+      } finally {
+        clearTimeout(timer);
       }
       if (!response.ok) {
         let err = {};
@@ -79,9 +110,23 @@
       return this.request("GET", this.hallPath("/windows/" + encodeURIComponent(win) + "/context"));
     }
 
-    act(win, action, body) {
+    /* A window button with its Idempotency-Key: a lost reply is retried with the same key. */
+    async act(win, action, body, key) {
       const path = this.hallPath("/windows/" + encodeURIComponent(win) + "/" + action);
-      return this.request("POST", path, body);
+      key = key || newKey();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.request("POST", path, body, false, key);
+        } catch (err) {
+          err.key = key;
+          if (err.status !== 0 || attempt >= RETRIES) throw err;
+        }
+      }
+    }
+
+    /* What became of a write this pad sent with `key` (404: it was never carried out). */
+    settle(key) {
+      return this.request("GET", this.hallPath("/idempotency/" + encodeURIComponent(key)));
     }
 
     notice(ticketId, params) {
@@ -94,6 +139,70 @@
       const path = this.hallPath("/tickets/" + encodeURIComponent(ticketId) + "/notice?" + query);
       return this.request("GET", path, undefined, true);
     }
+  }
+
+  /* Taps made while the server was away, kept in the tab and sent once each when it is back. */
+  class Outbox {
+    constructor(name) {
+      this.name = name;
+      this.running = false;
+    }
+
+    items() {
+      try {
+        return JSON.parse(sessionStorage.getItem(this.name) || "[]");
+      } catch (e) {
+        return [];
+      }
+    }
+
+    save(items) {
+      sessionStorage.setItem(this.name, JSON.stringify(items));
+    }
+
+    /* Keep a tap that got no answer; false for taps that are not kept (see REPLAYED). */
+    keep(win, action, body, key, ticket) {
+      if (REPLAYED.indexOf(action) < 0 && CHECKED.indexOf(action) < 0) return false;
+      const item = { key: key, win: win, action: action, body: body, label: intentLabel(action, body || {}, ticket) };
+      if (CHECKED.indexOf(action) >= 0) item.check = true;
+      this.save(this.items().concat([item]));
+      return true;
+    }
+
+    pending() {
+      return this.items().filter((i) => !i.check).map((i) => i.label);
+    }
+
+    /* Send each kept tap once, in order; `report(item, result, err)`; false while still away. */
+    async replay(api, report) {
+      if (this.running) return false;
+      this.running = true;
+      try {
+        for (const item of this.items()) {
+          try {
+            const result = item.check
+              ? (await api.settle(item.key)).response
+              : await api.act(item.win, item.action, item.body, item.key);
+            report(item, result, null);
+          } catch (err) {
+            if (err.status === 0) return false; // still away: the rest stays kept
+            report(item, null, err);
+          }
+          this.save(this.items().filter((i) => i.key !== item.key));
+        }
+        return true;
+      } finally {
+        this.running = false;
+      }
+    }
+  }
+
+  /* What a replayed tap came to, for the message line. */
+  function replayText(item, result, err) {
+    if (item.check && err && err.status === 404) return item.label + (item.label === "叫号" ? "" : " ") + "未执行，请重新叫号";
+    if (item.check && result) return "已核对：" + result.number + " 已叫号";
+    if (err) return "未同步：" + item.label + "（" + err.message + "）";
+    return "已同步：" + item.label;
   }
 
   /* The hall's live events in seq order; reconnects with `since` and never repeats a seq. */
@@ -163,5 +272,12 @@
     }
   }
 
-  global.YiChuang = { ApiError: ApiError, PadApi: PadApi, LiveFeed: LiveFeed };
+  global.YiChuang = {
+    ApiError: ApiError,
+    PadApi: PadApi,
+    LiveFeed: LiveFeed,
+    Outbox: Outbox,
+    newKey: newKey,
+    replayText: replayText,
+  };
 })(window);

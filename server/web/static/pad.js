@@ -8,6 +8,7 @@
   const presetWindow = (params.get("window") || "").toUpperCase() || null;
   const api = new Y.PadApi(hall);
   const store = "yichuang.pad." + hall;
+  const outbox = new Y.Outbox(store + ".outbox");
   const OUTCOME_TEXT = { accepted: "受理", consulted: "咨询", rejected: "不予受理", no_show: "过号" };
   const NOTICE_TITLES = { accepted: "受理通知书", rejected: "不予受理凭证", missing: "一次性告知书" };
   const PRIORITY_TEXT = { green: "绿色通道", appointment: "预约" };
@@ -20,6 +21,7 @@
   const s = { user: null, window: presetWindow, ctx: null, reasons: [], busy: false, feed: null };
   let refreshTimer = null;
   let bannerTimer = null;
+  let syncTimer = null;
 
   const $ = (id) => document.getElementById(id);
   function el(tag, attrs, text) {
@@ -48,7 +50,37 @@
   function fail(err) {
     if (err.status === 401 && s.user) return signedOut("登录已过期，请重新签到");
     message(err.message, err.status === 404 || err.status === 409 ? "warn" : "error");
-    if (err.status === 0) connection("offline");
+    if (err.status === 0) {
+      s.offline = true; // cleared when the pad resyncs
+      connection("offline");
+    }
+  }
+
+  /* The red line of a tap the server did not answer: what happens to it, and what waits. */
+  function offlineText(action) {
+    const head = "无法连接服务器，请检查网络；";
+    if (action === "call-next" || action === "call") return head + "叫号未确认，恢复后将自动核对，请勿重复叫号。";
+    return head + "已记下，恢复后将自动同步。待同步：" + outbox.pending().join("、");
+  }
+
+  /* Back online: send the kept taps once each, clear the red line, then re-read the window. */
+  async function syncOutbox() {
+    clearTimeout(syncTimer);
+    const done = [];
+    const back = await outbox.replay(api, (item, result, err) => done.push(Y.replayText(item, result, err)));
+    if (!back) {
+      syncTimer = setTimeout(syncOutbox, 3000); // the live feed may not have noticed the drop
+      return;
+    }
+    if (s.offline) {
+      s.offline = false;
+      message("", "info");
+    }
+    if (done.length) message(done.join("；"), done.some((t) => t.indexOf("已") !== 0) ? "warn" : "ok");
+    if ($("conn").dataset.state === "offline" && s.feed && s.feed.ws && s.feed.ws.readyState === 1) {
+      connection("resynced"); // only the buttons were cut off; the feed stayed up
+    }
+    scheduleRefresh();
   }
 
   /* -- sign in / out ---------------------------------------------------------------- */
@@ -134,11 +166,23 @@
     if (s.busy) return; // a double tap runs one action
     s.busy = true;
     renderButtons();
+    const current = s.ctx && s.ctx.current;
+    if ((action === "outcome" || action === "transfer") && current) {
+      body = Object.assign({}, body, { ticket: current.id }); // never lands on another citizen
+    }
+    const key = Y.newKey(); // one per tap: its retries and its replay reuse it
     try {
-      const result = await api.act(s.window, action, body);
+      const result = await api.act(s.window, action, body, key);
       await refresh();
       message(success(result), "ok");
     } catch (err) {
+      if (err.status === 0 && outbox.keep(s.window, action, body, key, current)) {
+        s.offline = true;
+        connection("offline");
+        message(offlineText(action), "error");
+        syncTimer = setTimeout(syncOutbox, 3000);
+        return;
+      }
       await refresh().catch(() => null);
       fail(err);
     } finally {
@@ -422,10 +466,11 @@
       box.className = "banner ok";
       box.dataset.state = "resynced";
       box.hidden = false;
-      scheduleRefresh();
+      syncOutbox();
       bannerTimer = setTimeout(() => { box.hidden = true; }, 8000);
     } else {
       box.hidden = true;
+      if (outbox.items().length) syncOutbox(); // taps kept before a reload
     }
   }
 
