@@ -41,10 +41,12 @@ def font(px: int, bold: bool = False) -> QFont:
 
 
 class TvLabel(QLabel):
-    """A label that carries its own font in its style sheet, so no app-wide sheet resizes it."""
+    """A plain-text label that carries its own font in its style sheet (no app sheet resizes it)."""
 
     def __init__(self, text: str, px: int, color: str, bold: bool = False) -> None:
         super().__init__(text)
+        # Pause reasons and hall-file names are shown as typed, never as HTML.
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.px, self.bold = px, bold
         self._colours = (color, "transparent", "")
         self.setFont(font(px, bold))

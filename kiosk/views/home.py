@@ -14,7 +14,6 @@ from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -213,8 +212,7 @@ class QueueButton(QPushButton):
         lines = QVBoxLayout(self)
         lines.setContentsMargins(16, 6, 16, 6)
         lines.setSpacing(0)
-        self.name, self.count = QLabel(), QLabel()
-        self.count.setObjectName("count")
+        self.name, self.count = label(wrap=False), label("", "count", wrap=False)
         for lab in (self.name, self.count):
             lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             lines.addWidget(lab)
