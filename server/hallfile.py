@@ -183,6 +183,9 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "recent_calls": hall.integer("recent_calls", 8, lo=1, hi=50),
         "holidays": [d.isoformat() for d in _dates(hall, "holidays")],
         "workdays": [d.isoformat() for d in _workdays(hall)],
+        # 叫号播报: each call said this many times, with this pause between (display app)
+        "announce_repeats": hall.integer("announce_repeats", 2, lo=1, hi=5),
+        "announce_pause_s": hall.number("announce_pause_s", 1.0, lo=0, hi=10),
     }
     return {
         "requeue": rule,
