@@ -239,7 +239,9 @@ def run_tv(display: Display, *, fullscreen: bool, argv: list[str] | None = None)
     signals.status.connect(presenter.set_status)
     display.handlers.insert(0, signals.send_message)
     display.status_handlers.append(signals.send_status)
-    screen = TvScreen(display.config.screen.layout, display.config.screen.recent)
+    shown_on = app.primaryScreen() if fullscreen else None  # a 1366×768 TV gets it all in scale
+    size = (shown_on.size().width(), shown_on.size().height()) if shown_on else None
+    screen = TvScreen(display.config.screen.layout, display.config.screen.recent, size=size)
 
     def redraw() -> None:
         if presenter.layout is None and display.layout is not None:

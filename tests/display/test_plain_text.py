@@ -37,5 +37,5 @@ def test_a_pause_reason_and_names_with_markup_show_as_plain_text(feed, hall, qtb
     shown = literal_texts(tv)
     assert any(REASON in t for t in shown), shown
     assert any(TAG in t for t in shown), shown  # the queue's name in its chip
-    tile = next(t for t in tv.tiles if REASON in t.code.text())
-    assert renders_literally(tile.code)
+    tile = next(t for t in tv.tiles if REASON in t.text.text())
+    assert renders_literally(tile.text)
