@@ -54,8 +54,10 @@ class HomePage(QWidget):
         self.appointment = button("", presenter.open_appointment)
         self.green = button("", presenter.open_green, "green")
         self.reprint = button("", presenter.reprint, "small")
+        # 长辈模式 where a citizen looks first, as big as the other entries (not only the header's)
+        self.elderly = button("", presenter.toggle_elderly, "elderly")
         actions.addWidget(self.guide, 3)
-        for widget in (self.requeue, self.appointment, self.green):
+        for widget in (self.elderly, self.requeue, self.appointment, self.green):
             actions.addWidget(widget, 2)
         actions.addWidget(self.reprint, 1)
         col.addLayout(actions)
@@ -111,6 +113,7 @@ class HomePage(QWidget):
         self.requeue.setText(f"【{text('requeue', lang)}】")
         self.appointment.setText(f"【{text('appointment', lang)}】")
         self.green.setText(f"【{text('green', lang)}】")
+        self.elderly.setText(text("elderly_off" if s.elderly else "elderly", lang))
         self.reprint.setText(text("reprint", lang))
         for b in (self.requeue, self.appointment, self.green):
             b.setEnabled(open_)
