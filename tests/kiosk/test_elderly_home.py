@@ -6,13 +6,14 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication
 
 from kiosk.state import Screen
-from tests.helpers import valid_id
+from tests.helpers import SCREENS, valid_id
 from tests.kiosk.conftest import open_window
 from tests.kiosk.test_home_fits import assert_fully_visible
 
 
 def test_elderly_mode_is_a_big_button_and_keeps_the_demo_hall_on_one_page(kiosk, qapp, qtbot):
     window = open_window(qapp, qtbot, kiosk, 1920, 1080)  # the demo hall's kiosk screen
+    kiosk.p.on_live({"seq": 5, "queue_counts": {code: 188 for code in kiosk.s.counts}})
     home = window.pages[Screen.HOME]
     QApplication.processEvents()
     big = home.elderly
@@ -25,7 +26,7 @@ def test_elderly_mode_is_a_big_button_and_keeps_the_demo_hall_on_one_page(kiosk,
     QApplication.processEvents()
     assert len(home.pages) == 1 and not home.pager.isVisible()
     assert assert_fully_visible(window, home) == {q.code for q in kiosk.s.queues}
-    window.grab().save("var/screens/kiosk-elderly-1080p.png")
+    assert window.grab().save(str(SCREENS / "kiosk-elderly-1080p.png"))
 
 
 def test_the_ticket_page_says_the_hall_put_an_elder_first(kiosk, window):
