@@ -27,6 +27,8 @@ def hall_date(local: dt.datetime) -> str:
 PAUSED_TEXT = "暂停服务"
 IDLE_TEXT = "等候叫号"
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
+# A hall that says nothing (or a server before 0.x): twice, a second apart, as halls do.
+DEFAULT_REPEATS, DEFAULT_PAUSE_S = 2, 1.0
 
 
 @dataclass(frozen=True)
@@ -39,17 +41,22 @@ class HallLayout:
     areas: dict[str, str] = field(default_factory=dict)
     queues: tuple[tuple[str, str, str], ...] = ()  # (code, name, area) in hall order
     notice: str = ""
+    announce_repeats: int = DEFAULT_REPEATS  # 叫号播报: each call said this many times
+    announce_pause_s: float = DEFAULT_PAUSE_S  # between the repeats
 
     @classmethod
     def from_hall_info(cls, info: dict[str, Any]) -> HallLayout:
         """Build from the hall layout JSON."""
+        settings = info.get("settings", {})
         return cls(
             code=info["code"],
             name=info["name"],
             timezone=info.get("timezone", "Asia/Shanghai"),
             areas={a["code"]: a["name"] for a in info.get("areas", [])},
             queues=tuple((q["code"], q["name"], q["area"]) for q in info.get("queues", [])),
-            notice=info.get("settings", {}).get("notice", ""),
+            notice=settings.get("notice", ""),
+            announce_repeats=int(settings.get("announce_repeats", DEFAULT_REPEATS)),
+            announce_pause_s=float(settings.get("announce_pause_s", DEFAULT_PAUSE_S)),
         )
 
 

@@ -19,7 +19,7 @@ from display.announcer import HallAnnouncer, Voice
 from display.config import AnnouncerConfig, DisplayConfig
 from display.lease import LeaseKeeper, LeaseRefused, default_holder
 from display.led_bridge import LedBridge, SignOpener, open_driver_sign
-from display.presenter import HallLayout
+from display.presenter import DEFAULT_PAUSE_S, DEFAULT_REPEATS, HallLayout
 from server.client import ApiError, HallClient, LiveFeed
 
 log = logging.getLogger("yichuang.display")
@@ -95,12 +95,22 @@ class Display:
             self.layout = HallLayout.from_hall_info(self.client.hall_info())
         except ApiError as exc:
             log.warning("hall layout not loaded yet: %s", exc.message)
+        else:
+            self._tell_voice(self.layout)
         return self.layout
+
+    def _tell_voice(self, layout: HallLayout) -> None:
+        """Hand the hall's repeats and pause to the voice (the hall file says how often)."""
+        set_repeat = getattr(self._voice, "set_repeat", None)
+        if callable(set_repeat):
+            set_repeat(layout.announce_repeats, layout.announce_pause_s)
 
     def _start_announcer(self) -> None:
         cfg = self.config.announcer
         if self._voice is None:
             self._voice = build_voice(cfg)
+            if self.layout is not None:
+                self._tell_voice(self.layout)
         timezone = self.layout.timezone if self.layout else self.config.timezone
         announcer = HallAnnouncer(cfg, self._voice, timezone=timezone, active=False)
         self.lease = LeaseKeeper(
@@ -189,7 +199,14 @@ def build_voice(cfg: AnnouncerConfig) -> Voice:
         from drivers.voice import AplaySink
 
         sink = AplaySink()
-    announcer: Voice = Announcer(_engine(cfg), sink, chime=cfg.chime, volume=cfg.volume)
+    announcer: Voice = Announcer(
+        _engine(cfg),
+        sink,
+        chime=cfg.chime,
+        volume=cfg.volume,
+        repeat=DEFAULT_REPEATS,  # until the hall layout says otherwise
+        pause=DEFAULT_PAUSE_S,
+    )
     return announcer
 
 
@@ -222,7 +239,9 @@ def run_tv(display: Display, *, fullscreen: bool, argv: list[str] | None = None)
     signals.status.connect(presenter.set_status)
     display.handlers.insert(0, signals.send_message)
     display.status_handlers.append(signals.send_status)
-    screen = TvScreen(display.config.screen.layout, display.config.screen.recent)
+    shown_on = app.primaryScreen() if fullscreen else None  # a 1366×768 TV gets it all in scale
+    size = (shown_on.size().width(), shown_on.size().height()) if shown_on else None
+    screen = TvScreen(display.config.screen.layout, display.config.screen.recent, size=size)
 
     def redraw() -> None:
         if presenter.layout is None and display.layout is not None:

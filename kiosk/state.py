@@ -156,6 +156,7 @@ def public_ticket_fields(ticket: dict[str, Any]) -> dict[str, Any]:
         "windows",
         "status",
         "priority",
+        "priority_reason",  # 长辈优先: why the hall put this ticket first
         "waiting_ahead",
         "estimated_wait_min",
         "issued_at",

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from drivers.printer import AdviceSlip, TicketStub
+from drivers.printer import DEFAULT_TICKET_NOTES, AdviceSlip, TicketStub
 
 # Ticket priority -> the stub's heading variant (统一取号小票 / 绿色通道 / 预约取号).
 _VARIANTS = {"green": "green", "appointment": "appointment"}
@@ -41,7 +41,15 @@ def ticket_stub(
         queue_name=str(ticket.get("queue_name") or ""),
         estimated_wait_min=ticket.get("estimated_wait_min"),
         variant=variant,
+        notes=_notes(ticket),
     )
+
+
+def _notes(ticket: dict[str, Any]) -> tuple[str, ...]:
+    """The stub's notes; a ticket the hall's rule put first says so (长辈优先) at the top."""
+    reason = ticket.get("priority_reason")
+    first = (f"{reason}：将为您优先叫号",) if reason else ()
+    return (*first, *DEFAULT_TICKET_NOTES)
 
 
 def advice_slip(hall_name: str, leaf: dict[str, Any], now: dt.datetime) -> AdviceSlip:

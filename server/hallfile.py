@@ -17,6 +17,7 @@ from server.domain.model import (
     RequeueRule,
     SlotCap,
 )
+from server.domain.priority import ELDERLY_LABEL
 from server.tomlreader import ConfigError, Table
 
 CODE = r"[A-Za-z0-9_-]{1,32}"
@@ -132,6 +133,9 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
     _unique(root, "queues", [q.code for q in queues], "code")
     _unique(root, "queues", [q.prefix for q in queues], "prefix")
     queue_codes = {q.code for q in queues}
+    defaults["settings"]["priority_rules"] = [
+        _priority_rule(t, queue_codes) for t in root.tables("priority_rules")
+    ]
     windows = tuple(
         _window(t, defaults, area_codes, queue_codes) for t in root.tables("windows", required=True)
     )
@@ -183,6 +187,9 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "recent_calls": hall.integer("recent_calls", 8, lo=1, hi=50),
         "holidays": [d.isoformat() for d in _dates(hall, "holidays")],
         "workdays": [d.isoformat() for d in _workdays(hall)],
+        # 叫号播报: each call said this many times, with this pause between (display app)
+        "announce_repeats": hall.integer("announce_repeats", 2, lo=1, hi=5),
+        "announce_pause_s": hall.number("announce_pause_s", 1.0, lo=0, hi=10),
     }
     return {
         "requeue": rule,
@@ -299,6 +306,17 @@ def _window(t: Table, d: dict[str, Any], areas: set[str], queues: set[str]) -> W
     )
     t.done()
     return spec
+
+
+def _priority_rule(t: Table, queues: set[str]) -> dict[str, Any]:
+    """长辈优先: citizens of `min_age` or more (by the ID number) get priority in `queues`."""
+    rule = {
+        "min_age": t.integer("min_age", lo=50, hi=120),
+        "queues": _known(t, "queues", t.texts("queues", []), queues),
+        "label": t.text("label", ELDERLY_LABEL, max_len=12),
+    }
+    t.done()
+    return rule
 
 
 def _matter(t: Table, queues: set[str]) -> MatterSpec:

@@ -10,7 +10,6 @@ from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
@@ -19,6 +18,8 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from caller.views.labels import Label
 
 
 class _Dialog(QDialog):
@@ -30,7 +31,7 @@ class _Dialog(QDialog):
         self.setMinimumWidth(560)
         self.box = QVBoxLayout(self)
         self.box.setSpacing(10)
-        heading = QLabel(title, objectName="title")
+        heading = Label(title, objectName="title")
         self.box.addWidget(heading)
 
     def finish(self, ok_text: str | None = "确定") -> None:
@@ -130,7 +131,7 @@ class PickDialog(_Dialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("选号呼叫", parent)
-        self.box.addWidget(QLabel("不按顺序呼叫将被记录。请输入号码："))
+        self.box.addWidget(Label("不按顺序呼叫将被记录。请输入号码："))
         self.number = QLineEdit(placeholderText="如 A012")
         self.box.addWidget(self.number)
         self.finish("呼叫")

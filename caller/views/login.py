@@ -6,7 +6,6 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -14,6 +13,7 @@ from PyQt6.QtWidgets import (
 )
 
 from caller.viewmodel import PadView
+from caller.views.labels import Label
 from caller.views.theme import banner_style
 
 
@@ -29,15 +29,15 @@ class LoginPage(QWidget):
         form = QVBoxLayout(card)
         form.setContentsMargins(36, 32, 36, 32)
         form.setSpacing(14)
-        title = QLabel("窗口叫号 · 工作人员签到", objectName="title")
+        title = Label("窗口叫号 · 工作人员签到", objectName="title")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.where = QLabel(window_hint, objectName="caption")
+        self.where = Label(window_hint, objectName="caption")
         self.where.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.username = QLineEdit(placeholderText="工号 (如 clerk01)")
         self.password = QLineEdit(placeholderText="密码")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.submit = QPushButton("签到", objectName="primary")
-        self.message = QLabel("")
+        self.message = Label("")
         self.message.setWordWrap(True)
         for w in (title, self.where, self.username, self.password, self.submit, self.message):
             form.addWidget(w)
@@ -68,8 +68,8 @@ class WindowPage(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 30, 40, 30)
-        self.heading = QLabel("请选择要签到的窗口", objectName="title")
-        self.message = QLabel("")
+        self.heading = Label("请选择要签到的窗口", objectName="title")
+        self.message = Label("")
         self.grid = QGridLayout()
         self.grid.setSpacing(12)
         layout.addWidget(self.heading)

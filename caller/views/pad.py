@@ -8,13 +8,13 @@ from PyQt6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from caller.viewmodel import PadView
+from caller.views.labels import Label
 from caller.views.theme import banner_style
 
 # (action, label, key, style): the keyboard shortcuts are documented in docs/clerk-pad.md.
@@ -52,7 +52,7 @@ class PadPage(QWidget):
         body.addLayout(self._left(), 3)
         body.addLayout(self._right(), 2)
         root.addLayout(body, 1)
-        self.message = QLabel("")
+        self.message = Label("")
         self.message.setWordWrap(True)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(16, 0, 16, 12)
@@ -64,9 +64,9 @@ class PadPage(QWidget):
         header = QFrame(objectName="header")
         row = QHBoxLayout(header)
         row.setContentsMargins(20, 10, 20, 10)
-        self.title = QLabel("", objectName="title")
-        self.status = QLabel("")
-        self.clerk = QLabel("")
+        self.title = Label("", objectName="title")
+        self.status = Label("")
+        self.clerk = Label("")
         self.sign_out = QPushButton(f"签退 {SIGN_OUT_KEY}", objectName="small")
         self.sign_out.clicked.connect(lambda: self.action.emit("sign_out"))
         row.addWidget(self.title)
@@ -80,25 +80,25 @@ class PadPage(QWidget):
 
     def _left(self) -> QVBoxLayout:
         col = QVBoxLayout()
-        self.connection = QLabel("")
+        self.connection = Label("")
         self.connection.setWordWrap(True)
         col.addWidget(self.connection)
         card = QFrame(objectName="card")
         inner = QVBoxLayout(card)
         inner.setContentsMargins(24, 12, 24, 16)
-        inner.addWidget(QLabel("当前号码", objectName="section"))
-        self.number = QLabel("—", objectName="number")
+        inner.addWidget(Label("当前号码", objectName="section"))
+        self.number = Label("—", objectName="number")
         self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(self.number)
-        self.lines = [QLabel("", objectName="caption") for _ in range(3)]
+        self.lines = [Label("", objectName="caption") for _ in range(3)]
         for label in self.lines:
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             inner.addWidget(label)
-        self.note = QLabel("", objectName="note")
+        self.note = Label("", objectName="note")
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setWordWrap(True)
         inner.addWidget(self.note)
-        self.hint = QLabel("", objectName="hint")
+        self.hint = Label("", objectName="hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(self.hint)
         col.addWidget(card, 1)
@@ -122,19 +122,19 @@ class PadPage(QWidget):
         col.addWidget(queues_card)
         next_card = QFrame(objectName="card")
         box = QVBoxLayout(next_card)
-        box.addWidget(QLabel("下一位 (点击号码可选号呼叫)", objectName="section"))
+        box.addWidget(Label("下一位 (点击号码可选号呼叫)", objectName="section"))
         self.next_buttons: list[QPushButton] = []
         for _ in range(6):
             button = QPushButton("", objectName="next")
             button.clicked.connect(lambda _=False, b=button: self._pick(b))
             self.next_buttons.append(button)
             box.addWidget(button)
-        self.next_empty = QLabel("暂无等候的号码", objectName="caption")
+        self.next_empty = Label("暂无等候的号码", objectName="caption")
         box.addWidget(self.next_empty)
         box.addStretch(1)
         col.addWidget(next_card, 1)
         col.addWidget(self._today_card())
-        self.evaluation = QLabel("")
+        self.evaluation = Label("")
         self.evaluation.setWordWrap(True)
         col.addWidget(self.evaluation)
         return col
@@ -142,12 +142,12 @@ class PadPage(QWidget):
     def _today_card(self) -> QFrame:
         card = QFrame(objectName="card")
         box = QVBoxLayout(card)
-        box.addWidget(QLabel("我的今日统计", objectName="section"))
+        box.addWidget(Label("我的今日统计", objectName="section"))
         grid = QGridLayout()
-        self.today_values: list[QLabel] = []
-        self.today_labels: list[QLabel] = []
+        self.today_values: list[Label] = []
+        self.today_labels: list[Label] = []
         for i in range(6):
-            value, label = QLabel("0", objectName="stat"), QLabel("", objectName="caption")
+            value, label = Label("0", objectName="stat"), Label("", objectName="caption")
             for w in (value, label):
                 w.setAlignment(Qt.AlignmentFlag.AlignCenter)
             grid.addWidget(value, 0, i)
@@ -162,11 +162,11 @@ class PadPage(QWidget):
         pairs = zip(self.today_labels, self.today_values, strict=True)
         return "   ".join(f"{label.text()} {value.text()}" for label, value in pairs)
 
-    def _card(self, title: str) -> tuple[QLabel, QFrame]:
+    def _card(self, title: str) -> tuple[Label, QFrame]:
         card = QFrame(objectName="card")
         box = QVBoxLayout(card)
-        box.addWidget(QLabel(title, objectName="section"))
-        text = QLabel("")
+        box.addWidget(Label(title, objectName="section"))
+        text = Label("")
         text.setWordWrap(True)
         box.addWidget(text)
         return text, card

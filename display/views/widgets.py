@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QFont, QFontDatabase, QFontMetrics, QPainter, QPaintEvent
+from PyQt6.QtGui import QFont, QFontDatabase, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 CJK_FONT_FILES = (
@@ -41,10 +41,12 @@ def font(px: int, bold: bool = False) -> QFont:
 
 
 class TvLabel(QLabel):
-    """A label that carries its own font in its style sheet, so no app-wide sheet resizes it."""
+    """A plain-text label that carries its own font in its style sheet (no app sheet resizes it)."""
 
     def __init__(self, text: str, px: int, color: str, bold: bool = False) -> None:
         super().__init__(text)
+        # Pause reasons and hall-file names are shown as typed, never as HTML.
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.px, self.bold = px, bold
         self._colours = (color, "transparent", "")
         self.setFont(font(px, bold))
@@ -76,14 +78,15 @@ def label(text: str, px: int, color: str, bold: bool = False, name: str = "") ->
 
 
 class WindowTileWidget(QFrame):
-    """One window: its code above, its current number (or 暂停服务) below.
+    """One window: its code above, its current number (or why it is paused) below.
 
-    The code line is `code_px` high; only a long pause reason ("S08 · 签退待处理") makes it
-    smaller, down to MIN_CODE_PX, so that it fits the tile's `width` instead of being cut.
+    Both lines are read from across the hall; the code never shrinks. Only text wider than
+    the tile's `width` (暂停服务 or a long pause reason such as 签退待处理) gets smaller, down
+    to MIN_TEXT_PX, so that it fits instead of being cut.
     """
 
-    MIN_CODE_PX = 20
-    MARGIN = 6
+    MIN_TEXT_PX = 20
+    MARGIN = 4
 
     COLORS: ClassVar[dict[str, tuple[str, str]]] = {  # (text, background) per window state
         "serving": ("#7CFFB2", "#12385f"),
@@ -94,55 +97,70 @@ class WindowTileWidget(QFrame):
 
     def __init__(self, code_px: int, text_px: int, width: int) -> None:
         super().__init__()
-        self.code_px, self.room = code_px, width - 2 * self.MARGIN
+        self.text_px, self.room = text_px, width - 2 * self.MARGIN
         self.code = label("", code_px, "#e3f2fd")
-        # The grid gives every tile the same width; a long code line must not widen a column.
-        self.code.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.text = label("", text_px, "#ffffff", bold=True)
-        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The grid gives every tile the same width; a long line must not widen a column.
+        for line in (self.code, self.text):
+            line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            line.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box = QVBoxLayout(self)
-        box.setContentsMargins(self.MARGIN, 4, self.MARGIN, 4)
+        box.setContentsMargins(self.MARGIN, 2, self.MARGIN, 2)
         box.setSpacing(0)
         box.addWidget(self.code)
         box.addWidget(self.text)
 
     def show_tile(self, code: str, text: str, state: str, reason: str | None) -> None:
-        """Draw a window's state."""
+        """Draw a window's state: a paused window shows its reason where the number goes."""
         fg, bg = self.COLORS.get(state, self.COLORS["closed"])
         self.setStyleSheet(f"WindowTileWidget {{ background: {bg}; border-radius: 8px; }}")
-        line = f"{code} · {reason}" if reason else code
-        self.code.set_px(fitting_px(line, self.code_px, self.MIN_CODE_PX, self.room))
-        self.code.setText(line)
-        self.text.setText(text)
+        line = reason if state == "paused" and reason else text
+        self.code.setText(code)
+        self.text.set_px(fitting_px(line, self.text_px, self.MIN_TEXT_PX, self.room, bold=True))
+        self.text.setText(line)
         self.text.paint(fg)
 
 
-def fitting_px(text: str, px: int, smallest: int, room: int) -> int:
+def fitting_px(text: str, px: int, smallest: int, room: int, bold: bool = False) -> int:
     """The largest size from `px` down to `smallest` at which `text` fits `room` pixels."""
-    while px > smallest and QFontMetrics(font(px)).horizontalAdvance(text) > room:
+    while px > smallest and QFontMetrics(font(px, bold)).horizontalAdvance(text) > room:
         px -= 1
     return px
 
 
 class QueueChip(QFrame):
-    """A queue's name and how many wait in it."""
+    """A queue's name and how many wait in it; a name too long beside its count gets smaller."""
 
     def __init__(self, px: int) -> None:
         super().__init__()
+        self.px = px
         self.setStyleSheet("QueueChip { background: #12385f; border-radius: 8px; }")
         self.name = label("", px, "#e3f2fd")
-        self.count = label("", px + 6, "#ffd54f", bold=True)
+        self.count = label("", px + 2, "#ffd54f", bold=True)
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row = QHBoxLayout(self)
-        row.setContentsMargins(12, 2, 12, 2)
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.setContentsMargins(px // 4, 2, px // 4, 2)
         row.addWidget(self.name, 1)
         row.addWidget(self.count)
 
     def show_count(self, name: str, waiting: int) -> None:
         """Draw one queue's waiting count."""
-        self.name.setText(name)
         self.count.setText(f"{waiting} 人")
+        self.name.setText(name)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        """The grid gave the chip its width: fit the name to it."""
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        # The name keeps half its size free before the count, however many wait.
+        inner = self.width() - 2 * (self.px // 4)
+        count = QFontMetrics(font(self.count.px, True)).horizontalAdvance(self.count.text())
+        room = inner - count - self.px // 2 - 4
+        self.name.set_px(fitting_px(self.name.text(), self.px, self.px * 3 // 4, room))
 
 
 class Ticker(QWidget):
@@ -154,7 +172,7 @@ class Ticker(QWidget):
         super().__init__()
         self._text, self._offset = "", 0
         self._font = font(px)  # its own, not self.font(): an app style sheet may change that
-        self.setFixedHeight(int(px * 1.8))
+        self.setFixedHeight(int(px * 1.6))
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._step)
         self._timer.start(self.TICK_MS)

@@ -38,11 +38,12 @@ def render_call(
     chime_first: bool = True,
     volume: float = 1.0,
     repeat: int = 1,
+    pause: float = 0.5,
     one: str = "一",
 ) -> Audio:
-    """The audio of one call: chime, the words (repeated if asked), at the volume."""
+    """The audio of one call: chime, the words (`repeat` times, `pause` s apart), at the volume."""
     speech = engine.render(announcement_tokens(number, window, recall=recall, one=one))
-    gap = silence(speech.rate, speech.channels, 0.5)
+    gap = silence(speech.rate, speech.channels, max(0.0, pause))
     audio = join([p for _ in range(max(1, repeat)) for p in (speech, gap)][:-1], gap=0)
     if chime_first:
         bell = engine.chime()
@@ -63,10 +64,12 @@ class Announcer:
         chime: bool = True,
         volume: float = 1.0,
         repeat: int = 1,
+        pause: float = 0.5,
         one: str = "一",
     ) -> None:
         self.engine, self.sink = engine, sink
         self.chime, self.repeat, self.one = chime, max(1, repeat), one
+        self.pause = max(0.0, pause)
         self.volume = volume
         self.errors: list[str] = []
         self._highest = -1
@@ -96,6 +99,10 @@ class Announcer:
         """0.0 (mute, e.g. quiet hours) … 1.0 (as recorded); applies to calls not yet rendered."""
         self.volume = max(0.0, volume)
 
+    def set_repeat(self, repeat: int, pause: float) -> None:
+        """Say each call `repeat` times, `pause` s apart (calls not yet rendered)."""
+        self.repeat, self.pause = max(1, repeat), max(0.0, pause)
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until everything queued has been played (tests, shutdown)."""
         with self._cond:
@@ -119,6 +126,7 @@ class Announcer:
             chime_first=self.chime,
             volume=self.volume,
             repeat=self.repeat,
+            pause=self.pause,
             one=self.one,
         )
 

@@ -24,8 +24,10 @@ def button(label: str, on_click: Callable[[], None], name: str = "") -> QPushBut
 
 
 def label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
-    """A label with an object name for the stylesheet."""
+    """A plain-text label with an object name for the stylesheet."""
     lab = QLabel(text)
+    # Hall-file names and citizens' text are shown as typed, never as HTML.
+    lab.setTextFormat(Qt.TextFormat.PlainText)
     if name:
         lab.setObjectName(name)
     lab.setWordWrap(wrap)
@@ -68,6 +70,7 @@ class FieldBox(QLabel):
     def __init__(self, which: Field) -> None:
         super().__init__()
         self.which = which
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setObjectName("field")
         self.setProperty("focused", "false")
 

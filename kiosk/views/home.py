@@ -14,7 +14,6 @@ from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -55,8 +54,10 @@ class HomePage(QWidget):
         self.appointment = button("", presenter.open_appointment)
         self.green = button("", presenter.open_green, "green")
         self.reprint = button("", presenter.reprint, "small")
+        # 长辈模式 where a citizen looks first, as big as the other entries (not only the header's)
+        self.elderly = button("", presenter.toggle_elderly, "elderly")
         actions.addWidget(self.guide, 3)
-        for widget in (self.requeue, self.appointment, self.green):
+        for widget in (self.elderly, self.requeue, self.appointment, self.green):
             actions.addWidget(widget, 2)
         actions.addWidget(self.reprint, 1)
         col.addLayout(actions)
@@ -112,6 +113,7 @@ class HomePage(QWidget):
         self.requeue.setText(f"【{text('requeue', lang)}】")
         self.appointment.setText(f"【{text('appointment', lang)}】")
         self.green.setText(f"【{text('green', lang)}】")
+        self.elderly.setText(text("elderly_off" if s.elderly else "elderly", lang))
         self.reprint.setText(text("reprint", lang))
         for b in (self.requeue, self.appointment, self.green):
             b.setEnabled(open_)
@@ -213,8 +215,7 @@ class QueueButton(QPushButton):
         lines = QVBoxLayout(self)
         lines.setContentsMargins(16, 6, 16, 6)
         lines.setSpacing(0)
-        self.name, self.count = QLabel(), QLabel()
-        self.count.setObjectName("count")
+        self.name, self.count = label(wrap=False), label("", "count", wrap=False)
         for lab in (self.name, self.count):
             lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             lines.addWidget(lab)

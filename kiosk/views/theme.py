@@ -19,6 +19,7 @@ FONT_FILES = (
 FAMILY = "WenQuanYi Micro Hei"
 ELDERLY = 1.3
 BLUE, GREEN, RED, AMBER = "#1a4f9c", "#1b7a3a", "#b3261e", "#9a5b00"
+PURPLE = "#6a2c91"  # 长辈模式: unlike every other entry, so it is found at a glance
 
 _STYLE = """
 QWidget {{ background: #eef2f7; color: #1d2733; font-size: {base}px; }}
@@ -62,6 +63,7 @@ QPushButton#primary {{ background: {blue}; color: white; border: none; }}
 QPushButton#primary:disabled {{ background: #9fb3cf; color: #eef3fb; }}
 QPushButton#green {{ background: {green}; color: white; border: none; }}
 QPushButton#amber {{ background: {amber}; color: white; border: none; }}
+QPushButton#elderly {{ background: {purple}; color: white; border: none; }}
 QPushButton#green:disabled, QPushButton#amber:disabled {{ background: #c9d1da; }}
 QPushButton#key {{ font-size: {key}px; min-height: {touch}px; min-width: {touch}px; }}
 QPushButton#qkey {{ font-size: {h2}px; min-height: {touch}px; padding: 0px; }}
@@ -106,7 +108,8 @@ def stylesheet(width: int, height: int, elderly: bool) -> str:
         number=px(200),  # already the biggest text on screen; 长辈模式 keeps it
         touch=px(84),
         answer=px(120),
-        queue=max(px(84), round(tx(34) * 1.3 + tx(24) * 1.3 + px(16))),  # two lines of text
+        # two lines at the font's own line height (1.2): 长辈模式 keeps the demo hall on a page
+        queue=max(px(84), round(tx(34) * 1.2 + tx(24) * 1.2 + px(16))),
         small_touch=px(56),
         field=px(52),
         pad=px(10),
@@ -116,4 +119,5 @@ def stylesheet(width: int, height: int, elderly: bool) -> str:
         green=GREEN,
         red=RED,
         amber=AMBER,
+        purple=PURPLE,
     )

@@ -52,6 +52,8 @@ class TicketPage(QWidget):
         """Draw the issued (or re-queued) ticket; blank once it is gone (nothing left behind)."""
         t, lang = s.ticket or {}, s.lang
         heading = text("requeued", lang) if s.requeued else text("your_number", lang)
+        if t.get("priority_reason"):
+            heading += f"（{t['priority_reason']}）"  # 长辈优先: the hall's rule put it first
         self.heading.setText(heading)
         self.number.setText(str(t.get("number") or ""))
         self.matter.setText(str(t.get("matter_name") or t.get("queue_name") or ""))

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QKeyEvent
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.presenter import KioskPresenter, ScanBuffer, pause_banner
 from kiosk.state import KioskState, Screen
 from kiosk.texts import text
 from kiosk.views import theme
-from kiosk.views.common import button, label, set_message_label
+from kiosk.views.common import Keypad, button, label, set_message_label
 from kiosk.views.forms import AppointmentPage, GreenPage, RequeuePage, StaffLoginPage
 from kiosk.views.guide import GuidePage
 from kiosk.views.home import HomePage
@@ -95,7 +95,7 @@ class KioskWindow(QWidget):
         body.setContentsMargins(28, 16, 28, 20)
         body.setSpacing(12)
         self.banner = label("", "banner")
-        self.message = label("", "error")
+        self.message = _still_line()
         self.stack = PageStack()
         self.pages: dict[Screen, QWidget] = {
             Screen.CONNECTING: ConnectingPage(),
@@ -152,6 +152,7 @@ class KioskWindow(QWidget):
         self.banner.setVisible(banner is not None and s.screen is not Screen.CONNECTING)
         self.banner.setText(banner or "")
         page = self.pages[s.screen]
+        _reserve(self.message, page.findChild(Keypad) is not None)
         page.draw(s)  # type: ignore[attr-defined]
         left = self.stack.currentWidget()
         if left is not page and left is not None:
@@ -164,6 +165,7 @@ class KioskWindow(QWidget):
         if key != self._style_key:
             self._style_key = key
             self.setStyleSheet(theme.stylesheet(*key))
+            _fix_line_height(self.message)
 
     def keyPressEvent(self, ev: QKeyEvent | None) -> None:
         """Collect what the barcode scanner types; Enter hands the line to the presenter."""
@@ -174,6 +176,35 @@ class KioskWindow(QWidget):
         line = self.scanner.feed("\n" if enter else ev.text())
         if line is not None:
             self.p.scan(line)
+
+
+def _still_line() -> QLabel:
+    """The error/info line above the page: one line high (a long message is cut, not wrapped).
+
+    On a page with a keypad its room stays when it is hidden: if it came and went, the key
+    under the citizen's finger would jump by its height.
+    """
+    line = label("", "error", wrap=False)
+    line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    line.hide()
+    return line
+
+
+def _reserve(line: QLabel, keep: bool) -> None:
+    """Keep the line's room while hidden (pages with a keypad) or give it to the page."""
+    policy = line.sizePolicy()
+    if policy.retainSizeWhenHidden() != keep:
+        policy.setRetainSizeWhenHidden(keep)
+        line.setSizePolicy(policy)
+
+
+def _fix_line_height(line: QLabel) -> None:
+    """As high as one line of hanzi in its style, whatever it says (or when it says nothing)."""
+    shown = line.text()
+    line.setText("国 Ag")
+    line.ensurePolished()
+    line.setFixedHeight(line.sizeHint().height())
+    line.setText(shown)
 
 
 def _clock(now: dt.datetime | None, timezone: str, lang: str) -> str:

@@ -198,6 +198,7 @@ class TicketOut(BaseModel):
     window: str | None
     outcome: str | None
     progress_url: str | None
+    priority_reason: str | None = None  # in the 201 only: why the hall gave priority (长辈优先)
 
 
 class WindowOut(BaseModel):

@@ -21,6 +21,7 @@ from server.domain.numbering import (
     local_time,
 )
 from server.domain.policy import NORMAL_CLASS, queue_order_key
+from server.domain.priority import PriorityRule, automatic_priority, rules_from
 from server.protocol.views import public_ticket, window_view
 from server.security import keyed_hash, new_ticket_id, ticket_secret
 from server.services import appointments
@@ -53,14 +54,17 @@ def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) 
 
     def work(tx: HallTx) -> dict[str, Any]:
         queue = _resolve_queue(tx, req)
-        ticket = _new_ticket(ctx, tx, queue, req, by_staff)
+        ticket, reason = _new_ticket(ctx, tx, queue, req, by_staff)
         # A new normal ticket has the highest rank: everyone waiting stands before it.
         ahead = tx.waiting(queue.code) if queue_order_key(ticket)[0] == NORMAL_CLASS else None
         tx.insert_ticket(ticket)
         tx.emit(EventType.TICKET_ISSUED, ticket=public_ticket(ticket, tx.layout))
-        return describe(
+        view = describe(
             ctx, tx.conn, tx.layout, ticket, staff=by_staff, today=tx.today, ahead=ahead
         )
+        if reason:
+            view["priority_reason"] = reason  # for the stub: 长辈优先
+        return view
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
@@ -87,7 +91,8 @@ def _resolve_queue(tx: HallTx, req: IssueRequest) -> Queue:
 
 def _new_ticket(
     ctx: Context, tx: HallTx, queue: Queue, req: IssueRequest, by_staff: bool
-) -> Ticket:
+) -> tuple[Ticket, str | None]:
+    """The ticket to insert, and why it has priority when the hall's rules gave it."""
     priority = Priority.GREEN if req.priority == "green" else Priority.NORMAL
     if req.priority not in (None, "normal", "green"):
         raise Invalid("invalid_priority", "优先级只能为 normal 或 green")
@@ -104,9 +109,13 @@ def _new_ticket(
             priority, source = Priority.APPOINTMENT, Source.APPOINTMENT
             appt_fields = {"appointment_start": appt.start, "appointment_end": appt.end}
         appt_fields["appointment_code"] = appt.code
+    reason = None
     if req.id_number:
         normalized = identity.normalize_id_number(req.id_number, tx.today)
         hashed, masked = id_hash(ctx, normalized), identity.mask_id_number(normalized)
+        rule = _elderly(tx, queue, normalized) if priority is Priority.NORMAL else None
+        if rule is not None:
+            priority, reason = Priority.GREEN, rule.label
     at = local_time(tx.now, tx.layout.timezone)
     quota.check_hours(queue, at)
     quota.check_quotas(queue, at, _counts(tx, queue, hashed, at))
@@ -132,7 +141,15 @@ def _new_ticket(
     )
     if req.appointment_code:
         appointments.link_ticket(tx, req.appointment_code, ticket.id)
-    return ticket
+    return ticket, reason
+
+
+def _elderly(tx: HallTx, queue: Queue, id_number: str) -> PriorityRule | None:
+    """The hall's 长辈优先 rule this citizen meets today (only where green is allowed)."""
+    if not queue.green_channel:
+        return None
+    rules = rules_from(tx.layout.settings.get("priority_rules"))
+    return automatic_priority(rules, queue.code, id_number, tx.today)
 
 
 def _source(raw: str | None, by_staff: bool) -> Source:

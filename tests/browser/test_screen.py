@@ -110,9 +110,7 @@ def test_every_window_shows_its_number_or_pause_and_queues_their_waiting(
     }
     assert len(tiles) == 26
     assert tiles["S01"][0] == "serving" and "A0" in tiles["S01"][1]
-    assert (
-        tiles["S06"][0] == "paused" and "暂停服务" in tiles["S06"][1] and "午休" in tiles["S06"][1]
-    )
+    assert tiles["S06"] == ("paused", "S06\n午休")  # the reason where the number goes
     assert tiles["S20"] == ("closed", "S20\n暂停服务")
     counts = {
         q.get_attribute("data-queue"): q.inner_text() for q in page.locator(".queue-count").all()
@@ -230,8 +228,48 @@ def test_window_codes_and_queue_names_are_big_and_nothing_is_cut_or_touching(
     def px(selector: str) -> float:
         return page.eval_on_selector(selector, "e => parseFloat(getComputedStyle(e).fontSize)")
 
-    assert px('.window-tile[data-window="S01"] .code') >= 32
-    assert px(".queue-count .qname") >= 32
-    assert 20 <= px('.window-tile[data-window="S10"] .code') < 32  # shrunk to fit, not cut
+    assert px('.window-tile[data-window="S10"] .code') >= 48  # a code is never shrunk
+    assert px(".queue-count .qname") >= 39.5  # 3.7 % of 1080
+    assert 20 <= px('.window-tile[data-window="S10"] .text') < 48  # shrunk to fit, not cut
     assert page.evaluate(CRAMPED) == []
+    page.close()
+
+
+FILL_TO_THE_BRIM = """() => {
+  const s = window.yichuangScreen;
+  let i = 0;
+  for (const w of s.windows.values()) {
+    i += 1;
+    w.status = i % 5 === 0 ? 'paused' : (i % 7 === 0 ? 'closed' : 'open');
+    w.paused_reason = i % 5 === 0 ? '签退待处理' : null;  // the longest reason there is
+    w.current_number = w.status === 'open' ? 'A' + (180 + i) : null;
+  }
+  for (const code of Object.keys(s.counts)) s.counts[code] = 188;
+  s.recent = Array.from({length: 8}, (_, k) => (
+    {number: 'A' + (188 - k), window: 'S' + (26 - k), seq: 100 - k, recall: false, name: ''}));
+  s.latest = {number: 'A188', window: 'S26', seq: 100, recall: false, name: '欧阳*'};
+  window.yichuangScreenRedraw();
+}"""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)])
+def test_the_fullest_hall_fits_with_rows_read_from_ten_metres(browser, demo_server, hall, size):
+    page = open_screen(browser, demo_server.url, size=size)
+    page.wait_for_function("window.yichuangScreen.layout !== null")
+    page.evaluate(FILL_TO_THE_BRIM)
+
+    def px(selector: str) -> list[float]:
+        return page.eval_on_selector_all(
+            selector, "es => es.map(e => parseFloat(getComputedStyle(e).fontSize))"
+        )
+
+    least = 48 * size[1] / 1080 - 0.5  # 48 px on a 1080p TV, in proportion on a smaller one
+    assert min(px(".window-tile .code")) >= least
+    assert min(px('.window-tile[data-state="serving"] .text')) >= least
+    assert min(px(".recent-call")) >= least and len(px(".recent-call")) == 8
+    chip = page.locator('.queue-count[data-queue="F"]').inner_text()
+    assert chip.replace("\n", " ").endswith("188 人"), chip
+    assert page.evaluate(CRAMPED) == []
+    on_phase(page)
+    page.screenshot(path=str(SCREENS / f"screen-busiest-{size[0]}x{size[1]}.png"))
     page.close()

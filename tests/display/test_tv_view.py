@@ -65,9 +65,7 @@ def test_the_tv_shows_the_flashing_call_windows_counts_and_notice(feed, hall, qt
     assert tv.latest_caption.text() == "正在叫号"
     assert tv.recent_labels[0].text() == "A008  →  S02"
     texts = {t.code.text(): t.text.text() for t in tv.tiles if t.isVisible()}
-    assert (
-        texts["S01"] == "A001" and texts["S08 · 午休"] == "暂停服务" and texts["S26"] == "暂停服务"
-    )
+    assert texts["S01"] == "A001" and texts["S08"] == "午休" and texts["S26"] == "暂停服务"
     counts = {c.name.text(): c.count.text() for c in tv.chips if c.isVisible()}
     assert counts["无差别综合受理"] == "6 人" and counts["不动产登记"] == "4 人"
     assert "取号后方可办理" in tv.ticker.text()
@@ -193,5 +191,8 @@ def test_window_codes_and_queue_names_are_big_and_nothing_is_cut_or_touching(
     assert cramped(tv) == []
     assert (tv.width(), tv.height()) == (tv.m.width, tv.m.height)  # nothing pushed it bigger
     codes = {t.code.text(): t.code.font().pixelSize() for t in tv.tiles if t.isVisible()}
-    assert codes["S01"] == 32 and 20 <= codes["S10 · 签退待处理"] < 32  # shrunk to fit, not cut
-    assert {c.name.font().pixelSize() for c in tv.chips if c.isVisible()} == {32}
+    assert set(codes.values()) == {48}  # a window's code is never shrunk
+    reasons = {t.code.text(): t.text for t in tv.tiles if t.isVisible()}
+    assert reasons["S10"].text() == "签退待处理"
+    assert 20 <= reasons["S10"].font().pixelSize() < 48  # shrunk to fit, not cut
+    assert {c.name.font().pixelSize() for c in tv.chips if c.isVisible()} == {40}

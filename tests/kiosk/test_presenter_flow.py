@@ -70,7 +70,8 @@ def test_card_read_then_take_number_prints_the_stub_and_shows_the_same_ticket(ki
     assert stub.number == "B001" and stub.matter == "二手房买卖转移登记"
     assert tuple(stub.windows) == ("S13", "S14", "S15")
     assert (stub.applicant_masked, stub.id_masked) == ("张**", "110105****1234")
-    assert stub.waiting_ahead == 0 and stub.variant == "normal"
+    assert stub.waiting_ahead == 0 and stub.variant == "green"  # 76: the hall's 长辈优先 rule
+    assert stub.notes[0] == "长辈优先：将为您优先叫号"
     assert stub.qr_url.startswith("http") and "/t/" in stub.qr_url
     s = kiosk.s
     assert s.screen is Screen.TICKET and s.ticket_printed

@@ -104,25 +104,32 @@
   }
 
   function tileOf(w) {
-    if (w.status === "paused") return ["paused", "暂停服务", w.paused_reason];
-    if (w.status !== "open") return ["closed", "暂停服务", null];
-    if (w.current_number) return ["serving", w.current_number, null];
-    return ["idle", "等候叫号", null];
+    // A paused window shows why where its number goes; the tile's colour says it is paused.
+    if (w.status === "paused") return ["paused", w.paused_reason || "暂停服务"];
+    if (w.status !== "open") return ["closed", "暂停服务"];
+    if (w.current_number) return ["serving", w.current_number];
+    return ["idle", "等候叫号"];
   }
 
   function drawWindows() {
     const tiles = [];
     for (const w of state.windows.values()) {
       if (areas.length && !areas.includes(w.area)) continue;
-      const [st, text, reason] = tileOf(w);
+      const [st, text] = tileOf(w);
       const tile = el("div", "window-tile");
       tile.dataset.window = w.code;
       tile.dataset.state = st;
-      tile.append(el("div", "code", reason ? w.code + " · " + reason : w.code), el("div", "text", text));
+      tile.append(el("div", "code", w.code), el("div", "text", text));
       tiles.push(tile);
     }
     $("windows").replaceChildren(...tiles);
-    tiles.forEach((tile) => fitLine(tile.querySelector(".code"), 0.62));
+    fitAll();
+  }
+
+  // What may shrink to fit: a tile's text line and a queue's name (never a code or a count).
+  function fitAll() {
+    document.querySelectorAll(".window-tile .text").forEach((node) => fitLine(node, 0.45));
+    document.querySelectorAll(".queue-count .qname").forEach((node) => fitLine(node, 0.75));
   }
 
   // Shrink one line until it fits its box, to `least` of its style's size; never cut it.
@@ -147,6 +154,7 @@
         return chip;
       });
     $("queues").replaceChildren(...chips);
+    fitAll();
   }
 
   function drawTitle() {
@@ -242,7 +250,7 @@
     chooseLayout();
     addEventListener("resize", () => {
       chooseLayout();
-      document.querySelectorAll(".window-tile .code").forEach((node) => fitLine(node, 0.62));
+      fitAll();
     });
     if (!hall || !token) { fatal("请在地址中提供 hall 和 token，例如 /screen?hall=demo&token=…"); return; }
     drawClock();
@@ -252,4 +260,5 @@
 
   document.addEventListener("DOMContentLoaded", start);
   window.yichuangScreen = state; // for people debugging a hall TV from the console
+  window.yichuangScreenRedraw = () => drawAll(false); // and for tests that fill it to the brim
 })();
