@@ -58,11 +58,17 @@ async def issue(hall: str, body: IssueBody, services: ServicesDep, who: Issuer) 
 
 @router.post("/tickets/find", response_model=TicketOut)
 async def find(hall: str, body: FindBody, services: ServicesDep, who: Issuer) -> JSONResponse:
-    """Today's ticket by its printed number (kiosks must also give the matching ID number)."""
+    """Today's ticket by its printed number; the secret only after the citizen proved it."""
     in_hall(who, hall)
     return reply(
         await services.read(
-            tickets.find_ticket, services.ctx, hall, body.number, body.id_number, staff=who.is_staff
+            tickets.find_ticket,
+            services.ctx,
+            hall,
+            body.number,
+            body.id_number,
+            staff=who.is_staff,
+            appointment_code=body.appointment_code,
         )
     )
 

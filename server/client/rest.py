@@ -65,19 +65,22 @@ class HallClient:
         """Take a number (queue or matter, applicant_name, id_number, phone, priority …)."""
         return self._call("POST", self._hall("/tickets"), json=body)
 
-    def find(self, number: str, id_number: str | None = None) -> dict[str, Any]:
-        """Today's ticket by number (kiosks give the ID number too)."""
-        return self._call(
-            "POST", self._hall("/tickets/find"), json={"number": number, "id_number": id_number}
-        )
+    def find(
+        self, number: str, id_number: str | None = None, appointment_code: str | None = None
+    ) -> dict[str, Any]:
+        """Today's ticket by number (kiosks give the ID number or the appointment code too)."""
+        body = {"number": number, "id_number": id_number}
+        if appointment_code:
+            body["appointment_code"] = appointment_code
+        return self._call("POST", self._hall("/tickets/find"), json=body)
 
     def ticket(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
         """A ticket with its waiting estimate."""
         return self._call("GET", f"/api/v1/tickets/{ticket_id}", params=_secret(secret))
 
-    def requeue(self, ticket_id: str) -> dict[str, Any]:
-        """过号取号."""
-        return self._call("POST", f"/api/v1/tickets/{ticket_id}/requeue")
+    def requeue(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
+        """过号取号; with the stub's secret the reply carries it back for the new stub."""
+        return self._call("POST", f"/api/v1/tickets/{ticket_id}/requeue", params=_secret(secret))
 
     def cancel(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
         """Give up a ticket."""
