@@ -25,7 +25,7 @@ from server.realtime.pg import PgRelay
 from server.services import dayend
 from server.services.auth import Authenticator
 from server.services.context import Clock, Context, utc_now
-from server.store.db import Database
+from server.store.db import Database, pool_limits
 from server.store.sync import check_secret_key, sync_hall
 
 log = logging.getLogger("yichuang")
@@ -77,9 +77,15 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     return app
 
 
+def open_database(settings: Settings) -> Database:
+    """The store, with a PostgreSQL pool sized so all workers fit under max_connections."""
+    limits = pool_limits(settings.workers, settings.database_max_connections)
+    return Database(settings.resolved_database_url(), pool=limits)
+
+
 def prepare_store(settings: Settings) -> Database:
     """Migrate the store and load the hall files (once, before any worker starts)."""
-    db = Database(settings.resolved_database_url())
+    db = open_database(settings)
     specs = [load_hall_file(Path(p)) for p in settings.hall_files]
     if not settings.demo:
         refuse_demo_secrets(specs)
@@ -94,7 +100,7 @@ def prepare_store(settings: Settings) -> Database:
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Open the store (preparing it unless the parent process did) and build the services."""
     if settings.prepared:
-        db = Database(settings.resolved_database_url())
+        db = open_database(settings)
     else:
         db = prepare_store(settings)
     check_secret_key(db, settings.resolved_secret_key())
