@@ -99,10 +99,7 @@ def prepare_store(settings: Settings) -> Database:
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Open the store (preparing it unless the parent process did) and build the services."""
-    if settings.prepared:
-        db = open_database(settings)
-    else:
-        db = prepare_store(settings)
+    db = open_database(settings) if settings.prepared else prepare_store(settings)
     check_secret_key(db, settings.resolved_secret_key())
     hub = Hub()
     relay = None if db.is_sqlite else PgRelay(db, hub)

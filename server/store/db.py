@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -87,8 +88,7 @@ class Database:
 
 
 def pool_limits(workers: int, max_connections: int) -> tuple[int, int]:
-    """(pool size, overflow) per worker so that every worker's pool, overflow and LISTEN
-    connection together stay within `max_connections`."""
+    """(pool size, overflow) per worker: all workers' pools and LISTENs fit the budget."""
     per_worker = max(2, max_connections // max(1, workers)) - 1  # one is the LISTEN connection
     pool = max(1, min(20, per_worker // 2))
     return pool, max(0, min(20, per_worker - pool))
@@ -97,10 +97,10 @@ def pool_limits(workers: int, max_connections: int) -> tuple[int, int]:
 def private_dir(path: Path) -> None:
     """Create `path` (and parents) as a directory only the server's user may enter."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        os.chmod(path, 0o700)  # an existing data dir made with the usual 0755 is tightened
-    except OSError:  # not ours (a shared parent): leave it as the operator made it
-        pass
+    # An existing data dir made with the usual 0755 is tightened; one that is not ours (a
+    # shared parent) is left as the operator made it.
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
 
 
 def create_private_file(path: Path) -> None:
