@@ -18,6 +18,7 @@ from server.api.deps import Services
 from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
 from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
+from server.hallcheck import check_together
 from server.hallfile import load_hall_file
 from server.observability import RequestMetrics
 from server.realtime.hub import Hub
@@ -87,6 +88,7 @@ def prepare_store(settings: Settings) -> Database:
     """Migrate the store and load the hall files (once, before any worker starts)."""
     db = open_database(settings)
     specs = [load_hall_file(Path(p)) for p in settings.hall_files]
+    check_together(specs)
     if not settings.demo:
         refuse_demo_secrets(specs)
     db.upgrade()
