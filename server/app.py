@@ -23,7 +23,7 @@ from server.hallfile import load_hall_file
 from server.observability import RequestMetrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
-from server.services import dayend
+from server.services import dayend, devices
 from server.services.auth import Authenticator
 from server.services.context import Clock, Context, utc_now
 from server.store.db import Database, pool_limits
@@ -128,6 +128,7 @@ def run_housekeeping(services: Services) -> None:
     for hall in dayend.halls_in_store(services.ctx):
         dayend.close_day(services.ctx, hall, services.settings.event_keep_days)
         dayend.apply_schedules(services.ctx, hall)
+        devices.forget_silent_peripherals(services.ctx, hall)
 
 
 async def _tick(services: Services) -> None:
