@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     login_attempts_per_client_per_minute: int = 100  # per address: a NATed hall shares one
     cors_origins: list[str] = Field(default_factory=list)
     workers: int = 1
+    live_sockets_per_token: int = Field(default=8, ge=1)  # per worker; a TV needs a handful
+    live_session_check_seconds: float = Field(default=15.0, gt=0)  # staff sockets re-check
     # PostgreSQL connections all workers of this host may hold; keep under max_connections.
     database_max_connections: int = Field(default=90, ge=4)
     log_format: str = "text"  # "json" for one JSON object per line
