@@ -78,3 +78,29 @@ def test_the_engine_never_logs_sql_parameters(tmp_path):
         assert db.engine.hide_parameters
     finally:
         db.dispose()
+
+
+def test_serve_tells_each_worker_how_many_workers_share_the_budget(tmp_path, monkeypatch):
+    import re
+
+    import uvicorn
+
+    from server.cli import main
+    from server.security import hash_password
+    from tests.server.other_hall import write_other_hall
+
+    hall = write_other_hall(tmp_path, "east")
+    hashed = hash_password("not-the-demo-password")
+    hall.write_text(
+        re.sub(r'password_hash = "[^"]+"', f'password_hash = "{hashed}"', hall.read_text())
+    )
+    seen: dict[str, str | None] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(w=os.environ.get(WORKERS)))
+    for key in ("DATA_DIR", "HALL_FILES", "DEMO", "PUBLIC_BASE_URL", "PREPARED", "WORKERS"):
+        monkeypatch.delenv(f"YICHUANG_{key}", raising=False)  # restored after the test
+    monkeypatch.setenv("YICHUANG_DATABASE_URL", f"sqlite:///{tmp_path / 'v' / 'y.db'}")
+    assert main(["serve", "--hall", str(hall), "--data-dir", str(tmp_path / "v")]) == 0
+    assert seen == {"w": "1"}
+
+
+WORKERS = "YICHUANG_WORKERS"
