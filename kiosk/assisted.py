@@ -7,7 +7,7 @@ the ticket (source "guide") and is signed out once it is printed or the kiosk go
 
 from __future__ import annotations
 
-from kiosk.core import STAFF_ROLES, PresenterCore
+from kiosk.core import STAFF_ROLES, PresenterCore, progress_secret
 from kiosk.ports import StaffApi
 from kiosk.state import Field, Message, Screen, id_check
 from server.client import ApiError
@@ -95,5 +95,6 @@ class AssistedFlows(PresenterCore):
 
     def _reprint_job(self, staff: StaffApi) -> None:
         assert self._last_ticket is not None
-        ticket_id, requeued = self._last_ticket
-        self._ticket_job(lambda: staff.ticket(ticket_id), requeued=requeued)
+        ticket_id, requeued, url = self._last_ticket
+        secret = progress_secret(url)  # shown back, so the reprint keeps the stub's QR
+        self._ticket_job(lambda: staff.ticket(ticket_id, secret), requeued=requeued)

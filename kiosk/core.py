@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -56,7 +57,9 @@ class PresenterCore:
         self._timezone = "Asia/Shanghai"
         self._last_touch = self.clocks.monotonic()
         self._ticket_at = 0.0
-        self._last_ticket: tuple[str, bool] | None = None  # (ticket id, requeued) for reprint
+        # (ticket id, requeued, progress URL) for a guide's reprint: the server gives the
+        # secret only to whoever shows it, so the kiosk keeps the one it printed.
+        self._last_ticket: tuple[str, bool, str | None] | None = None
         self._reports = DeviceReports()
         self._loading = False
         self._flush_lock = threading.Lock()
@@ -266,7 +269,7 @@ class PresenterCore:
         except DeviceError as exc:
             printed = False
             self._printer_failed(exc)
-        self._last_ticket = (str(ticket["id"]), requeued)
+        self._last_ticket = (str(ticket["id"]), requeued, ticket.get("progress_url"))
         self._ticket_at = self.clocks.monotonic()
         self._drop_staff()
         self._update(
@@ -366,6 +369,14 @@ class PresenterCore:
         staff, self._staff = self._staff, None
         if staff is not None:
             self._run(lambda: _sign_out(staff))
+
+
+def progress_secret(value: str | None) -> str | None:
+    """The owner secret (`s=`) in a stub's progress URL, or None."""
+    if not value:
+        return None
+    found = urllib.parse.parse_qs(urllib.parse.urlsplit(value).query).get("s")
+    return found[0] if found else None
 
 
 def pause_banner(state: KioskState) -> str | None:

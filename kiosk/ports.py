@@ -43,8 +43,8 @@ class Api(Protocol):
     def ticket(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
         """A ticket with its waiting estimate."""
 
-    def requeue(self, ticket_id: str) -> dict[str, Any]:
-        """过号取号."""
+    def requeue(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
+        """过号取号 (with the stub's secret, the reply carries it for the new stub)."""
 
     def device_status(self, device: str, status: str, detail: str | None = None) -> dict[str, Any]:
         """Report a device's health."""

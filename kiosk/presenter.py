@@ -14,7 +14,7 @@ from typing import Any
 from drivers.errors import DeviceError
 from kiosk import guide as guide_tree
 from kiosk.assisted import AssistedFlows
-from kiosk.core import pause_banner
+from kiosk.core import pause_banner, progress_secret
 from kiosk.issuing import IssueFlows
 from kiosk.ports import Api
 from kiosk.state import FIELD_RULES, Field, Message, Screen, Selection, id_check
@@ -180,7 +180,9 @@ class KioskPresenter(IssueFlows, AssistedFlows):
         if ticket_id is not None:
             if not self._refuse_when_paused():
                 self._update(screen=Screen.REQUEUE)
-                self._start_job("issuing", lambda: self._requeue_job(ticket_id=ticket_id))
+                secret = progress_secret(value)
+                job = lambda: self._requeue_job(ticket_id=ticket_id, secret=secret)  # noqa: E731
+                self._start_job("issuing", job)
             return
         if TICKET_NUMBER.fullmatch(value.upper()):
             entries = {**self._state.entries, Field.NUMBER: value.upper()}
@@ -207,11 +209,21 @@ class KioskPresenter(IssueFlows, AssistedFlows):
         self._start_job("issuing", job)
 
     def _requeue_job(
-        self, *, ticket_id: str | None = None, number: str = "", id_number: str | None = None
+        self,
+        *,
+        ticket_id: str | None = None,
+        secret: str | None = None,
+        number: str = "",
+        id_number: str | None = None,
     ) -> None:
+        # The server hands back the stub's secret only to a kiosk that shows it (scanned) or
+        # after the ID number proved whose ticket it is (found): the new stub keeps its QR.
         def requeue() -> dict[str, Any]:
-            found = ticket_id or str(self.api.find(number, id_number)["id"])
-            return self.api.requeue(found)
+            found, key = ticket_id, secret
+            if found is None:
+                ticket = self.api.find(number, id_number)
+                found, key = str(ticket["id"]), progress_secret(ticket.get("progress_url"))
+            return self.api.requeue(found, key)
 
         self._ticket_job(requeue, requeued=True)
 

@@ -18,14 +18,15 @@ from server.api.deps import Services
 from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
 from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
+from server.hallcheck import check_together
 from server.hallfile import load_hall_file
 from server.observability import RequestMetrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
-from server.services import dayend
+from server.services import dayend, devices
 from server.services.auth import Authenticator
 from server.services.context import Clock, Context, utc_now
-from server.store.db import Database
+from server.store.db import Database, pool_limits
 from server.store.sync import check_secret_key, sync_hall
 
 log = logging.getLogger("yichuang")
@@ -77,10 +78,17 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     return app
 
 
+def open_database(settings: Settings) -> Database:
+    """The store, with a PostgreSQL pool sized so all workers fit under max_connections."""
+    limits = pool_limits(settings.workers, settings.database_max_connections)
+    return Database(settings.resolved_database_url(), pool=limits)
+
+
 def prepare_store(settings: Settings) -> Database:
     """Migrate the store and load the hall files (once, before any worker starts)."""
-    db = Database(settings.resolved_database_url())
+    db = open_database(settings)
     specs = [load_hall_file(Path(p)) for p in settings.hall_files]
+    check_together(specs)
     if not settings.demo:
         refuse_demo_secrets(specs)
     db.upgrade()
@@ -93,10 +101,7 @@ def prepare_store(settings: Settings) -> Database:
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Open the store (preparing it unless the parent process did) and build the services."""
-    if settings.prepared:
-        db = Database(settings.resolved_database_url())
-    else:
-        db = prepare_store(settings)
+    db = open_database(settings) if settings.prepared else prepare_store(settings)
     check_secret_key(db, settings.resolved_secret_key())
     hub = Hub()
     relay = None if db.is_sqlite else PgRelay(db, hub)
@@ -123,6 +128,7 @@ def run_housekeeping(services: Services) -> None:
     for hall in dayend.halls_in_store(services.ctx):
         dayend.close_day(services.ctx, hall, services.settings.event_keep_days)
         dayend.apply_schedules(services.ctx, hall)
+        devices.forget_silent_peripherals(services.ctx, hall)
 
 
 async def _tick(services: Services) -> None:

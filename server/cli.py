@@ -91,6 +91,7 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
     os.environ["YICHUANG_DATA_DIR"] = str(ns.data_dir)
     os.environ["YICHUANG_HALL_FILES"] = json.dumps([str(p.resolve()) for p in ns.halls])
     os.environ["YICHUANG_DEMO"] = "true" if demo else "false"
+    os.environ["YICHUANG_WORKERS"] = str(ns.workers)  # each worker sizes its pool by it
     os.environ.setdefault("YICHUANG_PUBLIC_BASE_URL", f"http://{ns.host}:{ns.port}")
     from server.app import prepare_store
     from server.config import Settings

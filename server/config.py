@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     login_attempts_per_client_per_minute: int = 100  # per address: a NATed hall shares one
     cors_origins: list[str] = Field(default_factory=list)
     workers: int = 1
+    live_sockets_per_token: int = Field(default=8, ge=1)  # per worker; a TV needs a handful
+    live_session_check_seconds: float = Field(default=15.0, gt=0)  # staff sockets re-check
+    # PostgreSQL connections all workers of this host may hold; keep under max_connections.
+    database_max_connections: int = Field(default=90, ge=4)
     log_format: str = "text"  # "json" for one JSON object per line
     log_level: str = "INFO"
     prepared: bool = False  # set for uvicorn workers once `yichuang serve` migrated the store
@@ -46,9 +50,16 @@ class Settings(BaseSettings):
             return self.secret_key.encode()
         path = self.data_dir / "secret.key"
         if not path.exists():
+            import os
             import secrets
 
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
+            from server.store.db import private_dir
+
+            private_dir(self.data_dir)
+            try:  # 0600 from the first byte: never a moment when others could read it
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first
+                return path.read_text().strip().encode()
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
         return path.read_text().strip().encode()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from server.api.deps import CurrentPrincipal, ServicesDep, bearer
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import LoginBody, LoginOut
+from server.security import token_hash
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -26,6 +27,7 @@ def logout(request: Request, services: ServicesDep, _: CurrentPrincipal) -> dict
     token = bearer(request)
     if token:
         services.auth.logout(token)
+        services.sockets.end(token_hash(token))  # this worker's live sockets close at once
     return {"ok": True}
 
 

@@ -63,7 +63,7 @@ async def notice(
     """受理通知书 (accepted), 不予受理凭证 (rejected) or 一次性告知书 (missing) of a ticket."""
     in_hall(who, hall)
     doc = await services.read(
-        notices.notice_for, services.ctx, hall, ticket_id, kind, materials, note
+        notices.notice_for, services.ctx, hall, ticket_id, kind, materials, note, who.name
     )
     if fmt == "json":
         return reply(notices.notice_view(doc))

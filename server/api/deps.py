@@ -18,6 +18,7 @@ from server.domain.errors import Forbidden, Unauthorized
 from server.observability import Metrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
+from server.realtime.sockets import SocketRegistry
 from server.services.auth import Authenticator, Principal
 from server.services.context import Context
 from server.services.idempotency import Claim, run_claimed
@@ -39,8 +40,10 @@ class Services:
     relay: PgRelay | None = None
     metrics: Metrics = field(default_factory=Metrics)
     writer: BatchWriter = field(init=False)
+    sockets: SocketRegistry = field(init=False)
 
     def __post_init__(self) -> None:
+        self.sockets = SocketRegistry(self.settings.live_sockets_per_token)
         # SQLite takes one writer at a time: one writer thread batches what queues up.
         # On PostgreSQL several halls may be written at once, each batch in one hall.
         self.writer = BatchWriter(self.ctx, 1 if self.ctx.db.is_sqlite else 8)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from server.api.deps import (
@@ -36,6 +36,8 @@ Issuer = Annotated[Principal, Depends(allow("kiosk", *STAFF))]
 Booker = Annotated[Principal, Depends(allow("online", "kiosk", *STAFF))]
 # A device reports its own health; of the staff only supervisors may correct it.
 Reporter = Annotated[Principal, Depends(allow("kiosk", "display", "evaluator", *SUPERVISORS))]
+# Bounded here so that SQLite (which would store 8,000 characters) and PostgreSQL agree.
+DeviceId = Annotated[str, Path(max_length=devices.MAX_DEVICE_ID)]
 Reader = Annotated[Principal, Depends(allow("kiosk", "display", "evaluator", "online", *STAFF))]
 
 
@@ -65,11 +67,17 @@ async def issue(
 
 @router.post("/tickets/find", response_model=TicketOut)
 async def find(hall: str, body: FindBody, services: ServicesDep, who: Issuer) -> JSONResponse:
-    """Today's ticket by its printed number (kiosks must also give the matching ID number)."""
+    """Today's ticket by its printed number; the secret only after the citizen proved it."""
     in_hall(who, hall)
     return reply(
         await services.read(
-            tickets.find_ticket, services.ctx, hall, body.number, body.id_number, staff=who.is_staff
+            tickets.find_ticket,
+            services.ctx,
+            hall,
+            body.number,
+            body.id_number,
+            staff=who.is_staff,
+            appointment_code=body.appointment_code,
         )
     )
 
@@ -97,7 +105,7 @@ async def book(
 
 @router.post("/devices/{device}/status")
 async def device_status(
-    hall: str, device: str, body: DeviceStatusBody, services: ServicesDep, who: Reporter
+    hall: str, device: DeviceId, body: DeviceStatusBody, services: ServicesDep, who: Reporter
 ) -> JSONResponse:
     """Report printer / sign health (the device itself, or a supervisor); changes are events."""
     in_hall(who, hall)

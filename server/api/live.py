@@ -14,11 +14,14 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from server.api.deps import Services
 from server.api.middleware import WS_BAD_REQUEST
 from server.domain.errors import DomainError
+from server.realtime.sockets import Seat
+from server.security import token_hash
 from server.services import live
 
 router = APIRouter(tags=["live"])
 log = logging.getLogger("yichuang.live")
 BAD_SEQ = -1
+WS_TOO_MANY = 4429  # like HTTP 429: this token already holds its share of sockets
 ADMITTED = frozenset({"kiosk", "display", "evaluator", "clerk", "supervisor", "admin"})
 
 
@@ -38,6 +41,25 @@ async def live_feed(
         known = await run_in_threadpool(services.ctx.has_hall, hall)
         await ws.close(code=4403 if known else 4404, reason="other hall" if known else "no hall")
         return
+    seat = services.sockets.take(token_hash(token or ""))
+    if seat is None:  # one token may not hold the server's sockets (2,000 from one TV URL)
+        await ws.close(code=WS_TOO_MANY, reason="too many live sockets for this token")
+        return
+    try:
+        await _serve(ws, services, hall, since, token or "", seat, principal.is_staff)
+    finally:
+        services.sockets.leave(seat)
+
+
+async def _serve(
+    ws: WebSocket,
+    services: Services,
+    hall: str,
+    since: str | None,
+    token: str,
+    seat: Seat,
+    staff: bool,
+) -> None:
     await ws.accept()
     after = _seq(since)
     if after == BAD_SEQ:  # accepted first so that the client sees why (not a bare 403)
@@ -45,18 +67,37 @@ async def live_feed(
         return
     sub = services.hub.subscribe(hall)
     reader = asyncio.create_task(_drain(ws))
+    tasks = {reader, asyncio.create_task(_send(ws, services, hall, after, sub))}
+    session = None
+    if staff:  # a staff socket lives only as long as its session
+        session = asyncio.create_task(_session_ends(services, token, seat))
+        tasks.add(session)
     try:
-        sender = asyncio.create_task(_send(ws, services, hall, after, sub))
-        await asyncio.wait({sender, reader}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (sender, reader):
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
+        if session is not None and session in done:
+            with contextlib.suppress(Exception):
+                await ws.close(code=4401, reason="session ended")
     finally:
         services.hub.unsubscribe(sub)
         if ws.application_state != WebSocketState.DISCONNECTED:
             with contextlib.suppress(Exception):
                 await ws.close()
+
+
+async def _session_ends(services: Services, token: str, seat: Seat) -> None:
+    """Return when the staff session ends: a logout here at once, else at the next check."""
+    interval = services.settings.live_session_check_seconds
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(seat.ended.wait(), timeout=interval)
+        if seat.ended.is_set():
+            return
+        if await run_in_threadpool(services.auth.authenticate, token) is None:
+            return  # logged out on another worker or host, or expired
 
 
 async def _send(

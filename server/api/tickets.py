@@ -32,20 +32,37 @@ async def get(
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """The ticket with `status`, `waiting_ahead` and `estimated_wait_min`."""
-    await _admit(services, ticket_id, who, s or x_ticket_secret, ("kiosk", "display", *STAFF))
+    roles = ("kiosk", "display", *STAFF)
+    owner = await _admit(services, ticket_id, who, s or x_ticket_secret, roles)
     staff = bool(who and who.is_staff)
-    return reply(await services.read(tickets.get_ticket, services.ctx, ticket_id, staff=staff))
+    return reply(
+        await services.read(tickets.get_ticket, services.ctx, ticket_id, staff=staff, owner=owner)
+    )
 
 
 @router.post("/requeue", response_model=TicketOut)
 async def requeue(
-    ticket_id: str, services: ServicesDep, who: OptionalPrincipal, once: OnceDep
+    ticket_id: str,
+    services: ServicesDep,
+    who: OptionalPrincipal,
+    once: OnceDep,
+    s: Secret = None,
+    x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """过号取号: back in the queue per the 过号重排 rule, or 409 with the reason."""
-    await _admit(services, ticket_id, who, None, ("kiosk", *STAFF))
+    """过号取号: back in the queue per the 过号重排 rule, or 409 with the reason.
+
+    A kiosk that scanned the stub (or found it with the citizen's proof) sends the secret and
+    gets it back for the new stub; without it the reply carries none.
+    """
+    roles = ("kiosk", *STAFF)
+    # The secret proves whose stub it is, not the right to requeue: that stays with kiosks.
+    secret = (s or x_ticket_secret) if who is not None and who.role in roles else None
+    owner = await _admit(services, ticket_id, who, secret, roles)
     claim = once.claim()
     return reply(
-        await services.write_once(claim, tickets.requeue_ticket, services.ctx, ticket_id),
+        await services.write_once(
+            claim, tickets.requeue_ticket, services.ctx, ticket_id, owner=owner
+        ),
         claim=claim,
     )
 
@@ -60,10 +77,12 @@ async def cancel(
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """The citizen gives up the ticket."""
-    await _admit(services, ticket_id, who, s or x_ticket_secret, STAFF)
+    owner = await _admit(services, ticket_id, who, s or x_ticket_secret, STAFF)
     claim = once.claim()
     return reply(
-        await services.write_once(claim, tickets.cancel_ticket, services.ctx, ticket_id),
+        await services.write_once(
+            claim, tickets.cancel_ticket, services.ctx, ticket_id, owner=owner
+        ),
         claim=claim,
     )
 
@@ -79,11 +98,17 @@ async def evaluate(
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """好差评: 5 非常满意 … 1 非常不满意, once per service."""
-    await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
+    owner = await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
     claim = once.claim(body)
     return reply(
         await services.write_once(
-            claim, tickets.evaluate_ticket, services.ctx, ticket_id, body.level, body.comment
+            claim,
+            tickets.evaluate_ticket,
+            services.ctx,
+            ticket_id,
+            body.level,
+            body.comment,
+            owner=owner,
         ),
         claim=claim,
     )
@@ -95,10 +120,13 @@ async def _admit(
     who: Principal | None,
     secret: str | None,
     roles: tuple[str, ...] | frozenset[str],
-) -> None:
+) -> bool:
+    """Admit the caller by role or by the ticket secret; True when the secret was proved."""
     if who is not None and who.role in roles:
         in_hall(who, await services.read(tickets.ticket_hall, services.ctx, ticket_id))
-        return
-    if who is not None and secret is None:
+        if secret is None:
+            return False
+    elif who is not None and secret is None:
         raise Forbidden("forbidden", "您没有执行此操作的权限")
     tickets.authorize_owner(services.ctx, ticket_id, secret)
+    return True

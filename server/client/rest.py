@@ -84,19 +84,25 @@ class HallClient:
         """What happened to a write of this client sent with `key` (404 ApiError: nothing)."""
         return self._call("GET", self._hall(f"/idempotency/{key}"))
 
-    def find(self, number: str, id_number: str | None = None) -> dict[str, Any]:
-        """Today's ticket by number (kiosks give the ID number too)."""
-        return self._call(
-            "POST", self._hall("/tickets/find"), json={"number": number, "id_number": id_number}
-        )
+    def find(
+        self, number: str, id_number: str | None = None, appointment_code: str | None = None
+    ) -> dict[str, Any]:
+        """Today's ticket by number (kiosks give the ID number or the appointment code too)."""
+        body = {"number": number, "id_number": id_number}
+        if appointment_code:
+            body["appointment_code"] = appointment_code
+        return self._call("POST", self._hall("/tickets/find"), json=body)
 
     def ticket(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
         """A ticket with its waiting estimate."""
         return self._call("GET", f"/api/v1/tickets/{ticket_id}", params=_secret(secret))
 
-    def requeue(self, ticket_id: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
-        """过号取号."""
-        return self._write("POST", f"/api/v1/tickets/{ticket_id}/requeue", idempotency_key)
+    def requeue(
+        self, ticket_id: str, secret: str | None = None, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """过号取号; with the stub's secret the reply carries it back for the new stub."""
+        path = f"/api/v1/tickets/{ticket_id}/requeue"
+        return self._write("POST", path, idempotency_key, params=_secret(secret))
 
     def cancel(
         self, ticket_id: str, secret: str | None = None, *, idempotency_key: str | None = None

@@ -20,7 +20,10 @@ def check_digit(first17: str) -> str:
 
 
 def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
-    """Validate an 18-digit (with check digit) or 15-digit legacy ID number; return it upper-cased.
+    """Validate an 18-digit (with check digit) or 15-digit legacy ID number; return 18 digits.
+
+    A 15-digit number is the same person as its 18-digit form (GB 11643: "19" inserted after
+    the region code, then the check character), so both hash and mask alike.
 
     The region code must be a real one (110000 北京 is the lowest) and the birth date lie
     between 1900-01-01 and `today` (not checked against a day when `today` is None).
@@ -40,7 +43,9 @@ def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
     if int(value[:6]) < LOWEST_REGION:
         raise _bad("身份证号码前 6 位地区代码无效")
     _check_birth(_birth_date(born), today)
-    if len(value) == 18 and check_digit(value[:17]) != value[17]:
+    if len(value) == 15:
+        return value[:6] + "19" + value[6:] + check_digit(value[:6] + "19" + value[6:])
+    if check_digit(value[:17]) != value[17]:
         raise _bad("身份证号码校验位不正确，请核对后重新输入")
     return value
 

@@ -47,11 +47,11 @@ def check_quotas(queue: Queue, at: dt.time, counts: IssueCounts) -> None:
                 {"slot": f"{slot.start:%H:%M}-{slot.end:%H:%M}", "cap": slot.cap},
             )
     if len(counts.active_for_id) >= queue.per_id_daily_limit:
-        held = "、".join(counts.active_for_id)
+        # Not the number itself: whoever typed someone's ID number must not learn it.
         raise Conflict(
             "id_limit_reached",
-            f"您今日已取该业务号 {held}，请等候叫号",
-            {"numbers": counts.active_for_id, "limit": queue.per_id_daily_limit},
+            "该证件今日已取过本业务的号，请凭原小票等候叫号",
+            {"limit": queue.per_id_daily_limit},
         )
 
 

@@ -12,12 +12,13 @@ from server.domain.model import Queue, Ticket, TicketStatus
 def check_requeue(ticket: Ticket, queue: Queue, now: dt.datetime, today: dt.date) -> None:
     """Raise `Conflict(requeue_not_allowed)` with the reason when 过号取号 is not allowed."""
     rule = queue.requeue
+    # The day first: at day end an old 过号 becomes `expired`, which is still "another day".
+    if ticket.business_date != today:
+        raise Conflict("requeue_not_allowed", "票号仅当天有效，请重新取号", {"reason": "other_day"})
     if ticket.status is not TicketStatus.NO_SHOW:
         raise Conflict(
             "requeue_not_allowed", "该号码未过号，无需过号取号", {"reason": "not_no_show"}
         )
-    if ticket.business_date != today:
-        raise Conflict("requeue_not_allowed", "票号仅当天有效，请重新取号", {"reason": "other_day"})
     if ticket.requeue_count >= rule.max_times:
         raise Conflict(
             "requeue_not_allowed",

@@ -66,10 +66,11 @@ class IssueBody(Body):
 
 
 class FindBody(Body):
-    """POST /halls/{hall}/tickets/find: a ticket by its printed number (+ ID at kiosks)."""
+    """POST /halls/{hall}/tickets/find: a ticket by its printed number (+ proof at kiosks)."""
 
     number: str = Field(min_length=2, max_length=16)
     id_number: str | None = Field(None, max_length=32)
+    appointment_code: str | None = Field(None, max_length=16)
 
 
 class EvaluationBody(Body):

@@ -58,8 +58,13 @@ def full_ticket(
     estimated_wait_min: int | None,
     progress_url: str | None,
     staff: bool,
+    owner: bool = False,
 ) -> dict[str, Any]:
-    """The ticket JSON of DESIGN §4 for its owner, kiosks and staff."""
+    """The ticket JSON of DESIGN §4 for its owner, kiosks and staff.
+
+    `progress_url` carries the owner secret, so callers pass it only to whoever proved
+    ownership; `id_masked` goes to staff and the owner, null to every device.
+    """
     queue = layout.queues.get(t.queue)
     view = public_ticket(t, layout)
     view.update(
@@ -70,8 +75,8 @@ def full_ticket(
         estimated_wait_min=estimated_wait_min,
         business_date=t.business_date.isoformat(),
         applicant_masked=mask_name(t.applicant_name),
-        id_masked=t.id_masked,
-        progress_url=progress_url,
+        id_masked=t.id_masked if staff or owner else None,
+        progress_url=progress_url if owner else None,
         source=t.source.value,
         finished_at=iso(t.finished_at),
         suggest_no_show=bool(queue and t.recalls >= queue.recall_limit),

@@ -33,9 +33,14 @@ def describe(
     *,
     staff: bool,
     today: dt.date,
+    owner: bool = False,
     ahead: int | None = None,
 ) -> dict[str, Any]:
     """The full ticket JSON, with the waiting estimate computed now.
+
+    `owner` is true only for whoever holds (or just received) the ticket's secret: the 201 of
+    its issue, a caller that presented the secret, a kiosk after the citizen proved ownership.
+    Everyone else gets `progress_url` (and, unless staff, `id_masked`) as null.
 
     `ahead` may be given when the caller already knows it (a new normal ticket stands
     behind everyone waiting), saving a count over the line.
@@ -58,8 +63,9 @@ def describe(
         windows=[code for code, _ in serving],
         waiting_ahead=ahead,
         estimated_wait_min=minutes,
-        progress_url=progress_url(ctx, ticket.id),
+        progress_url=progress_url(ctx, ticket.id) if owner else None,
         staff=staff,
+        owner=owner,
     )
 
 

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from server.domain.errors import Forbidden, Invalid, NotFound
 from server.domain.events import EventType
 from server.protocol.views import iso
 from server.services.context import Context, HallTx, run_in_hall
+from server.store import repo
 from server.store.tables import devices
 
 DEVICE_STATES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "unknown")
+# What a kiosk or display may report beside itself: the kinds of peripheral the apps drive,
+# and `sign-<window>` for each LED window sign of a window the hall has. Anything else would
+# let one device token grow every snapshot and the overview without bound.
+PERIPHERAL_KINDS = ("printer", "idcard", "scanner", "evaluator", "keypad", "speaker")
+SIGN_PREFIX = "sign-"
+MAX_DEVICE_ID = 64  # the column's length, enforced the same on SQLite and PostgreSQL
+SILENT_PERIPHERAL_HOURS = 24  # a peripheral not heard from for a day is dropped
+PERIPHERAL_TOKEN = "peripheral:"  # rows the server made for peripherals (no real token)
 
 
 def report_status(
@@ -45,13 +55,14 @@ def report_status(
             ).first()
             if owner is None or parent == device:
                 raise NotFound("unknown_device", f"没有编号为 {device} 的设备")
+            _check_peripheral(tx, device.split(".", 1)[1])
             tx.conn.execute(
                 devices.insert().values(
                     hall=tx.hall,
                     id=device,
                     kind=device.split(".", 1)[1][:16],
                     name=None,
-                    token_hash=f"peripheral:{tx.hall}:{device}",
+                    token_hash=f"{PERIPHERAL_TOKEN}{tx.hall}:{device}",
                     window=owner.window,
                     status="unknown",
                     active=True,
@@ -82,3 +93,36 @@ def report_status(
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
+
+
+def _check_peripheral(tx: HallTx, part: str) -> None:
+    if part in PERIPHERAL_KINDS:
+        return
+    window = part[len(SIGN_PREFIX) :] if part.startswith(SIGN_PREFIX) else None
+    if window and repo.get_window(tx.conn, tx.hall, window) is not None:
+        return
+    raise Invalid(
+        "unknown_peripheral",
+        f"外设 {part[:32]} 不是可上报的外设 (打印机、身份证阅读器等, 或 sign-<窗口编号>)",
+        {"kinds": list(PERIPHERAL_KINDS), "sign": f"{SIGN_PREFIX}<window>"},
+    )
+
+
+def forget_silent_peripherals(ctx: Context, hall: str) -> int:
+    """Drop peripheral rows not reported for a day (a printer swapped out, a sign removed).
+
+    Devices from the hall file stay. Returns how many rows went; the hall's cached
+    snapshot is dropped with them, since no event moves its seq.
+    """
+    cutoff = ctx.clock() - dt.timedelta(hours=SILENT_PERIPHERAL_HOURS)
+    with ctx.db.write() as conn:
+        gone = conn.execute(
+            delete(devices).where(
+                devices.c.hall == hall,
+                devices.c.token_hash.startswith(PERIPHERAL_TOKEN),
+                devices.c.status_at < cutoff,
+            )
+        ).rowcount
+    if gone:
+        ctx.snapshots.pop(hall, None)
+    return int(gone or 0)

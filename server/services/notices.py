@@ -9,7 +9,7 @@ notice layout so it prints in the printer's resident Chinese font.
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -95,8 +95,13 @@ def notice_for(
     kind: str,
     materials: list[str] | None = None,
     note: str | None = None,
+    viewer: str | None = None,
 ) -> Notice:
-    """Fill a notice of `kind` for a ticket of `hall`, or refuse when it does not apply."""
+    """Fill a notice of `kind` for a ticket of `hall`, or refuse when it does not apply.
+
+    The progress QR (the ticket secret) is filled in only for `viewer` being the clerk who
+    served the ticket: the one handing the notice to the citizen at the window.
+    """
     spec = KINDS.get(kind)
     if spec is None:
         raise Invalid("unknown_notice_kind", "通知书类型只能为 accepted、rejected 或 missing")
@@ -109,7 +114,10 @@ def notice_for(
         _check_applies(spec, ticket)
         if spec.code == "missing" and not wanted:
             raise Invalid("materials_required", "一次性告知书须列明需要补正的材料")
-        return _fill(ctx, conn, layout, spec, ticket, wanted, (note or "").strip() or None)
+        doc = _fill(ctx, conn, layout, spec, ticket, wanted, (note or "").strip() or None)
+        served = clerk_queries.service_window(conn, ticket.id)
+        server = served[1] if served else ticket.clerk
+        return doc if viewer is not None and viewer == server else replace(doc, progress_url=None)
 
 
 def notice_view(notice: Notice) -> dict[str, Any]:

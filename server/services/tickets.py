@@ -59,8 +59,9 @@ def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) 
         ahead = tx.waiting(queue.code) if queue_order_key(ticket)[0] == NORMAL_CLASS else None
         tx.insert_ticket(ticket)
         tx.emit(EventType.TICKET_ISSUED, ticket=public_ticket(ticket, tx.layout))
+        # The one reply that carries the secret: the issuer prints it on the stub.
         view = describe(
-            ctx, tx.conn, tx.layout, ticket, staff=by_staff, today=tx.today, ahead=ahead
+            ctx, tx.conn, tx.layout, ticket, staff=by_staff, today=tx.today, owner=True, ahead=ahead
         )
         if reason:
             view["priority_reason"] = reason  # for the stub: 长辈优先
@@ -188,33 +189,60 @@ def authorize_owner(ctx: Context, ticket_id: str, secret: str | None) -> None:
         raise Forbidden("invalid_ticket_secret", "二维码无效或已过期，请扫描小票上的二维码")
 
 
-def get_ticket(ctx: Context, ticket_id: str, *, staff: bool) -> dict[str, Any]:
+def get_ticket(ctx: Context, ticket_id: str, *, staff: bool, owner: bool) -> dict[str, Any]:
     """The ticket JSON with its live waiting estimate."""
     with ctx.db.read() as conn:
         ticket = _load(conn, ticket_id)
         layout = ctx.layout(conn, ticket.hall)
         today = business_date(ctx.clock(), layout.timezone)
-        return describe(ctx, conn, layout, ticket, staff=staff, today=today)
+        return describe(ctx, conn, layout, ticket, staff=staff, today=today, owner=owner)
 
 
 def find_ticket(
-    ctx: Context, hall: str, number: str, id_number: str | None, *, staff: bool
+    ctx: Context,
+    hall: str,
+    number: str,
+    id_number: str | None,
+    *,
+    staff: bool,
+    appointment_code: str | None = None,
 ) -> dict[str, Any]:
-    """Find today's ticket by its printed number; kiosks must also give the matching ID."""
+    """Find today's ticket by its printed number; kiosks must also prove whose it is.
+
+    The reply carries the ticket secret (for a reprinted stub) only when the citizen proved
+    ownership with the ticket's ID number or appointment code.
+    """
     with ctx.db.read() as conn:
         layout = ctx.layout(conn, hall)
         today = business_date(ctx.clock(), layout.timezone)
         ticket = repo.find_ticket(conn, hall, today, number.strip().upper())
         if ticket is None:
             raise NotFound("unknown_ticket", f"今日没有 {number} 号")
-        if not staff and ticket.id_hash is not None:
-            given = identity.normalize_id_number(id_number, today) if id_number else None
-            if given is None or id_hash(ctx, given) != ticket.id_hash:
-                raise Forbidden("id_mismatch", "身份证号码与该票号不符")
-        return describe(ctx, conn, layout, ticket, staff=staff, today=today)
+        proved = _proves_ownership(ctx, ticket, id_number, appointment_code, today)
+        refused = ticket.id_hash is not None or appointment_code is not None
+        if not staff and refused and not proved:
+            raise Forbidden("id_mismatch", "身份证号码与该票号不符")
+        return describe(ctx, conn, layout, ticket, staff=staff, today=today, owner=proved)
 
 
-def requeue_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
+def _proves_ownership(
+    ctx: Context,
+    ticket: Ticket,
+    id_number: str | None,
+    appointment_code: str | None,
+    today: dt.date,
+) -> bool:
+    if appointment_code and ticket.appointment_code:
+        given = appointment_code.strip().upper().encode()
+        if hmac.compare_digest(given, ticket.appointment_code.encode()):
+            return True
+    if id_number and ticket.id_hash is not None:
+        given_hash = id_hash(ctx, identity.normalize_id_number(id_number, today))
+        return hmac.compare_digest(given_hash, ticket.id_hash)
+    return False
+
+
+def requeue_ticket(ctx: Context, ticket_id: str, *, owner: bool = False) -> dict[str, Any]:
     """过号取号: put a skipped ticket back behind N waiting tickets, or refuse with the reason."""
     hall = _hall_of(ctx, ticket_id)
 
@@ -228,13 +256,13 @@ def requeue_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
         ticket = lifecycle.requeue(before, rank)
         tx.save_ticket(before, ticket)
         tx.emit(EventType.TICKET_REQUEUED, ticket=public_ticket(ticket, tx.layout))
-        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today)
+        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
 
 
-def cancel_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
+def cancel_ticket(ctx: Context, ticket_id: str, *, owner: bool = False) -> dict[str, Any]:
     """The citizen gives up their ticket."""
     hall = _hall_of(ctx, ticket_id)
 
@@ -243,14 +271,14 @@ def cancel_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
         ticket = lifecycle.cancel(before)
         tx.save_ticket(before, ticket)
         tx.emit(EventType.TICKET_CANCELLED, ticket=public_ticket(ticket, tx.layout))
-        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today)
+        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
 
 
 def evaluate_ticket(
-    ctx: Context, ticket_id: str, level: int, comment: str | None
+    ctx: Context, ticket_id: str, level: int, comment: str | None, *, owner: bool = False
 ) -> dict[str, Any]:
     """Record the 好差评 rating of a finished service, once."""
     hall = _hall_of(ctx, ticket_id)
@@ -267,7 +295,7 @@ def evaluate_ticket(
             level=level,
             level_label=lifecycle.EVALUATION_LEVELS[level],
         )
-        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today)
+        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -16,13 +18,13 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 class Database:
     """One engine plus the write discipline of its backend."""
 
-    def __init__(self, url: str, *, pool_size: int = 20) -> None:
+    def __init__(self, url: str, *, pool: tuple[int, int] = (20, 20)) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         # SQLite has one writer; a process lock hands the turn over without SQLite's busy
         # back-off sleeps, and keeps commit order equal to publish order.
         self.write_lock = threading.Lock() if self.is_sqlite else None
-        self.engine = _sqlite_engine(url) if self.is_sqlite else _pg_engine(url, pool_size)
+        self.engine = _sqlite_engine(url) if self.is_sqlite else _pg_engine(url, *pool)
         self._local = threading.local()
 
     @contextmanager
@@ -73,7 +75,7 @@ class Database:
         if self.is_sqlite:
             database = make_url(self.url).database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                create_private_file(Path(database))
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as conn:
@@ -85,10 +87,43 @@ class Database:
         self.engine.dispose()
 
 
+def pool_limits(workers: int, max_connections: int) -> tuple[int, int]:
+    """(pool size, overflow) per worker: all workers' pools and LISTENs fit the budget."""
+    per_worker = max(2, max_connections // max(1, workers)) - 1  # one is the LISTEN connection
+    pool = max(1, min(20, per_worker // 2))
+    return pool, max(0, min(20, per_worker - pool))
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` (and parents) as a directory only the server's user may enter."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # An existing data dir made with the usual 0755 is tightened; one that is not ours (a
+    # shared parent) is left as the operator made it.
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 (in a 0700 folder) unless it exists; tighten it if so.
+
+    SQLite gives the -wal and -shm files the mode of the database file, so they follow.
+    """
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def _sqlite_engine(url: str) -> Engine:
     # LIFO pooling hands the writer thread the same connection, whose page cache is warm.
+    # hide_parameters: a failed statement's log line must not carry names or password hashes.
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_use_lifo=True
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_use_lifo=True,
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -112,5 +147,11 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def _pg_engine(url: str, pool_size: int) -> Engine:
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+def _pg_engine(url: str, pool_size: int, overflow: int) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=overflow,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )

@@ -89,6 +89,7 @@ def test_a_guide_reprints_the_last_ticket_from_the_server(kiosk):
     first, second = kiosk.printer.tickets
     assert first.number == second.number == "A001"
     assert second.applicant_masked == "李*" and second.id_masked == first.id_masked
+    assert "?s=" in first.qr_url and second.qr_url == first.qr_url  # the same stub, QR too
     assert kiosk.s.screen is Screen.TICKET
 
 

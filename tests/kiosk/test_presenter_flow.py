@@ -108,13 +108,14 @@ def test_a_number_needs_an_id_card_or_a_typed_id(kiosk):
     assert issued_numbers(kiosk.client) == []
 
 
-def test_the_daily_limit_is_explained_with_the_number_already_held(kiosk):
+def test_the_daily_limit_is_explained_without_telling_the_number_held(kiosk):
     for _ in range(2):
         take(kiosk, "B", YOUNG)
         kiosk.p.home()
     take(kiosk, "B", YOUNG)
     assert kiosk.s.screen is Screen.IDENTIFY
-    assert kiosk.s.message.text == "您今日已取该业务号 B001，请等候叫号"
+    # not B001: the ID may be someone else's
+    assert kiosk.s.message.text == "该证件今日已取过本业务的号，请凭原小票等候叫号"
     assert len(kiosk.printer.tickets) == 1
 
 
@@ -125,7 +126,7 @@ def test_in_english_refusals_are_explained_and_the_chinese_kept(kiosk):
     take(kiosk, "B", YOUNG)
     first, second = kiosk.s.message.text.split("\n")
     assert first == "You already hold a number for this service today."
-    assert second.startswith("您今日已取该业务号 B001")
+    assert second.startswith("该证件今日已取过本业务的号")
 
 
 def test_the_optional_phone_reaches_the_server(kiosk, client):

@@ -35,6 +35,7 @@ def test_requeue_by_number_and_id_prints_a_requeued_stub(kiosk, client):
     assert s.ticket["requeue_count"] == 1 and s.ticket["id"] == ticket["id"]
     stub = kiosk.printer.tickets[-1]
     assert stub.variant == "requeued" and stub.number == "B001"
+    assert stub.qr_url == ticket["progress_url"]  # the citizen proved it with the ID number
 
 
 def test_requeue_by_scanning_the_stubs_qr_code(kiosk, client):
@@ -42,6 +43,7 @@ def test_requeue_by_scanning_the_stubs_qr_code(kiosk, client):
     kiosk.p.scan(ticket["progress_url"])  # on the home page: straight to 过号取号
     assert kiosk.s.screen is Screen.TICKET and kiosk.s.requeued
     assert kiosk.printer.tickets[-1].variant == "requeued"
+    assert kiosk.printer.tickets[-1].qr_url == ticket["progress_url"]
 
 
 def test_a_ticket_still_waiting_is_not_requeued_and_the_reason_is_shown(kiosk):

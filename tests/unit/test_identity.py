@@ -62,8 +62,10 @@ def test_a_citizen_born_today_or_on_the_first_day_of_1900_is_accepted():
         assert normalize_id_number(number, TODAY) == number
 
 
-def test_a_15_digit_legacy_number_is_accepted():
-    assert normalize_id_number("110105491231002") == "110105491231002"
+def test_a_15_digit_legacy_number_is_its_18_digit_form():
+    # GB 11643: insert the century "19" after the region code, then add the check character.
+    assert normalize_id_number("110105491231002") == "11010519491231002X"
+    assert normalize_id_number("110105900101100") == normalize_id_number("110105199001011005")
 
 
 def test_check_digit_follows_gb11643():
