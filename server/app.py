@@ -110,7 +110,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     auth = Authenticator(
         ctx,
         settings.session_hours,
-        settings.login_attempts_per_minute,
+        settings.login_free_failures,
         settings.login_attempts_per_client_per_minute,
     )
     services = Services(settings=settings, ctx=ctx, auth=auth, hub=hub, relay=relay)

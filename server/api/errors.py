@@ -36,7 +36,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "not possible in the current state (see docs/api.md for the codes)",
         413: "request body over 64 KB",
         422: "the values break a rule (`invalid_request`, `invalid_id_number`, …)",
-        429: "too many failed sign-ins",
+        429: "too many failed sign-ins (`Retry-After` says when to try again)",
     }.items()
 }
 
@@ -132,7 +132,11 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         if isinstance(exc, NotInHall):
             exc = await _unknown_hall_or(request, exc)
-        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_of(exc))
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.detail), status_of(exc), headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
