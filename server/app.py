@@ -79,7 +79,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
 
 def prepare_store(settings: Settings) -> Database:
     """Migrate the store and load the hall files (once, before any worker starts)."""
-    db = Database(settings.resolved_database_url())
+    db = _database(settings)
     specs = [load_hall_file(Path(p)) for p in settings.hall_files]
     if not settings.demo:
         refuse_demo_secrets(specs)
@@ -91,12 +91,15 @@ def prepare_store(settings: Settings) -> Database:
     return db
 
 
+def _database(settings: Settings) -> Database:
+    return Database(
+        settings.resolved_database_url(), busy_timeout=settings.store_busy_timeout_seconds
+    )
+
+
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Open the store (preparing it unless the parent process did) and build the services."""
-    if settings.prepared:
-        db = Database(settings.resolved_database_url())
-    else:
-        db = prepare_store(settings)
+    db = _database(settings) if settings.prepared else prepare_store(settings)
     check_secret_key(db, settings.resolved_secret_key())
     hub = Hub()
     relay = None if db.is_sqlite else PgRelay(db, hub)

@@ -22,6 +22,7 @@ from server.domain.errors import (
 )
 from server.protocol.models import ErrorOut
 from server.services.auth import RateLimited
+from server.store.db import UNAVAILABLE, StoreUnavailable, describe_failure
 
 log = logging.getLogger("yichuang.api")
 
@@ -37,6 +38,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "request body over 64 KB",
         422: "the values break a rule (`invalid_request`, `invalid_id_number`, …)",
         429: "too many failed sign-ins (`Retry-After` says when to try again)",
+        503: "`store_unavailable`: the database cannot store it now (`Retry-After`)",
     }.items()
 }
 
@@ -71,6 +73,8 @@ _REASONS = {
 }
 
 INVALID_JSON = "请求内容不是有效的 JSON"
+STORE_RETRY_SECONDS = 5  # a lock clears or an operator frees the disk; clients retry then
+STORE_UNAVAILABLE = "系统繁忙，暂时无法保存或读取数据，请稍后再试"
 
 _HTTP = {
     400: ("bad_request", "请求无效"),
@@ -99,6 +103,12 @@ def control_character_body(where: str) -> dict[str, Any]:
     label, problem = {"path": "地址", "query": "查询参数"}[where], _REASONS["control_character"]
     detail = [{"field": where, "problem": problem}]
     return error_body("invalid_request", f"请求内容有误: {label}{problem}", detail)
+
+
+def unavailable_response() -> JSONResponse:
+    """503 store_unavailable with Retry-After (also the answer of /readyz in that state)."""
+    body = error_body("store_unavailable", STORE_UNAVAILABLE, {"retry_after": STORE_RETRY_SECONDS})
+    return JSONResponse(body, 503, headers={"Retry-After": str(STORE_RETRY_SECONDS)})
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -165,6 +175,16 @@ def install(app: FastAPI) -> None:
         log.warning("database refused a value on %s %s", request.method, request.url.path)
         message = "请求中含有无法保存或查询的内容, 请检查后重试"
         return JSONResponse(error_body("invalid_request", message), 422)
+
+    async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # Answered here, not by the catch-all: that one re-raises, and uvicorn then drops
+        # the keep-alive connection of every client that met the outage.
+        what = describe_failure(exc)
+        log.error("store unavailable on %s %s: %s", request.method, request.url.path, what)
+        return unavailable_response()
+
+    for kind in (*UNAVAILABLE, StoreUnavailable):
+        app.add_exception_handler(kind, store_unavailable)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
