@@ -6,21 +6,17 @@ error no longer reaches uvicorn, which dropped the keep-alive connection after e
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import resource
 import signal
-import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
-from server.store.tables import metadata, tickets
+from server.store.tables import tickets
 from tests.helpers import KIOSK, ROOT, login, second_hall, window
+from tests.store_faults import disk_full, held_locked
 
 
 def issue(client, queue: str = "A"):
@@ -31,41 +27,6 @@ def numbers(client) -> list[str]:
     db = client.app.state.services.ctx.db
     with db.read() as conn:
         return sorted(conn.execute(sa.select(tickets.c.number)).scalars())
-
-
-@contextlib.contextmanager
-def held_locked(db) -> Iterator[None]:
-    """Another connection holds the store's write lock (a backup, a stuck tool …)."""
-    with db.engine.connect() as other:
-        if db.is_sqlite:
-            other = other.execution_options(sqlite_begin="IMMEDIATE")
-            with other.begin():
-                yield
-        else:
-            with other.begin():
-                names = ", ".join(t.name for t in metadata.sorted_tables)
-                other.exec_driver_sql(f"LOCK TABLE {names}, alembic_version IN EXCLUSIVE MODE")
-                yield
-
-
-@contextlib.contextmanager
-def disk_full(db) -> Iterator[None]:
-    """Every write the store tries fails the way a full disk fails it."""
-
-    def refuse(conn, cursor, statement, parameters, context, executemany):
-        if re.match(r"\s*(INSERT|UPDATE|DELETE)", statement, re.IGNORECASE):
-            if db.is_sqlite:
-                raise sqlite3.OperationalError("database or disk is full")
-            import psycopg
-
-            raise psycopg.errors.DiskFull("could not extend file: No space left on device")
-        return statement, parameters
-
-    event.listen(db.engine, "before_cursor_execute", refuse, retval=True)
-    try:
-        yield
-    finally:
-        event.remove(db.engine, "before_cursor_execute", refuse)
 
 
 def assert_store_unavailable(r) -> None:
