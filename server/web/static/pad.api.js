@@ -12,6 +12,7 @@
   }
 
   const UNREACHABLE = "无法连接服务器, 请检查网络; 恢复后将自动同步";
+  const BUSY = "系统繁忙，请稍后再试"; // a 502/503/504 without our JSON (a proxy answered)
 
   class PadApi {
     constructor(hall) {
@@ -48,7 +49,8 @@
         throw new ApiError(
           response.status,
           err.code || "http_error",
-          err.message || "请求失败 (" + response.status + ")",
+          err.message || ([502, 503, 504].indexOf(response.status) >= 0
+            ? BUSY : "请求失败 (" + response.status + ")"),
           err.detail
         );
       }
