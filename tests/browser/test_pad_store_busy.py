@@ -41,9 +41,7 @@ def tab(browser):
     context.close()
 
 
-def test_a_locked_store_shows_the_servers_busy_message_and_the_next_press_works(
-    busy_server, tab
-):
+def test_a_locked_store_shows_the_servers_busy_message_and_the_next_press_works(busy_server, tab):
     from playwright.sync_api import expect
 
     server, db = busy_server
