@@ -30,14 +30,22 @@ def held_locked(db) -> Iterator[None]:
 @contextlib.contextmanager
 def disk_full(db) -> Iterator[None]:
     """Every write the store tries fails the way a full disk fails it."""
+    full = sqlite3.OperationalError("database or disk is full")
+    with failing_writes(db, full, "DiskFull", "could not extend file: No space left on device"):
+        yield
+
+
+@contextlib.contextmanager
+def failing_writes(db, sqlite_error: Exception, pg_error: str, text: str = "") -> Iterator[None]:
+    """Every INSERT, UPDATE and DELETE raises the driver's error (psycopg's by class name)."""
 
     def refuse(conn, cursor, statement, parameters, context, executemany):
         if re.match(r"\s*(INSERT|UPDATE|DELETE)", statement, re.IGNORECASE):
             if db.is_sqlite:
-                raise sqlite3.OperationalError("database or disk is full")
+                raise sqlite_error
             import psycopg
 
-            raise psycopg.errors.DiskFull("could not extend file: No space left on device")
+            raise getattr(psycopg.errors, pg_error)(text or pg_error)
         return statement, parameters
 
     event.listen(db.engine, "before_cursor_execute", refuse, retval=True)

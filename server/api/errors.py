@@ -22,7 +22,7 @@ from server.domain.errors import (
 )
 from server.protocol.models import ErrorOut
 from server.services.auth import RateLimited
-from server.store.db import UNAVAILABLE, StoreUnavailable, describe_failure
+from server.store.db import UNAVAILABLE, StoreUnavailable, describe_failure, is_store_failure
 
 log = logging.getLogger("yichuang.api")
 
@@ -179,6 +179,9 @@ def install(app: FastAPI) -> None:
     async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
         # Answered here, not by the catch-all: that one re-raises, and uvicorn then drops
         # the keep-alive connection of every client that met the outage.
+        if not is_store_failure(exc):  # a bad statement (SQLite says OperationalError too)
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return JSONResponse(error_body("internal_error", "服务器内部错误, 请稍后重试"), 500)
         what = describe_failure(exc)
         log.error("store unavailable on %s %s: %s", request.method, request.url.path, what)
         return unavailable_response()

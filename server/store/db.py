@@ -9,24 +9,26 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 PROBE_SECONDS = 2.0  # /readyz waits at most this long for the write turn and the locks
 # Locked past the busy timeout, disk full, I/O error, connection lost, pool exhausted: the
 # store cannot take the request now, and the same request may well succeed in a moment.
-UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+UNAVAILABLE = (OperationalError, PoolTimeout)
+# SQLite reports a bad statement as an OperationalError too; these are the store's own states.
+_SQLITE_STATES = ("locked", "busy", "full", "disk i/o", "unable to open", "readonly", "malformed")
 
 
 class StoreUnavailable(Exception):
     """The store could not be reached or written in time (see `UNAVAILABLE` for the rest)."""
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """True for a failure of the store itself rather than of the request."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
+def is_store_failure(exc: BaseException) -> bool:
+    """True when the store itself failed (retry later), False for a bug in a statement."""
+    if isinstance(exc, OperationalError) and type(exc.orig).__module__ == "sqlite3":
+        return any(state in str(exc.orig).lower() for state in _SQLITE_STATES)
     return isinstance(exc, (*UNAVAILABLE, StoreUnavailable))
 
 

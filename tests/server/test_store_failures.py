@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import sqlite3
 import subprocess
 import sys
 
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from server.store.tables import tickets
 from tests.helpers import KIOSK, ROOT, login, second_hall, window
-from tests.store_faults import disk_full, held_locked
+from tests.store_faults import disk_full, failing_writes, held_locked
 
 
 def issue(client, queue: str = "A"):
@@ -87,3 +89,13 @@ def test_a_start_on_a_full_disk_says_so_in_one_line(tmp_path):
     assert "Traceback" not in r.stderr and "sqlalchemy" not in r.stderr.lower()
     [line] = [text for text in r.stderr.splitlines() if text.startswith("yichuang:")]
     assert "数据库无法打开或写入" in line and "磁盘是否已满" in line and "yichuang.db" in line
+
+
+def test_a_bad_statement_is_still_a_bug_and_not_a_busy_store(make_client, clock):
+    client = make_client(clock)
+    db = client.app.state.services.ctx.db
+    quiet = TestClient(client.app, raise_server_exceptions=False)
+    bug = sqlite3.OperationalError("no such column: nonsense")
+    with failing_writes(db, bug, "UndefinedColumn"):
+        r = quiet.post("/api/v1/halls/demo/tickets", json={"queue": "A"}, headers=KIOSK)
+    assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
