@@ -395,7 +395,8 @@ class CallerPresenter:
                 # The session expired or was ended elsewhere: back to the sign-in screen.
                 self.state.phase, self.state.context = "login", None
                 self._notify(self.on_signed_out)
-            self._say(exc.message, "warn" if exc.status in (404, 409) else "error")
+            # 404/409 are the state of the hall, 503 a busy store: worth a retry, not an alarm.
+            self._say(exc.message, "warn" if exc.status in (404, 409, 503) else "error")
         return None
 
     def _offline(self, message: str) -> None:

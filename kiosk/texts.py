@@ -173,6 +173,7 @@ EN_ERRORS: dict[str, str] = {
     "green_not_allowed": "No priority lane for this service.",
     "login_failed": "Wrong staff ID or password.",
     "server_unreachable": "Cannot reach the server.",
+    "store_unavailable": "The system is busy; please try again in a moment.",
 }
 
 # 过号取号 refusals by `detail.reason` (the server's message already says it in Chinese).

@@ -81,7 +81,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
 def open_database(settings: Settings) -> Database:
     """The store, with a PostgreSQL pool sized so all workers fit under max_connections."""
     limits = pool_limits(settings.workers, settings.database_max_connections)
-    return Database(settings.resolved_database_url(), pool=limits)
+    return Database(
+        settings.resolved_database_url(),
+        pool=limits,
+        busy_timeout=settings.store_busy_timeout_seconds,
+    )
 
 
 def prepare_store(settings: Settings) -> Database:
@@ -115,7 +119,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     auth = Authenticator(
         ctx,
         settings.session_hours,
-        settings.login_attempts_per_minute,
+        settings.login_free_failures,
         settings.login_attempts_per_client_per_minute,
     )
     services = Services(settings=settings, ctx=ctx, auth=auth, hub=hub, relay=relay)

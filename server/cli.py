@@ -93,8 +93,11 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
     os.environ["YICHUANG_DEMO"] = "true" if demo else "false"
     os.environ["YICHUANG_WORKERS"] = str(ns.workers)  # each worker sizes its pool by it
     os.environ.setdefault("YICHUANG_PUBLIC_BASE_URL", f"http://{ns.host}:{ns.port}")
+    from sqlalchemy.exc import SQLAlchemyError
+
     from server.app import prepare_store
     from server.config import Settings
+    from server.store.db import startup_failure
     from server.store.sync import check_secret_key
     from server.tomlreader import ConfigError
 
@@ -110,6 +113,10 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
         db.dispose()
     except (ConfigError, RuntimeError) as exc:
         print(f"yichuang: {exc}", file=sys.stderr)
+        return 2
+    except (SQLAlchemyError, OSError) as exc:  # a full disk, a locked or unreachable store
+        url = Settings().resolved_database_url()
+        print(f"yichuang: {startup_failure(exc, url)}", file=sys.stderr)
         return 2
     os.environ["YICHUANG_PREPARED"] = "true"
     uvicorn.run(

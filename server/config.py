@@ -26,8 +26,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     event_keep_days: int = 7
     device_stale_minutes: float = Field(default=10.0, ge=0)  # older "ok" is 未上报; 0: never
-    login_attempts_per_minute: int = 10  # failed sign-ins per user name
+    login_free_failures: int = Field(default=5, ge=1)  # per user name + address, then delays
     login_attempts_per_client_per_minute: int = 100  # per address: a NATed hall shares one
+    # A write waits this long for the database's lock (SQLite busy timeout, PostgreSQL
+    # lock_timeout) before it answers 503 store_unavailable.
+    store_busy_timeout_seconds: float = Field(default=30.0, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
     workers: int = 1
     live_sockets_per_token: int = Field(default=8, ge=1)  # per worker; a TV needs a handful

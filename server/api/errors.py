@@ -22,6 +22,7 @@ from server.domain.errors import (
 )
 from server.protocol.models import ErrorOut
 from server.services.auth import RateLimited
+from server.store.db import UNAVAILABLE, StoreUnavailable, describe_failure, is_store_failure
 
 log = logging.getLogger("yichuang.api")
 
@@ -36,7 +37,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "not possible in the current state (see docs/api.md for the codes)",
         413: "request body over 64 KB",
         422: "the values break a rule (`invalid_request`, `invalid_id_number`, …)",
-        429: "too many failed sign-ins",
+        429: "too many failed sign-ins (`Retry-After` says when to try again)",
+        503: "`store_unavailable`: the database cannot store it now (`Retry-After`)",
     }.items()
 }
 
@@ -71,6 +73,8 @@ _REASONS = {
 }
 
 INVALID_JSON = "请求内容不是有效的 JSON"
+STORE_RETRY_SECONDS = 5  # a lock clears or an operator frees the disk; clients retry then
+STORE_UNAVAILABLE = "系统繁忙，暂时无法保存或读取数据，请稍后再试"
 
 _HTTP = {
     400: ("bad_request", "请求无效"),
@@ -99,6 +103,12 @@ def control_character_body(where: str) -> dict[str, Any]:
     label, problem = {"path": "地址", "query": "查询参数"}[where], _REASONS["control_character"]
     detail = [{"field": where, "problem": problem}]
     return error_body("invalid_request", f"请求内容有误：{label}{problem}", detail)
+
+
+def unavailable_response() -> JSONResponse:
+    """503 store_unavailable with Retry-After (also the answer of /readyz in that state)."""
+    body = error_body("store_unavailable", STORE_UNAVAILABLE, {"retry_after": STORE_RETRY_SECONDS})
+    return JSONResponse(body, 503, headers={"Retry-After": str(STORE_RETRY_SECONDS)})
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -132,7 +142,11 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         if isinstance(exc, NotInHall):
             exc = await _unknown_hall_or(request, exc)
-        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_of(exc))
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.detail), status_of(exc), headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -161,6 +175,19 @@ def install(app: FastAPI) -> None:
         log.warning("database refused a value on %s %s", request.method, request.url.path)
         message = "请求中含有无法保存或查询的内容，请检查后重试"
         return JSONResponse(error_body("invalid_request", message), 422)
+
+    async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # Answered here, not by the catch-all: that one re-raises, and uvicorn then drops
+        # the keep-alive connection of every client that met the outage.
+        if not is_store_failure(exc):  # a bad statement (SQLite says OperationalError too)
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return JSONResponse(error_body("internal_error", "服务器内部错误, 请稍后重试"), 500)
+        what = describe_failure(exc)
+        log.error("store unavailable on %s %s: %s", request.method, request.url.path, what)
+        return unavailable_response()
+
+    for kind in (*UNAVAILABLE, StoreUnavailable):
+        app.add_exception_handler(kind, store_unavailable)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:

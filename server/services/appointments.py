@@ -20,6 +20,7 @@ from server.services.context import Context, HallTx, run_in_hall
 from server.store.tables import appointments
 
 CHECK_IN_TOLERANCE = dt.timedelta(minutes=15)
+HORIZON = dt.timedelta(days=366)  # slots are booked at most a year ahead
 _ALPHABET = "ACDEFGHJKMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B)
 
 
@@ -56,6 +57,7 @@ def book(
             raise NotFound("unknown_queue", f"没有编号为 {queue_code} 的业务队列")
         if queue.appointment_capacity <= 0:
             raise Conflict("appointments_not_offered", f"{queue.name} 暂不提供预约")
+        _check_horizon(slot, tx.today)
         start = _slot_start(slot, queue, tx.layout.timezone)
         end = start + dt.timedelta(minutes=queue.appointment_slot_minutes)
         if end <= tx.now:
@@ -176,6 +178,17 @@ def link_ticket(tx: HallTx, code: str, ticket_id: str) -> None:
         .where(appointments.c.code == code.strip().upper())
         .values(status="checked_in", ticket_id=ticket_id)
     )
+
+
+def _check_horizon(slot: dt.datetime, today: dt.date) -> None:
+    """Refuse far-off slots before any time-zone arithmetic (year 1 or 9999 overflows it)."""
+    first, last = today - HORIZON, today + HORIZON
+    if not first <= slot.date() <= last:
+        raise Invalid(
+            "invalid_slot",
+            f"预约时段应在 {first} 至 {last} 之间，只能预约一年内的时段",
+            {"earliest": str(first), "latest": str(last)},
+        )
 
 
 def _slot_start(slot: dt.datetime, queue: Queue, timezone: str) -> dt.datetime:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from server.domain import signin
 from server.domain.errors import DomainError, Unauthorized
 from server.protocol.views import iso
 from server.security import new_token, token_hash, verify_password
@@ -19,11 +20,16 @@ from server.store.tables import devices, sessions, users
 
 STAFF_ROLES = ("clerk", "supervisor", "admin")
 _DEVICE_CACHE_SECONDS = 30.0
-_FAILURE_WINDOW = dt.timedelta(minutes=1)
+_FAILURE_MEMORY = dt.timedelta(minutes=15)  # a pair's failures count this long
+_CLIENT_WINDOW = dt.timedelta(minutes=1)  # the per-address limit counts failures per minute
 
 
 class RateLimited(DomainError):
-    """Too many attempts in a short time."""
+    """Too many failed attempts: try again after `retry_after` seconds."""
+
+    def __init__(self, code: str, message: str, *, retry_after: int) -> None:
+        super().__init__(code, message, {"retry_after": retry_after})
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class Authenticator:
     """Checks bearer tokens and signs staff in; sessions and failed sign-ins live in the store.
 
     Every worker and host of one database sees the same sessions and the same failure counts,
-    so a logout or a lock-out holds everywhere at once. Only device tokens (which come from the
+    so a logout or a sign-in delay holds everywhere at once. Only device tokens (which come from the
     hall file and never log out) are remembered in memory, for 30 s.
     """
 
@@ -54,12 +60,12 @@ class Authenticator:
         self,
         ctx: Context,
         session_hours: float,
-        attempts_per_minute: int,
+        free_failures: int = 5,
         attempts_per_client_per_minute: int = 100,
     ) -> None:
         self.ctx = ctx
         self.session = dt.timedelta(hours=session_hours)
-        self.limit = attempts_per_minute
+        self.free_failures = free_failures
         self.client_limit = attempts_per_client_per_minute
         self._devices: dict[str, tuple[Principal, float]] = {}
         self._lock = threading.Lock()
@@ -67,26 +73,28 @@ class Authenticator:
     def login(self, username: str, password: str, client: str) -> dict[str, Any]:
         """Check the password and issue a session token.
 
-        Failed attempts are counted per user name (the limit) and per client address (a
-        higher limit, so one hall behind one address is not locked out by one person); past
-        either limit the attempt is refused until the window's oldest failure is a minute old.
+        Guessing is slowed per (user name, address) pair: after a few failures each attempt
+        waits for a delay that doubles with every failure, so a guesser elsewhere never stops
+        the clerk at the hall. Failures from one address (any name) have a per-minute limit
+        high enough for a whole hall behind one NAT; successful sign-ins never count.
         """
         now = self.ctx.clock()
-        self._refuse_if_flooded(username, client, now)
+        self._refuse_if_guessing(username, client, now)
         with self.ctx.db.read() as conn:
             row = conn.execute(
                 select(users).where(users.c.username == username, users.c.active.is_(True))
             ).first()
         if row is None or not verify_password(password, row.password_hash):
             with self.ctx.db.write() as conn:
-                logins.forget_failures_before(conn, now - _FAILURE_WINDOW)
+                logins.forget_failures_before(conn, now - _FAILURE_MEMORY)
                 logins.record_failure(conn, username, client, now)
             raise Unauthorized("login_failed", "用户名或密码错误")
         token = new_token()
         expires = now + self.session
         with self.ctx.db.write() as conn:
             conn.execute(delete(sessions).where(sessions.c.expires_at < now))
-            logins.forget_failures_before(conn, now - _FAILURE_WINDOW)
+            logins.forget_failures_before(conn, now - _FAILURE_MEMORY)
+            logins.forget_pair(conn, username, client)
             conn.execute(
                 sessions.insert().values(
                     token_hash=token_hash(token),
@@ -145,10 +153,21 @@ class Authenticator:
             self._devices[hashed] = (principal, time.monotonic())
         return principal
 
-    def _refuse_if_flooded(self, username: str, client: str, now: dt.datetime) -> None:
+    def _refuse_if_guessing(self, username: str, client: str, now: dt.datetime) -> None:
         with self.ctx.db.read() as conn:
-            by_user, by_client = logins.recent_failures(
-                conn, username, client, now - _FAILURE_WINDOW
+            failures, latest = logins.pair_failures(conn, username, client, now - _FAILURE_MEMORY)
+            by_client, oldest = logins.client_failures(conn, client, now - _CLIENT_WINDOW)
+        wait, delay = 0, signin.retry_delay(failures, self.free_failures)
+        if latest is not None:
+            wait = signin.seconds_left(latest, delay, now)
+        if wait:
+            raise RateLimited(
+                "too_many_attempts", f"登录失败次数过多，请 {wait} 秒后再试", retry_after=wait
             )
-        if by_user >= self.limit or by_client >= self.client_limit:
-            raise RateLimited("too_many_attempts", "登录失败次数过多，请一分钟后再试")
+        if by_client >= self.client_limit and oldest is not None:
+            wait = signin.seconds_left(oldest, _CLIENT_WINDOW.total_seconds(), now) or 1
+            raise RateLimited(
+                "too_many_attempts",
+                f"本机所在网络登录失败次数过多，请 {wait} 秒后再试",
+                retry_after=wait,
+            )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from server.domain.errors import Invalid
 
 MAX_DAYS = 3 * 366  # longer ranges are refused: three years answer every report we know
+EARLIEST = dt.date(2000, 1, 1)  # no hall kept queue records before this
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -32,8 +33,8 @@ class Period:
 
 def parse_period(start: str | None, end: str | None, today: dt.date) -> Period:
     """`from` / `to` query values (YYYY-MM-DD); a missing end is today, a missing start the end."""
-    last = _date(end, "to") if end else today
-    first = _date(start, "from") if start else last
+    last = _date(end, "to", today) if end else today
+    first = _date(start, "from", today) if start else last
     if first > last:
         raise Invalid("invalid_range", "开始日期不能晚于结束日期", {"from": start, "to": end})
     if (last - first).days + 1 > MAX_DAYS:
@@ -45,9 +46,16 @@ def parse_month(month: str | None, today: dt.date) -> tuple[str, Period]:
     """A month `YYYY-MM` (default: this month) and its dates."""
     text = month or f"{today:%Y-%m}"
     found = _MONTH.match(text)
-    if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 2000:
+    if not found or not 1 <= int(found.group(2)) <= 12:
         raise Invalid("invalid_month", "月份格式应为 YYYY-MM，例如 2026-11", {"month": month})
     year, number = int(found.group(1)), int(found.group(2))
+    last = latest(today)
+    if not EARLIEST <= dt.date(year, number, 1) <= last:
+        raise Invalid(
+            "invalid_month",
+            f"月份应在 {EARLIEST:%Y-%m} 至 {last:%Y-%m} 之间",
+            {"month": month, "earliest": f"{EARLIEST:%Y-%m}", "latest": f"{last:%Y-%m}"},
+        )
     first = dt.date(year, number, 1)
     following = dt.date(year + number // 12, number % 12 + 1, 1)
     return text, Period(first, following - dt.timedelta(days=1))
@@ -91,10 +99,24 @@ def _dates_of(settings: dict[str, object], key: str) -> frozenset[dt.date]:
     return frozenset(found)
 
 
-def _date(text: str, name: str) -> dt.date:
+def latest(today: dt.date) -> dt.date:
+    """The last date a query may name: the end of next year (plans and reports ahead)."""
+    return dt.date(today.year + 1, 12, 31)
+
+
+def _date(text: str, name: str, today: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise Invalid(
             "invalid_date", f"{name} 应为日期，例如 2026-11-24", {"field": name, "value": text}
         ) from None
+    last = latest(today)
+    if not EARLIEST <= day <= last:
+        # Far-off dates overflow the date arithmetic of every report (year 9999 + 1 day).
+        raise Invalid(
+            "invalid_date",
+            f"{name} 应在 {EARLIEST} 至 {last} 之间",
+            {"field": name, "value": text, "earliest": str(EARLIEST), "latest": str(last)},
+        )
+    return day

@@ -10,21 +10,63 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+PROBE_SECONDS = 2.0  # /readyz waits at most this long for the write turn and the locks
+# Locked past the busy timeout, disk full, I/O error, connection lost, pool exhausted: the
+# store cannot take the request now, and the same request may well succeed in a moment.
+UNAVAILABLE = (OperationalError, PoolTimeout)
+# SQLite reports a bad statement as an OperationalError too; these are the store's own states.
+_SQLITE_STATES = ("locked", "busy", "full", "disk i/o", "unable to open", "readonly", "malformed")
+
+
+class StoreUnavailable(Exception):
+    """The store could not be reached or written in time (see `UNAVAILABLE` for the rest)."""
+
+
+def is_store_failure(exc: BaseException) -> bool:
+    """True when the store itself failed (retry later), False for a bug in a statement."""
+    if isinstance(exc, OperationalError) and type(exc.orig).__module__ == "sqlite3":
+        return any(state in str(exc.orig).lower() for state in _SQLITE_STATES)
+    return isinstance(exc, (*UNAVAILABLE, StoreUnavailable))
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line naming the store's complaint (the driver's message, never SQL or parameters)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return first[:200]
+
+
+def startup_failure(exc: BaseException, url: str) -> str:
+    """The one line `yichuang serve` prints when the store cannot be opened or written."""
+    where = make_url(url).render_as_string(hide_password=True)
+    return (
+        f"数据库无法打开或写入（{describe_failure(exc)}）：请检查磁盘是否已满、数据目录是否可写、"
+        f"数据库是否被其他程序锁定或可以连接；数据库：{where}"
+    )
 
 
 class Database:
     """One engine plus the write discipline of its backend."""
 
-    def __init__(self, url: str, *, pool: tuple[int, int] = (20, 20)) -> None:
+    def __init__(
+        self, url: str, *, pool: tuple[int, int] = (20, 20), busy_timeout: float = 30.0
+    ) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         # SQLite has one writer; a process lock hands the turn over without SQLite's busy
         # back-off sleeps, and keeps commit order equal to publish order.
         self.write_lock = threading.Lock() if self.is_sqlite else None
-        self.engine = _sqlite_engine(url) if self.is_sqlite else _pg_engine(url, *pool)
+        self.busy_timeout = busy_timeout
+        self.engine = (
+            _sqlite_engine(url, busy_timeout)
+            if self.is_sqlite
+            else _pg_engine(url, *pool, busy_timeout)
+        )
         self._local = threading.local()
 
     @contextmanager
@@ -66,6 +108,32 @@ class Database:
             for callback in [*callbacks, after_commit]:
                 if callback is not None:
                     callback()
+
+    def probe_write(self) -> None:
+        """Store one harmless write, waiting at most PROBE_SECONDS; raises when it cannot."""
+        wait = min(PROBE_SECONDS, self.busy_timeout)
+        if self.write_lock is not None and not self.write_lock.acquire(timeout=wait):
+            raise StoreUnavailable("the write turn did not come in time")
+        try:
+            with self.engine.connect() as conn:
+                # The driver's own connection: a PRAGMA through SQLAlchemy would open a
+                # transaction before the BEGIN IMMEDIATE it must precede.
+                raw = conn.connection.driver_connection if self.is_sqlite else None
+                if raw is not None:
+                    conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                    raw.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+                try:
+                    with conn.begin():
+                        if raw is None:
+                            conn.execute(text(f"SET LOCAL lock_timeout = {int(wait * 1000)}"))
+                        # A real write (SQLite rewrites the row's page), of a row that exists.
+                        conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+                finally:
+                    if raw is not None:
+                        raw.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+        finally:
+            if self.write_lock is not None:
+                self.write_lock.release()
 
     def upgrade(self) -> None:
         """Create or migrate the schema to the newest revision (Alembic)."""
@@ -116,12 +184,12 @@ def create_private_file(path: Path) -> None:
         os.close(fd)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
     # LIFO pooling hands the writer thread the same connection, whose page cache is warm.
     # hide_parameters: a failed statement's log line must not carry names or password hashes.
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
         pool_use_lifo=True,
         hide_parameters=True,
     )
@@ -134,7 +202,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cur.execute("PRAGMA cache_size=-8192")  # 8 MB of page cache per connection
         cur.execute("PRAGMA mmap_size=268435456")  # read pages by mmap, not read() calls
         cur.close()
@@ -147,11 +215,17 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def _pg_engine(url: str, pool_size: int, overflow: int) -> Engine:
+def _pg_engine(url: str, pool_size: int, overflow: int, busy_timeout: float) -> Engine:
+    # A write waiting on a lock longer than SQLite's busy timeout gives up the same way
+    # (added to any `options` of the URL, which connect_args would otherwise replace).
+    given = make_url(url).query.get("options", "")
+    given = " ".join(given) if isinstance(given, tuple) else given
+    options = f"{given} -c lock_timeout={int(busy_timeout * 1000)}".strip()
     return create_engine(
         url,
         pool_size=pool_size,
         max_overflow=overflow,
         pool_pre_ping=True,
         hide_parameters=True,
+        connect_args={"options": options},
     )

@@ -1,11 +1,11 @@
-"""Sign-in queries: live sessions and the failed attempts behind the login rate limit."""
+"""Sign-in queries: live sessions and the failed attempts behind the login throttle."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy import Connection, and_, bindparam, delete, func, select
 
 from server.store.tables import login_failures, sessions, users
 
@@ -14,10 +14,14 @@ _SESSION = (
     .join(users, users.c.username == sessions.c.username)
     .where(sessions.c.token_hash == bindparam("token_hash"), users.c.active.is_(True))
 )
-_FAILURES_BY_USER = select(func.count()).where(
-    login_failures.c.username == bindparam("username"), login_failures.c.at > bindparam("since")
+_PAIR = and_(
+    login_failures.c.username == bindparam("username"),
+    login_failures.c.client == bindparam("client"),
 )
-_FAILURES_BY_CLIENT = select(func.count()).where(
+_FAILURES_OF_PAIR = select(func.count(), func.max(login_failures.c.at)).where(
+    _PAIR, login_failures.c.at > bindparam("since")
+)
+_FAILURES_OF_CLIENT = select(func.count(), func.min(login_failures.c.at)).where(
     login_failures.c.client == bindparam("client"), login_failures.c.at > bindparam("since")
 )
 KEY_LENGTH = 64  # both columns are String(64); longer names share a counter with their prefix
@@ -28,25 +32,39 @@ def live_session(conn: Connection, hashed: str) -> Any:
     return conn.execute(_SESSION, {"token_hash": hashed}).first()
 
 
-def recent_failures(
+def _keys(username: str, client: str) -> dict[str, Any]:
+    return {"username": username[:KEY_LENGTH], "client": client[:KEY_LENGTH]}
+
+
+def pair_failures(
     conn: Connection, username: str, client: str, since: dt.datetime
-) -> tuple[int, int]:
-    """Failed sign-ins after `since`: (for this user name, from this client address)."""
-    params = {"username": username[:KEY_LENGTH], "client": client[:KEY_LENGTH], "since": since}
-    by_user = conn.execute(_FAILURES_BY_USER, params).scalar_one()
-    by_client = conn.execute(_FAILURES_BY_CLIENT, params).scalar_one()
-    return int(by_user), int(by_client)
+) -> tuple[int, dt.datetime | None]:
+    """Failed sign-ins of this user name from this address after `since`: count and latest."""
+    count, latest = conn.execute(
+        _FAILURES_OF_PAIR, {**_keys(username, client), "since": since}
+    ).one()
+    return int(count), latest
+
+
+def client_failures(
+    conn: Connection, client: str, since: dt.datetime
+) -> tuple[int, dt.datetime | None]:
+    """Failed sign-ins from this address (any user name) after `since`: count and oldest."""
+    params = {"client": client[:KEY_LENGTH], "since": since}
+    count, oldest = conn.execute(_FAILURES_OF_CLIENT, params).one()
+    return int(count), oldest
 
 
 def record_failure(conn: Connection, username: str, client: str, at: dt.datetime) -> None:
     """Remember one failed sign-in."""
-    conn.execute(
-        login_failures.insert().values(
-            username=username[:KEY_LENGTH], client=client[:KEY_LENGTH], at=at
-        )
-    )
+    conn.execute(login_failures.insert().values(**_keys(username, client), at=at))
+
+
+def forget_pair(conn: Connection, username: str, client: str) -> None:
+    """Forget a pair's failures once it signed in: the next typo starts without a delay."""
+    conn.execute(delete(login_failures).where(_PAIR), _keys(username, client))
 
 
 def forget_failures_before(conn: Connection, cutoff: dt.datetime) -> None:
-    """Delete the failed sign-ins that no longer count (keeps the table to one minute's worth)."""
+    """Delete the failed sign-ins that no longer count (keeps the table to the window's worth)."""
     conn.execute(delete(login_failures).where(login_failures.c.at <= cutoff))

@@ -10,10 +10,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTex
 from sqlalchemy import select
 
 from server.api.deps import Services, ServicesDep
+from server.api.errors import STORE_RETRY_SECONDS
 from server.observability import prometheus_text
+from server.store.db import describe_failure
 
 STATIC = Path(__file__).resolve().parent / "static"
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("yichuang")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -41,12 +44,13 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(services: ServicesDep) -> JSONResponse:
-    """Readiness: the store answers a query."""
+    """Readiness: the store answers a query and stores a write (not locked, not full)."""
     try:
         await services.read(_ping, services)
-    except Exception:  # any store failure means "not ready"; details go to the log
-        logging.getLogger("yichuang").exception("readiness check failed")
-        return JSONResponse({"status": "store unavailable"}, status_code=503)
+    except Exception as exc:  # any store failure means "not ready"; details go to the log
+        log.error("readiness check failed: %s", describe_failure(exc))
+        headers = {"Retry-After": str(STORE_RETRY_SECONDS)}
+        return JSONResponse({"status": "store unavailable"}, status_code=503, headers=headers)
     return JSONResponse({"status": "ok"})
 
 
@@ -66,3 +70,4 @@ async def metrics(services: ServicesDep) -> PlainTextResponse:
 def _ping(services: Services) -> None:
     with services.ctx.db.read() as conn:
         conn.execute(select(1)).scalar_one()
+    services.ctx.db.probe_write()

@@ -37,6 +37,7 @@
     const number = action === "call" ? body.ticket : ticket && ticket.number;
     return number && action !== "pause" && action !== "resume" ? what + " " + number : what;
   }
+  const BUSY = "系统繁忙，请稍后再试"; // a 502/503/504 without our JSON (a proxy answered)
 
   class PadApi {
     constructor(hall) {
@@ -79,7 +80,8 @@
         throw new ApiError(
           response.status,
           err.code || "http_error",
-          err.message || "请求失败 (" + response.status + ")",
+          err.message || ([502, 503, 504].indexOf(response.status) >= 0
+            ? BUSY : "请求失败 (" + response.status + ")"),
           err.detail
         );
       }

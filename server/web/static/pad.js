@@ -49,7 +49,8 @@
 
   function fail(err) {
     if (err.status === 401 && s.user) return signedOut("登录已过期，请重新签到");
-    message(err.message, err.status === 404 || err.status === 409 ? "warn" : "error");
+    // 404/409 are the state of the hall, 503 a busy store: worth a retry, not an alarm.
+    message(err.message, [404, 409, 503].indexOf(err.status) >= 0 ? "warn" : "error");
     if (err.status === 0) {
       s.offline = true; // cleared when the pad resyncs
       connection("offline");
