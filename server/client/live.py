@@ -19,6 +19,12 @@ import websockets
 
 log = logging.getLogger("yichuang.client.live")
 Message = dict[str, Any]
+# Close codes after which reconnecting with the same token cannot help: the session ended
+# (4401), the token may not read this hall (4403) or the hall is unknown (4404). The feed
+# stops and reports "ended"; the app signs in again or says so.
+FINAL_CLOSE_CODES = frozenset({4401, 4403, 4404})
+TOO_MANY_SOCKETS = 4429  # this token holds its limit of sockets: wait longer before trying
+TOO_MANY_WAIT_S = 30.0
 
 
 class LiveFeed:
@@ -44,6 +50,7 @@ class LiveFeed:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ws: Any = None
+        self.close_code: int | None = None  # the final close code once the server ended the feed
 
     def start(self) -> LiveFeed:
         """Run the feed in a daemon thread."""
@@ -97,12 +104,18 @@ class LiveFeed:
                         self._deliver(json.loads(raw))
             except (TimeoutError, OSError, websockets.WebSocketException) as exc:
                 log.debug("live feed %s: %s", self.hall, exc)
+            code = getattr(self._ws, "close_code", None)
             self._ws = None
             self.connected.clear()
             if self._stop.is_set():
                 break
+            if code in FINAL_CLOSE_CODES:
+                log.warning("live feed %s ended by the server (close code %s)", self.hall, code)
+                self.close_code = code
+                self._status("ended")
+                break
             self._status("disconnected")
-            await asyncio.sleep(delay)
+            await asyncio.sleep(TOO_MANY_WAIT_S if code == TOO_MANY_SOCKETS else delay)
             delay = min(delay * 2, self.retry_max)
 
     def _deliver(self, message: Message) -> None:

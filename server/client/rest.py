@@ -72,6 +72,11 @@ class HallClient:
         self.token = session["token"]
         return session
 
+    def logout(self) -> None:
+        """End the session everywhere (its live sockets close with 4401)."""
+        self._call("POST", "/api/v1/auth/logout")
+        self.token = None
+
     def hall_info(self) -> dict[str, Any]:
         """Layout, guide tree and waiting counts."""
         return self._call("GET", self._hall(""))
