@@ -274,12 +274,16 @@ def test_staffing_advice_shows_needed_against_open_windows(page, hall):
     rows = page.locator("#staffing-table tbody tr").all_inner_texts()
     assert len(rows) == len(first["hours"])
     assert rows[0].startswith(first["hours"][0]["label"])
+    headers = page.locator("#staffing-table th").all_inner_texts()
+    assert headers[4:] == ["还差窗口（个）", "说明"]
     for i, hour in enumerate(first["hours"]):
         cells = page.locator(f"#staffing-table tbody tr >> nth={i} >> td").all_inner_texts()
-        gap, listed = cells[4], [q for q in cells[5].split() if "/" in q]
-        assert gap == (str(hour["short"]) if hour["short"] else "")
-        # each listed queue reads arrivals/needed/open; its gaps add up to the hour's 缺口
-        assert sum(int(n) - int(o) for _, n, o in (q.split("/") for q in listed)) == hour["short"]
+        assert cells[4] == (str(hour["short"]) if hour["short"] else "")
+        # the 说明 names each queue short of windows in words, never "A 65.25/10/9"
+        for q in hour["queues"]:
+            if q["short"] or q["unmet"]:
+                assert f"{q['queue_name']}：每小时约" in cells[5]
+        assert "/" not in cells[5]
     shot(page, "staffing")
 
 
