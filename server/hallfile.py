@@ -73,6 +73,7 @@ class UserSpec:
     role: str
     password_hash: str
     windows: tuple[str, ...]
+    staff_no: str | None = None  # 工号, shown on the window's evaluator
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,7 @@ def _user(t: Table, windows: set[str]) -> UserSpec:
         role=t.text("role", choices=ROLES),
         password_hash=t.text("password_hash", pattern=r"scrypt\$.+", max_len=200),
         windows=tuple(_known(t, "windows", t.texts("windows", []), windows)),
+        staff_no=t.text("staff_no", None, pattern=r"[A-Za-z0-9-]{1,32}"),
     )
     t.done()
     return spec

@@ -21,7 +21,7 @@ from server.domain.numbering import (
     local_time,
 )
 from server.domain.policy import NORMAL_CLASS, queue_order_key
-from server.protocol.views import public_ticket, window_view
+from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.security import keyed_hash, new_ticket_id, ticket_secret
 from server.services import appointments
 from server.services.context import Context, HallTx, run_in_hall
@@ -233,14 +233,19 @@ def cancel_ticket(ctx: Context, ticket_id: str) -> dict[str, Any]:
 
 
 def evaluate_ticket(
-    ctx: Context, ticket_id: str, level: int, comment: str | None
+    ctx: Context,
+    ticket_id: str,
+    level: int,
+    comment: str | None,
+    reasons: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Record the 好差评 rating of a finished service, once."""
+    """Record the 好差评 rating of a finished service, once (reasons from the hall's list)."""
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:
         before = _load(tx.conn, ticket_id)
-        ticket = lifecycle.evaluate(before, level, comment, tx.now)
+        allowed = rating_reasons(tx.layout)
+        ticket = lifecycle.evaluate(before, level, comment, tx.now, reasons, allowed)
         tx.save_ticket(before, ticket)
         tx.emit(
             EventType.EVALUATION_RECORDED,
