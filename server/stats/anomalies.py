@@ -170,7 +170,7 @@ def _evaluation(
         "poor_total": len(poor),
         "poor": [
             _service(read, r, zone, {"level": EVALUATION_LEVELS[r.evaluation_level]})
-            | {"comment": r.evaluation_comment}
+            | {"reasons": list(r.evaluation_reasons or ()), "comment": r.evaluation_comment}
             for r in poor[:LIST_LIMIT]
         ],
     }

@@ -340,3 +340,35 @@ def test_times_in_the_report_are_hall_local_and_a_month_in_progress_says_so(hist
     )
     assert book["通报摘要"]["A1"].value == "示例市政务服务中心 2026年10月 业务异常情况通报"
     assert book["通报摘要"]["B2"].value == "2026-10-01 至 2026-10-31"
+
+
+def test_the_reasons_of_a_poor_rating_show_beside_its_comment(history, reported):
+    clerk = login(history.client, "clerk07")
+    assert window(history.client, clerk, "S07", "sign-in").status_code == 200
+    ticket = issue(history.client, queue="A")
+    assert window(history.client, clerk, "S07", "call", ticket=ticket["id"]).status_code == 200
+    assert window(history.client, clerk, "S07", "outcome", outcome="accepted").status_code == 200
+    body = {"level": 2, "reasons": ["一次性告知不清", "等候时间长"], "comment": "材料清单没说全"}
+    r = history.client.post(
+        f"/api/v1/tickets/{ticket['id']}/evaluation", json=body, headers=EVALUATOR
+    )
+    assert r.status_code == 200, r.text
+    window(history.client, clerk, "S07", "sign-out")
+    today = ticket["business_date"]
+    report = history.get("/anomalies", **MONTH).json()
+    poor = report["evaluation"]["poor"]
+    (mine,) = [p for p in poor if (p["date"], p["number"]) == (today, ticket["number"])]
+    assert mine["reasons"] == ["一次性告知不清", "等候时间长"]
+    assert mine["comment"] == "材料清单没说全"
+    book = openpyxl.load_workbook(io.BytesIO(history.get("/anomalies.xlsx", **MONTH).content))
+    poor = book["差评"]
+    header = [c.value for c in poor[1]]
+    row = next(
+        r
+        for r in poor.iter_rows(min_row=2, values_only=True)
+        if (r[0], r[1]) == (today, ticket["number"])
+    )
+    assert row[header.index("原因")] == "一次性告知不清、等候时间长"
+    assert header.index("原因") == header.index("意见") - 1
+    page = history.get("/anomalies.html", **MONTH).text
+    assert "<th>原因</th><th>意见</th>" in page
