@@ -141,7 +141,8 @@ def _summary_sheet(ws: Worksheet, report: dict[str, Any]) -> None:
     ws.append(xlsx.row(ws, [title(report)]))
     ws["A1"].font = Font(bold=True, size=14)
     # People read these: the hall's wall-clock time, never UTC ISO.
-    ws.append(xlsx.row(ws, ["统计期间", period_text(report), "生成时间", report["generated_local"]]))
+    generated = report["generated_local"]
+    ws.append(xlsx.row(ws, ["统计期间", period_text(report), "生成时间", generated]))
     for key, label in SUMMARY:
         ws.append(xlsx.row(ws, [label, report["summary"][key]]))
     ws.append([])
@@ -202,7 +203,8 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
         _html_table(CALLING, report["calling"]["rows"], alert="status"),
         "<h2>四、好差评异常</h2>",
         f"<p>服务结束后 {evaluation['follow_up_working_days']} 个工作日内仍未评价的计为未评价；"
-        f"未评价率超过 {evaluation['unrated_rate_threshold']:.0%} 的窗口标红，按未评价率从高到低排列。</p>",
+        f"未评价率超过 {evaluation['unrated_rate_threshold']:.0%} 的窗口标红，"
+        "按未评价率从高到低排列。</p>",
         _html_table(RATING, evaluation["rows"], alert="flagged"),
         f"<h3>超过 {evaluation['follow_up_working_days']} 个工作日未评价"
         f"（{evaluation['overdue_total']} 件）</h3>",

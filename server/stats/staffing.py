@@ -224,5 +224,8 @@ def advice(q: dict[str, Any]) -> str:
             f"还差 {unmet['windows']} 个窗口的接待能力才能达到目标"
         )
     if q["short"]:
-        return f"{head}建议开 {q['needed']} 个窗口，实际开 {q['open_windows']} 个，还差 {q['short']} 个"
+        return (
+            f"{head}建议开 {q['needed']} 个窗口，"
+            f"实际开 {q['open_windows']} 个，还差 {q['short']} 个"
+        )
     return ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import openpyxl
@@ -133,6 +134,24 @@ def test_the_supervisor_signs_in_and_sees_the_live_hall(page, hall):
     assert page.locator("#windows .tile.open").count() == 7
     assert page.locator("#queues tr.over").count() == 1
     shot(page, "overview")
+
+
+def test_the_dashboard_shows_the_halls_time_whatever_the_browsers_clock(browser, hall):
+    """A supervisor's laptop set to New York still reads the hall's (Beijing) time and date."""
+    context = browser.new_context(viewport=VIEWPORT, timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(f"{hall['url']}/admin")
+    page.fill("#username", "supervisor")
+    page.fill("#password", "demo1234")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#overview-at:has-text('更新于')")
+    shown = page.inner_text("#overview-at")
+    hall_now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    choices = {f"更新于 {t:%Y-%m-%d %H:%M}" for t in (hall_now, hall_now - dt.timedelta(minutes=1))}
+    assert shown in choices
+    assert page.input_value("#stats-to") == hall["today"].isoformat()
+    assert page.input_value("#anomalies-month") == f"{hall['today']:%Y-%m}"
+    context.close()
 
 
 CHARTS = ("#chart-arrivals", "#chart-waiting", "#chart-outcomes")

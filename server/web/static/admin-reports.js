@@ -82,7 +82,7 @@ function renderVolumes(data) {
     department.placeholder = item.suggested_department;
     const cells = [item.window, item.window_name, department, input(item.volume, "volume", "number"),
       ...["accepted", "consulted", "rejected", "no_show"].map((k) => input(item.detail[k], `d-${k}`, "number")),
-      item.updated_by ? `${item.updated_by} ${new Date(item.updated_at).toLocaleString("zh-CN")}` : ""];
+      item.updated_by ? `${item.updated_by} ${item.updated_local}` : ""];
     return cells;
   });
   fill($("volumes-table"), ["窗口", "名称", "报送部门", "报送业务量", "受理", "咨询", "不予受理", "过号", "最近更新"], rows);
