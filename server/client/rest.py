@@ -84,14 +84,19 @@ class HallClient:
         return self._call("POST", f"/api/v1/tickets/{ticket_id}/cancel", params=_secret(secret))
 
     def evaluate(
-        self, ticket_id: str, level: int, comment: str | None = None, secret: str | None = None
+        self,
+        ticket_id: str,
+        level: int,
+        comment: str | None = None,
+        secret: str | None = None,
+        reasons: list[str] | None = None,
     ) -> dict[str, Any]:
-        """好差评 1..5."""
+        """好差评 1..5; `reasons` from the hall's list (required for 1-2 when sent)."""
+        body: dict[str, Any] = {"level": level, "comment": comment}
+        if reasons is not None:  # omitted: a button-box evaluator that cannot pick any
+            body["reasons"] = reasons
         return self._call(
-            "POST",
-            f"/api/v1/tickets/{ticket_id}/evaluation",
-            json={"level": level, "comment": comment},
-            params=_secret(secret),
+            "POST", f"/api/v1/tickets/{ticket_id}/evaluation", json=body, params=_secret(secret)
         )
 
     def window(self, code: str, action: str, **body: Any) -> dict[str, Any]:
