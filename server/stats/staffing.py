@@ -212,20 +212,15 @@ def _wait(windows: int, arrivals: float, service_min: float) -> float | None:
 
 def advice(q: dict[str, Any]) -> str:
     """A queue's hour in words a supervisor reads ('' when the windows at work suffice)."""
-    head = f"{q['queue_name']}：每小时约 {half_up(q['arrivals']):.0f} 人，"
+    head = f"{q['queue_name']}：约 {half_up(q['arrivals']):.0f} 人/小时，"
     unmet = q["unmet"]
     if unmet:
-        every = f"{head}可办理的 {q['can_serve']} 个窗口全部开放"
+        every = f"{head}能办的 {q['can_serve']} 个窗口全开"
+        more = f"需再增 {unmet['windows']} 个能办的窗口"
         wait = unmet["expected_wait_min"]
         if wait is None:
-            return f"{every}也接待不过来，还差 {unmet['windows']} 个窗口的接待能力，排队会越来越长"
-        return (
-            f"{every}，平均等候仍约 {half_up(wait):.0f} 分钟，"
-            f"还差 {unmet['windows']} 个窗口的接待能力才能达到目标"
-        )
+            return f"{every}也接待不过来，队伍越排越长，{more}"
+        return f"{every}仍平均等候约 {half_up(wait):.0f} 分钟，{more}"
     if q["short"]:
-        return (
-            f"{head}建议开 {q['needed']} 个窗口，"
-            f"实际开 {q['open_windows']} 个，还差 {q['short']} 个"
-        )
+        return f"{head}建议开 {q['needed']} 个窗口，实开 {q['open_windows']} 个，差 {q['short']} 个"
     return ""

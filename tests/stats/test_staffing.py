@@ -176,8 +176,8 @@ def test_advice_never_asks_for_more_windows_than_can_serve_the_queue(client, clo
     assert g["unmet"]["windows"] == windows_needed(0.5, 8, 10) - 1 > 0
     assert g["unmet"]["expected_wait_min"] is None  # one window cannot keep up: the line grows
     assert g["advice"] == (
-        "公积金：每小时约 30 人，可办理的 1 个窗口全部开放也接待不过来，"
-        f"还差 {g['unmet']['windows']} 个窗口的接待能力，排队会越来越长"
+        "公积金：约 30 人/小时，能办的 1 个窗口全开也接待不过来，队伍越排越长，"
+        f"需再增 {g['unmet']['windows']} 个能办的窗口"
     )
 
 
@@ -190,4 +190,4 @@ def test_every_hour_needs_at_most_the_windows_of_the_hall(advice, history):
             for q in hour["queues"]:
                 assert q["needed"] <= q["can_serve"]
                 if q["short"]:
-                    assert q["advice"].startswith(f"{q['queue_name']}：每小时约")
+                    assert q["advice"].startswith(f"{q['queue_name']}：约 ")

@@ -169,8 +169,12 @@ async function loadStaffing(event) {
   // Every figure and sentence comes from the server (windows rounded half up); the page only pads decimals.
   fill($("staffing-table"), ["时段", "每小时到达（人）", "建议开窗（个）", "实际开窗（个，日均）", "还差窗口（个）", "说明"],
     (day ? day.hours : []).map((h) => {
-      const notes = h.queues.map((q) => q.advice).filter((text) => text);
-      const cells = [h.label, h.arrivals.toFixed(2), h.needed, h.open.toFixed(2), h.short || "", notes.join("；")];
+      // One line per queue: those short of open windows (open more now) before capacity limits.
+      const lines = [...h.queues.filter((q) => q.short), ...h.queues.filter((q) => !q.short && q.unmet)]
+        .map((q) => el("div", q.advice, q.short ? "advice short" : "advice unmet"));
+      const notes = el("div", null, "advice-list");
+      notes.append(...lines);
+      const cells = [h.label, h.arrivals.toFixed(2), h.needed, h.open.toFixed(2), h.short || "", notes];
       if (h.short || h.unmet) cells.className = "over";
       return cells;
     }));
