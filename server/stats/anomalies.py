@@ -272,18 +272,24 @@ def findings(report: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _calling_findings(calling: dict[str, Any]) -> list[str]:
-    out = []
-    for r in calling["rows"]:
-        if r["status"] == "mismatch":
-            out.append(
-                f"{r['window_name']}: 部门报送 {r['reported']} 件, "
-                f"系统办理 {r['services']} 件 (叫号 {r['called']} 次, 受理 {r['accepted']}"
-                f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']}), "
-                f"数据量不符, 相差 {r['difference']:+d} 件"
-            )
-        if r["no_outcome"]:
-            out.append(f"{r['window_name']}: 叫号后未登记办理结果 {r['no_outcome']} 次")
-    out += [f"{w['window_name']}: 未叫号即办理 {w['count']} 件" for w in calling["walk_ins"]]
+    # Worst first: the largest differences, then the most calls left open, then walk-ins.
+    mismatched = sorted(
+        (r for r in calling["rows"] if r["status"] == "mismatch"),
+        key=lambda r: -abs(r["difference"]),
+    )
+    out = [
+        f"{r['window_name']}: 部门报送 {r['reported']} 件, "
+        f"系统办理 {r['services']} 件 (叫号 {r['called']} 次, 受理 {r['accepted']}"
+        f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']}), "
+        f"数据量不符, 相差 {r['difference']:+d} 件"
+        for r in mismatched
+    ]
+    open_calls = sorted(
+        (r for r in calling["rows"] if r["no_outcome"]), key=lambda r: -r["no_outcome"]
+    )
+    out += [f"{r['window_name']}: 叫号后未登记办理结果 {r['no_outcome']} 次" for r in open_calls]
+    walk_ins = sorted(calling["walk_ins"], key=lambda w: -w["count"])
+    out += [f"{w['window_name']}: 未叫号即办理 {w['count']} 件" for w in walk_ins]
     return out
 
 
@@ -297,10 +303,14 @@ def _rating_findings(evaluation: dict[str, Any]) -> list[str]:
         for r in evaluation["rows"]
         if r["flagged"]
     ]
-    poor = sorted(
-        (r for r in evaluation["rows"] if r["poor"] and not r["flagged"]), key=lambda r: -r["poor"]
-    )
-    out += [f"{r['window_name']}：差评 {r['poor']} 件，需回访整改" for r in poor]
+    # Poor ratings are followed up one by one from their list: one line, not one per window.
+    poor = sorted((r for r in evaluation["rows"] if r["poor"]), key=lambda r: -r["poor"])
+    if poor:
+        most = "、".join(f"{r['window_name']} {r['poor']} 件" for r in poor[:3])
+        out.append(
+            f"差评 {evaluation['poor_total']} 件，涉及 {len(poor)} 个窗口，需逐件回访整改"
+            f"（最多：{most}）"
+        )
     return out
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from tests.helpers import EVALUATOR, issue, login, window
 
+pytestmark = pytest.mark.db
+
 DEMO_REASONS = [
     "等候时间长",
     "服务态度差",

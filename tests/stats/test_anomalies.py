@@ -372,3 +372,16 @@ def test_the_reasons_of_a_poor_rating_show_beside_its_comment(history, reported)
     assert header.index("原因") == header.index("意见") - 1
     page = history.get("/anomalies.html", **MONTH).text
     assert "<th>原因</th><th>意见</th>" in page
+
+
+def test_findings_come_worst_first_and_poor_ratings_are_one_line(report):
+    findings = [f["text"] for f in report["findings"]]
+    walk_ins = [
+        int(t.split("未叫号即办理 ")[1].split(" 件")[0]) for t in findings if "未叫号即办理" in t
+    ]
+    assert walk_ins == sorted(walk_ins, reverse=True) and len(walk_ins) > 1
+    poor = [f["text"] for f in report["findings"] if f["text"].startswith("差评 ")]
+    assert len(poor) == 1
+    total = report["evaluation"]["poor_total"]
+    assert poor[0].startswith(f"差评 {total} 件，涉及 ")
+    assert "（最多：S18 18号窗口 " in poor[0]  # every rating of S18 was made 非常不满意 above
