@@ -121,7 +121,7 @@ def _evaluation(
 ) -> dict[str, Any]:
     zone = ZoneInfo(read.layout.timezone)
     calendar = work_calendar(read.layout.settings)
-    threshold = float(str(read.layout.settings.get("unrated_rate_threshold", 0.2)))
+    threshold = float(read.layout.settings.get("unrated_rate_threshold", 0.2))
     overdue, pending = [], Counter[str]()
     elapsed: dict[dt.date, int] = {}  # a month has few dates and many services
     for r in queries.unrated_services(read.conn, read.layout.code, period, read.now):

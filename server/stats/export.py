@@ -135,11 +135,22 @@ def _grouping_sheet(book: Workbook, dim: str, data: dict[str, Any]) -> WriteOnly
 
 def _label_cell(ws: WriteOnlyWorksheet, dim: str, row: dict[str, Any]) -> Cell:
     """A row's first cell: a real date on the 按日期 sheet (shown with its weekday), else text."""
-    if dim != "day" or row["key"] == "total":
+    day = _day(dim, row)
+    if day is None:
         return xlsx.cell(ws, row["label"])
-    cell = xlsx.cell(ws, dt.date.fromisoformat(row["key"]))
+    cell = xlsx.cell(ws, day)
     cell.number_format = DAY_FORMAT
     return cell
+
+
+def _day(dim: str, row: dict[str, Any]) -> dt.date | None:
+    """The date of a 按日期 row (None for 合计 and for any other grouping)."""
+    if dim != "day":
+        return None
+    try:
+        return dt.date.fromisoformat(row["key"])
+    except ValueError:
+        return None
 
 
 def _arrivals_chart(book: Workbook, hours: WriteOnlyWorksheet, count: int) -> None:
@@ -200,7 +211,8 @@ def csv_lines(
             writer.writerow([data["by_label"], *(c["label"] for c in data["columns"])])
             for row in [*data["rows"], data["total"]]:
                 # A day is written as its date (2026-12-01), which spreadsheets read as a date.
-                label = row["key"] if dim == "day" and row["key"] != "total" else row["label"]
+                day = _day(dim, row)
+                label = day.isoformat() if day else row["label"]
                 writer.writerow([label, *(_csv_cell(row[k], kinds[k]) for k in keys)])
     yield flush()
 
