@@ -23,6 +23,8 @@ from server.tomlreader import ConfigError, Table
 CODE = r"[A-Za-z0-9_-]{1,32}"
 ROLES = ("clerk", "supervisor", "admin")
 DEVICE_KINDS = ("kiosk", "display", "evaluator", "online")
+# 好差评 reasons offered for 不满意 / 非常不满意 when a hall file lists none.
+DEFAULT_RATING_REASONS = ("等候时间长", "服务态度差", "一次性告知不清", "办事效率低", "系统故障")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class UserSpec:
     role: str
     password_hash: str
     windows: tuple[str, ...]
+    staff_no: str | None = None  # 工号, shown on the window's evaluator
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         # 叫号播报: each call said this many times, with this pause between (display app)
         "announce_repeats": hall.integer("announce_repeats", 2, lo=1, hi=5),
         "announce_pause_s": hall.number("announce_pause_s", 1.0, lo=0, hi=10),
+        **_rating_settings(hall),
     }
     return {
         "requeue": rule,
@@ -198,6 +202,19 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "service_minutes": hall.number("service_minutes", 5.0, lo=0.5, hi=240),
         "green_mode": hall.text("green_mode", "first", pattern=r"first|interleave:\d{1,2}"),
         "settings": settings,
+    }
+
+
+def _rating_settings(hall: Table) -> dict[str, Any]:
+    """好差评 keys: the reasons a citizen may pick, and the anomaly report's 未评价 threshold."""
+    reasons = hall.texts("rating_reasons", list(DEFAULT_RATING_REASONS))
+    if len(reasons) > 20 or any(not 1 <= len(r) <= 20 for r in reasons):
+        raise hall.error("rating_reasons", "at most 20 reasons of 1 to 20 characters each")
+    if len(set(reasons)) != len(reasons):
+        raise hall.error("rating_reasons", "reasons must not repeat")
+    return {
+        "rating_reasons": reasons,
+        "unrated_rate_threshold": hall.number("unrated_rate_threshold", 0.2, lo=0, hi=1),
     }
 
 
@@ -361,6 +378,7 @@ def _user(t: Table, windows: set[str]) -> UserSpec:
         role=t.text("role", choices=ROLES),
         password_hash=t.text("password_hash", pattern=r"scrypt\$.+", max_len=200),
         windows=tuple(_known(t, "windows", t.texts("windows", []), windows)),
+        staff_no=t.text("staff_no", None, pattern=r"[A-Za-z0-9-]{1,32}"),
     )
     t.done()
     return spec

@@ -181,7 +181,7 @@ def install(app: FastAPI) -> None:
         # the keep-alive connection of every client that met the outage.
         if not is_store_failure(exc):  # a bad statement (SQLite says OperationalError too)
             log.exception("unhandled error on %s %s", request.method, request.url.path)
-            return JSONResponse(error_body("internal_error", "服务器内部错误, 请稍后重试"), 500)
+            return JSONResponse(error_body("internal_error", "服务器内部错误，请稍后重试"), 500)
         what = describe_failure(exc)
         log.error("store unavailable on %s %s: %s", request.method, request.url.path, what)
         return unavailable_response()

@@ -97,8 +97,10 @@ async def evaluate(
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """好差评: 5 非常满意 … 1 非常不满意, once per service."""
+    """好差评: 5 非常满意 … 1 非常不满意, once per service; a poor rating names its reasons."""
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
+    # The citizen's own page always offers reasons; only a device may rate without them.
+    reasons = body.reasons if who is not None or body.reasons is not None else []
     claim = once.claim(body)
     return reply(
         await services.write_once(
@@ -108,6 +110,7 @@ async def evaluate(
             ticket_id,
             body.level,
             body.comment,
+            reasons,
             owner=owner,
         ),
         claim=claim,

@@ -117,14 +117,22 @@ class HallClient:
         return self._write("POST", path, idempotency_key, params=_secret(secret))
 
     def evaluate(
-        self, ticket_id: str, level: int, comment: str | None = None, secret: str | None = None
+        self,
+        ticket_id: str,
+        level: int,
+        comment: str | None = None,
+        secret: str | None = None,
+        reasons: list[str] | None = None,
     ) -> dict[str, Any]:
-        """好差评 1..5."""
+        """好差评 1..5; `reasons` from the hall's list (required for 1-2 when sent)."""
+        body: dict[str, Any] = {"level": level, "comment": comment}
+        if reasons is not None:  # omitted: a button-box evaluator that cannot pick any
+            body["reasons"] = reasons
         return self._write(
             "POST",
             f"/api/v1/tickets/{ticket_id}/evaluation",
             None,
-            json={"level": level, "comment": comment},
+            json=body,
             params=_secret(secret),
         )
 

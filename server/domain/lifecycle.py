@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 
 from server.domain.errors import Conflict, Forbidden, Invalid
@@ -12,6 +13,7 @@ ENDED_STATUSES = frozenset(
     {TicketStatus.FINISHED, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.EXPIRED}
 )
 EVALUATION_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+POOR_LEVELS = frozenset({1, 2})  # 不满意, 非常不满意: a reason is required
 
 
 def call(ticket: Ticket, window: Window, now: dt.datetime) -> Ticket:
@@ -97,15 +99,44 @@ def expire(ticket: Ticket, now: dt.datetime) -> Ticket:
     return replace(ticket, status=TicketStatus.EXPIRED, finished_at=ticket.finished_at or now)
 
 
-def evaluate(ticket: Ticket, level: int, comment: str | None, now: dt.datetime) -> Ticket:
-    """Record the citizen's 好差评 rating (1 非常不满意 … 5 非常满意), once."""
+def evaluate(
+    ticket: Ticket,
+    level: int,
+    comment: str | None,
+    now: dt.datetime,
+    reasons: Sequence[str] | None = None,
+    allowed: Sequence[str] = (),
+) -> Ticket:
+    """Record the citizen's 好差评 rating (1 非常不满意 … 5 非常满意), once.
+
+    `reasons` come from the hall's list; 不满意 and 非常不满意 need at least one. None means
+    the rater cannot pick any (a button-box evaluator): the rating is kept without them.
+    """
     if level not in EVALUATION_LEVELS:
         raise Invalid("invalid_level", "评价等级应为 1 至 5")
     if ticket.status is not TicketStatus.FINISHED or ticket.outcome is Outcome.NO_SHOW:
         raise Conflict("not_evaluable", "该号码尚未办结，暂不能评价")
     if ticket.evaluation_level is not None:
         raise Conflict("already_evaluated", "该次服务已评价，感谢您的参与")
-    return replace(ticket, evaluation_level=level, evaluation_comment=comment, evaluated_at=now)
+    picked = tuple(dict.fromkeys(reasons or ()))
+    unknown = [r for r in picked if r not in allowed]
+    if unknown:
+        raise Invalid(
+            "unknown_rating_reason",
+            "所选原因不在本厅的评价选项中，请重新选择",
+            {"unknown": unknown, "allowed": list(allowed)},
+        )
+    if reasons is not None and level in POOR_LEVELS and allowed and not picked:
+        raise Invalid(
+            "rating_reason_required", "请选择不满意的原因（可多选）", {"allowed": list(allowed)}
+        )
+    return replace(
+        ticket,
+        evaluation_level=level,
+        evaluation_comment=comment,
+        evaluation_reasons=picked,
+        evaluated_at=now,
+    )
 
 
 def sign_in(window: Window, clerk: str) -> Window:

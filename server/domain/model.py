@@ -189,6 +189,7 @@ class Ticket:
     appointment_end: dt.datetime | None = None
     evaluation_level: int | None = None
     evaluation_comment: str | None = None
+    evaluation_reasons: tuple[str, ...] = ()  # reasons picked from the hall's list, in order
     evaluation_requested: bool = False
     evaluated_at: dt.datetime | None = None
 

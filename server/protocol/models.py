@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -80,6 +80,10 @@ class EvaluationBody(Body):
 
     level: int = Field(ge=1, le=5)
     comment: str | None = Field(None, max_length=500)
+    # Picked from the hall's rating_reasons; required for 1-2 when given (omitted by button boxes).
+    reasons: list[Annotated[str, Field(min_length=1, max_length=20)]] | None = Field(
+        None, max_length=20
+    )
 
 
 class CallBody(Body):

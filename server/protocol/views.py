@@ -49,6 +49,12 @@ def public_ticket(t: Ticket, layout: Layout) -> dict[str, Any]:
     }
 
 
+def rating_reasons(layout: Layout) -> list[str]:
+    """The hall's 好差评 reasons for 不满意 / 非常不满意 (hall file `rating_reasons`)."""
+    found = layout.settings.get("rating_reasons")
+    return [str(r) for r in found] if isinstance(found, list) else []
+
+
 def full_ticket(
     t: Ticket,
     layout: Layout,
@@ -80,7 +86,10 @@ def full_ticket(
         source=t.source.value,
         finished_at=iso(t.finished_at),
         suggest_no_show=bool(queue and t.recalls >= queue.recall_limit),
+        evaluation_reasons=list(t.evaluation_reasons),
     )
+    if t.evaluation_requested and t.evaluation_level is None:
+        view["rating_reasons"] = rating_reasons(layout)  # what the rating page offers
     if staff:
         view.update(
             phone_masked=mask_phone(t.phone), reason=t.reason, transfer_note=t.transfer_note

@@ -22,7 +22,7 @@ from server.domain.numbering import (
 )
 from server.domain.policy import NORMAL_CLASS, queue_order_key
 from server.domain.priority import PriorityRule, automatic_priority, rules_from
-from server.protocol.views import public_ticket, window_view
+from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.security import keyed_hash, new_ticket_id, ticket_secret
 from server.services import appointments
 from server.services.context import Context, HallTx, run_in_hall
@@ -278,14 +278,21 @@ def cancel_ticket(ctx: Context, ticket_id: str, *, owner: bool = False) -> dict[
 
 
 def evaluate_ticket(
-    ctx: Context, ticket_id: str, level: int, comment: str | None, *, owner: bool = False
+    ctx: Context,
+    ticket_id: str,
+    level: int,
+    comment: str | None,
+    reasons: list[str] | None = None,
+    *,
+    owner: bool = False,
 ) -> dict[str, Any]:
-    """Record the 好差评 rating of a finished service, once."""
+    """Record the 好差评 rating of a finished service, once (reasons from the hall's list)."""
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:
         before = _load(tx.conn, ticket_id)
-        ticket = lifecycle.evaluate(before, level, comment, tx.now)
+        allowed = rating_reasons(tx.layout)
+        ticket = lifecycle.evaluate(before, level, comment, tx.now, reasons, allowed)
         tx.save_ticket(before, ticket)
         tx.emit(
             EventType.EVALUATION_RECORDED,

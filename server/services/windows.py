@@ -11,10 +11,10 @@ from server.domain import lifecycle, policy
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.events import EventType
 from server.domain.model import Outcome, Ticket, Window, WindowStatus
-from server.protocol.views import public_ticket, window_view
+from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
-from server.store import repo
+from server.store import clerk_queries, repo
 from server.store.tables import users, walk_ins
 
 PAUSE_REASONS = ("午休", "临时离开", "业务咨询", "培训会议", "设备故障", "签退待处理")
@@ -149,7 +149,13 @@ def record_outcome(
         tx.emit(kind, ticket=view, window=_view(tx, window))
         if result is not Outcome.NO_SHOW:
             tx.emit(
-                EventType.EVALUATION_REQUESTED, counts=False, ticket=view, window=_view(tx, window)
+                EventType.EVALUATION_REQUESTED,
+                counts=False,
+                ticket=view,
+                window=_view(tx, window),
+                # The evaluator shows who served (name and 工号) and the reasons it offers.
+                served_by=clerk_queries.staff_card(tx.conn, ticket.clerk),
+                rating_reasons=rating_reasons(tx.layout),
             )
         return _ticket(ctx, tx, ticket)
 

@@ -19,7 +19,7 @@ from server.protocol.views import iso
 from server.services.context import Context
 from server.stats import grouping, queries
 from server.stats.detail import RESULT_LABELS
-from server.stats.measures import Tally
+from server.stats.measures import Tally, rate
 from server.stats.periods import Period, parse_month, work_calendar
 from server.stats.reads import HallRead, hall_read
 
@@ -49,6 +49,8 @@ def anomaly_report(ctx: Context, hall: str, month: str | None) -> dict[str, Any]
         report = {
             **read.header(period),
             "month": text,
+            # A month still in progress is reported up to today, and says so.
+            "as_of": read.today.isoformat() if period.start <= read.today <= period.end else None,
             "calling": {"rows": calling, "walk_ins": walk_ins},
             "evaluation": evaluation,
             "rates": rates,
@@ -119,41 +121,56 @@ def _evaluation(
 ) -> dict[str, Any]:
     zone = ZoneInfo(read.layout.timezone)
     calendar = work_calendar(read.layout.settings)
-    overdue = []
+    threshold = float(read.layout.settings.get("unrated_rate_threshold", 0.2))
+    overdue, pending = [], Counter[str]()
     elapsed: dict[dt.date, int] = {}  # a month has few dates and many services
     for r in queries.unrated_services(read.conn, read.layout.code, period, read.now):
         day = r.finished_at.astimezone(zone).date()
         if day not in elapsed:
             elapsed[day] = calendar.working_days_after(day, read.today)
-        waited = elapsed[day]
-        if waited > FOLLOW_UP_WORKING_DAYS:
-            overdue.append((r, waited))
+        if elapsed[day] > FOLLOW_UP_WORKING_DAYS:
+            overdue.append((r, elapsed[day]))
+        else:  # 待评价: a rating may still be made up within the working days left
+            pending[r.window] += 1
     poor = queries.poor_ratings(read.conn, read.layout.code, period)
     late = Counter(r.window for r, _ in overdue)
     bad = Counter(r.window for r in poor)
     rows = []
     for code in codes:
         values = tallies.get(code, Tally()).row(per_ticket=False)
+        # Services still inside their follow-up days are neither rated nor unrated yet.
+        due = values["should_rate"] - pending[code]
+        unrated_rate = rate(late[code], due)
         rows.append(
             {
                 "window": code,
                 "window_name": _name(read, code),
-                **{k: values[k] for k in ("should_rate", "rated", "not_rated")},
+                "should_rate": values["should_rate"],
+                "rated": values["rated"],
+                "pending": pending[code],
+                "not_rated": late[code],
+                "unrated_rate": unrated_rate,
                 "rating_rate": values["rating_rate"],
                 "satisfaction_rate": values["satisfaction_rate"],
                 "overdue": late[code],
                 "poor": bad[code],
+                "flagged": unrated_rate is not None and unrated_rate > threshold,
             }
         )
+    # Most severe first: flagged windows by their unrated share, then the rest in hall order.
+    rows.sort(key=lambda r: (not r["flagged"], -(r["unrated_rate"] or 0) if r["flagged"] else 0))
     return {
         "follow_up_working_days": FOLLOW_UP_WORKING_DAYS,
+        "unrated_rate_threshold": threshold,
         "rows": rows,
+        "not_rated_total": len(overdue),
+        "pending_total": sum(pending.values()),
         "overdue_total": len(overdue),
         "overdue": [_service(read, r, zone, {"working_days": w}) for r, w in overdue][:LIST_LIMIT],
         "poor_total": len(poor),
         "poor": [
             _service(read, r, zone, {"level": EVALUATION_LEVELS[r.evaluation_level]})
-            | {"comment": r.evaluation_comment}
+            | {"reasons": list(r.evaluation_reasons or ()), "comment": r.evaluation_comment}
             for r in poor[:LIST_LIMIT]
         ],
     }
@@ -235,7 +252,9 @@ def _summary(report: dict[str, Any], total: Tally) -> dict[str, Any]:
         "mismatched_windows": sum(r["status"] == "mismatch" for r in calling),
         "unreported_windows": sum(r["status"] == "not_reported" for r in calling),
         "should_rate": values["should_rate"],
-        "not_rated": values["not_rated"],
+        "not_rated": report["evaluation"]["not_rated_total"],
+        "pending_rating": report["evaluation"]["pending_total"],
+        "unrated_windows": sum(r["flagged"] for r in report["evaluation"]["rows"]),
         "overdue_unrated": report["evaluation"]["overdue_total"],
         "poor_ratings": report["evaluation"]["poor_total"],
         "rate_outliers": sum(bool(r["flags"]) for r in report["rates"]["rows"]),
@@ -253,29 +272,46 @@ def findings(report: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _calling_findings(calling: dict[str, Any]) -> list[str]:
-    out = []
-    for r in calling["rows"]:
-        if r["status"] == "mismatch":
-            out.append(
-                f"{r['window_name']}：部门报送 {r['reported']} 件，"
-                f"系统办理 {r['services']} 件 (叫号 {r['called']} 次，受理 {r['accepted']}"
-                f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']})，"
-                f"数据量不符，相差 {r['difference']:+d} 件"
-            )
-        if r["no_outcome"]:
-            out.append(f"{r['window_name']}：叫号后未登记办理结果 {r['no_outcome']} 次")
-    out += [f"{w['window_name']}：未叫号即办理 {w['count']} 件" for w in calling["walk_ins"]]
+    # Worst first: the largest differences, then the most calls left open, then walk-ins.
+    mismatched = sorted(
+        (r for r in calling["rows"] if r["status"] == "mismatch"),
+        key=lambda r: -abs(r["difference"]),
+    )
+    out = [
+        f"{r['window_name']}：部门报送 {r['reported']} 件，"
+        f"系统办理 {r['services']} 件 (叫号 {r['called']} 次，受理 {r['accepted']}"
+        f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']})，"
+        f"数据量不符，相差 {r['difference']:+d} 件"
+        for r in mismatched
+    ]
+    open_calls = sorted(
+        (r for r in calling["rows"] if r["no_outcome"]), key=lambda r: -r["no_outcome"]
+    )
+    out += [f"{r['window_name']}：叫号后未登记办理结果 {r['no_outcome']} 次" for r in open_calls]
+    walk_ins = sorted(calling["walk_ins"], key=lambda w: -w["count"])
+    out += [f"{w['window_name']}：未叫号即办理 {w['count']} 件" for w in walk_ins]
     return out
 
 
 def _rating_findings(evaluation: dict[str, Any]) -> list[str]:
     days = evaluation["follow_up_working_days"]
-    return [
-        f"{r['window_name']}：应评价 {r['should_rate']} 件，已评价 {r['rated']} 件，"
-        f"未评价 {r['not_rated']} 件 (超过 {days} 个工作日 {r['overdue']} 件)，差评 {r['poor']} 件"
+    limit = evaluation["unrated_rate_threshold"]
+    out = [
+        f"{r['window_name']}：应评价 {r['should_rate']} 件，{days} 个工作日内未评价 "
+        f"{r['not_rated']} 件，未评价率 {r['unrated_rate']:.1%}（超过 {limit:.0%}）"
+        + (f"，差评 {r['poor']} 件" if r["poor"] else "")
         for r in evaluation["rows"]
-        if r["not_rated"] or r["poor"]
+        if r["flagged"]
     ]
+    # Poor ratings are followed up one by one from their list: one line, not one per window.
+    poor = sorted((r for r in evaluation["rows"] if r["poor"]), key=lambda r: -r["poor"])
+    if poor:
+        most = "、".join(f"{r['window_name']} {r['poor']} 件" for r in poor[:3])
+        out.append(
+            f"差评 {evaluation['poor_total']} 件，涉及 {len(poor)} 个窗口，需逐件回访整改"
+            f"（最多：{most}）"
+        )
+    return out
 
 
 def _rate_findings(rates: dict[str, Any]) -> list[str]:

@@ -35,10 +35,10 @@ RATING = (
     ("window_name", "窗口"),
     ("should_rate", "应评价"),
     ("rated", "已评价"),
+    ("pending", "待评价"),
     ("not_rated", "未评价"),
-    ("rating_rate", "参评率"),
+    ("unrated_rate", "未评价率"),
     ("satisfaction_rate", "满意率"),
-    ("overdue", "超期未评价"),
     ("poor", "差评"),
 )
 RATES = (
@@ -62,6 +62,7 @@ POOR = (
     ("window", "窗口"),
     ("clerk", "工作人员"),
     ("level", "评价"),
+    ("reasons", "原因"),
     ("comment", "意见"),
 )
 SUMMARY = (
@@ -71,12 +72,19 @@ SUMMARY = (
     ("unreported_windows", "未报送窗口"),
     ("mismatched_windows", "数据量不符窗口"),
     ("walk_ins", "未叫号即办理"),
-    ("not_rated", "未评价"),
-    ("overdue_unrated", "超期未评价"),
+    ("not_rated", "未评价（超过5个工作日）"),
+    ("pending_rating", "待评价（5个工作日内）"),
+    ("unrated_windows", "未评价率超标窗口"),
     ("poor_ratings", "差评"),
     ("rate_outliers", "办结率/过号率异常窗口"),
 )
-RATE_KEYS = {"rating_rate", "satisfaction_rate", "completion_rate", "no_show_rate"}
+RATE_KEYS = {
+    "rating_rate",
+    "satisfaction_rate",
+    "completion_rate",
+    "no_show_rate",
+    "unrated_rate",
+}
 NUMBER_FORMATS = {**dict.fromkeys(RATE_KEYS, "0.0%"), "difference": "+0;-0;0"}
 PAGE_LIST = 30  # services listed on the printed page; the xlsx lists up to the JSON's limit
 ALERT = PatternFill("solid", fgColor="F8D7DA")
@@ -86,7 +94,13 @@ HEAD = PatternFill("solid", fgColor="2F5496")
 def title(report: dict[str, Any]) -> str:
     """'示例市政务服务中心 2026年11月 业务异常情况通报'."""
     year, month = report["month"].split("-")
-    return f"{report['hall_name']} {year}年{int(month)}月 业务异常情况通报"
+    text = f"{report['hall_name']} {year}年{int(month)}月 业务异常情况通报"
+    return f"{text}（截至 {report['as_of']}）" if report.get("as_of") else text
+
+
+def period_text(report: dict[str, Any]) -> str:
+    """'2026-11-01 至 2026-11-30', or up to today while the month is in progress."""
+    return f"{report['from']} 至 {report.get('as_of') or report['to']}"
 
 
 def _show(key: str, value: Any) -> str:
@@ -96,7 +110,7 @@ def _show(key: str, value: Any) -> str:
         return f"{value:.1%}"
     if key == "status":
         return STATUS_LABELS.get(value, str(value))
-    if key == "flags":
+    if isinstance(value, list):  # 异常 flags, 差评 reasons
         return "、".join(value)
     if key == "difference":
         return f"{value:+d}"
@@ -114,7 +128,7 @@ def anomaly_xlsx(report: dict[str, Any]) -> bytes:
     walk = book.create_sheet("未叫号即办理")
     _table(walk, (("window_name", "窗口"), ("count", "件数")), report["calling"]["walk_ins"])
     evaluation = report["evaluation"]
-    _table(book.create_sheet("好差评异常"), RATING, evaluation["rows"], "not_rated")
+    _table(book.create_sheet("好差评异常"), RATING, evaluation["rows"], "flagged")
     _table(book.create_sheet("超期未评价"), SERVICE, evaluation["overdue"])
     _table(book.create_sheet("差评"), POOR, evaluation["poor"])
     _table(book.create_sheet("办结率过号率"), RATES, report["rates"]["rows"], "flags")
@@ -126,8 +140,9 @@ def anomaly_xlsx(report: dict[str, Any]) -> bytes:
 def _summary_sheet(ws: Worksheet, report: dict[str, Any]) -> None:
     ws.append(xlsx.row(ws, [title(report)]))
     ws["A1"].font = Font(bold=True, size=14)
-    period = f"{report['from']} 至 {report['to']}"
-    ws.append(xlsx.row(ws, ["统计期间", period, "生成时间", report["generated_at"]]))
+    # People read these: the hall's wall-clock time, never UTC ISO.
+    generated = report["generated_local"]
+    ws.append(xlsx.row(ws, ["统计期间", period_text(report), "生成时间", generated]))
     for key, label in SUMMARY:
         ws.append(xlsx.row(ws, [label, report["summary"][key]]))
     ws.append([])
@@ -178,7 +193,7 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
     evaluation = report["evaluation"]
     parts = [
         f"<h1>{escape(title(report))}</h1>",
-        f"<p class='meta'>统计期间 {report['from']} 至 {report['to']} · 生成时间 "
+        f"<p class='meta'>统计期间 {escape(period_text(report))} · 生成时间 "
         f"{escape(report['generated_local'])}</p>",
         "<h2>一、总体情况</h2>",
         _html_table(SUMMARY, [report["summary"]], vertical=True),
@@ -187,12 +202,15 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
         "<h2>三、叫号异常</h2>",
         _html_table(CALLING, report["calling"]["rows"], alert="status"),
         "<h2>四、好差评异常</h2>",
-        _html_table(RATING, evaluation["rows"], alert="not_rated"),
-        f"<h3>超过 {evaluation['follow_up_working_days']} 个工作日未评价 "
-        f"({evaluation['overdue_total']} 件)</h3>",
+        f"<p>服务结束后 {evaluation['follow_up_working_days']} 个工作日内仍未评价的计为未评价；"
+        f"未评价率超过 {evaluation['unrated_rate_threshold']:.0%} 的窗口标红，"
+        "按未评价率从高到低排列。</p>",
+        _html_table(RATING, evaluation["rows"], alert="flagged"),
+        f"<h3>超过 {evaluation['follow_up_working_days']} 个工作日未评价"
+        f"（{evaluation['overdue_total']} 件）</h3>",
         _html_table(SERVICE, evaluation["overdue"][:PAGE_LIST]),
         _more(evaluation["overdue_total"]),
-        f"<h3>差评 ({evaluation['poor_total']} 件)</h3>",
+        f"<h3>差评（{evaluation['poor_total']} 件）</h3>",
         _html_table(POOR, evaluation["poor"][:PAGE_LIST]),
         _more(evaluation["poor_total"]),
         "<h2>五、办结率 / 过号率异常</h2>",

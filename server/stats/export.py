@@ -8,6 +8,7 @@ generator that yields lines while its read transaction walks the rows.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 from collections.abc import Iterator
@@ -31,6 +32,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff"
 FORMATS = {"count": "0", "minutes": "0.00", "rate": "0.0%"}
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"  # hall-local wall-clock time, to the minute
+DAY_FORMAT = "[$-804]yyyy-mm-dd aaa"  # 2026-12-01 周二 (804: zh-CN weekday names)
+CSV_DATE, CSV_TIME = "%Y-%m-%d", "%Y-%m-%d %H:%M"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="2F5496")
 TOTAL_FONT = Font(bold=True)
@@ -116,7 +121,7 @@ def _grouping_sheet(book: Workbook, dim: str, data: dict[str, Any]) -> WriteOnly
         ws.column_dimensions[get_column_letter(i + 2)].width = 11
     ws.append(_header(ws, [grouping.DIMENSION_LABELS[dim], *(c.label for c in columns)]))
     for row in [*data["rows"], data["total"]]:
-        cells = [xlsx.cell(ws, row["label"])]
+        cells = [_label_cell(ws, dim, row)]
         for column in columns:
             cell = xlsx.cell(ws, row[column.key])
             cell.number_format = FORMATS[column.kind]
@@ -126,6 +131,26 @@ def _grouping_sheet(book: Workbook, dim: str, data: dict[str, Any]) -> WriteOnly
                 cell.font = TOTAL_FONT
         ws.append(cells)
     return ws
+
+
+def _label_cell(ws: WriteOnlyWorksheet, dim: str, row: dict[str, Any]) -> Cell:
+    """A row's first cell: a real date on the 按日期 sheet (shown with its weekday), else text."""
+    day = _day(dim, row)
+    if day is None:
+        return xlsx.cell(ws, row["label"])
+    cell = xlsx.cell(ws, day)
+    cell.number_format = DAY_FORMAT
+    return cell
+
+
+def _day(dim: str, row: dict[str, Any]) -> dt.date | None:
+    """The date of a 按日期 row (None for 合计 and for any other grouping)."""
+    if dim != "day":
+        return None
+    try:
+        return dt.date.fromisoformat(row["key"])
+    except ValueError:
+        return None
 
 
 def _arrivals_chart(book: Workbook, hours: WriteOnlyWorksheet, count: int) -> None:
@@ -147,7 +172,12 @@ def _detail_sheet(book: Workbook, read: HallRead, period: Period) -> None:
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     ws.append(_header(ws, list(DETAIL_HEADERS)))
     for values in detail_rows(read, period):
-        ws.append(xlsx.row(ws, values))
+        cells = xlsx.row(ws, values)
+        for i, value in enumerate(values):
+            if isinstance(value, dt.date):  # dates and hall-local times as real Excel dates
+                cells[i] = xlsx.cell(ws, value)
+                cells[i].number_format = _date_format(value)
+        ws.append(cells)
 
 
 def csv_lines(
@@ -180,7 +210,10 @@ def csv_lines(
             kinds = {c.key: c.kind for c in COLUMNS}
             writer.writerow([data["by_label"], *(c["label"] for c in data["columns"])])
             for row in [*data["rows"], data["total"]]:
-                writer.writerow([row["label"], *(_csv_cell(row[k], kinds[k]) for k in keys)])
+                # A day is written as its date (2026-12-01), which spreadsheets read as a date.
+                day = _day(dim, row)
+                label = day.isoformat() if day else row["label"]
+                writer.writerow([label, *(_csv_cell(row[k], kinds[k]) for k in keys)])
     yield flush()
 
 
@@ -195,6 +228,10 @@ def _csv_cell(value: Any, kind: str) -> str:
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
-    if hasattr(value, "strftime"):
-        return str(value.strftime("%Y-%m-%d %H:%M:%S"))
+    if isinstance(value, dt.date):
+        return f"{value:{CSV_TIME if isinstance(value, dt.datetime) else CSV_DATE}}"
     return str(value)
+
+
+def _date_format(value: dt.date) -> str:
+    return TIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT

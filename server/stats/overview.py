@@ -70,6 +70,7 @@ def overview(ctx: Context, hall: str, stale_after_min: float = STALE_AFTER_MIN) 
             "hall": hall,
             "hall_name": read.layout.name,
             "at": iso(read.now),
+            "at_local": read.local(read.now),  # the page shows this, never the browser's clock
             "business_date": read.today.isoformat(),
             "areas": [_area(code, name, queues, windows) for code, name in read.layout.areas],
             "queues": queues,

@@ -221,6 +221,7 @@ def poor_ratings(conn: Connection, hall: str, period: Period) -> list[Any]:
         period,
         tickets.c.evaluation_level,
         tickets.c.evaluation_comment,
+        tickets.c.evaluation_reasons,
         tickets.c.evaluated_at,
         where=(tickets.c.evaluation_level <= 2,),
         by=tickets.c.evaluated_at,

@@ -31,17 +31,25 @@ class HallRead:
     windows: dict[str, queries.WindowInfo]
     clerks: dict[str, str]
 
+    def local(self, at: dt.datetime | None) -> str | None:
+        """A time as people read it: the hall's wall clock, '2026-12-06 08:36'."""
+        return local_minute(at, self.layout.timezone)
+
     def header(self, period: Period) -> dict[str, Any]:
         """The fields every report starts with."""
-        local = self.now.astimezone(ZoneInfo(self.layout.timezone))
         return {
             "hall": self.layout.code,
             "hall_name": self.layout.name,
             "from": period.start.isoformat(),
             "to": period.end.isoformat(),
             "generated_at": iso(self.now),
-            "generated_local": f"{local:%Y-%m-%d %H:%M}",
+            "generated_local": self.local(self.now),
         }
+
+
+def local_minute(at: dt.datetime | None, timezone: str) -> str | None:
+    """'2026-12-06 08:36' in the hall's timezone (None stays None)."""
+    return f"{at.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}" if at else None
 
 
 @contextmanager

@@ -5,6 +5,8 @@ range on which the hall issued tickets; its service time is the mean measured ov
 range (the configured minutes when none was measured). Erlang C then gives the fewest
 windows keeping the mean wait under the target, shown next to the windows that actually
 worked then: those that called at least once in that hour, averaged over the same days.
+Advice never exceeds the windows that can serve a queue (nor the hall's windows in an
+hour); what those cannot absorb is shown as unmet demand with the wait it will cause.
 """
 
 from __future__ import annotations
@@ -136,39 +138,89 @@ def _hour(
     goal: float,
 ) -> dict[str, Any]:
     queues: list[dict[str, Any]] = []
-    for code in read.layout.queues:
+    able: set[str] = set()  # windows that can serve a queue with demand this hour
+    for code, queue in read.layout.queues.items():
         arrivals = seen.arrivals[(weekday, hour, code)] / len(days)
         at_work = sum(len(seen.working_queue.get((d, hour, code), ())) for d in days) / len(days)
         if arrivals or at_work:
-            queues.append(_queue_hour(code, arrivals, at_work, minutes[code], goal))
+            serving = _serving(read, code)
+            able.update(serving)
+            queues.append(
+                _queue_hour(code, queue.name, arrivals, at_work, minutes[code], goal, len(serving))
+            )
     open_total = sum(len(seen.working.get((d, hour), ())) for d in days) / len(days)
     return {
         "hour": hour,
         "label": f"{hour:02d}:00-{hour + 1:02d}:00",
         "arrivals": round(sum(q["arrivals"] for q in queues), 2),
-        "needed": sum(q["needed"] for q in queues),
+        # A window serving two queues is counted once: never more than the hall can open.
+        "needed": min(sum(q["needed"] for q in queues), len(able)),
         "open": half_up(open_total, 2),
         # Windows missing where needed, queue by queue (a spare 邮政 window cannot serve 不动产).
         "short": sum(q["short"] for q in queues),
+        "unmet": sum(q["unmet"]["windows"] for q in queues if q["unmet"]),
         "queues": queues,
     }
 
 
+def _serving(read: HallRead, queue: str) -> set[str]:
+    """Active windows that can serve a queue at some time of day (tidal ones included)."""
+    return {w.code for w in read.windows.values() if w.active and queue in w.all_queues}
+
+
 def _queue_hour(
-    code: str, arrivals: float, at_work: float, service_min: float, goal: float
+    code: str,
+    name: str,
+    arrivals: float,
+    at_work: float,
+    service_min: float,
+    goal: float,
+    can_serve: int,
 ) -> dict[str, Any]:
-    """One queue in one hour: windows needed against the mean windows at work, whole."""
-    needed = erlang.windows_needed(arrivals / 60, service_min, goal)
+    """One queue in one hour: windows needed (at most those able to serve it) against at work."""
+    wanted = erlang.windows_needed(arrivals / 60, service_min, goal)
+    needed = min(wanted, can_serve)
     mean_open = half_up(at_work, 2)
     windows = int(half_up(mean_open))  # the page shows these; it rounds nothing itself
-    expected = erlang.mean_wait(windows, arrivals / 60, service_min)
-    return {
+    row = {
         "queue": code,
+        "queue_name": name,
         "arrivals": round(arrivals, 2),
         "service_min": service_min,
         "needed": needed,
+        "can_serve": can_serve,
         "open": mean_open,
         "open_windows": windows,
         "short": max(0, needed - windows),
-        "expected_wait_min": round(expected, 1) if expected != float("inf") else None,
+        "expected_wait_min": _wait(windows, arrivals, service_min),
+        "unmet": None,
     }
+    if wanted > can_serve:  # even every window that can serve it is not enough
+        row["unmet"] = {
+            "windows": wanted - can_serve,
+            "expected_wait_min": _wait(can_serve, arrivals, service_min),
+        }
+    row["advice"] = advice(row)
+    return row
+
+
+def _wait(windows: int, arrivals: float, service_min: float) -> float | None:
+    """Mean wait in minutes with these windows; None when they cannot keep up."""
+    expected = erlang.mean_wait(windows, arrivals / 60, service_min)
+    return round(expected, 1) if expected != float("inf") else None
+
+
+def advice(q: dict[str, Any]) -> str:
+    """A queue's hour in words a supervisor reads ('' when the windows at work suffice)."""
+    head = f"{q['queue_name']}：约 {half_up(q['arrivals']):.0f} 人/小时，"
+    unmet = q["unmet"]
+    if unmet:
+        every = f"{head}能办的 {q['can_serve']} 个窗口全开"
+        more = f"需再增 {unmet['windows']} 个能办的窗口"
+        wait = unmet["expected_wait_min"]
+        if wait is None:
+            return f"{every}也接待不过来，队伍越排越长，{more}"
+        return f"{every}仍平均等候约 {half_up(wait):.0f} 分钟，{more}"
+    if q["short"]:
+        return f"{head}建议开 {q['needed']} 个窗口，实开 {q['open_windows']} 个，差 {q['short']} 个"
+    return ""

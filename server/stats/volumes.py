@@ -13,7 +13,7 @@ from server.protocol.views import iso
 from server.services.context import Context, HallTx, run_in_hall
 from server.stats import queries
 from server.stats.periods import parse_month
-from server.stats.reads import hall_read
+from server.stats.reads import hall_read, local_minute
 from server.store.layout import Layout
 from server.store.tables import reported_volumes
 
@@ -64,6 +64,7 @@ def _listing(conn: Connection, layout: Layout, month: str) -> dict[str, Any]:
                 "volume": row.volume if row else None,
                 "detail": (row.detail or {}) if row else {},
                 "updated_at": iso(row.updated_at) if row else None,
+                "updated_local": local_minute(row.updated_at, layout.timezone) if row else None,
                 "updated_by": row.updated_by if row else None,
             }
         )

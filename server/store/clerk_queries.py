@@ -94,6 +94,16 @@ def user_name(conn: Connection, username: str | None) -> str | None:
     return found
 
 
+def staff_card(conn: Connection, username: str | None) -> dict[str, str | None] | None:
+    """Name and 工号 of a staff member, as the window's evaluator shows them (None if unknown)."""
+    if username is None:
+        return None
+    row = conn.execute(
+        select(users.c.name, users.c.staff_no).where(users.c.username == username)
+    ).first()
+    return {"name": row.name, "staff_no": row.staff_no} if row else None
+
+
 def service_window(conn: Connection, ticket_id: str) -> tuple[str, str | None] | None:
     """(window, clerk) of the ticket's last call that ended a service, if any."""
     row = conn.execute(

@@ -187,6 +187,7 @@ def ticket_from_row(row: Row[Any] | Any) -> Ticket:
     for name, enum in _ENUMS.items():
         if data[name] is not None:
             data[name] = enum(data[name])
+    data["evaluation_reasons"] = tuple(data["evaluation_reasons"] or ())  # NULL: rated before
     return Ticket(**data)
 
 
@@ -196,6 +197,7 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
     for name in _ENUMS:
         if values[name] is not None:
             values[name] = values[name].value
+    values["evaluation_reasons"] = list(values["evaluation_reasons"]) or None
     return values
 
 

@@ -88,6 +88,7 @@ def sync_hall(conn: Connection, spec: HallSpec) -> None:
                     "password_hash": u.password_hash,
                     "windows": list(u.windows),
                     "active": True,
+                    "staff_no": u.staff_no,
                 },
                 {},
             )

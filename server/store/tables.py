@@ -175,6 +175,7 @@ tickets = Table(
     Column("appointment_end", UTCDateTime, nullable=True),
     Column("evaluation_level", Integer, nullable=True),
     Column("evaluation_comment", Text, nullable=True),
+    Column("evaluation_reasons", JSON, nullable=True),  # 好差评 reasons picked, in order
     Column("evaluation_requested", Boolean, nullable=False, default=False),
     Column("evaluated_at", UTCDateTime, nullable=True),
     # The waiting line: heads per queue and priority for call-next, counts per queue.
@@ -239,6 +240,7 @@ users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("windows", JSON, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
+    Column("staff_no", String(32), nullable=True),  # 工号, shown on the window's evaluator
 )
 
 sessions = Table(

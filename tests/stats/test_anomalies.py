@@ -42,6 +42,14 @@ def history(tmp_path_factory):
                     .where(tickets.c.window == "S18", tickets.c.evaluation_level.is_not(None))
                     .values(evaluation_level=1, evaluation_comment="<script>alert(1)</script>")
                 )
+                # S05 never invites a rating in the first half of the month: the worst window.
+                conn.execute(
+                    update(tickets)
+                    .where(
+                        tickets.c.window == "S05", tickets.c.business_date <= dt.date(2026, 11, 13)
+                    )
+                    .values(evaluation_level=None, evaluated_at=None, evaluation_comment=None)
+                )
             yield built
 
 
@@ -154,7 +162,8 @@ def test_unrated_services_older_than_five_working_days_are_listed(history, repor
     per_window = rows(evaluation)
     assert sum(r["overdue"] for r in per_window.values()) == len(late)
     # S17's calls were rewritten to 过号 above, so only its tickets still ask for a rating.
-    assert sum(r["not_rated"] for w, r in per_window.items() if w != "S17") == len(
+    # 未评价 only after the follow-up days; the rest are 待评价 (pending).
+    assert sum(r["not_rated"] + r["pending"] for w, r in per_window.items() if w != "S17") == len(
         [t for t in unrated if t.window != "S17"]
     )
 
@@ -181,7 +190,7 @@ def test_the_report_as_xlsx_has_its_sections_and_marks_mismatches(history, repor
     book = openpyxl.load_workbook(io.BytesIO(r.content))
     assert book.sheetnames[:3] == ["通报摘要", "叫号异常", "未叫号即办理"]
     summary = book["通报摘要"]
-    assert summary["A1"].value == "示例市政务服务中心 2026年11月 业务异常情况通报"
+    assert summary["A1"].value.startswith("示例市政务服务中心 2026年11月 业务异常情况通报")
     values = {r[0]: r[1] for r in summary.iter_rows(min_row=3, max_row=11, values_only=True)}
     assert values["数据量不符窗口"] == 1 and values["叫号次数"] == report["summary"]["called"]
     calling = book["叫号异常"]
@@ -258,3 +267,121 @@ def test_a_make_up_saturday_counts_toward_the_five_working_days(
         "/api/v1/halls/demo/anomalies", params=MONTH, headers=login(client, "supervisor")
     ).json()
     assert report["evaluation"]["overdue_total"] == overdue
+
+
+def test_only_windows_above_the_hall_threshold_count_as_unrated_most_severe_first(history, report):
+    """未评价 = no rating within 5 working days; services still inside them are 待评价."""
+    today = dt.date(2026, 11, 24)
+    with history.ctx.db.read() as conn:
+        unrated = conn.execute(
+            select(tickets.c.window, tickets.c.finished_at).where(
+                tickets.c.evaluation_requested.is_(True), tickets.c.evaluation_level.is_(None)
+            )
+        ).all()
+
+    def working_days(day):
+        return sum(
+            1 for i in range(1, (today - day).days + 1) if (day + dt.timedelta(i)).weekday() < 5
+        )
+
+    late = Counter(
+        t.window for t in unrated if working_days(t.finished_at.astimezone(ZONE).date()) > 5
+    )
+    waiting = Counter(
+        t.window for t in unrated if working_days(t.finished_at.astimezone(ZONE).date()) <= 5
+    )
+    evaluation = report["evaluation"]
+    assert evaluation["unrated_rate_threshold"] == 0.15
+    per_window = rows(evaluation)
+    for code, row in per_window.items():
+        assert row["not_rated"] == late[code], code
+        assert row["pending"] == waiting[code], code
+        due = row["should_rate"] - row["pending"]
+        expected = round(late[code] / due, 4) if due else None
+        assert row["unrated_rate"] == expected, code
+        assert row["flagged"] == (expected is not None and expected > 0.15), code
+    flagged = [r for r in evaluation["rows"] if r["flagged"]]
+    assert flagged and flagged[0]["window"] == "S05"
+    assert len(flagged) < len(per_window) / 2
+    assert [r["unrated_rate"] for r in flagged] == sorted(
+        (r["unrated_rate"] for r in flagged), reverse=True
+    )
+    texts = [f["text"] for f in report["findings"] if f["section"] == "好差评异常"]
+    unrated_texts = [t for t in texts if "未评价" in t]
+    assert len(unrated_texts) == len(flagged)
+    assert unrated_texts[0].startswith("S05 5号窗口：")
+    assert report["summary"]["not_rated"] == sum(late.values())
+
+
+def test_times_in_the_report_are_hall_local_and_a_month_in_progress_says_so(history, reported):
+    before, history.clock.now = (
+        history.clock.now,
+        dt.datetime(2026, 11, 24, 0, 36, 49, tzinfo=dt.UTC),
+    )
+    try:
+        report = history.get("/anomalies", **MONTH).json()
+        book = openpyxl.load_workbook(io.BytesIO(history.get("/anomalies.xlsx", **MONTH).content))
+        page = history.get("/anomalies.html", **MONTH).text
+    finally:
+        history.clock.now = before
+    assert report["generated_local"] == "2026-11-24 08:36"
+    assert report["as_of"] == "2026-11-24"
+    summary = book["通报摘要"]
+    assert (
+        summary["A1"].value == "示例市政务服务中心 2026年11月 业务异常情况通报（截至 2026-11-24）"
+    )
+    assert summary["D2"].value == "2026-11-24 08:36"
+    assert summary["B2"].value == "2026-11-01 至 2026-11-24"
+    assert "截至 2026-11-24" in page and "T00:36" not in page
+    october = history.get("/anomalies", month="2026-10").json()
+    assert october["as_of"] is None
+    book = openpyxl.load_workbook(
+        io.BytesIO(history.get("/anomalies.xlsx", month="2026-10").content)
+    )
+    assert book["通报摘要"]["A1"].value == "示例市政务服务中心 2026年10月 业务异常情况通报"
+    assert book["通报摘要"]["B2"].value == "2026-10-01 至 2026-10-31"
+
+
+def test_the_reasons_of_a_poor_rating_show_beside_its_comment(history, reported):
+    clerk = login(history.client, "clerk07")
+    assert window(history.client, clerk, "S07", "sign-in").status_code == 200
+    ticket = issue(history.client, queue="A")
+    assert window(history.client, clerk, "S07", "call", ticket=ticket["id"]).status_code == 200
+    assert window(history.client, clerk, "S07", "outcome", outcome="accepted").status_code == 200
+    body = {"level": 2, "reasons": ["一次性告知不清", "等候时间长"], "comment": "材料清单没说全"}
+    r = history.client.post(
+        f"/api/v1/tickets/{ticket['id']}/evaluation", json=body, headers=EVALUATOR
+    )
+    assert r.status_code == 200, r.text
+    window(history.client, clerk, "S07", "sign-out")
+    today = ticket["business_date"]
+    report = history.get("/anomalies", **MONTH).json()
+    poor = report["evaluation"]["poor"]
+    (mine,) = [p for p in poor if (p["date"], p["number"]) == (today, ticket["number"])]
+    assert mine["reasons"] == ["一次性告知不清", "等候时间长"]
+    assert mine["comment"] == "材料清单没说全"
+    book = openpyxl.load_workbook(io.BytesIO(history.get("/anomalies.xlsx", **MONTH).content))
+    poor = book["差评"]
+    header = [c.value for c in poor[1]]
+    row = next(
+        r
+        for r in poor.iter_rows(min_row=2, values_only=True)
+        if (r[0], r[1]) == (today, ticket["number"])
+    )
+    assert row[header.index("原因")] == "一次性告知不清、等候时间长"
+    assert header.index("原因") == header.index("意见") - 1
+    page = history.get("/anomalies.html", **MONTH).text
+    assert "<th>原因</th><th>意见</th>" in page
+
+
+def test_findings_come_worst_first_and_poor_ratings_are_one_line(report):
+    findings = [f["text"] for f in report["findings"]]
+    walk_ins = [
+        int(t.split("未叫号即办理 ")[1].split(" 件")[0]) for t in findings if "未叫号即办理" in t
+    ]
+    assert walk_ins == sorted(walk_ins, reverse=True) and len(walk_ins) > 1
+    poor = [f["text"] for f in report["findings"] if f["text"].startswith("差评 ")]
+    assert len(poor) == 1
+    total = report["evaluation"]["poor_total"]
+    assert poor[0].startswith(f"差评 {total} 件，涉及 ")
+    assert "（最多：S18 18号窗口 " in poor[0]  # every rating of S18 was made 非常不满意 above

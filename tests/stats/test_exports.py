@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -59,7 +61,12 @@ def test_each_grouping_sheet_totals_equal_the_api(workbook, api, by):
     expected = api[by]["total"]
     for label, value in zip(header[1:], total[1:], strict=True):
         assert value == expected[KEY_BY_LABEL[label]], (by, label)
-    assert [r[0] for r in rows[:-1]] == [r["label"] for r in api[by]["rows"]]
+    if by == "day":  # real dates, so Excel sorts and filters them as dates
+        assert [r[0] for r in rows[:-1]] == [
+            dt.datetime.fromisoformat(r["key"]) for r in api[by]["rows"]
+        ]
+    else:
+        assert [r[0] for r in rows[:-1]] == [r["label"] for r in api[by]["rows"]]
     for row, answer in zip(rows[:-1], api[by]["rows"], strict=True):
         assert row[header.index("叫号次数")] == answer["called"]
 
@@ -117,6 +124,37 @@ def test_csv_of_calls_streams_one_line_per_call(history, api):
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["日期", "号码"]
     assert len(rows) - 1 == api["window"]["total"]["called"]
+
+
+def test_csv_dates_are_dates_and_times_are_minutes(history):
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                history.get("/stats/export.csv", **RANGE, rows="calls").text.lstrip("\ufeff")
+            )
+        )
+    )
+    header, body = rows[0], rows[1:]
+    called, ended = header.index("叫号时间"), header.index("结束时间")
+    for row in body:
+        assert re.fullmatch(r"2026-10-\d\d", row[0]), row
+        assert re.fullmatch(r"2026-10-\d\d \d\d:\d\d", row[called]), row
+        assert row[ended] == "" or re.fullmatch(r"2026-10-\d\d \d\d:\d\d", row[ended]), row
+    days = list(csv.reader(io.StringIO(history.get("/stats/export.csv", **RANGE, by="day").text)))
+    assert days[1][0] == "2026-10-01"
+
+
+def test_xlsx_dates_are_date_cells_with_a_date_format(workbook):
+    by_day = workbook["按日期"]
+    first = by_day["A2"]
+    assert first.value == dt.datetime(2026, 10, 1) and first.is_date
+    assert first.number_format.endswith("yyyy-mm-dd aaa")
+    detail = workbook["叫号明细"]
+    header = [c.value for c in detail[1]]
+    row = detail[2]
+    assert row[0].is_date and row[0].number_format == "yyyy-mm-dd"
+    called = row[header.index("叫号时间")]
+    assert called.is_date and called.number_format == "yyyy-mm-dd hh:mm"
 
 
 @pytest.mark.parametrize(

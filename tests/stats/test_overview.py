@@ -139,3 +139,10 @@ def test_the_silence_allowed_before_not_reported_is_a_setting(make_client, clock
     assert device(client, supervisor, "kiosk-1.printer")[0]["status"] == "ok"
     clock.advance(minutes=2)
     assert device(client, supervisor, "kiosk-1.printer")[0]["status_label"] == "未上报"
+
+
+def test_the_overview_says_the_halls_own_time(client, supervisor):
+    """Fake clock: 2026-11-24 09:00 in Beijing; the page shows this, not the browser's clock."""
+    body = client.get(URL, headers=supervisor).json()
+    assert body["at_local"] == "2026-11-24 09:00"
+    assert body["business_date"] == "2026-11-24"

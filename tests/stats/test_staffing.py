@@ -8,11 +8,11 @@ from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.stats.erlang import windows_needed
 from server.stats.staffing import half_up
-from server.store.tables import calls, tickets
+from server.store.tables import calls, tickets, windows
 from tests.helpers import issue, login, window
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -67,7 +67,7 @@ def test_arrivals_and_windows_at_work_are_means_over_the_weekdays(advice, raw):
                 expected = arrivals[(day["weekday"], hour["hour"], q["queue"])] / n
                 assert q["arrivals"] == pytest.approx(expected, abs=0.006)
                 needed = windows_needed(q["arrivals"] / 60, q["service_min"], 10)
-                assert q["needed"] == needed
+                assert q["needed"] == min(needed, q["can_serve"])
             at_work = sum(len(working[(d, hour["hour"])]) for d in days[day["weekday"]]) / n
             assert hour["open"] == pytest.approx(at_work, abs=0.006)
 
@@ -148,3 +148,46 @@ def test_the_outcomes_chart_has_a_row_per_window_and_arrivals_an_hour_per_column
 def test_unknown_charts_and_weekdays_are_refused(history):
     assert history.get("/charts/pie.svg").status_code == 404
     assert history.get("/charts/staffing.svg", weekday=9).status_code == 422
+
+
+def test_advice_never_asks_for_more_windows_than_can_serve_the_queue(client, clock):
+    """Thirty 公积金 citizens in one hour, and only S16 serves 公积金: the rest is unmet demand."""
+    clerk = login(client, "clerk16")
+    assert window(client, clerk, "S16", "sign-in").status_code == 200
+    clock.advance(hours=1)  # Tuesday 2026-11-24 10:00
+    for _ in range(30):
+        issue(client, queue="G")
+        clock.advance(seconds=100)
+    assert window(client, clerk, "S16", "call-next").status_code == 200
+    clock.advance(minutes=8)
+    assert window(client, clerk, "S16", "outcome", outcome="accepted").status_code == 200
+    clock.advance(days=1)
+    r = client.get(
+        "/api/v1/halls/demo/staffing",
+        params={"from": "2026-11-24", "to": "2026-11-24"},
+        headers=login(client, "supervisor"),
+    )
+    assert r.status_code == 200, r.text
+    ten = next(h for h in r.json()["weekdays"][0]["hours"] if h["hour"] == 10)
+    (g,) = ten["queues"]
+    assert g["queue"] == "G" and g["queue_name"] == "公积金"
+    assert g["arrivals"] == 30.0 and g["can_serve"] == 1
+    assert g["needed"] == 1 and ten["needed"] == 1  # not the six Erlang C would ask for
+    assert g["unmet"]["windows"] == windows_needed(0.5, 8, 10) - 1 > 0
+    assert g["unmet"]["expected_wait_min"] is None  # one window cannot keep up: the line grows
+    assert g["advice"] == (
+        "公积金：约 30 人/小时，能办的 1 个窗口全开也接待不过来，队伍越排越长，"
+        f"需再增 {g['unmet']['windows']} 个能办的窗口"
+    )
+
+
+def test_every_hour_needs_at_most_the_windows_of_the_hall(advice, history):
+    with history.ctx.db.read() as conn:
+        hall_windows = conn.execute(select(func.count()).select_from(windows)).scalar_one()
+    for day in advice["weekdays"]:
+        for hour in day["hours"]:
+            assert hour["needed"] <= hall_windows
+            for q in hour["queues"]:
+                assert q["needed"] <= q["can_serve"]
+                if q["short"]:
+                    assert q["advice"].startswith(f"{q['queue_name']}：约 ")

@@ -298,8 +298,11 @@ def test_the_anomaly_report_of_that_day_counts_the_same(client, day):
         for key in ("called", *SERVED, "no_show", "transferred", "out_of_order", "walk_ins"):
             assert calling[code][key] == want[key], (code, key)
         assert calling[code]["services"] == sum(want[k] for k in SERVED)
-        for key in ("should_rate", "rated", "not_rated"):
+        for key in ("should_rate", "rated"):
             assert rating[code][key] == want[key], (code, key)
+        # Served today: an unrated service is 待评价 (pending) until 5 working days have passed.
+        assert rating[code]["pending"] == want["not_rated"], code
+        assert rating[code]["not_rated"] == 0, code
     assert report["calling"]["walk_ins"] == [
         {"window": "S16", "window_name": "S16 16号窗口", "count": 1, "by_outcome": {"consulted": 1}}
     ]

@@ -36,6 +36,8 @@ def test_reported_volumes_are_stored_per_window_and_month(client, supervisor):
     assert len(items) == 26
     assert items["S13"]["volume"] == 412 and items["S13"]["department"] == "不动产登记中心"
     assert items["S13"]["updated_by"] == "supervisor"
+    assert items["S13"]["updated_local"] == "2026-11-24 09:00"  # hall-local, as people read it
+    assert items["S01"]["updated_local"] is None
     assert items["S16"]["detail"] == {"accepted": 100, "consulted": 20}
     assert items["S01"]["volume"] is None
     other = client.get(URL, params={"month": "2026-10"}, headers=supervisor).json()

@@ -111,3 +111,41 @@ def test_make_up_working_days_are_weekend_dates_that_are_not_holidays(workdays, 
     with pytest.raises(ConfigError) as err:
         parse_hall(data, "h.toml")
     assert err.value.key == "hall.workdays" and problem in err.value.problem
+
+
+def test_rating_reasons_and_the_unrated_threshold_have_defaults_and_are_checked():
+    data = demo_data()
+    settings = parse_hall(data, "h.toml").settings
+    assert settings["rating_reasons"][:2] == ["等候时间长", "服务态度差"]
+    assert settings["unrated_rate_threshold"] == 0.15
+    del data["hall"]["rating_reasons"], data["hall"]["unrated_rate_threshold"]
+    settings = parse_hall(data, "h.toml").settings
+    assert settings["rating_reasons"] == [
+        "等候时间长",
+        "服务态度差",
+        "一次性告知不清",
+        "办事效率低",
+        "系统故障",
+    ]
+    assert settings["unrated_rate_threshold"] == 0.2
+    for key, value, problem in (
+        ("rating_reasons", ["等候时间长", "等候时间长"], "must not repeat"),
+        ("rating_reasons", [""], "1 to 20 characters"),
+        ("rating_reasons", "等候时间长", "must be a list of strings"),
+        ("unrated_rate_threshold", 20, "must be between 0 and 1"),
+    ):
+        broken = demo_data()
+        broken["hall"][key] = value
+        with pytest.raises(ConfigError) as err:
+            parse_hall(broken, "h.toml")
+        assert err.value.key == f"hall.{key}" and problem in err.value.problem, err.value
+
+
+def test_a_staff_number_is_optional_and_plain():
+    data = demo_data()
+    users = {u.username: u for u in parse_hall(data, "h.toml").users}
+    assert users["clerk01"].staff_no == "ZW0101" and users["supervisor"].staff_no is None
+    data["users"][0]["staff_no"] = "ZW 01<b>"
+    with pytest.raises(ConfigError) as err:
+        parse_hall(data, "h.toml")
+    assert err.value.key == "users[0].staff_no"

@@ -82,7 +82,7 @@ function renderVolumes(data) {
     department.placeholder = item.suggested_department;
     const cells = [item.window, item.window_name, department, input(item.volume, "volume", "number"),
       ...["accepted", "consulted", "rejected", "no_show"].map((k) => input(item.detail[k], `d-${k}`, "number")),
-      item.updated_by ? `${item.updated_by} ${new Date(item.updated_at).toLocaleString("zh-CN")}` : ""];
+      item.updated_by ? `${item.updated_by} ${item.updated_local}` : ""];
     return cells;
   });
   fill($("volumes-table"), ["窗口", "名称", "报送部门", "报送业务量", "受理", "咨询", "不予受理", "过号", "最近更新"], rows);
@@ -164,14 +164,18 @@ async function loadStaffing(event) {
   if (chosen) select.value = chosen;
   $("staffing-from").value = data.from;
   $("staffing-to").value = data.to;
-  $("staffing-note").textContent = `依据 ${data.from} 至 ${data.to} 的取号与实测办理时长，按 Erlang C 计算使平均等候不超过 ${data.target_wait_min} 分钟所需的窗口数；实际开窗为该时段内有叫号的窗口数 (日均)。`;
+  $("staffing-note").textContent = `依据 ${data.from} 至 ${data.to} 的取号与实测办理时长，按 Erlang C 计算使平均等候不超过 ${data.target_wait_min} 分钟所需的窗口数，最多为能办理该业务的窗口数；实际开窗为该时段内有叫号的窗口数（日均）。`;
   const day = data.weekdays.find((d) => String(d.weekday) === select.value);
-  // Every figure comes rounded from the server (windows half up); the page only pads decimals.
-  fill($("staffing-table"), ["时段", "到达(人/时)", "建议开窗", "实际开窗", "缺口", "缺窗队列 (到达/建议/实际)"],
+  // Every figure and sentence comes from the server (windows rounded half up); the page only pads decimals.
+  fill($("staffing-table"), ["时段", "每小时到达（人）", "建议开窗（个）", "实际开窗（个，日均）", "还差窗口（个）", "说明"],
     (day ? day.hours : []).map((h) => {
-      const cells = [h.label, h.arrivals.toFixed(2), h.needed, h.open.toFixed(2), h.short || "",
-        h.queues.filter((q) => q.short > 0).map((q) => `${q.queue} ${q.arrivals}/${q.needed}/${q.open_windows}`).join("  ")];
-      if (h.short) cells.className = "over";
+      // One line per queue: those short of open windows (open more now) before capacity limits.
+      const lines = [...h.queues.filter((q) => q.short), ...h.queues.filter((q) => !q.short && q.unmet)]
+        .map((q) => el("div", q.advice, q.short ? "advice short" : "advice unmet"));
+      const notes = el("div", null, "advice-list");
+      notes.append(...lines);
+      const cells = [h.label, h.arrivals.toFixed(2), h.needed, h.open.toFixed(2), h.short || "", notes];
+      if (h.short || h.unmet) cells.className = "over";
       return cells;
     }));
   svgInto($("chart-staffing"), hallPath(`/charts/staffing.svg?${query({ ...params, from: data.from, to: data.to, weekday: select.value })}`), current);

@@ -2,7 +2,7 @@
 // Charts and the anomaly report come from the server already rendered and escaped.
 "use strict";
 
-const state = { token: sessionStorage.getItem("yc-admin-token"), hall: null, timer: null, asked: {} };
+const state = { token: sessionStorage.getItem("yc-admin-token"), hall: null, timer: null, asked: {}, dated: false };
 const $ = (id) => document.getElementById(id);
 const SUMMARY_COLUMNS = [
   "issued", "called", "accepted", "consulted", "rejected", "no_show", "transferred",
@@ -83,11 +83,6 @@ function show(value, kind) {
   return String(value);
 }
 
-function isoDate(date) {
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 10);
-}
-
 async function download(path, fallbackName) {
   const response = await api(path);
   const blob = await response.blob();
@@ -155,18 +150,18 @@ async function start() {
   $("hall-name").textContent = hall.name;
   $("login").hidden = true;
   $("app").hidden = $("tabs").hidden = $("who").hidden = false;
-  defaults();
   openTab("overview");
 }
 
-function defaults() {
-  const today = new Date();
-  const first = new Date(today.getFullYear(), today.getMonth(), 1);
-  $("stats-from").value = isoDate(first);
-  $("stats-to").value = isoDate(today);
-  const month = isoDate(today).slice(0, 7);
-  $("anomalies-month").value = month;
-  $("volumes-month").value = month;
+// The hall's business date, from the server: the browser's clock and time zone may differ.
+function defaults(today) {
+  if (state.dated) return;
+  state.dated = true;
+  const month = today.slice(0, 7);
+  if (!$("stats-from").value) $("stats-from").value = `${month}-01`;
+  if (!$("stats-to").value) $("stats-to").value = today;
+  if (!$("anomalies-month").value) $("anomalies-month").value = month;
+  if (!$("volumes-month").value) $("volumes-month").value = month;
 }
 
 function openTab(name) {
@@ -193,7 +188,8 @@ async function loadOverview() {
     $("alerts").replaceChildren(el("p", error.message, "alert error"));
     return;
   }
-  $("overview-at").textContent = `更新于 ${new Date(data.at).toLocaleTimeString("zh-CN")}`;
+  defaults(data.business_date);
+  $("overview-at").textContent = `更新于 ${data.at_local}`; // the hall's time, not the browser's
   $("alerts").replaceChildren(...data.alerts.map((a) => el("p", a.message, `alert ${a.level}`)));
   $("areas").replaceChildren(...data.areas.map(areaCard));
   const t = data.today;

@@ -1,7 +1,8 @@
 /* 一窗 citizen-facing rating tablet at a window (/pad/rate?hall=…&window=S01&token=<evaluator>).
 
 It follows the hall's live feed; when its window asks for a rating (evaluation.requested) it
-shows the five levels and posts the choice with the evaluator's device token.
+shows who served (name and 工号), the five levels and, for a poor rating, the hall's reasons;
+the choice is posted with the evaluator's device token only when 提交评价 is tapped.
 */
 "use strict";
 
@@ -11,7 +12,7 @@ shows the five levels and posts the choice with the evaluator's device token.
   const win = (params.get("window") || "").toUpperCase();
   const api = new Y.PadApi(params.get("hall") || "demo");
   api.token = params.get("token") || "";
-  const LEVELS = { 5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意" };
+  const LEVELS = window.YiChuangRating.LEVELS;
   const IDLE_AFTER_MS = 90000;
   let pending = null;
   let idleTimer = null;
@@ -19,6 +20,11 @@ shows the five levels and posts the choice with the evaluator's device token.
 
   function show(section) {
     ["idle", "rating", "rated"].forEach((id) => { $(id).hidden = id !== section; });
+    waitIdle(section);
+  }
+
+  // Back to idle when nobody touches the form for a while (each tap or keystroke restarts it).
+  function waitIdle(section) {
     clearTimeout(idleTimer);
     if (section !== "idle") idleTimer = setTimeout(() => { pending = null; show("idle"); }, section === "rated" ? 6000 : IDLE_AFTER_MS);
   }
@@ -29,19 +35,23 @@ shows the five levels and posts the choice with the evaluator's device token.
     show("rated");
   }
 
-  async function rate(level) {
+  async function rate(choice) {
     if (!pending) return;
-    document.querySelectorAll(".level").forEach((b) => { b.disabled = true; });
     try {
-      await api.request("POST", "/api/v1/tickets/" + encodeURIComponent(pending.id) + "/evaluation", { level: level });
-      thank(level);
+      await api.request("POST", "/api/v1/tickets/" + encodeURIComponent(pending.id) + "/evaluation", choice);
+      thank(choice.level);
     } catch (err) {
       $("error").textContent = err.message;
       $("error").hidden = false;
-    } finally {
-      document.querySelectorAll(".level").forEach((b) => { b.disabled = false; });
     }
   }
+
+  function servedBy(who) {
+    if (!who || !who.name) return "";
+    return "为您服务：" + who.name + (who.staff_no ? "（工号 " + who.staff_no + "）" : "");
+  }
+
+  const form = window.YiChuangRating.form($("rating"), rate, () => waitIdle("rating"));
 
   function onLive(msg) {
     const ticket = msg.ticket || {};
@@ -49,6 +59,9 @@ shows the five levels and posts the choice with the evaluator's device token.
       pending = ticket;
       $("error").hidden = true;
       $("rate-number").textContent = ticket.number;
+      $("served-by").textContent = servedBy(msg.served_by);
+      $("served-by").hidden = !$("served-by").textContent;
+      form.reset(msg.rating_reasons);
       show("rating");
     } else if (msg.type === "evaluation.recorded" && pending && ticket.id === pending.id) {
       thank(msg.level); // rated elsewhere (the QR code on the stub)
@@ -62,7 +75,6 @@ shows the five levels and posts the choice with the evaluator's device token.
   }
 
   $("rate-window").textContent = win ? win + " 窗口" : "窗口";
-  document.querySelectorAll(".level").forEach((b) => b.addEventListener("click", () => rate(Number(b.dataset.level))));
   show("idle");
   new Y.LiveFeed(api, onLive, status).start();
 })();

@@ -12,11 +12,12 @@
     consulted: "咨询服务已完成",
     rejected: "不予受理 · 详见窗口出具的凭证",
   };
-  const LEVELS = { 5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意" };
+  const LEVELS = window.YiChuangRating.LEVELS;
   const time = new Intl.DateTimeFormat("zh-CN", {
     timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false,
   });
   let timer = null;
+  const rating = window.YiChuangRating.form(document.getElementById("rating"), rate);
 
   const $ = (x) => document.getElementById(x);
 
@@ -79,6 +80,9 @@
     $("issued").textContent = t.issued_at ? time.format(new Date(t.issued_at)) : "—";
     $("updated").textContent = "更新于 " + time.format(new Date()) + " · 每 10 秒自动刷新";
     const canRate = t.status === "finished" && t.evaluation_requested && !t.evaluation_level;
+    // A poll while the citizen is choosing keeps the choice; a newly due rating starts afresh.
+    if (canRate && $("rating").hidden) rating.reset(t.rating_reasons);
+    else if (canRate) rating.offer(t.rating_reasons);
     $("rating").hidden = !canRate;
     $("rated").hidden = !t.evaluation_level;
     if (t.evaluation_level) $("rated").textContent = "感谢您的评价：" + LEVELS[t.evaluation_level];
@@ -98,14 +102,12 @@
     if (again) timer = setTimeout(load, POLL_MS);
   }
 
-  async function rate(level) {
-    document.querySelectorAll(".level").forEach((b) => { b.disabled = true; });
+  async function rate(choice) {
     try {
-      render(await call("POST", "/evaluation", { level: level, comment: $("comment").value.trim() || null }));
+      render(await call("POST", "/evaluation", choice));
     } catch (err) {
       $("error").textContent = err.message;
       $("error").hidden = false;
-      document.querySelectorAll(".level").forEach((b) => { b.disabled = false; });
     }
   }
 
@@ -119,7 +121,6 @@
     }
   }
 
-  document.querySelectorAll(".level").forEach((b) => b.addEventListener("click", () => rate(Number(b.dataset.level))));
   $("cancel").addEventListener("click", cancel);
   if (!id || !secret) {
     $("error").textContent = "二维码无效，请扫描小票上的二维码";
