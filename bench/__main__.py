@@ -26,8 +26,22 @@ from bench import bench_core, bench_printer, compare, floors, province
 from bench.harness import ServerProcess, write_hall
 from bench.table import Measured, Stub, render
 
-FULL = {"seconds": 5, "subscribers": [200, 1000], "rss_clients": 500, "calls": 100, "runs": 500}
-QUICK = {"seconds": 1, "subscribers": [200], "rss_clients": 100, "calls": 20, "runs": 50}
+FULL = {
+    "seconds": 5,
+    "subscribers": [200, 1000],
+    "rss_clients": 500,
+    "calls": 100,
+    "runs": 500,
+    "rounds": 3,
+}
+QUICK = {
+    "seconds": 1,
+    "subscribers": [200],
+    "rss_clients": 100,
+    "calls": 20,
+    "runs": 50,
+    "rounds": 1,
+}
 STARTED = time.monotonic()
 
 
@@ -50,6 +64,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pg-url", help="postgresql+psycopg://… (default: the environment)")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--baseline", metavar="REV", help="compare with the code of REV")
+    parser.add_argument("--rounds", type=int, help="--baseline: runs per tree (3)")
     parser.add_argument("--province", action="store_true", help="the 1,000-hall scenario")
     parser.add_argument("--halls", type=int, default=1000, help="--province: halls (1000)")
     parser.add_argument("--rate", type=float, default=150.0, help="--province: tickets/s (150)")
