@@ -53,6 +53,7 @@ COSTS: list[tuple[str, tuple[str, ...]]] = [
     ("threads and queues (stdlib)", ("threading.py", "queue.py", "concurrent/")),
 ]
 OTHER = "other"
+ROOTS = ("(server/__main__.py)", "(server/cli.py)")  # on every stack of the loop thread: noise
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>.*?)(?::\d+)?\)$")
 
 
@@ -98,12 +99,11 @@ def top_functions(stacks: Counter[tuple[str, ...]], prefix: str, k: int) -> list
     total = sum(stacks.values()) or 1
     seen: Counter[str] = Counter()
     for stack, n in stacks.items():
-        for f in {f for f in stack if prefix in f}:
-            seen[re.sub(r":\d+\)$", ")", f)] += n
-    merged: Counter[str] = Counter()
-    for f, n in seen.items():
-        merged[f] = max(merged[f], n)  # one function, many lines: keep its widest
-    return [(f, n / total) for f, n in merged.most_common(k)]
+        names = {re.sub(r":\d+\)$", ")", f) for f in stack if prefix in f}
+        for name in names:  # a function counts once per sample, however many of its lines
+            if not name.endswith(ROOTS):
+                seen[name] += n
+    return [(f, n / total) for f, n in seen.most_common(k)]
 
 
 def report(title: str, stacks: Counter[tuple[str, ...]], rate: int, requests: float) -> str:
@@ -116,12 +116,15 @@ def report(title: str, stacks: Counter[tuple[str, ...]], rate: int, requests: fl
         f"{total} samples at {rate} Hz over {requests:.0f} requests: "
         f"{cpu_ms:.2f} ms of thread time per request.",
         "",
-        "| cost | cumulative | own |",
-        "|---|---|---|",
+        "| cost | cumulative | own | own ms per request |",
+        "|---|---|---|---|",
     ]
     for name, _ in [*COSTS, (OTHER, ())]:
         if cumulative.get(name) or own.get(name):
-            lines.append(f"| {name} | {cumulative.get(name, 0):.0%} | {own.get(name, 0):.0%} |")
+            mine = own.get(name, 0)
+            lines.append(
+                f"| {name} | {cumulative.get(name, 0):.0%} | {mine:.0%} | {mine * cpu_ms:.2f} |"
+            )
     lines += ["", "| server/ function | cumulative |", "|---|---|"]
     for f, share in top_functions(stacks, "server/", 12):
         lines.append(f"| `{f.replace('|', '/')}` | {share:.0%} |")

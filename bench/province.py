@@ -179,7 +179,7 @@ def render(
     rows = [
         [
             "ticket issue",
-            f"{len(issue)} in {args.seconds} s ({len(issue) / args.seconds:.0f}/s)",
+            f"{len(issue)} answered in {elapsed:.0f} s ({len(issue) / elapsed:.0f}/s)",
             _p(issue),
             "p99 ≤ 300 ms",
             _ok(percentile(issue, 99) <= TARGETS["p99_ms"]),
