@@ -152,7 +152,7 @@ def calls(url: str, targets: list[str], seconds: int) -> Figures:
         threads=n,
         conns=n,
         env={"TARGETS": ",".join(targets)},
-        report=CALL_REPORT_LUA,
+        done_lua=CALL_REPORT_LUA,
     )
     result["rps"] = result["calls"] / result["seconds"]  # calls that took a ticket
     return result

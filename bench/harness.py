@@ -43,15 +43,15 @@ def wrk(
     threads: int = 2,
     conns: int = 16,
     env: dict[str, str] | None = None,
-    report: str | None = None,
+    done_lua: str | None = None,
 ) -> dict[str, float]:
     """Run wrk with a Lua script; returns requests/s, latency p50/p99 (ms) and errors.
 
-    `report` replaces REPORT_LUA (a `done` that prints one line `JSON{…}`) when a script
+    `done_lua` replaces REPORT_LUA (a `done` that prints one line `JSON{…}`) when a script
     counts more than wrk does.
     """
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script + (REPORT_LUA if report is None else report))
+        f.write(script + (REPORT_LUA if done_lua is None else done_lua))
     out = subprocess.run(
         [
             require_wrk(),

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -191,10 +192,11 @@ def main() -> None:
         assert server.proc is not None
         backend = "PostgreSQL, 4 workers" if args.pg_url else "SQLite, 1 worker"
         targets = city_windows(server.url)  # signed in before the sampling starts
-        for title, run, requests_per_op in (
+        runs: list[tuple[str, Callable[[], dict[str, float]], int]] = [
             ("ticket issue", lambda: issue_one(server.url, args.seconds), 1),
             ("call-next with its outcome", lambda: calls(server.url, targets, args.seconds), 2),
-        ):
+        ]
+        for title, run, requests_per_op in runs:
             out = tmp / f"{title.split()[0]}.txt"
             spy = record(py_spy, server.proc.pid, out, args.seconds + 2, args.rate)
             figures = run()

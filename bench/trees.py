@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,8 @@ from pathlib import Path
 import httpx
 
 from bench.harness import ROOT, ServerProcess
+
+__all__ = ["ROOT", "TreeServer", "baseline_tree", "head_label"]
 
 
 @contextmanager
@@ -58,7 +59,7 @@ class TreeServer(ServerProcess):
             args += ["--hall", str(hall)]
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(  # type: ignore[assignment]
+            self.proc = subprocess.Popen(
                 args,
                 cwd=self.root,
                 env=self.env,
@@ -91,8 +92,3 @@ def head_label(root: Path = ROOT) -> str:
         text=True,
     ).stdout.strip()
     return sha + ("+" if dirty else "")
-
-
-def python_path_env(root: Path) -> dict[str, str]:
-    """Environment for a child that must import the code of `root`."""
-    return {**os.environ, "PYTHONPATH": str(root)}
