@@ -21,7 +21,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import halls
+from bench import halls, profile
 from bench.harness import percentile, rss_mb, spawn, stop
 from bench.province_driver import zipf_weights
 from bench.trees import ROOT, TreeServer, head_label
@@ -77,6 +77,11 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> str:
         assert server.proc is not None
         sampler = RssSampler(server.proc.pid, [p.pid for p in screens + drivers])
         sampler.start()
+        spy = None
+        if args.profile:  # the server's GIL samples over the drive (bench.profile's costs)
+            spy = profile.record(
+                profile.find_py_spy(None), server.proc.pid, tmp / "stacks.txt", args.seconds, 100
+            )
         go = time.monotonic_ns() + 500_000_000
         log(f"province: GO: {args.rate:g} tickets/s and calls/s for {args.seconds} s")
         for d in drivers:
@@ -88,7 +93,15 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> str:
         time.sleep(SETTLE)
         sampler.stop()
         reports = [json.loads(_last_line(s, "DONE\n")) for s in screens]
-    return render(args, results, reports, sampler, startup, elapsed)
+        text = render(args, results, reports, sampler, startup, elapsed)
+        if spy is not None:
+            spy.wait(timeout=300)
+            answered = sum(
+                len(r["issue_ms"]) + len(r["call_ms"]) + len(r["outcome_ms"]) for r in results
+            )
+            stacks = profile.parse((tmp / "stacks.txt").read_text())
+            text += "\n\n" + profile.report("where the server's time went", stacks, 100, answered)
+    return text
 
 
 def _ready(stack: ExitStack, argv: list[str]) -> subprocess.Popen[str]:
