@@ -71,6 +71,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--zipf", type=float, default=0.8, help="--province: hall skew (0.8)")
     parser.add_argument("--drivers", type=int, default=2, help="--province: driver processes")
     parser.add_argument("--profile", action="store_true", help="--province: py-spy the server")
+    parser.add_argument("--keep", type=Path, help="--province --profile: keep the raw stacks here")
     args = parser.parse_args()
     if args.province and args.seconds is None:
         args.seconds = 60

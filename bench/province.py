@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -99,6 +100,8 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> str:
             answered = sum(
                 len(r["issue_ms"]) + len(r["call_ms"]) + len(r["outcome_ms"]) for r in results
             )
+            if args.keep:
+                shutil.copy(tmp / "stacks.txt", args.keep)
             stacks = profile.parse((tmp / "stacks.txt").read_text())
             text += "\n\n" + profile.report("where the server's time went", stacks, 100, answered)
     return text
