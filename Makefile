@@ -30,6 +30,9 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # `make bench BENCH_ARGS=--quick` for a smoke run; YICHUANG_BENCH_PG_URL adds PostgreSQL/4 workers.
+# BENCH_ARGS="--baseline 3f1e93a": the current tree beside that commit (a temporary worktree);
+# BENCH_ARGS=--province: 1,000 halls on PostgreSQL (--halls/--rate/--seconds for a smoke run).
+# Profile: `python -m bench.profile` (py-spy in its own venv: docs/performance.md).
 bench: $(STAMP)
 	scripts/system-deps bench
 	$(BIN)/python -m bench $(BENCH_ARGS)

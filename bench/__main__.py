@@ -5,6 +5,11 @@ YICHUANG_BENCH_PG_URL or YICHUANG_TEST_PG_URL), PostgreSQL with four workers; ev
 beside a floor measured in the same run under the same uvicorn and worker count. Prints one
 Markdown table. Figures only: nothing here asserts. `--quick` is a smoke run (seconds, not
 minutes) whose figures are not the ones to quote.
+
+Two other modes print their own table instead:
+- `--baseline REV` (bench.compare): the code of REV built in a temporary git worktree and the
+  current tree, side by side in the same run, with the ratio current ÷ baseline;
+- `--province` (bench.province): many halls and thousands of screens under an open-loop load.
 """
 
 from __future__ import annotations
@@ -17,12 +22,26 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import bench_core, bench_printer, floors
+from bench import bench_core, bench_printer, compare, floors, province
 from bench.harness import ServerProcess, write_hall
 from bench.table import Measured, Stub, render
 
-FULL = {"seconds": 5, "subscribers": [200, 1000], "rss_clients": 500, "calls": 100, "runs": 500}
-QUICK = {"seconds": 1, "subscribers": [200], "rss_clients": 100, "calls": 20, "runs": 50}
+FULL = {
+    "seconds": 5,
+    "subscribers": [200, 1000],
+    "rss_clients": 500,
+    "calls": 100,
+    "runs": 500,
+    "rounds": 3,
+}
+QUICK = {
+    "seconds": 1,
+    "subscribers": [200],
+    "rss_clients": 100,
+    "calls": 20,
+    "runs": 50,
+    "rounds": 1,
+}
 STARTED = time.monotonic()
 
 
@@ -35,14 +54,27 @@ def parse_args() -> argparse.Namespace:
     """Options; --quick changes the defaults of the others."""
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="a smoke run of about a minute")
-    parser.add_argument("--seconds", type=int, help="length of each wrk run (5)")
+    parser.add_argument(
+        "--seconds", type=int, help="length of each wrk run (5); --province: of the run (60)"
+    )
     parser.add_argument("--subscribers", type=int, nargs="+", help="screens (200 1000)")
     parser.add_argument("--rss-clients", type=int, help="screens for the RSS rows (500)")
     parser.add_argument("--calls", type=int, help="measured calls per latency row (100)")
     parser.add_argument("--runs", type=int, help="stub renders (500)")
     parser.add_argument("--pg-url", help="postgresql+psycopg://… (default: the environment)")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--baseline", metavar="REV", help="compare with the code of REV")
+    parser.add_argument("--rounds", type=int, help="--baseline: runs per tree (3)")
+    parser.add_argument("--province", action="store_true", help="the 1,000-hall scenario")
+    parser.add_argument("--halls", type=int, default=1000, help="--province: halls (1000)")
+    parser.add_argument("--rate", type=float, default=150.0, help="--province: tickets/s (150)")
+    parser.add_argument("--zipf", type=float, default=0.8, help="--province: hall skew (0.8)")
+    parser.add_argument("--drivers", type=int, default=2, help="--province: driver processes")
+    parser.add_argument("--profile", action="store_true", help="--province: py-spy the server")
+    parser.add_argument("--keep", type=Path, help="--province --profile: keep the raw stacks here")
     args = parser.parse_args()
+    if args.province and args.seconds is None:
+        args.seconds = 60
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -56,6 +88,12 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     """Run every configuration and print one table."""
     args = parse_args()
+    if args.baseline:
+        print(compare.run(args, log))
+        return
+    if args.province:
+        print(province.run(args, log))
+        return
     log(f"printed stub, {args.runs} renders")
     stub = Stub(
         bench_printer.STANDARD_80MM, *bench_printer.measure(bench_printer.STANDARD_80MM, args.runs)
