@@ -17,7 +17,7 @@ from server.protocol.models import (
     WalkInBody,
     WindowOut,
 )
-from server.services import windows
+from server.services import transfers, windows
 
 router = APIRouter(
     prefix="/api/v1/halls/{hall}/windows/{code}", tags=["windows"], responses=ERROR_RESPONSES
@@ -84,7 +84,15 @@ async def transfer(
     in_hall(who, hall)
     return reply(
         await services.write(
-            windows.transfer, services.ctx, hall, code, who.name, body.queue, body.window, body.note
+            transfers.transfer,
+            services.ctx,
+            hall,
+            code,
+            who.name,
+            body.queue,
+            body.window,
+            body.note,
+            body.wait_for_window,
         )
     )
 

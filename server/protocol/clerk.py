@@ -74,7 +74,7 @@ class WindowContextOut(BaseModel):
     today: ClerkDayOut
     last_service: LastServiceOut | None
     pause_reasons: list[str]
-    transfer_targets: dict[str, list[dict[str, Any]]]
+    transfer_targets: dict[str, Any]  # queues, windows (with open, clerk_name), fallback_minutes
 
 
 class ReasonsOut(BaseModel):

@@ -104,6 +104,8 @@ class TransferBody(Body):
     queue: str | None = Field(None, max_length=32)
     window: str | None = Field(None, max_length=32)
     note: str | None = Field(None, max_length=200)
+    # The clerk confirms a window that is not open yet: the ticket waits for it (extension).
+    wait_for_window: bool = False
 
 
 class PauseBody(Body):

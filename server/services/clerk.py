@@ -10,12 +10,13 @@ from typing import Any
 from server.domain import policy
 from server.domain.errors import NotFound
 from server.domain.lifecycle import EVALUATION_LEVELS
-from server.domain.model import Ticket, Window
+from server.domain.model import Ticket, Window, WindowStatus
 from server.domain.numbering import business_date
+from server.domain.transfer import receives_transfers, release_stranded
 from server.protocol.views import iso, public_ticket, window_view
 from server.services.context import Context
 from server.services.describe import describe
-from server.services.windows import PAUSE_REASONS
+from server.services.windows import PAUSE_REASONS, fallback_minutes
 from server.store import clerk_queries, repo
 from server.store.layout import Layout
 
@@ -50,11 +51,18 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
         if window is None:
             raise NotFound("unknown_window", f"没有编号为 {code} 的窗口")
         current = repo.get_ticket(conn, window.current_ticket) if window.current_ticket else None
-        waiting = repo.waiting_for(conn, hall, today, window.queues, window.code)
+        windows = repo.list_windows(conn, hall)
+        open_windows = {w.code for w in windows if w.status is WindowStatus.OPEN}
+        fallback = fallback_minutes(layout.settings)
+        waiting = release_stranded(
+            repo.waiting_for(conn, hall, today, window.queues, window.code),
+            open_windows,
+            now,
+            fallback,
+        )
         counts = repo.waiting_by_queue(conn, hall, today)
         day = clerk_queries.clerk_day(conn, hall, today, username)
         last = clerk_queries.last_service(conn, hall, today, code)
-        windows = repo.list_windows(conn, hall)
         return {
             "hall": hall,
             "hall_name": layout.name,
@@ -79,11 +87,8 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
             "pause_reasons": list(CLERK_PAUSE_REASONS),
             "transfer_targets": {
                 "queues": [{"code": q, "name": n.name} for q, n in layout.queues.items()],
-                "windows": [
-                    {"code": w.code, "name": w.name, "status": w.status.value}
-                    for w in windows
-                    if w.code != code
-                ],
+                "windows": [_target(conn, w) for w in windows if w.code != code],
+                "fallback_minutes": fallback,
             },
         }
 
@@ -123,6 +128,18 @@ def _current(
         recall_limit=queue.recall_limit if queue else 3,
     )
     return view
+
+
+def _target(conn: Any, w: Window) -> dict[str, Any]:
+    """A window a ticket may be sent to: open means a clerk serves there now."""
+    return {
+        "code": w.code,
+        "name": w.name,
+        "status": w.status.value,
+        "queues": list(w.queues),
+        "open": receives_transfers(w),
+        "clerk_name": clerk_queries.user_name(conn, w.clerk) if w.clerk else None,
+    }
 
 
 def _person(username: str | None, name: str | None) -> dict[str, Any]:

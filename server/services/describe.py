@@ -43,6 +43,11 @@ def describe(
     serving = [
         (code, status) for code, status, qs in repo.serving(conn, ticket.hall) if ticket.queue in qs
     ]
+    if ticket.target_window is not None and ticket.status is TicketStatus.WAITING:
+        # 转移 to a window: that window serves it, not every window of its queue.
+        serving = [(c, s) for c, s in serving if c == ticket.target_window] or [
+            (ticket.target_window, WindowStatus.CLOSED.value)
+        ]
     minutes: int | None = None
     if ticket.status is not TicketStatus.WAITING or ticket.business_date != today:
         ahead = None

@@ -1,4 +1,4 @@
-"""Window use cases: sign in/out, call next, call a ticket, recall, outcome, transfer, pause."""
+"""Window use cases: sign in/out, call next, call a ticket, recall, outcome, pause."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from server.domain import lifecycle, policy
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.events import EventType
 from server.domain.model import Outcome, Ticket, Window, WindowStatus
+from server.domain.transfer import DEFAULT_FALLBACK_MINUTES, release_stranded
 from server.protocol.views import public_ticket, window_view
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
@@ -70,6 +71,7 @@ def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
         window = _window(tx, code)
         lifecycle.ready_to_call(window, clerk)
         waiting = repo.call_candidates(tx.conn, tx.hall, tx.today, window.queues, window.code)
+        waiting = callable_now(tx, waiting)
         choice = policy.choose_next(window, waiting, tx.now)
         if choice is None:
             raise NotFound("no_waiting_ticket", "当前没有等候的号码")
@@ -92,7 +94,7 @@ def call_ticket(ctx: Context, hall: str, code: str, clerk: str, ref: str) -> dic
             raise NotFound("unknown_ticket", f"今日没有 {ref} 号")
         if ticket.status.value != "waiting":
             raise Conflict("ticket_not_waiting", f"{ticket.number} 当前不在等候中")
-        if not policy.eligible(window, [ticket]):
+        if not policy.eligible(window, callable_now(tx, [ticket])):
             raise Conflict("ticket_not_served_here", f"{ticket.number} 不在本窗口办理范围")
         return _call(ctx, tx, window, ticket, out_of_order=True)
 
@@ -148,71 +150,6 @@ def record_outcome(
         return _ticket(ctx, tx, ticket)
 
     return _run(ctx, hall, work)
-
-
-def transfer(
-    ctx: Context,
-    hall: str,
-    code: str,
-    clerk: str,
-    to_queue: str | None,
-    to_window: str | None,
-    note: str | None,
-) -> dict[str, Any]:
-    """转移: move the current ticket to another queue or window, where it is called first.
-
-    The note is kept on the ticket for the receiving clerk; the public event leaves it out.
-    """
-    kept_note = (note or "").strip() or None
-
-    def work(tx: HallTx) -> dict[str, Any]:
-        window, ticket = _current(tx, code, clerk)
-        queue = _transfer_queue(tx, window, ticket, to_queue, to_window)
-        before, ticket = ticket, lifecycle.transfer(ticket, queue, to_window, kept_note)
-        tx.save_ticket(before, ticket)
-        repo.end_call(tx.conn, ticket.id, "transferred", tx.now)
-        window = replace(window, current_ticket=None)
-        repo.save_window(tx.conn, tx.hall, window)
-        tx.emit(
-            EventType.TICKET_TRANSFERRED,
-            ticket=public_ticket(ticket, tx.layout),
-            window=_view(tx, window),
-            from_window=window.code,
-            to_queue=queue,
-            to_window=to_window,
-        )
-        return _ticket(ctx, tx, ticket)
-
-    return _run(ctx, hall, work)
-
-
-def _transfer_queue(
-    tx: HallTx, window: Window, ticket: Ticket, to_queue: str | None, to_window: str | None
-) -> str:
-    """The queue a transfer goes to; a named window must serve it."""
-    if to_queue is not None and to_queue not in tx.layout.queues:
-        raise NotFound("unknown_queue", f"没有编号为 {to_queue} 的业务队列")
-    if to_window is None:
-        if to_queue is None:
-            raise Invalid("transfer_target_required", "请选择转移到的业务队列或窗口")
-        return to_queue
-    target = _window(tx, to_window)
-    if target.code == window.code:
-        raise Invalid("transfer_to_self", "不能转移到本窗口")
-    if to_queue is None and target.queues:
-        return ticket.queue if ticket.queue in target.queues else target.queues[0]
-    if to_queue is None or to_queue not in target.queues:
-        served = "、".join(f"{q} {tx.layout.queue_name(q)}" for q in target.queues)
-        message = f"{target.name} 当前不办理任何业务, 请选择其他窗口"
-        if to_queue is not None and served:
-            wanted = f"{to_queue} {tx.layout.queue_name(to_queue)}"
-            message = f"{target.name} 不办理 {wanted} 业务 (该窗口办理: {served})"
-        raise Invalid(
-            "queue_not_served_by_window",
-            message,
-            {"window": target.code, "queue": to_queue, "served": list(target.queues)},
-        )
-    return to_queue
 
 
 def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) -> dict[str, Any]:
@@ -313,6 +250,17 @@ def _call(
         out_of_order=out_of_order,
     )
     return _ticket(ctx, tx, ticket)
+
+
+def callable_now(tx: HallTx, waiting: list[Ticket]) -> list[Ticket]:
+    """The waiting tickets as windows may call them now (stranded transfers released)."""
+    open_windows = {code for code, status, _ in repo.serving(tx.conn, tx.hall) if status == "open"}
+    return release_stranded(waiting, open_windows, tx.now, fallback_minutes(tx.layout.settings))
+
+
+def fallback_minutes(settings: dict[str, Any]) -> int:
+    """The hall's `transfer_fallback_minutes`."""
+    return int(settings.get("transfer_fallback_minutes", DEFAULT_FALLBACK_MINUTES))
 
 
 def _current(tx: HallTx, code: str, clerk: str) -> tuple[Window, Ticket]:
