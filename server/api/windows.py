@@ -71,7 +71,14 @@ async def outcome(
     in_hall(who, hall)
     return reply(
         await services.write(
-            windows.record_outcome, services.ctx, hall, code, who.name, body.outcome, body.reason
+            windows.record_outcome,
+            services.ctx,
+            hall,
+            code,
+            who.name,
+            body.outcome,
+            body.reason,
+            body.matter,
         )
     )
 

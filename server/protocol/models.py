@@ -94,6 +94,8 @@ class OutcomeBody(Body):
 
     outcome: str = Field(max_length=16)
     reason: str | None = Field(None, max_length=500)
+    # The matter actually served, picked on the pad (extension; a queue ticket has none).
+    matter: str | None = Field(None, max_length=64)
 
 
 class TransferBody(Body):

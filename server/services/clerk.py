@@ -63,6 +63,7 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
         counts = repo.waiting_by_queue(conn, hall, today)
         day = clerk_queries.clerk_day(conn, hall, today, username)
         last = clerk_queries.last_service(conn, hall, today, code)
+        recent = clerk_queries.recent_matters(conn, hall, today, code)
         return {
             "hall": hall,
             "hall_name": layout.name,
@@ -85,6 +86,7 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
             "today": _day_view(day),
             "last_service": _service_view(last),
             "pause_reasons": list(CLERK_PAUSE_REASONS),
+            "matters": _matters(layout, window, recent),
             "transfer_targets": {
                 "queues": [{"code": q, "name": n.name} for q, n in layout.queues.items()],
                 "windows": [_target(conn, w) for w in windows if w.code != code],
@@ -128,6 +130,23 @@ def _current(
         recall_limit=queue.recall_limit if queue else 3,
     )
     return view
+
+
+def _matters(layout: Layout, window: Window, recent: list[str]) -> list[dict[str, Any]]:
+    """The matters of the window's queues for the 受理 / 不予受理 picker, recent ones first."""
+    served = [m for m in layout.matters.values() if m.queue in window.queues]
+    rank = {code: i for i, code in enumerate(recent)}
+    served.sort(key=lambda m: rank.get(m.code, len(rank)))
+    return [
+        {
+            "code": m.code,
+            "name": m.name,
+            "queue": m.queue,
+            "department": m.department,
+            "recent": m.code in rank,
+        }
+        for m in served
+    ]
 
 
 def _target(conn: Any, w: Window) -> dict[str, Any]:

@@ -128,7 +128,7 @@ def _check_applies(spec: NoticeKind, ticket: Ticket) -> None:
     labels = "、".join(sorted(_OUTCOME_TEXT[o] for o in spec.outcomes))
     raise Conflict(
         "notice_not_applicable",
-        f"{ticket.number} 未登记为{labels}, 不能出具{spec.title}",
+        f"{ticket.number} 未登记为{labels}，不能出具{spec.title}",
         {"status": ticket.status.value, "outcome": ticket.outcome},
     )
 
@@ -201,22 +201,22 @@ def _paragraphs(
     who = ticket.applicant_name or "申请人"
     if kind == "accepted":
         return [
-            f"{who}: 您申请办理的“{matter}”事项, 经审查, 申请材料齐全、符合法定形式, "
+            f"{who}：您申请办理的“{matter}”事项，经审查，申请材料齐全、符合法定形式，"
             f"{hall}决定予以受理。",
-            f"请妥善保管本通知书, 可凭排队号码 {ticket.number} 扫描小票二维码查询办理进度, "
+            f"请妥善保管本通知书，可凭排队号码 {ticket.number} 扫描小票二维码查询办理进度，"
             "办结后凭本通知书到统一出件窗口领取结果。",
         ]
     if kind == "rejected":
         return [
-            f"{who}: 您申请办理的“{matter}”事项, 经审查, 因下列原因决定不予受理:",
+            f"{who}：您申请办理的“{matter}”事项，经审查，因下列原因决定不予受理：",
             ticket.reason or "—",
-            "如对本决定不服, 可自收到本凭证之日起六十日内依法申请行政复议, "
+            "如对本决定不服，可自收到本凭证之日起六十日内依法申请行政复议，"
             "或者在六个月内依法提起行政诉讼。",
         ]
     return [
-        f"{who}: 您申请办理的“{matter}”事项, 尚需补正以下 {len(materials)} 项材料。"
-        "为避免您多次往返, 现一次性告知如下:",
-        "请按上述清单一次性补齐材料后, 凭本告知书到综合窗口办理。",
+        f"{who}：您申请办理的“{matter}”事项，尚需补正以下 {len(materials)} 项材料。"
+        "为避免您多次往返，现一次性告知如下：",
+        "请按上述清单一次性补齐材料后，凭本告知书到综合窗口办理。",
     ]
 
 
@@ -287,7 +287,7 @@ def _pdf_story(notice: Notice, st: dict[str, Any]) -> list[Any]:
     story = [p(notice.hall_name, "hall"), p(notice.title, "title"), Spacer(1, 6 * _MM)]
     story += [table, Spacer(1, 6 * _MM), p(notice.paragraphs[0])]
     if notice.kind == "rejected":
-        story.append(p(f"不予受理原因: {notice.reason or '—'}", "item"))
+        story.append(p(f"不予受理原因：{notice.reason or '—'}", "item"))
         story += [p(text) for text in notice.paragraphs[2:]]
     elif notice.kind == "missing":
         story += [p(f"{i}. {m}", "item") for i, m in enumerate(notice.materials, 1)]
@@ -295,12 +295,12 @@ def _pdf_story(notice: Notice, st: dict[str, Any]) -> list[Any]:
     else:
         story += [p(text) for text in notice.paragraphs[1:]]
     if notice.note:
-        story.append(p(f"补充说明: {notice.note}"))
-    story += [Spacer(1, 14 * _MM), p(f"{notice.hall_name}(印章)", "right")]
+        story.append(p(f"补充说明：{notice.note}"))
+    story += [Spacer(1, 14 * _MM), p(f"{notice.hall_name}（印章）", "right")]
     story += [p(notice.date, "right"), Spacer(1, 10 * _MM)]
-    story.append(p("本文书一式两份, 申请人与窗口各执一份。", "small"))
+    story.append(p("本文书一式两份，申请人与窗口各执一份。", "small"))
     if notice.progress_url:
-        story.append(p(f"办理进度查询: {notice.progress_url}", "small"))
+        story.append(p(f"办理进度查询：{notice.progress_url}", "small"))
     return story
 
 
@@ -337,7 +337,7 @@ def render_receipt(notice: Notice, profile: str) -> bytes:
 def _receipt_paragraphs(notice: Notice) -> list[str]:
     lines = list(notice.paragraphs[:1])
     if notice.kind == "rejected":
-        lines.append(f"原因: {notice.reason or '—'}")
+        lines.append(f"原因：{notice.reason or '—'}")
         lines.extend(notice.paragraphs[2:])
     elif notice.kind == "missing":
         lines.extend(f"{i}. {m}" for i, m in enumerate(notice.materials, 1))
@@ -345,5 +345,5 @@ def _receipt_paragraphs(notice: Notice) -> list[str]:
     else:
         lines.extend(notice.paragraphs[1:])
     if notice.note:
-        lines.append(f"说明: {notice.note}")
+        lines.append(f"说明：{notice.note}")
     return lines

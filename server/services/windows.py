@@ -121,9 +121,19 @@ def recall(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
 
 
 def record_outcome(
-    ctx: Context, hall: str, code: str, clerk: str, outcome: str, reason: str | None
+    ctx: Context,
+    hall: str,
+    code: str,
+    clerk: str,
+    outcome: str,
+    reason: str | None,
+    matter: str | None = None,
 ) -> dict[str, Any]:
-    """Record exactly one of 过号 / 受理 / 咨询 / 不予受理 for the current call."""
+    """Record exactly one of 过号 / 受理 / 咨询 / 不予受理 for the current call.
+
+    `matter` is the matter actually served (picked on the pad): the ticket keeps it, and
+    its notices and statistics name it instead of the queue.
+    """
     try:
         result = Outcome(outcome)
     except ValueError:
@@ -135,7 +145,8 @@ def record_outcome(
         window, before = _current(tx, code, clerk)
         ticket = lifecycle.finish(before, result, reason, tx.now)
         if result is not Outcome.NO_SHOW:
-            ticket = replace(ticket, evaluation_requested=True)
+            served = _served_matter(tx, window, before, matter) or ticket.matter
+            ticket = replace(ticket, evaluation_requested=True, matter=served)
         tx.save_ticket(before, ticket)
         repo.end_call(tx.conn, ticket.id, result.value, tx.now)
         window = replace(window, current_ticket=None)
@@ -150,6 +161,22 @@ def record_outcome(
         return _ticket(ctx, tx, ticket)
 
     return _run(ctx, hall, work)
+
+
+def _served_matter(tx: HallTx, window: Window, ticket: Ticket, code: str | None) -> str | None:
+    """The matter the clerk picked, checked against the queues of the window and ticket."""
+    if code is None:
+        return None
+    matter = tx.layout.matters.get(code)
+    if matter is None:
+        raise NotFound("unknown_matter", f"没有编号为 {code} 的事项")
+    if matter.queue not in (*window.queues, ticket.queue):
+        raise Invalid(
+            "matter_not_served",
+            f"“{matter.name}”不属于{window.name}办理的业务，请重新选择事项",
+            {"matter": code, "queue": matter.queue, "served": list(window.queues)},
+        )
+    return code
 
 
 def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) -> dict[str, Any]:

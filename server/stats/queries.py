@@ -90,6 +90,7 @@ def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
             tickets.c.first_called_at,
             tickets.c.evaluation_requested,
             tickets.c.evaluation_level,
+            tickets.c.matter,
         )
         .join(tickets, tickets.c.id == calls.c.ticket_id)
         .where(
