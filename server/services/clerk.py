@@ -41,6 +41,23 @@ def rejection_reasons(ctx: Context, hall: str) -> dict[str, Any]:
     return {"reasons": list(REJECTION_REASONS), "free_text": True}
 
 
+def window_choices(ctx: Context, hall: str, username: str) -> dict[str, Any]:
+    """The windows a clerk may pick: free, taken (by whom) or the clerk's own."""
+    with ctx.db.read() as conn:
+        ctx.layout(conn, hall)
+        rows = []
+        for w in repo.list_windows(conn, hall):
+            who = _person(w.clerk, clerk_queries.user_name(conn, w.clerk)) if w.clerk else None
+            rows.append(
+                {
+                    **window_view(w, None),
+                    "clerk": who,
+                    "mine": w.clerk == username and w.status is not WindowStatus.CLOSED,
+                }
+            )
+        return {"windows": rows}
+
+
 def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[str, Any]:
     """Everything a pad at `code` shows for `username`, from one consistent read."""
     with ctx.db.read() as conn:
