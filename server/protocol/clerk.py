@@ -47,6 +47,7 @@ class LastServiceOut(BaseModel):
 
     id: str
     number: str
+    applicant_masked: str | None = None
     outcome: str | None
     finished_at: str | None
     evaluation_requested: bool

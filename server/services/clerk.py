@@ -9,6 +9,7 @@ from typing import Any
 
 from server.domain import policy
 from server.domain.errors import NotFound
+from server.domain.identity import mask_name
 from server.domain.lifecycle import EVALUATION_LEVELS
 from server.domain.model import Ticket, Window, WindowStatus
 from server.domain.numbering import business_date
@@ -197,6 +198,7 @@ def _service_view(ticket: Ticket | None) -> dict[str, Any] | None:
     return {
         "id": ticket.id,
         "number": ticket.number,
+        "applicant_masked": mask_name(ticket.applicant_name),
         "outcome": ticket.outcome.value if ticket.outcome else None,
         "finished_at": iso(ticket.finished_at),
         "evaluation_requested": ticket.evaluation_requested,

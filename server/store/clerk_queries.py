@@ -87,17 +87,19 @@ def last_service(conn: Connection, hall: str, day: dt.date, window: str) -> Tick
 
 def recent_matters(conn: Connection, hall: str, day: dt.date, window: str) -> list[str]:
     """Matters recorded at `window` today, the latest first (the pad offers them first)."""
+    latest = func.max(calls.c.id)  # call ids grow with time, also within one clock tick
     rows = conn.execute(
-        select(tickets.c.matter, func.max(tickets.c.finished_at).label("last"))
+        select(tickets.c.matter, latest.label("last"))
+        .join(calls, calls.c.ticket_id == tickets.c.id)
         .where(
-            tickets.c.hall == hall,
-            tickets.c.business_date == day,
-            tickets.c.window == window,
+            calls.c.hall == hall,
+            calls.c.business_date == day,
+            calls.c.window == window,
+            calls.c.result.in_(SERVICE_RESULTS),
             tickets.c.matter.is_not(None),
-            tickets.c.finished_at.is_not(None),
         )
         .group_by(tickets.c.matter)
-        .order_by(func.max(tickets.c.finished_at).desc())
+        .order_by(latest.desc())
         .limit(RECENT_MATTERS)
     )
     return [str(row.matter) for row in rows]
