@@ -111,6 +111,8 @@ def test_transfer_offers_open_windows_with_their_clerk_and_waits_only_when_confi
     ticket = kiosk.issue(queue="A", applicant_name="周大福", id_number=valid_id(seq="521"))
     with staff(url, "clerk13") as s13:
         s13.window("S13", "sign-in")
+    screen = tab.new_page()
+    screen.goto(f"{url}/screen?hall=demo&token=demo-display")
     pad = tab.new_page()
     sign_in(pad, url, "clerk04", "S04")
     assert called(pad, expect) == ticket["number"]
@@ -143,6 +145,10 @@ def test_transfer_offers_open_windows_with_their_clerk_and_waits_only_when_confi
     phone = tab.new_page()
     phone.goto(ticket["progress_url"])
     expect(phone.locator("#windows")).to_have_text("S14")
+    expect(phone.locator("#status")).to_have_text("已转至 S14 号窗口，请等候该窗口叫号")
+    tv = screen.locator(f".recent-call.transfer[data-number={ticket['number']}]")
+    expect(tv).to_have_attribute("data-window", "S14")
+    expect(tv).to_contain_text("转办")
 
 
 def test_the_notice_dialog_names_its_ticket_and_asks_materials_only_for_a_one_time_notice(
