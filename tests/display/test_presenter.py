@@ -157,3 +157,17 @@ def test_the_screen_never_carries_an_id_number_or_a_full_name(feed, hall):
     assert id_number not in text and id_number[-4:] not in text
     assert "欧阳娜娜" not in text and "13912345678" not in text
     assert "欧阳**" in text
+
+
+def test_a_transfer_to_a_window_shows_in_the_recent_calls_with_where_to_go(feed, hall):
+    p, _clock = presenter(feed)
+    hall("sign-in", "S13")
+    t = hall("issue", "A", applicant_name="张三")
+    hall("call-next", "S01")
+    pump(p, feed)
+    hall("transfer", "S01", window="S13")
+    pump(p, feed)
+    top = p.view().recent[0]
+    assert (top.number, top.window, top.transfer) == (t["number"], "S13", True)
+    assert top.text == f"{t['number']} 号 请到 S13 号窗口 (转办)"
+    assert p.view().latest is not None and p.view().latest.window == "S01"  # no new flash
