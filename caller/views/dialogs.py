@@ -129,7 +129,7 @@ class TransferDialog(_Dialog):
     ) -> None:
         super().__init__("转移当前号码", parent)
         self.to_queue = QRadioButton("转到业务队列")
-        self.to_window = QRadioButton("转到指定窗口（有人办理）")
+        self.to_window = QRadioButton("转到指定窗口")
         self.to_queue.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.to_queue)
@@ -153,6 +153,9 @@ class TransferDialog(_Dialog):
             self.box.addLayout(line)
         for w in (self.to_queue, self.to_window, self.later, self.queue, self.window):
             w.setMinimumHeight(TOUCH)  # the whole row is the target, not the 16 px dot
+        self.setStyleSheet(
+            "QRadioButton::indicator, QCheckBox::indicator { width: 28px; height: 28px; }"
+        )
         self.box.addWidget(self.later)
         self.box.addWidget(self.hint)
         self.box.addWidget(self.note)

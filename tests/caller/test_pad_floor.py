@@ -9,7 +9,7 @@ from caller.views import theme
 from caller.views.dialogs import AcceptDialog, NoticeDialog, RejectDialog, TransferDialog
 from caller.wiring import PadApp
 from server.services.clerk import REJECTION_REASONS
-from tests.caller.test_views import AnsweringDialogs, press, settle, shot
+from tests.caller.test_views import AnsweringDialogs, press, settle
 from tests.helpers import SCREENS, issue, login, window
 
 MATTERS = (
@@ -150,7 +150,6 @@ def test_a_rejection_and_an_acceptance_record_the_matter_the_clerk_picked(
         assert [t["matter"] for t in got] == ["qy-sl", "qy-bg"]
         matters = desk.presenter.view().matters
         assert matters[0][0] == "qy-bg" and matters[0][3]  # the latest one first
-        shot(desk, "serving")
     finally:
         desk.close()
 
