@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from server.domain.model import Ticket, TicketStatus, Window, WindowStatus
 
 DEFAULT_FALLBACK_MINUTES = 10
+
+
+def fallback_minutes(settings: Mapping[str, Any]) -> int:
+    """The hall's `transfer_fallback_minutes` (from its settings)."""
+    return int(settings.get("transfer_fallback_minutes", DEFAULT_FALLBACK_MINUTES))
 
 
 def receives_transfers(window: Window) -> bool:

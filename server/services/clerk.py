@@ -13,11 +13,11 @@ from server.domain.identity import mask_name
 from server.domain.lifecycle import EVALUATION_LEVELS
 from server.domain.model import Ticket, Window, WindowStatus
 from server.domain.numbering import business_date
-from server.domain.transfer import receives_transfers, release_stranded
+from server.domain.transfer import fallback_minutes, receives_transfers, release_stranded
 from server.protocol.views import iso, public_ticket, window_view
 from server.services.context import Context
 from server.services.describe import describe
-from server.services.windows import PAUSE_REASONS, fallback_minutes
+from server.services.windows import PAUSE_REASONS
 from server.store import clerk_queries, repo
 from server.store.layout import Layout
 

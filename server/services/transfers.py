@@ -9,10 +9,10 @@ from server.domain import lifecycle
 from server.domain.errors import Conflict, Invalid, NotFound
 from server.domain.events import EventType
 from server.domain.model import Ticket, Window
-from server.domain.transfer import receives_transfers
+from server.domain.transfer import fallback_minutes, receives_transfers
 from server.protocol.views import public_ticket
 from server.services.context import Context, HallTx
-from server.services.windows import _current, _run, _ticket, _view, _window, fallback_minutes
+from server.services.windows import _current, _run, _ticket, _view, _window
 from server.store import repo
 
 

@@ -11,7 +11,7 @@ from server.domain import lifecycle, policy
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.events import EventType
 from server.domain.model import Outcome, Ticket, Window, WindowStatus
-from server.domain.transfer import DEFAULT_FALLBACK_MINUTES, release_stranded
+from server.domain.transfer import fallback_minutes, release_stranded
 from server.protocol.views import public_ticket, window_view
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
@@ -283,11 +283,6 @@ def callable_now(tx: HallTx, waiting: list[Ticket]) -> list[Ticket]:
     """The waiting tickets as windows may call them now (stranded transfers released)."""
     open_windows = {code for code, status, _ in repo.serving(tx.conn, tx.hall) if status == "open"}
     return release_stranded(waiting, open_windows, tx.now, fallback_minutes(tx.layout.settings))
-
-
-def fallback_minutes(settings: dict[str, Any]) -> int:
-    """The hall's `transfer_fallback_minutes`."""
-    return int(settings.get("transfer_fallback_minutes", DEFAULT_FALLBACK_MINUTES))
 
 
 def _current(tx: HallTx, code: str, clerk: str) -> tuple[Window, Ticket]:

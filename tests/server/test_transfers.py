@@ -87,3 +87,12 @@ def test_the_pad_context_says_which_windows_receive_transfers_and_who_is_there(c
     assert targets["S13"]["queues"] == ["B"]
     assert targets["S14"]["open"] is False and targets["S14"]["clerk_name"] is None
     assert ctx["transfer_targets"]["fallback_minutes"] == 10
+
+
+def test_once_the_wait_is_over_the_ticket_names_every_window_of_its_queue_again(client, clock):
+    clerk, t = called_at_s01(client)
+    window(client, clerk, "S01", "transfer", window="S13", wait_for_window=True)
+    assert client.get(f"/api/v1/tickets/{t['id']}", headers=clerk).json()["windows"] == ["S13"]
+    clock.advance(minutes=10)
+    late = client.get(f"/api/v1/tickets/{t['id']}", headers=clerk).json()
+    assert "S13" in late["windows"] and "S14" in late["windows"]

@@ -111,3 +111,14 @@ def test_make_up_working_days_are_weekend_dates_that_are_not_holidays(workdays, 
     with pytest.raises(ConfigError) as err:
         parse_hall(data, "h.toml")
     assert err.value.key == "hall.workdays" and problem in err.value.problem
+
+
+def test_the_transfer_fallback_is_ten_minutes_unless_the_hall_file_says_otherwise():
+    data = demo_data()
+    assert parse_hall(data, "h.toml").settings["transfer_fallback_minutes"] == 10
+    data["hall"]["transfer_fallback_minutes"] = 25
+    assert parse_hall(data, "h.toml").settings["transfer_fallback_minutes"] == 25
+    data["hall"]["transfer_fallback_minutes"] = 0
+    with pytest.raises(ConfigError) as err:
+        parse_hall(data, "h.toml")
+    assert err.value.key == "hall.transfer_fallback_minutes"

@@ -4,7 +4,12 @@ import datetime as dt
 from dataclasses import replace
 
 from server.domain.model import Ticket, TicketStatus, Window, WindowStatus
-from server.domain.transfer import receives_transfers, release_stranded, stranded
+from server.domain.transfer import (
+    fallback_minutes,
+    receives_transfers,
+    release_stranded,
+    stranded,
+)
 
 T0 = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)
 
@@ -57,3 +62,8 @@ def test_a_stranded_ticket_is_released_to_every_window_of_its_queue_and_stays_fi
     assert released.target_window is None and released.transferred
     (kept,) = release_stranded([t], {"S07"}, later, 10)
     assert kept.target_window == "S07"
+
+
+def test_the_fallback_minutes_come_from_the_hall_settings_with_a_default_of_ten():
+    assert fallback_minutes({}) == 10
+    assert fallback_minutes({"transfer_fallback_minutes": 3}) == 3
