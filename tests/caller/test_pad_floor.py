@@ -165,3 +165,47 @@ def test_transfer_to_a_closed_window_waits_only_when_the_clerk_confirms(qtbot, c
     assert not pad.transfer(window="S14")
     assert "未开启" in pad.state.message
     assert pad.transfer(window="S14", wait_for_window=True)
+
+
+def test_the_busy_desktop_pad_keeps_its_buttons_clear_of_the_ticket_card(
+    qtbot, client, hall_client, qapp
+):
+    theme.install(qapp)
+    cfg = StationConfig(server="http://testserver", hall="demo", window="S13", user="clerk13")
+    desk = PadApp(cfg, api=hall_client(), dialogs=AnsweringDialogs(), live=False)
+    qtbot.addWidget(desk.window)
+    desk.window.show()
+    try:
+        issue(client, queue="B", applicant_name="欧阳娜娜")
+        for _ in range(6):
+            issue(client, queue="B")
+        settle(qtbot, desk, desk.run(desk.presenter.login, "clerk13", "demo1234"))
+        press(qtbot, desk, Qt.Key.Key_F1)
+        ctx = desk.presenter.state.context
+        ctx["current"].update(
+            matter_name="不动产转移登记(存量房买卖、赠与、继承、遗赠及夫妻间更名)",
+            transferred=True,
+            transfer_note="需补交不动产权证书原件及婚姻关系证明，请优先办理",
+            recalls=3,
+            suggest_no_show=True,
+            waited_seconds=118 * 60,
+        )
+        ctx["queues"] = [
+            {"code": "B", "name": "不动产登记", "waiting": 188},
+            {"code": "A", "name": "无差别综合受理", "waiting": 216},
+        ]
+        ctx["today"].update(calls=188, accepted=142, consulted=27, rejected=11, no_show=8)
+        for size in ((1280, 800), (1024, 768)):
+            desk.window.resize(*size)
+            desk.window.render(desk.presenter.view())
+            qtbot.wait(50)
+            pad = desk.window.pad
+            hint = pad.hint.mapTo(desk.window, pad.hint.rect().bottomLeft()).y()
+            top = min(b.mapTo(desk.window, b.rect().topLeft()).y() for b in pad.buttons.values())
+            assert hint <= top, size  # the ticket card's last line sits above the buttons
+            assert pad.lines[0].text().startswith("不动产转移登记")
+        desk.window.resize(1280, 800)
+        qtbot.wait(50)
+        desk.window.grab().save(str(SCREENS / "caller-serving-busy.png"))
+    finally:
+        desk.close()
