@@ -90,3 +90,21 @@ def test_the_calls_export_carries_the_matter_recorded_at_the_outcome(client):
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     col = rows[0].index("办理事项")
     assert rows[1][col] == "企业设立登记"
+
+
+def test_statistics_group_the_services_by_the_matter_recorded(client):
+    clerk = login(client)
+    window(client, clerk, "S01", "sign-in")
+    for matter in ("qy-sl", "qy-sl", "qy-bg"):
+        called(client, clerk)
+        window(client, clerk, "S01", "outcome", outcome="accepted", matter=matter)
+    called(client, clerk)
+    window(client, clerk, "S01", "outcome", outcome="consulted")
+    boss = login(client, "supervisor")
+    r = client.get("/api/v1/halls/demo/stats", params={"by": "matter"}, headers=boss)
+    assert r.status_code == 200, r.text
+    rows = {row["label"]: row for row in r.json()["rows"]}
+    assert rows["企业设立登记"]["accepted"] == 2 and rows["企业设立登记"]["issued"] == 2
+    assert rows["企业变更登记"]["accepted"] == 1
+    assert rows["(未记录)"]["consulted"] == 1
+    assert r.json()["by_label"] == "办理事项"
