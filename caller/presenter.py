@@ -123,7 +123,8 @@ class CallerPresenter:
         s = self.state
         s.username, s.name = session["username"], session.get("name") or session["username"]
         s.allowed_windows = list(session.get("windows") or [])
-        hall = self._ask(lambda: self.api.get(f"/api/v1/halls/{self.api.hall}"))
+        # The picker shows who is signed in where (staff-only read), before the tap.
+        hall = self._ask(lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/windows"))
         if hall is None:
             return False
         s.windows = [
@@ -183,21 +184,34 @@ class CallerPresenter:
             ticket=number.strip().upper(),
         )
 
-    def outcome(self, outcome: str, reason: str | None = None) -> bool:
-        """Record 受理 / 咨询 / 不予受理 (with a reason) / 过号 for the current ticket."""
+    def outcome(self, outcome: str, reason: str | None = None, matter: str | None = None) -> bool:
+        """Record 受理 / 咨询 / 不予受理 (with a reason) / 过号, with the matter actually served."""
         if outcome == "rejected" and not (reason and reason.strip()):
             return self._say("不予受理须选择或填写原因", "warn")
         label = OUTCOME_TEXT.get(outcome, outcome)
+        extra = {"matter": matter} if matter else {}
         return self._act(
-            "outcome", lambda t: f"{t['number']} 已登记{label}", outcome=outcome, reason=reason
+            "outcome",
+            lambda t: f"{t['number']} 已登记{label}",
+            outcome=outcome,
+            reason=reason,
+            **extra,
         )
 
     def transfer(
-        self, queue: str | None = None, window: str | None = None, note: str | None = None
+        self,
+        queue: str | None = None,
+        window: str | None = None,
+        note: str | None = None,
+        wait_for_window: bool = False,
     ) -> bool:
-        """转移 the current ticket to another queue or window, with a note."""
+        """转移 the current ticket to another queue or window, with a note.
+
+        `wait_for_window`: the clerk confirmed a window that is not open; the ticket waits.
+        """
         if not queue and not window:
             return self._say("请选择转移到的业务队列或窗口", "warn")
+        extra = {"wait_for_window": True} if window and wait_for_window else {}
         return self._act(
             "transfer",
             lambda t: (
@@ -208,6 +222,7 @@ class CallerPresenter:
             queue=queue or None,
             window=window or None,
             note=(note or "").strip() or None,
+            **extra,
         )
 
     def pause(self, reason: str) -> bool:

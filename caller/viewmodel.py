@@ -55,12 +55,20 @@ class PadView:
     message: str = ""
     level: str = "info"
     busy: bool = False
-    windows: tuple[tuple[str, str, str], ...] = ()  # (code, name, status) to choose from
+    windows: tuple[tuple[str, str, str], ...] = ()  # (code, name, state text) to choose from
+    window_states: tuple[str, ...] = ()  # mine | taken | free, one per window above
     reasons: tuple[str, ...] = ()
     pause_reasons: tuple[str, ...] = ()
     transfer_queues: tuple[tuple[str, str], ...] = ()
-    transfer_windows: tuple[tuple[str, str], ...] = ()
+    transfer_windows: tuple[tuple[str, str], ...] = ()  # open windows, with their clerk
+    transfer_later: tuple[tuple[str, str], ...] = ()  # not open: a transfer waits for them
+    fallback_minutes: int = 10
     notice_kinds: tuple[tuple[str, str], ...] = ()
+    notice_ticket: str = ""  # "A012 号（王*）": whom the notice is for
+    ticket_label: str = ""  # the current ticket, as the dialogs name it
+    matters: tuple[tuple[str, str, str, bool], ...] = ()  # (code, name, department, recent)
+    current_matter: str | None = None
+    needs_matter: bool = False  # 受理 asks which matter: the ticket was taken by queue alone
 
 
 def build_view(s: PadState) -> PadView:
@@ -76,10 +84,10 @@ def build_view(s: PadState) -> PadView:
         "clerk": f"{s.name} ({s.username})" if s.username else "",
     }
     if s.phase != "working" or s.context is None:
-        windows = tuple(
-            (w["code"], w["name"], _window_status(w)) for w in s.windows if w.get("code")
-        )
-        return PadView(phase=s.phase, windows=windows, **common)
+        shown = [(w, *_window_choice(w)) for w in s.windows if w.get("code")]
+        windows = tuple((w["code"], w["name"], text) for w, _, text in shown)
+        states = tuple(state for _, state, _ in shown)
+        return PadView(phase=s.phase, windows=windows, window_states=states, **common)
     ctx = s.context
     window, current = ctx["window"], ctx.get("current")
     status, status_level = _status(window)
@@ -102,17 +110,55 @@ def build_view(s: PadState) -> PadView:
         evaluation_level=_evaluation_level(ctx.get("last_service")),
         reasons=tuple(s.reasons),
         pause_reasons=tuple(ctx.get("pause_reasons") or ()),
-        transfer_queues=tuple((q["code"], q["name"]) for q in ctx["transfer_targets"]["queues"]),
-        transfer_windows=tuple((w["code"], w["name"]) for w in ctx["transfer_targets"]["windows"]),
+        transfer_queues=tuple(
+            (q["code"], q["name"])
+            for q in ctx["transfer_targets"]["queues"]
+            if not current or q["code"] != current["queue"]  # back into its own queue: refused
+        ),
+        transfer_windows=_transfer_windows(ctx, later=False),
+        transfer_later=_transfer_windows(ctx, later=True),
+        fallback_minutes=int(ctx["transfer_targets"].get("fallback_minutes") or 10),
         notice_kinds=_notice_kinds(current, ctx.get("last_service")),
+        notice_ticket=_label(current or ctx.get("last_service")),
+        ticket_label=_label(current),
+        matters=tuple(
+            (m["code"], m["name"], m.get("department") or "", bool(m.get("recent")))
+            for m in ctx.get("matters") or ()
+        ),
+        current_matter=(current or {}).get("matter"),
+        needs_matter=bool(current and not current.get("matter") and ctx.get("matters")),
         **common,
     )
 
 
-def _window_status(w: dict[str, Any]) -> str:
-    if w.get("signed_in"):
-        return "已有人签到"
-    return {"open": "开放", "paused": "暂停", "closed": "未开启"}.get(w.get("status", ""), "")
+def _window_choice(w: dict[str, Any]) -> tuple[str, str]:
+    """(state, text) of a window in the chooser: the clerk's own, taken (by whom) or free."""
+    if w.get("mine"):
+        return "mine", "您当前的窗口"
+    clerk = w.get("clerk")
+    if clerk or w.get("signed_in"):
+        who = (clerk or {}).get("name") or (clerk or {}).get("username") or "其他工作人员"
+        paused = "（暂停）" if w.get("status") == "paused" else ""
+        return "taken", f"已由 {who} 签到{paused}"
+    return "free", "空闲，可签到"
+
+
+def _transfer_windows(ctx: dict[str, Any], *, later: bool) -> tuple[tuple[str, str], ...]:
+    shown = []
+    for w in ctx["transfer_targets"]["windows"]:
+        if not w.get("queues") or bool(w.get("open")) == later:
+            continue
+        who = f" · {w['clerk_name']}" if w.get("clerk_name") else ""
+        state = ("（暂停）" if w.get("status") == "paused" else "（未开启）") if later else ""
+        shown.append((w["code"], f"{w['name']}{who}{state}"))
+    return tuple(shown)
+
+
+def _label(t: dict[str, Any] | None) -> str:
+    if not t:
+        return ""
+    who = t.get("applicant_masked")
+    return f"{t['number']} 号（{who}）" if who else f"{t['number']} 号"
 
 
 def _status(window: dict[str, Any]) -> tuple[str, str]:

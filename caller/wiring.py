@@ -18,7 +18,14 @@ from caller.config import StationConfig
 from caller.devices import DriverNoticePrinter, EvaluatorBridge, open_evaluator
 from caller.presenter import CallerPresenter, NoticePrinter
 from caller.viewmodel import PadView
-from caller.views.dialogs import NoticeDialog, PauseDialog, PickDialog, RejectDialog, TransferDialog
+from caller.views.dialogs import (
+    AcceptDialog,
+    NoticeDialog,
+    PauseDialog,
+    PickDialog,
+    RejectDialog,
+    TransferDialog,
+)
 from caller.views.main import MainWindow
 from server.client import HallClient, LiveFeed
 
@@ -30,8 +37,9 @@ CLOSE_TIMEOUT_S = 10.0  # how long closing waits for the sign-out
 class Dialogs(Protocol):
     """How wiring asks the clerk for input (tests answer without opening windows)."""
 
-    def reject_reason(self, view: PadView) -> str | None: ...
-    def transfer_target(self, view: PadView) -> tuple[str | None, str | None, str] | None: ...
+    def reject_reason(self, view: PadView) -> tuple[str, str | None] | None: ...
+    def accept_matter(self, view: PadView) -> str | None: ...
+    def transfer_target(self, view: PadView) -> tuple[str | None, str | None, str, bool] | None: ...
     def pause_reason(self, view: PadView) -> str | None: ...
     def pick_number(self) -> str | None: ...
     def notice(self, view: PadView) -> tuple[str, list[str], str, str] | None: ...
@@ -44,14 +52,29 @@ class QtDialogs:
     def __init__(self, parent: QWidget) -> None:
         self.parent = parent
 
-    def reject_reason(self, view: PadView) -> str | None:
-        """不予受理 reason, or None when cancelled."""
-        d = RejectDialog(view.reasons, self.parent)
-        return d.reason() if d.exec() == QDialog.DialogCode.Accepted else None
+    def reject_reason(self, view: PadView) -> tuple[str, str | None] | None:
+        """(不予受理 reason, matter or None), or None when cancelled."""
+        d = RejectDialog(
+            view.reasons, view.matters, view.ticket_label, view.current_matter, self.parent
+        )
+        if d.exec() != QDialog.DialogCode.Accepted or not d.reason():
+            return None
+        return d.reason(), d.matter.value()
 
-    def transfer_target(self, view: PadView) -> tuple[str | None, str | None, str] | None:
-        """(queue, window, note) or None."""
-        d = TransferDialog(view.transfer_queues, view.transfer_windows, self.parent)
+    def accept_matter(self, view: PadView) -> str | None:
+        """The matter served ("" for none named), or None when cancelled."""
+        d = AcceptDialog(view.matters, view.ticket_label, self.parent)
+        return (d.matter.value() or "") if d.exec() == QDialog.DialogCode.Accepted else None
+
+    def transfer_target(self, view: PadView) -> tuple[str | None, str | None, str, bool] | None:
+        """(queue, window, note, wait_for_window) or None."""
+        d = TransferDialog(
+            view.transfer_queues,
+            view.transfer_windows,
+            self.parent,
+            later=view.transfer_later,
+            fallback_minutes=view.fallback_minutes,
+        )
         return d.target() if d.exec() == QDialog.DialogCode.Accepted else None
 
     def pause_reason(self, view: PadView) -> str | None:
@@ -66,7 +89,7 @@ class QtDialogs:
 
     def notice(self, view: PadView) -> tuple[str, list[str], str, str] | None:
         """(kind, materials, note, output) or None."""
-        d = NoticeDialog(view.notice_kinds, self.parent)
+        d = NoticeDialog(view.notice_kinds, self.parent, ticket=view.notice_ticket)
         return d.values() if d.exec() == QDialog.DialogCode.Accepted else None
 
     def pdf_path(self, suggested: str) -> Path | None:
@@ -148,10 +171,13 @@ class PadApp(QObject):
         simple = {"call_next": p.call_next, "recall": p.recall, "sign_out": p.sign_out}
         if action in simple:
             self.run(simple[action])
+        elif action == "accepted" and view.needs_matter:
+            if (matter := self.dialogs.accept_matter(view)) is not None:
+                self.run(p.outcome, "accepted", None, matter or None)
         elif action in ("accepted", "consulted", "no_show"):
             self.run(p.outcome, action)
-        elif action == "rejected" and (reason := self.dialogs.reject_reason(view)):
-            self.run(p.outcome, "rejected", reason)
+        elif action == "rejected" and (answer := self.dialogs.reject_reason(view)):
+            self.run(p.outcome, "rejected", *answer)
         elif action == "transfer" and (target := self.dialogs.transfer_target(view)):
             self.run(p.transfer, *target)
         elif action == "pause":

@@ -69,10 +69,13 @@ class CallLine:
     seq: int = 0  # 0 for calls that came with a snapshot
     recall: bool = False
     name: str | None = None  # masked ("张*"), or None when the hall hides names
+    transfer: bool = False  # 转移 to this window: not a call, where the ticket will be served
 
     @property
     def text(self) -> str:
         """The sentence people read."""
+        if self.transfer:
+            return f"{self.number} 号 请到 {self.window} 号窗口 (转办)"
         return f"请 {self.number} 号 到 {self.window} 号窗口"
 
 
@@ -153,6 +156,9 @@ class ScreenPresenter:
         if msg.get("type") == "snapshot":
             self._from_snapshot(msg)
             return
+        if msg.get("type") == "ticket.transferred":
+            self._transferred(msg)
+            return
         if msg.get("type") not in CALL_EVENTS or not isinstance(msg.get("ticket"), dict):
             return
         ticket = msg["ticket"]
@@ -170,6 +176,21 @@ class ScreenPresenter:
         self.shown.append(line)
         if not line.recall:
             self.recent = [line, *self.recent][: self.options.recent]
+
+    def _transferred(self, msg: dict[str, Any]) -> None:
+        """A ticket sent to a window: listed with the recent calls (no flash, no voice)."""
+        ticket, window = msg.get("ticket"), msg.get("to_window")
+        if not isinstance(ticket, dict) or not window or not self._in_area(window):
+            return
+        line = CallLine(
+            number=ticket["number"],
+            window=str(window),
+            seq=int(msg.get("seq", 0)),
+            name=ticket.get("applicant_masked"),
+            transfer=True,
+        )
+        kept = [c for c in self.recent if c.number != line.number]
+        self.recent = [line, *kept][: self.options.recent]
 
     def view(self, now: dt.datetime | None = None) -> ScreenView:
         """What to draw at `now`."""

@@ -18,6 +18,7 @@ from server.domain.model import (
     SlotCap,
 )
 from server.domain.priority import ELDERLY_LABEL
+from server.domain.transfer import DEFAULT_FALLBACK_MINUTES
 from server.tomlreader import ConfigError, Table
 
 CODE = r"[A-Za-z0-9_-]{1,32}"
@@ -188,6 +189,10 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "public_names": hall.text("public_names", "masked", choices=("masked", "hidden")),
         "hours": [f"{s:%H:%M}-{e:%H:%M}" for s, e in hours],
         "recent_calls": hall.integer("recent_calls", 8, lo=1, hi=50),
+        # 转移 to a window that is not open: after this wait any window of the queue may call it
+        "transfer_fallback_minutes": hall.integer(
+            "transfer_fallback_minutes", DEFAULT_FALLBACK_MINUTES, lo=1, hi=24 * 60
+        ),
         "holidays": [d.isoformat() for d in _dates(hall, "holidays")],
         "workdays": [d.isoformat() for d in _workdays(hall)],
         # 叫号播报: each call said this many times, with this pause between (display app)

@@ -1,11 +1,14 @@
-"""Input dialogs of the pad: 不予受理 reason, 转移, 暂停 reason, 选号, 通知书 (widgets only)."""
+"""Input dialogs of the pad: 受理, 不予受理, 转移, 暂停, 选号, 通知书 (widgets only)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,6 +23,9 @@ from PyQt6.QtWidgets import (
 )
 
 from caller.views.labels import Label
+from caller.views.pickers import Matter, MatterPicker
+
+TOUCH = 44  # px: the smallest target a finger hits reliably
 
 
 class _Dialog(QDialog):
@@ -38,6 +44,7 @@ class _Dialog(QDialog):
         """Add the OK / cancel row (cancel only when the choices accept by themselves)."""
         buttons = QDialogButtonBox()
         ok = buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole) if ok_text else None
+        self.ok = ok
         cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         for b in (ok, cancel):
             if b is not None:
@@ -49,24 +56,63 @@ class _Dialog(QDialog):
         self.box.addWidget(buttons)
 
 
-class RejectDialog(_Dialog):
-    """不予受理: one reason from the list plus optional free text."""
+class AcceptDialog(_Dialog):
+    """受理 of a ticket taken by queue alone: which matter was actually served (optional)."""
 
-    def __init__(self, reasons: Sequence[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, matters: Sequence[Matter], ticket: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__("受理 · 选择办理事项", parent)
+        self.ticket = Label(ticket, objectName="caption")
+        self.matter = MatterPicker(matters)
+        self.box.addWidget(self.ticket)
+        self.box.addWidget(self.matter)
+        self.finish("登记受理")
+
+
+class RejectDialog(_Dialog):
+    """不予受理: a reason from the list (none chosen for the clerk) or typed, and the matter."""
+
+    def __init__(
+        self,
+        reasons: Sequence[str],
+        matters: Sequence[Matter] = (),
+        ticket: str = "",
+        chosen_matter: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__("不予受理 · 选择原因", parent)
+        self.ticket = Label(ticket, objectName="caption")
+        self.ticket.setVisible(bool(ticket))
+        self.box.addWidget(self.ticket)
+        self.matter = MatterPicker(matters, chosen_matter)
+        self.matter.setVisible(bool(matters))
+        self.box.addWidget(self.matter)
         self.reasons = QListWidget()
         self.reasons.addItems(list(reasons))
-        if reasons:
-            self.reasons.setCurrentRow(0)
-        self.detail = QLineEdit(placeholderText="补充说明 (可选，将写入不予受理凭证)")
+        self.reasons.setCurrentRow(-1)  # a hurried tap must not record a reason nobody chose
+        self.reasons.clearSelection()
+        # Every reason in sight: the list is as tall as its rows, it never scrolls.
+        self.reasons.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.reasons.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        rows = sum(self.reasons.sizeHintForRow(i) for i in range(self.reasons.count()))
+        self.reasons.setFixedHeight(rows + 2 * self.reasons.frameWidth() + 4)
+        self.detail = QLineEdit(placeholderText="补充说明（可选，将写入不予受理凭证）")
         self.box.addWidget(self.reasons)
         self.box.addWidget(self.detail)
         self.finish("登记不予受理")
+        self.reasons.itemSelectionChanged.connect(self._ready)
+        self.detail.textChanged.connect(self._ready)
+        self._ready()
+
+    def _ready(self) -> None:
+        if self.ok is not None:
+            self.ok.setEnabled(bool(self.reason()))
 
     def reason(self) -> str:
         """The chosen reason, with the free text after it."""
-        item = self.reasons.currentItem()
-        parts = [item.text() if item is not None else "", self.detail.text().strip()]
+        chosen = self.reasons.selectedItems()
+        parts = [chosen[0].text() if chosen else "", self.detail.text().strip()]
         return "；".join(p for p in parts if p)
 
 
@@ -78,6 +124,8 @@ class TransferDialog(_Dialog):
         queues: Sequence[tuple[str, str]],
         windows: Sequence[tuple[str, str]],
         parent: QWidget | None = None,
+        later: Sequence[tuple[str, str]] = (),
+        fallback_minutes: int = 10,
     ) -> None:
         super().__init__("转移当前号码", parent)
         self.to_queue = QRadioButton("转到业务队列")
@@ -90,23 +138,45 @@ class TransferDialog(_Dialog):
         for code, name in queues:
             self.queue.addItem(f"{code} {name}", code)
         self.window = QComboBox()
-        for code, name in windows:
-            self.window.addItem(name, code)
-        self.note = QLineEdit(placeholderText="备注 (如：需补充不动产材料)")
+        self._windows, self._later = list(windows), list(later)
+        self.later = QCheckBox("转到尚未开放的窗口，等候该窗口开放")
+        self.hint = Label(
+            f"号码将等候该窗口开放；超过 {fallback_minutes} 分钟仍未开放，由本队列其他窗口办理。",
+            objectName="hint",
+        )
+        self.hint.setWordWrap(True)
+        self.note = QLineEdit(placeholderText="备注（如：需补充不动产材料）")
         for row in ((self.to_queue, self.queue), (self.to_window, self.window)):
             line = QHBoxLayout()
             line.addWidget(row[0])
             line.addWidget(row[1], 1)
             self.box.addLayout(line)
+        for w in (self.to_queue, self.to_window, self.later, self.queue, self.window):
+            w.setMinimumHeight(TOUCH)  # the whole row is the target, not the 16 px dot
+        self.setStyleSheet(
+            "QRadioButton::indicator, QCheckBox::indicator { width: 28px; height: 28px; }"
+        )
+        self.box.addWidget(self.later)
+        self.box.addWidget(self.hint)
         self.box.addWidget(self.note)
+        self.later.toggled.connect(self._fill_windows)
+        self._fill_windows(False)
         self.finish("转移")
 
-    def target(self) -> tuple[str | None, str | None, str]:
-        """(queue, window, note): exactly one of queue and window is set."""
+    def _fill_windows(self, later: bool) -> None:
+        self.window.clear()
+        for code, name in self._later if later else self._windows:
+            self.window.addItem(name, code)
+        self.hint.setVisible(later)
+        if later:
+            self.to_window.setChecked(True)
+
+    def target(self) -> tuple[str | None, str | None, str, bool]:
+        """(queue, window, note, wait_for_window): exactly one of queue and window is set."""
         note = self.note.text().strip()
         if self.to_window.isChecked():
-            return None, self.window.currentData(), note
-        return self.queue.currentData(), None, note
+            return None, self.window.currentData(), note, self.later.isChecked()
+        return self.queue.currentData(), None, note, False
 
 
 class PauseDialog(_Dialog):
@@ -144,16 +214,20 @@ class PickDialog(_Dialog):
 class NoticeDialog(_Dialog):
     """通知书: which document, the materials of a one-time notice, PDF or receipt."""
 
-    def __init__(self, kinds: Sequence[tuple[str, str]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, kinds: Sequence[tuple[str, str]], parent: QWidget | None = None, ticket: str = ""
+    ) -> None:
         super().__init__("出具通知书", parent)
+        self.ticket = Label(f"为 {ticket}出具" if ticket else "", objectName="caption")
         self.kind = QComboBox()
         for code, title in kinds:
             self.kind.addItem(title, code)
         self.materials = QPlainTextEdit()
         self.materials.setPlaceholderText("一次性告知书：每行填写一项需要补正的材料")
         self.materials.setMinimumHeight(140)
-        self.note = QLineEdit(placeholderText="补充说明 (可选)")
+        self.note = QLineEdit(placeholderText="补充说明（可选）")
         self.output = "pdf"
+        self.box.addWidget(self.ticket)
         self.box.addWidget(self.kind)
         self.box.addWidget(self.materials)
         self.box.addWidget(self.note)
@@ -164,6 +238,12 @@ class NoticeDialog(_Dialog):
             row.addWidget(button)
         self.box.addLayout(row)
         self.finish(None)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        # Only the 一次性告知书 lists materials to bring; the other notices have none.
+        self.materials.setVisible(self.kind.currentData() == "missing")
 
     def _choose(self, output: str) -> None:
         self.output = output
@@ -171,7 +251,8 @@ class NoticeDialog(_Dialog):
 
     def values(self) -> tuple[str, list[str], str, str]:
         """(kind, materials, note, output)."""
-        lines = [line.strip() for line in self.materials.toPlainText().splitlines()]
+        text = self.materials.toPlainText() if self.kind.currentData() == "missing" else ""
+        lines = [line.strip() for line in text.splitlines()]
         return (
             str(self.kind.currentData()),
             [line for line in lines if line],

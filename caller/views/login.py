@@ -89,8 +89,13 @@ class WindowPage(QWidget):
             item = self.grid.takeAt(0)
             if item is not None and item.widget() is not None:
                 item.widget().deleteLater()  # type: ignore[union-attr]
-        for i, (code, name, status) in enumerate(view.windows):
+        states = view.window_states or ("",) * len(view.windows)
+        for i, ((code, name, status), state) in enumerate(zip(view.windows, states, strict=True)):
             button = QPushButton(f"{name}\n{status}", objectName="small")
+            button.setProperty("state", state)
             button.setMinimumHeight(76)
+            button.setEnabled(state != "taken")  # someone else works there: 签到 is refused
+            if state == "mine":
+                button.setStyleSheet("border: 3px solid #1f4e8c; background: #eef3fb;")
             button.clicked.connect(lambda _=False, c=code: self.window_chosen.emit(c))
             self.grid.addWidget(button, i // 5, i % 5)

@@ -226,7 +226,8 @@ class TvScreen(QWidget):
 
     def _show_recent(self, calls: tuple[CallLine, ...]) -> None:
         for i, lab in enumerate(self.recent_labels):
-            lab.setText(f"{calls[i].number}  →  {calls[i].window}" if i < len(calls) else "")
+            text = f"{calls[i].number}  →  {calls[i].window}" if i < len(calls) else ""
+            lab.setText(f"{text} 转办" if i < len(calls) and calls[i].transfer else text)
 
     def _show_tiles(self, view: ScreenView) -> None:
         while len(self.tiles) < len(view.windows):

@@ -25,6 +25,13 @@ Note = Annotated[str | None, Query(max_length=200)]
 Profile = Annotated[str, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
+@router.get("/windows")
+async def window_choices(hall: str, services: ServicesDep, who: Staff) -> JSONResponse:
+    """The window picker: every window with its state, its clerk's name and `mine`."""
+    in_hall(who, hall)
+    return reply(await services.read(clerk.window_choices, services.ctx, hall, who.name))
+
+
 @router.get("/windows/{code}/context", response_model=WindowContextOut)
 async def window_context(hall: str, code: str, services: ServicesDep, who: Staff) -> JSONResponse:
     """The window, its current ticket, served queues, next numbers and my counts today."""

@@ -21,7 +21,7 @@ from server.protocol.models import (
     WalkInBody,
     WindowOut,
 )
-from server.services import windows
+from server.services import transfers, windows
 
 router = APIRouter(
     prefix="/api/v1/halls/{hall}/windows/{code}", tags=["windows"], responses=ERROR_RESPONSES
@@ -113,6 +113,7 @@ async def outcome(
             body.outcome,
             body.reason,
             body.ticket,
+            body.matter,
         ),
         claim=claim,
     )
@@ -128,7 +129,7 @@ async def transfer(
     return reply(
         await services.write_once(
             claim,
-            windows.transfer,
+            transfers.transfer,
             services.ctx,
             hall,
             code,
@@ -136,6 +137,7 @@ async def transfer(
             body.queue,
             body.window,
             body.note,
+            body.wait_for_window,
             body.ticket,
         ),
         claim=claim,

@@ -71,7 +71,11 @@ def requeue(ticket: Ticket, rank: int) -> Ticket:
 
 
 def transfer(
-    ticket: Ticket, queue: str, target_window: str | None, note: str | None = None
+    ticket: Ticket,
+    queue: str,
+    target_window: str | None,
+    note: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """Move a called ticket to another queue or window, where it is served first (转移)."""
     if ticket.status is not TicketStatus.CALLED:
@@ -83,6 +87,7 @@ def transfer(
         transferred=True,
         target_window=target_window,
         transfer_note=note,
+        transferred_at=now,
         window=None,
     )
 

@@ -184,6 +184,7 @@ class Ticket:
     transferred: bool = False
     target_window: str | None = None
     transfer_note: str | None = None  # the sending clerk's note, for staff eyes only
+    transferred_at: dt.datetime | None = None  # when it was last transferred
     appointment_code: str | None = None
     appointment_start: dt.datetime | None = None
     appointment_end: dt.datetime | None = None

@@ -47,6 +47,7 @@ class LastServiceOut(BaseModel):
 
     id: str
     number: str
+    applicant_masked: str | None = None
     outcome: str | None
     finished_at: str | None
     evaluation_requested: bool
@@ -74,7 +75,7 @@ class WindowContextOut(BaseModel):
     today: ClerkDayOut
     last_service: LastServiceOut | None
     pause_reasons: list[str]
-    transfer_targets: dict[str, list[dict[str, Any]]]
+    transfer_targets: dict[str, Any]  # queues, windows (with open, clerk_name), fallback_minutes
 
 
 class ReasonsOut(BaseModel):

@@ -102,6 +102,8 @@ class OutcomeBody(Body):
     # The ticket the clerk saw (a pad replaying a queued tap): 409 ticket_not_current if
     # the window has moved on since.
     ticket: str | None = Field(None, max_length=40)
+    # The matter actually served, picked on the pad (extension; a queue ticket has none).
+    matter: str | None = Field(None, max_length=64)
 
 
 class TransferBody(Body):
@@ -113,6 +115,8 @@ class TransferBody(Body):
     window: str | None = Field(None, max_length=32)
     note: str | None = Field(None, max_length=200)
     ticket: str | None = Field(None, max_length=40)  # as on OutcomeBody
+    # The clerk confirms a window that is not open yet: the ticket waits for it (extension).
+    wait_for_window: bool = False
 
 
 class PauseBody(Body):

@@ -9,9 +9,11 @@ from typing import Any
 
 from server.domain import policy
 from server.domain.errors import NotFound
+from server.domain.identity import mask_name
 from server.domain.lifecycle import EVALUATION_LEVELS
-from server.domain.model import Ticket, Window
+from server.domain.model import Ticket, Window, WindowStatus
 from server.domain.numbering import business_date
+from server.domain.transfer import fallback_minutes, receives_transfers, release_stranded
 from server.protocol.views import iso, public_ticket, window_view
 from server.services.context import Context
 from server.services.describe import describe
@@ -40,6 +42,23 @@ def rejection_reasons(ctx: Context, hall: str) -> dict[str, Any]:
     return {"reasons": list(REJECTION_REASONS), "free_text": True}
 
 
+def window_choices(ctx: Context, hall: str, username: str) -> dict[str, Any]:
+    """The windows a clerk may pick: free, taken (by whom) or the clerk's own."""
+    with ctx.db.read() as conn:
+        ctx.layout(conn, hall)
+        rows = []
+        for w in repo.list_windows(conn, hall):
+            who = _person(w.clerk, clerk_queries.user_name(conn, w.clerk)) if w.clerk else None
+            rows.append(
+                {
+                    **window_view(w, None),
+                    "clerk": who,
+                    "mine": w.clerk == username and w.status is not WindowStatus.CLOSED,
+                }
+            )
+        return {"windows": rows}
+
+
 def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[str, Any]:
     """Everything a pad at `code` shows for `username`, from one consistent read."""
     with ctx.db.read() as conn:
@@ -50,11 +69,19 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
         if window is None:
             raise NotFound("unknown_window", f"没有编号为 {code} 的窗口")
         current = repo.get_ticket(conn, window.current_ticket) if window.current_ticket else None
-        waiting = repo.waiting_for(conn, hall, today, window.queues, window.code)
+        windows = repo.list_windows(conn, hall)
+        open_windows = {w.code for w in windows if w.status is WindowStatus.OPEN}
+        fallback = fallback_minutes(layout.settings)
+        waiting = release_stranded(
+            repo.waiting_for(conn, hall, today, window.queues, window.code),
+            open_windows,
+            now,
+            fallback,
+        )
         counts = repo.waiting_by_queue(conn, hall, today)
         day = clerk_queries.clerk_day(conn, hall, today, username)
         last = clerk_queries.last_service(conn, hall, today, code)
-        windows = repo.list_windows(conn, hall)
+        recent = clerk_queries.recent_matters(conn, hall, today, code)
         return {
             "hall": hall,
             "hall_name": layout.name,
@@ -77,13 +104,11 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
             "today": _day_view(day),
             "last_service": _service_view(last),
             "pause_reasons": list(CLERK_PAUSE_REASONS),
+            "matters": _matters(layout, window, recent),
             "transfer_targets": {
                 "queues": [{"code": q, "name": n.name} for q, n in layout.queues.items()],
-                "windows": [
-                    {"code": w.code, "name": w.name, "status": w.status.value}
-                    for w in windows
-                    if w.code != code
-                ],
+                "windows": [_target(conn, w) for w in windows if w.code != code],
+                "fallback_minutes": fallback,
             },
         }
 
@@ -125,6 +150,35 @@ def _current(
     return view
 
 
+def _matters(layout: Layout, window: Window, recent: list[str]) -> list[dict[str, Any]]:
+    """The matters of the window's queues for the 受理 / 不予受理 picker, recent ones first."""
+    served = [m for m in layout.matters.values() if m.queue in window.queues]
+    rank = {code: i for i, code in enumerate(recent)}
+    served.sort(key=lambda m: rank.get(m.code, len(rank)))
+    return [
+        {
+            "code": m.code,
+            "name": m.name,
+            "queue": m.queue,
+            "department": m.department,
+            "recent": m.code in rank,
+        }
+        for m in served
+    ]
+
+
+def _target(conn: Any, w: Window) -> dict[str, Any]:
+    """A window a ticket may be sent to: open means a clerk serves there now."""
+    return {
+        "code": w.code,
+        "name": w.name,
+        "status": w.status.value,
+        "queues": list(w.queues),
+        "open": receives_transfers(w),
+        "clerk_name": clerk_queries.user_name(conn, w.clerk) if w.clerk else None,
+    }
+
+
 def _person(username: str | None, name: str | None) -> dict[str, Any]:
     return {"username": username, "name": name or username}
 
@@ -144,6 +198,7 @@ def _service_view(ticket: Ticket | None) -> dict[str, Any] | None:
     return {
         "id": ticket.id,
         "number": ticket.number,
+        "applicant_masked": mask_name(ticket.applicant_name),
         "outcome": ticket.outcome.value if ticket.outcome else None,
         "finished_at": iso(ticket.finished_at),
         "evaluation_requested": ticket.evaluation_requested,

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from server.domain.estimate import estimated_minutes, mean_service_minutes
 from server.domain.model import Ticket, TicketStatus, WindowStatus
 from server.domain.policy import queue_order_key
+from server.domain.transfer import fallback_minutes, stranded
 from server.protocol.views import full_ticket
 from server.security import ticket_secret
 from server.services.context import Context
@@ -45,9 +46,13 @@ def describe(
     `ahead` may be given when the caller already knows it (a new normal ticket stands
     behind everyone waiting), saving a count over the line.
     """
-    serving = [
-        (code, status) for code, status, qs in repo.serving(conn, ticket.hall) if ticket.queue in qs
-    ]
+    windows = repo.serving(conn, ticket.hall)
+    serving = [(code, status) for code, status, qs in windows if ticket.queue in qs]
+    if _waits_for_window(ctx, layout, ticket, windows):
+        # 转移 to a window: that window serves it, not every window of its queue.
+        serving = [(c, s) for c, s in serving if c == ticket.target_window] or [
+            (str(ticket.target_window), WindowStatus.CLOSED.value)
+        ]
     minutes: int | None = None
     if ticket.status is not TicketStatus.WAITING or ticket.business_date != today:
         ahead = None
@@ -67,6 +72,16 @@ def describe(
         staff=staff,
         owner=owner,
     )
+
+
+def _waits_for_window(
+    ctx: Context, layout: Layout, ticket: Ticket, windows: list[tuple[str, str, list[str]]]
+) -> bool:
+    """True while a ticket sent to a window is still for that window alone."""
+    if ticket.target_window is None or ticket.status is not TicketStatus.WAITING:
+        return False
+    open_windows = {code for code, status, _ in windows if status == WindowStatus.OPEN.value}
+    return not stranded(ticket, open_windows, ctx.clock(), fallback_minutes(layout.settings))
 
 
 def _mean_service_minutes(

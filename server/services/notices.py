@@ -304,7 +304,7 @@ def _pdf_story(notice: Notice, st: dict[str, Any]) -> list[Any]:
         story += [p(text) for text in notice.paragraphs[1:]]
     if notice.note:
         story.append(p(f"补充说明：{notice.note}"))
-    story += [Spacer(1, 14 * _MM), p(f"{notice.hall_name}(印章)", "right")]
+    story += [Spacer(1, 14 * _MM), p(f"{notice.hall_name}（印章）", "right")]
     story += [p(notice.date, "right"), Spacer(1, 10 * _MM)]
     story.append(p("本文书一式两份，申请人与窗口各执一份。", "small"))
     if notice.progress_url:

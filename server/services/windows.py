@@ -1,4 +1,4 @@
-"""Window use cases: sign in/out, call next, call a ticket, recall, outcome, transfer, pause."""
+"""Window use cases: sign in/out, call next, call a ticket, recall, outcome, pause."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from server.domain import lifecycle, policy
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.events import EventType
 from server.domain.model import Outcome, Ticket, Window, WindowStatus
+from server.domain.transfer import fallback_minutes, release_stranded
 from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
@@ -70,6 +71,7 @@ def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
         window = _window(tx, code)
         lifecycle.ready_to_call(window, clerk)
         waiting = repo.call_candidates(tx.conn, tx.hall, tx.today, window.queues, window.code)
+        waiting = callable_now(tx, waiting)
         choice = policy.choose_next(window, waiting, tx.now)
         if choice is None:
             raise NotFound("no_waiting_ticket", "当前没有等候的号码")
@@ -92,7 +94,7 @@ def call_ticket(ctx: Context, hall: str, code: str, clerk: str, ref: str) -> dic
             raise NotFound("unknown_ticket", f"今日没有 {ref} 号")
         if ticket.status.value != "waiting":
             raise Conflict("ticket_not_waiting", f"{ticket.number} 当前不在等候中")
-        if not policy.eligible(window, [ticket]):
+        if not policy.eligible(window, callable_now(tx, [ticket])):
             raise Conflict("ticket_not_served_here", f"{ticket.number} 不在本窗口办理范围")
         return _call(ctx, tx, window, ticket, out_of_order=True)
 
@@ -126,8 +128,13 @@ def record_outcome(
     outcome: str,
     reason: str | None,
     expected: str | None = None,
+    matter: str | None = None,
 ) -> dict[str, Any]:
-    """Record exactly one of 过号 / 受理 / 咨询 / 不予受理 for the current call."""
+    """Record exactly one of 过号 / 受理 / 咨询 / 不予受理 for the current call.
+
+    `matter` is the matter actually served (picked on the pad): the ticket keeps it, and
+    its notices and statistics name it instead of the queue.
+    """
     try:
         result = Outcome(outcome)
     except ValueError:
@@ -139,7 +146,8 @@ def record_outcome(
         window, before = _current(tx, code, clerk, expected)
         ticket = lifecycle.finish(before, result, reason, tx.now)
         if result is not Outcome.NO_SHOW:
-            ticket = replace(ticket, evaluation_requested=True)
+            served = _served_matter(tx, window, before, matter) or ticket.matter
+            ticket = replace(ticket, evaluation_requested=True, matter=served)
         tx.save_ticket(before, ticket)
         repo.end_call(tx.conn, ticket.id, result.value, tx.now)
         window = replace(window, current_ticket=None)
@@ -162,70 +170,20 @@ def record_outcome(
     return _run(ctx, hall, work)
 
 
-def transfer(
-    ctx: Context,
-    hall: str,
-    code: str,
-    clerk: str,
-    to_queue: str | None,
-    to_window: str | None,
-    note: str | None,
-    expected: str | None = None,
-) -> dict[str, Any]:
-    """转移: move the current ticket to another queue or window, where it is called first.
-
-    The note is kept on the ticket for the receiving clerk; the public event leaves it out.
-    """
-    kept_note = (note or "").strip() or None
-
-    def work(tx: HallTx) -> dict[str, Any]:
-        window, ticket = _current(tx, code, clerk, expected)
-        queue = _transfer_queue(tx, window, ticket, to_queue, to_window)
-        before, ticket = ticket, lifecycle.transfer(ticket, queue, to_window, kept_note)
-        tx.save_ticket(before, ticket)
-        repo.end_call(tx.conn, ticket.id, "transferred", tx.now)
-        window = replace(window, current_ticket=None)
-        repo.save_window(tx.conn, tx.hall, window)
-        tx.emit(
-            EventType.TICKET_TRANSFERRED,
-            ticket=public_ticket(ticket, tx.layout),
-            window=_view(tx, window),
-            from_window=window.code,
-            to_queue=queue,
-            to_window=to_window,
-        )
-        return _ticket(ctx, tx, ticket)
-
-    return _run(ctx, hall, work)
-
-
-def _transfer_queue(
-    tx: HallTx, window: Window, ticket: Ticket, to_queue: str | None, to_window: str | None
-) -> str:
-    """The queue a transfer goes to; a named window must serve it."""
-    if to_queue is not None and to_queue not in tx.layout.queues:
-        raise NotFound("unknown_queue", f"没有编号为 {to_queue} 的业务队列")
-    if to_window is None:
-        if to_queue is None:
-            raise Invalid("transfer_target_required", "请选择转移到的业务队列或窗口")
-        return to_queue
-    target = _window(tx, to_window)
-    if target.code == window.code:
-        raise Invalid("transfer_to_self", "不能转移到本窗口")
-    if to_queue is None and target.queues:
-        return ticket.queue if ticket.queue in target.queues else target.queues[0]
-    if to_queue is None or to_queue not in target.queues:
-        served = "、".join(f"{q} {tx.layout.queue_name(q)}" for q in target.queues)
-        message = f"{target.name} 当前不办理任何业务，请选择其他窗口"
-        if to_queue is not None and served:
-            wanted = f"{to_queue} {tx.layout.queue_name(to_queue)}"
-            message = f"{target.name} 不办理 {wanted} 业务 (该窗口办理：{served})"
+def _served_matter(tx: HallTx, window: Window, ticket: Ticket, code: str | None) -> str | None:
+    """The matter the clerk picked, checked against the queues of the window and ticket."""
+    if code is None:
+        return None
+    matter = tx.layout.matters.get(code)
+    if matter is None:
+        raise NotFound("unknown_matter", f"没有编号为 {code} 的事项")
+    if matter.queue not in (*window.queues, ticket.queue):
         raise Invalid(
-            "queue_not_served_by_window",
-            message,
-            {"window": target.code, "queue": to_queue, "served": list(target.queues)},
+            "matter_not_served",
+            f"“{matter.name}”不属于{window.name}办理的业务，请重新选择事项",
+            {"matter": code, "queue": matter.queue, "served": list(window.queues)},
         )
-    return to_queue
+    return code
 
 
 def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) -> dict[str, Any]:
@@ -326,6 +284,12 @@ def _call(
         out_of_order=out_of_order,
     )
     return _ticket(ctx, tx, ticket)
+
+
+def callable_now(tx: HallTx, waiting: list[Ticket]) -> list[Ticket]:
+    """The waiting tickets as windows may call them now (stranded transfers released)."""
+    open_windows = {code for code, status, _ in repo.serving(tx.conn, tx.hall) if status == "open"}
+    return release_stranded(waiting, open_windows, tx.now, fallback_minutes(tx.layout.settings))
 
 
 def _current(

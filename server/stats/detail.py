@@ -29,6 +29,7 @@ DETAIL_HEADERS = (
     "等候(分)",
     "办理时长(分)",
     "评价",
+    "办理事项",  # the matter picked at the outcome, else the one chosen at the kiosk
 )
 RESULT_LABELS = {
     "accepted": "受理",
@@ -64,7 +65,13 @@ def detail_rows(read: HallRead, period: Period) -> Iterator[list[Any]]:
             waited,
             _minutes(row.ended_at - row.called_at) if served and row.ended_at else None,
             EVALUATION_LEVELS.get(level) if level else None,
+            _matter_name(read, row.matter),
         ]
+
+
+def _matter_name(read: HallRead, code: str | None) -> str | None:
+    matter = read.layout.matters.get(code) if code else None
+    return matter.name if matter else code
 
 
 def _local(at: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:

@@ -22,7 +22,7 @@ from server.stats.measures import COLUMNS, SERVICE_RESULTS, Tally, whole_seconds
 from server.stats.periods import WEEKDAYS, Period
 from server.store.layout import Layout
 
-DIMENSIONS = ("window", "queue", "clerk", "area", "hour", "day")
+DIMENSIONS = ("window", "queue", "clerk", "area", "hour", "day", "matter")
 DIMENSION_LABELS = {
     "window": "窗口",
     "queue": "业务队列",
@@ -30,6 +30,7 @@ DIMENSION_LABELS = {
     "area": "区域",
     "hour": "时段",
     "day": "日期",
+    "matter": "办理事项",  # picked at 受理 / 不予受理, else the one chosen at the kiosk
 }
 PER_CALL_ONLY = frozenset({"window", "clerk"})  # tickets are not issued to a window or clerk
 UNKNOWN = "-"
@@ -79,6 +80,7 @@ class Folder:
             "area": self._window_area(row.window, row.queue),
             "hour": self._hour(row.called_at),
             "day": row.business_date.isoformat(),
+            "matter": row.matter or UNKNOWN,
         }
         result = row.result
         served = result in SERVICE_RESULTS
@@ -107,6 +109,7 @@ class Folder:
             "area": self._queue_area(queue),
             "hour": self._hour(row.issued_at),
             "day": row.business_date.isoformat(),
+            "matter": row.matter or UNKNOWN,
         }
         adds = {"issued": 1, "requeued": row.requeue_count}
         if row.priority in ("green", "appointment"):
@@ -132,6 +135,7 @@ class Folder:
             "area": self._window_area(row.window, None),
             "hour": self._hour(row.at),
             "day": row.business_date.isoformat(),
+            "matter": row.matter or UNKNOWN,
         }
         matter = self.layout.matters.get(row.matter or "")
         if matter is not None:  # without a matter the queue is unknown: not guessed
@@ -165,6 +169,8 @@ def ordered_keys(
         known = [(q.code, f"{q.code} {q.name}") for q in layout.queues.values()]
     elif dim == "area":
         known = list(layout.areas)
+    elif dim == "matter":  # only the matters served in the period: a hall has hundreds
+        known = [(m.code, m.name) for m in layout.matters.values() if m.code in tallies]
     else:
         known = []
     seen = {k for k, _ in known}

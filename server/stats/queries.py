@@ -90,6 +90,7 @@ def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
             tickets.c.first_called_at,
             tickets.c.evaluation_requested,
             tickets.c.evaluation_level,
+            tickets.c.matter,
         )
         .join(tickets, tickets.c.id == calls.c.ticket_id)
         .where(
@@ -109,6 +110,7 @@ _TICKET_COLUMNS = select(
     tickets.c.requeue_count,
     tickets.c.issued_at,
     tickets.c.first_called_at,
+    tickets.c.matter,
 )
 
 
@@ -127,6 +129,7 @@ class TicketRow:
     first_window: str | None
     first_clerk: str | None
     first_queue: str | None
+    matter: str | None = None
 
 
 def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[TicketRow]:
@@ -160,6 +163,7 @@ def ticket_rows(conn: Connection, hall: str, period: Period) -> Iterator[TicketR
             first_window=first.window if first else None,
             first_clerk=first.clerk if first else None,
             first_queue=first.queue if first else None,
+            matter=row.matter,
         )
 
 

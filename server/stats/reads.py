@@ -74,7 +74,7 @@ def dimension(by: str | None) -> str:
     if value not in grouping.DIMENSIONS:
         raise Invalid(
             "invalid_grouping",
-            "分组方式只能为 window、queue、clerk、area、hour 或 day",
+            "分组方式只能为 window、queue、clerk、area、hour、day 或 matter",
             {"by": by, "allowed": list(grouping.DIMENSIONS)},
         )
     return value

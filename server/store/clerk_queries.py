@@ -13,6 +13,7 @@ from server.store.tables import calls, tickets, users
 
 # Results of a call that end a service (a transfer or day end does not count as served).
 SERVICE_RESULTS = (Outcome.ACCEPTED.value, Outcome.CONSULTED.value, Outcome.REJECTED.value)
+RECENT_MATTERS = 5
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,26 @@ def last_service(conn: Connection, hall: str, day: dt.date, window: str) -> Tick
         .limit(1)
     ).first()
     return repo.ticket_from_row(row) if row else None
+
+
+def recent_matters(conn: Connection, hall: str, day: dt.date, window: str) -> list[str]:
+    """Matters recorded at `window` today, the latest first (the pad offers them first)."""
+    latest = func.max(calls.c.id)  # call ids grow with time, also within one clock tick
+    rows = conn.execute(
+        select(tickets.c.matter, latest.label("last"))
+        .join(calls, calls.c.ticket_id == tickets.c.id)
+        .where(
+            calls.c.hall == hall,
+            calls.c.business_date == day,
+            calls.c.window == window,
+            calls.c.result.in_(SERVICE_RESULTS),
+            tickets.c.matter.is_not(None),
+        )
+        .group_by(tickets.c.matter)
+        .order_by(latest.desc())
+        .limit(RECENT_MATTERS)
+    )
+    return [str(row.matter) for row in rows]
 
 
 def user_name(conn: Connection, username: str | None) -> str | None:

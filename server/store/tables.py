@@ -170,6 +170,7 @@ tickets = Table(
     Column("transferred", Boolean, nullable=False, default=False),
     Column("target_window", String(32), nullable=True),
     Column("transfer_note", String(200), nullable=True),  # for staff; never in events
+    Column("transferred_at", UTCDateTime, nullable=True),  # starts the wait for a closed window
     Column("appointment_code", String(16), nullable=True),
     Column("appointment_start", UTCDateTime, nullable=True),
     Column("appointment_end", UTCDateTime, nullable=True),

@@ -26,7 +26,7 @@ def test_without_a_preset_window_the_clerk_chooses_one(make_pad):
     pad = make_pad(window=None)
     view = pad.view()
     assert view.phase == "choose_window"
-    assert ("S01", "S01 1号窗口", "未开启") in view.windows
+    assert ("S01", "S01 1号窗口", "空闲，可签到") in view.windows
     assert pad.choose_window("S13")
     assert pad.view().title == "S13 13号窗口"
 

@@ -20,6 +20,8 @@ class AnsweringDialogs:
 
     def __init__(self) -> None:
         self.reason = "申请人不具备申请资格"
+        self.matter: str | None = None
+        self.accepted_matter = ""  # 受理 without naming a matter
         self.target: tuple[str | None, str | None, str] = ("B", None, "需不动产专窗")
         self.pause = "午休"
         self.number = "A003"
@@ -27,7 +29,10 @@ class AnsweringDialogs:
         self.path: Path | None = None
 
     def reject_reason(self, view):
-        return self.reason
+        return self.reason, self.matter
+
+    def accept_matter(self, view):
+        return self.accepted_matter
 
     def transfer_target(self, view):
         return self.target
@@ -153,7 +158,8 @@ def test_a_ticket_transferred_in_shows_the_senders_note(qtbot, client, desk):
     issue(client, queue="A", applicant_name="欧阳明月")
     window(client, sender, "S02", "call-next")
     note = "已核验身份，需补录营业执照信息"
-    assert window(client, sender, "S02", "transfer", window="S01", note=note).status_code == 200
+    sent = window(client, sender, "S02", "transfer", window="S01", note=note, wait_for_window=True)
+    assert sent.status_code == 200  # S01 opens in a moment: the clerk confirmed the wait
     settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
     press(qtbot, desk, Qt.Key.Key_F1)
     pad = desk.window.pad
@@ -225,7 +231,6 @@ def test_the_window_chooser_lists_windows_when_none_is_configured(qtbot, qapp, h
         app.run(app.presenter.login, "clerk02", "demo1234").result(timeout=10)
         qtbot.waitUntil(lambda: app.window.windows.grid.count() == 26, timeout=5000)
         assert app.window.stack.currentWidget() is app.window.windows
-        app.window.grab().save(str(SCREENS / "caller-choose-window.png"))
     finally:
         app.close()
 
@@ -237,15 +242,14 @@ def test_dialogs_return_what_the_clerk_chose(qtbot, qapp):
     reject.reasons.setCurrentRow(1)
     reject.detail.setText("请到区级大厅办理")
     assert reject.reason() == "不属于受理范围；请到区级大厅办理"
-    reject.resize(620, 460)
-    reject.grab().save(str(SCREENS / "caller-reject-dialog.png"))
+    # the screenshots of the dialogs are taken in tests/caller/test_pad_floor.py
     transfer = TransferDialog(
         [("A", "无差别综合受理"), ("B", "不动产登记")], [("S13", "S13 13号窗口")]
     )
     qtbot.addWidget(transfer)
     transfer.to_window.setChecked(True)
     transfer.note.setText("补充材料后办理")
-    assert transfer.target() == (None, "S13", "补充材料后办理")
+    assert transfer.target() == (None, "S13", "补充材料后办理", False)
     pause = PauseDialog(["午休", "临时离开", "业务咨询"])
     qtbot.addWidget(pause)
     [leave] = [b for b in pause.findChildren(QPushButton) if b.text() == "临时离开"]
@@ -256,5 +260,3 @@ def test_dialogs_return_what_the_clerk_chose(qtbot, qapp):
     notice.kind.setCurrentIndex(1)
     notice.materials.setPlainText("身份证复印件\n\n不动产权证书原件 ")
     assert notice.values() == ("missing", ["身份证复印件", "不动产权证书原件"], "", "pdf")
-    notice.resize(620, 520)
-    notice.grab().save(str(SCREENS / "caller-notice-dialog.png"))

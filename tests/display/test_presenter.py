@@ -163,3 +163,17 @@ def test_the_date_is_written_one_way_without_zero_padding(feed):
     p, _clock = presenter(feed)
     view = p.view(dt.datetime(2026, 12, 5, 17, 0, 0, tzinfo=dt.UTC))
     assert view.date_text == "2026年12月6日 星期日"
+
+
+def test_a_transfer_to_a_window_shows_in_the_recent_calls_with_where_to_go(feed, hall):
+    p, _clock = presenter(feed)
+    hall("sign-in", "S13")
+    t = hall("issue", "A", applicant_name="张三")
+    hall("call-next", "S01")
+    pump(p, feed)
+    hall("transfer", "S01", window="S13")
+    pump(p, feed)
+    top = p.view().recent[0]
+    assert (top.number, top.window, top.transfer) == (t["number"], "S13", True)
+    assert top.text == f"{t['number']} 号 请到 S13 号窗口 (转办)"
+    assert p.view().latest is not None and p.view().latest.window == "S01"  # no new flash

@@ -106,7 +106,9 @@ class Morning:
     def serve(self, api: HallClient, code: str, ticket: dict, rng: random.Random) -> None:
         roll = rng.random()
         if roll < 0.05 and ticket["requeue_count"] == 0 and not ticket["transferred"]:
-            target = chr(ord("A") + rng.randrange(15))
+            # Another queue: a transfer back into the ticket's own queue is refused (same_queue).
+            others = [q for q in (chr(ord("A") + i) for i in range(15)) if q != ticket["queue"]]
+            target = others[rng.randrange(len(others))]
             api.window(code, "transfer", queue=target, note="转其他业务")
             with self.lock:
                 self.transfers += 1

@@ -63,6 +63,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     # clerk pads (issue 5)
     ("GET", "/api/v1/halls/{hall}/windows/{code}/context"): STAFF,
     ("GET", "/api/v1/halls/{hall}/rejection-reasons"): STAFF,
+    ("GET", "/api/v1/halls/{hall}/windows"): STAFF,
     ("GET", "/api/v1/halls/{hall}/tickets/{ticket_id}/notice"): STAFF,
     # the hall announcer's lease (issue 6)
     ("GET", "/api/v1/halls/{hall}/leases/{name}"): {"display", *STAFF},

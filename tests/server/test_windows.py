@@ -123,6 +123,7 @@ def test_a_transfer_to_a_window_that_does_not_serve_the_queue_is_refused(client)
     assert r.json()["error"]["detail"] == {"window": "S13", "queue": "G", "served": ["B"]}
     context = client.get("/api/v1/halls/demo/windows/S01/context", headers=a).json()
     assert context["current"]["number"] == "A001"  # still called here, nothing moved
+    window(client, login(client, "clerk13"), "S13", "sign-in")  # only open windows receive
     ok = window(client, a, "S01", "transfer", queue="B", window="S13")
     assert ok.status_code == 200 and ok.json()["queue"] == "B"
 

@@ -149,3 +149,14 @@ def test_a_staff_number_is_optional_and_plain():
     with pytest.raises(ConfigError) as err:
         parse_hall(data, "h.toml")
     assert err.value.key == "users[0].staff_no"
+
+
+def test_the_transfer_fallback_is_ten_minutes_unless_the_hall_file_says_otherwise():
+    data = demo_data()
+    assert parse_hall(data, "h.toml").settings["transfer_fallback_minutes"] == 10
+    data["hall"]["transfer_fallback_minutes"] = 25
+    assert parse_hall(data, "h.toml").settings["transfer_fallback_minutes"] == 25
+    data["hall"]["transfer_fallback_minutes"] = 0
+    with pytest.raises(ConfigError) as err:
+        parse_hall(data, "h.toml")
+    assert err.value.key == "hall.transfer_fallback_minutes"

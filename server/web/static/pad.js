@@ -19,6 +19,7 @@
   };
 
   const s = { user: null, window: presetWindow, ctx: null, reasons: [], busy: false, feed: null };
+  const pickers = { accept: null, reject: null };
   let refreshTimer = null;
   let bannerTimer = null;
   let syncTimer = null;
@@ -95,12 +96,11 @@
       const session = await api.login(username, password);
       api.token = session.token;
       s.user = session;
-      const layout = await api.layout();
       s.reasons = (await api.reasons()).reasons;
-      const allowed = session.windows || [];
-      const windows = layout.windows.filter((w) => !allowed.length || allowed.indexOf(w.code) >= 0);
       if (s.window) return chooseWindow(s.window);
-      renderWindows(windows);
+      const allowed = session.windows || [];
+      const choices = (await api.request("GET", api.hallPath("/windows"))).windows;
+      renderWindows(choices.filter((w) => !allowed.length || allowed.indexOf(w.code) >= 0));
       show("window-page");
       message(session.name + "，请选择窗口", "info");
     } catch (err) {
@@ -112,9 +112,10 @@
     const list = $("window-list");
     list.textContent = "";
     windows.forEach((w) => {
-      const state = w.signed_in ? "已有人签到" : { open: "开放", paused: "暂停", closed: "未开启" }[w.status];
-      const button = el("button", { class: "big", "data-window": w.code });
-      button.append(el("b", {}, w.name), el("small", {}, state || ""));
+      const [state, text] = Y.PadPick.windowChoice(w);
+      const button = el("button", { class: "big " + state, "data-window": w.code, "data-state": state });
+      button.append(el("b", {}, w.name), el("small", {}, text));
+      button.disabled = state === "taken"; // someone else works there: 签到 would be refused
       button.addEventListener("click", () => chooseWindow(w.code));
       list.append(button);
     });
@@ -195,7 +196,7 @@
   const actions = {
     call_next: () => act("call-next", undefined, (t) => "请 " + t.number + " 号到 " + s.window + " 办理"),
     recall: () => act("recall", undefined, (t) => "重呼 " + t.number + " (第 " + t.recalls + " 次)"),
-    accepted: () => outcome("accepted"),
+    accepted: () => openAccept(),
     consulted: () => outcome("consulted"),
     no_show: () => outcome("no_show"),
     rejected: () => openReject(),
@@ -206,8 +207,23 @@
     sign_out: () => signOut(),
   };
 
-  function outcome(kind, reason) {
-    return act("outcome", { outcome: kind, reason: reason || null }, (t) => t.number + " 已登记" + OUTCOME_TEXT[kind]);
+  function outcome(kind, reason, matter) {
+    const body = { outcome: kind, reason: reason || null };
+    if (matter) body.matter = matter; // the matter actually served (extension)
+    return act("outcome", body, (t) => t.number + " 已登记" + OUTCOME_TEXT[kind]);
+  }
+
+  function ticketLine(t) {
+    return t ? t.number + " 号" + (t.applicant_masked ? "（" + t.applicant_masked + "）" : "") : "";
+  }
+
+  function openAccept() {
+    const t = s.ctx.current;
+    const matters = s.ctx.matters || [];
+    if (!t || t.matter || !matters.length) return outcome("accepted"); // the kiosk named it
+    $("accept-ticket").textContent = ticketLine(t);
+    pickers.accept = Y.PadPick.matterPicker($("accept-matter"), matters, null);
+    openDialog("dlg-accept");
   }
 
   function callNumber(number) {
@@ -230,15 +246,24 @@
   function openReject() {
     const box = $("reject-reasons");
     box.textContent = "";
-    s.reasons.forEach((reason, i) => {
+    // No reason is chosen for the clerk: a hurried tap must not record a legal reason.
+    s.reasons.forEach((reason) => {
       const label = el("label", { class: "choice" });
       const radio = el("input", { type: "radio", name: "reject-reason", value: reason });
-      if (i === 0) radio.checked = true;
+      radio.addEventListener("change", rejectReady);
       label.append(radio, document.createTextNode(" " + reason));
       box.append(label);
     });
     $("reject-detail").value = "";
+    const t = s.ctx.current;
+    $("reject-ticket").textContent = ticketLine(t);
+    pickers.reject = Y.PadPick.matterPicker($("reject-matter"), s.ctx.matters || [], t && t.matter);
+    rejectReady();
     openDialog("dlg-reject");
+  }
+
+  function rejectReady() {
+    $("reject-ok").disabled = !rejectReason();
   }
 
   function rejectReason() {
@@ -248,10 +273,24 @@
 
   function openTransfer() {
     const targets = s.ctx.transfer_targets;
-    fill($("transfer-queue"), targets.queues.map((q) => [q.code, q.code + " " + q.name]));
-    fill($("transfer-window"), targets.windows.map((w) => [w.code, w.name]));
+    const own = s.ctx.current ? s.ctx.current.queue : null; // back into its own queue: refused
+    fill($("transfer-queue"), targets.queues.filter((q) => q.code !== own).map((q) => [q.code, q.code + " " + q.name]));
+    $("transfer-later").checked = false;
+    transferWindows();
     $("transfer-note").value = "";
     openDialog("dlg-transfer");
+  }
+
+  function transferWindows() {
+    const targets = s.ctx.transfer_targets;
+    const later = $("transfer-later").checked;
+    const options = Y.PadPick.transferWindows(targets, later);
+    fill($("transfer-window"), options);
+    if (!options.length) fill($("transfer-window"), [["", later ? "没有未开放的窗口" : "暂无有人办理的窗口"]]);
+    const hint = $("transfer-later-hint");
+    hint.textContent = later ? "号码将等候该窗口开放；超过 " + targets.fallback_minutes + " 分钟仍未开放，由本队列其他窗口办理。" : "";
+    hint.hidden = !later;
+    if (later) document.querySelector("input[name=transfer-to][value=window]").checked = true;
   }
 
   function fill(select, options) {
@@ -262,7 +301,9 @@
   function transfer() {
     const toWindow = document.querySelector("input[name=transfer-to]:checked").value === "window";
     const target = toWindow ? $("transfer-window").value : $("transfer-queue").value;
+    if (!target) return message("请选择转移到的业务队列或窗口", "warn");
     const body = { queue: toWindow ? null : target, window: toWindow ? target : null, note: $("transfer-note").value.trim() || null };
+    if (toWindow && $("transfer-later").checked) body.wait_for_window = true; // confirmed wait
     return act("transfer", body, (t) => t.number + " 已转移至" + (toWindow ? " " + target + " 号窗口" : "「" + t.queue_name + "」"));
   }
 
@@ -294,15 +335,22 @@
 
   function openNotice() {
     fill($("notice-kind"), noticeKinds().map((k) => [k, NOTICE_TITLES[k]]));
+    $("notice-ticket").textContent = "为 " + ticketLine(noticeTicket()) + "出具";
     $("notice-materials").value = "";
     $("notice-note").value = "";
+    noticeKindChanged();
     openDialog("dlg-notice");
+  }
+
+  function noticeKindChanged() {
+    $("notice-materials").hidden = $("notice-kind").value !== "missing"; // only 一次性告知书 lists them
   }
 
   async function noticePdf() {
     const ticket = noticeTicket();
     const kind = $("notice-kind").value;
-    const materials = $("notice-materials").value.split("\n").map((m) => m.trim()).filter(Boolean);
+    const lines = kind === "missing" ? $("notice-materials").value.split("\n") : [];
+    const materials = lines.map((m) => m.trim()).filter(Boolean);
     try {
       const blob = await api.notice(ticket.id, { kind: kind, format: "pdf", materials: materials, note: $("notice-note").value.trim() });
       const link = el("a", { href: URL.createObjectURL(blob), download: ticket.number + "-" + kind + ".pdf" });
@@ -486,8 +534,15 @@
       const reason = rejectReason();
       if (!reason) return;
       closeDialogs();
-      outcome("rejected", reason);
+      outcome("rejected", reason, pickers.reject && pickers.reject.value());
     });
+    $("reject-detail").addEventListener("input", rejectReady);
+    $("accept-ok").addEventListener("click", () => {
+      closeDialogs();
+      outcome("accepted", null, pickers.accept && pickers.accept.value());
+    });
+    $("transfer-later").addEventListener("change", transferWindows);
+    $("notice-kind").addEventListener("change", noticeKindChanged);
     $("transfer-ok").addEventListener("click", () => { closeDialogs(); transfer(); });
     $("pick-ok").addEventListener("click", () => { closeDialogs(); callNumber($("pick-number").value); });
     $("notice-pdf").addEventListener("click", () => { closeDialogs(); noticePdf(); });

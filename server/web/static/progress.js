@@ -41,6 +41,8 @@
   function statusText(t) {
     switch (t.status) {
       case "waiting":
+        // 转移 to a window: that window serves it (and says so), not every window of the queue
+        if (t.transferred && t.target_window) return "已转至 " + t.target_window + " 号窗口，请等候该窗口叫号";
         if (t.transferred) return "已转办，等候中";
         return t.requeue_count ? "过号重排，等候中" : "等候中";
       case "called":

@@ -54,6 +54,14 @@
     state.seq = msg.seq;
     if (msg.queue_counts) state.counts = Object.assign({}, msg.queue_counts);
     if (msg.window && msg.window.code) state.windows.set(msg.window.code, msg.window);
+    if (msg.type === "ticket.transferred" && msg.to_window && msg.ticket) {
+      // 转移 to a window: the citizen watching the TV learns where to go (no flash, no voice)
+      if (!inArea(msg.to_window)) return false;
+      const moved = callOf(msg.ticket, msg.to_window, msg.seq, false);
+      moved.transfer = true;
+      state.recent = [moved].concat(state.recent.filter((c) => c.number !== moved.number)).slice(0, recentLimit);
+      return false;
+    }
     const isCall = msg.type === "ticket.called" || msg.type === "ticket.recalled";
     if (!isCall || !msg.ticket) return false;
     const window = msg.ticket.window || (msg.window && msg.window.code) || "";
@@ -95,10 +103,11 @@
   function drawRecent() {
     const list = $("recent-calls");
     list.replaceChildren(...state.recent.map((c) => {
-      const item = el("li", "recent-call");
+      const item = el("li", c.transfer ? "recent-call transfer" : "recent-call");
       item.dataset.number = c.number;
       item.dataset.window = c.window;
       item.append(el("span", "num", c.number), el("span", "arrow", "→"), el("span", "win", c.window));
+      if (c.transfer) item.append(el("span", "tag", "转办"));
       return item;
     }));
   }
