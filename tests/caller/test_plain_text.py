@@ -29,11 +29,15 @@ def test_a_transfer_note_name_and_queue_with_markup_show_as_plain_text(qtbot, cl
     client.post(f"/api/v1/tickets/{done['id']}/evaluation", json=comment, headers=EVALUATOR)
     issue(client, queue="A", applicant_name=NAME)
     window(client, sender, "S02", "call-next")
-    assert window(client, sender, "S02", "transfer", window="S01", note=MARKUP).status_code == 200
+    # S01 opens in a moment (the desk signs in below): the clerk confirms the wait
+    sent = window(
+        client, sender, "S02", "transfer", window="S01", note=MARKUP, wait_for_window=True
+    )
+    assert sent.status_code == 200
     settle(qtbot, desk, desk.run(desk.presenter.login, "clerk01", "demo1234"))
     press(qtbot, desk, Qt.Key.Key_F1)
     pad = desk.window.pad
-    assert pad.note.text() == f"转入备注: {MARKUP}" and renders_literally(pad.note)
+    assert pad.note.text() == f"转入备注：{MARKUP}" and renders_literally(pad.note)
     assert "<u>S01</u>" in pad.title.text()  # the window's name, as the hall file spells it
     assert sum(TAG in t for t in literal_texts(pad)) >= 2  # the note and the queue's name
     assert rich_labels(desk.window) == []

@@ -97,7 +97,11 @@ def test_serve_tells_each_worker_how_many_workers_share_the_budget(tmp_path, mon
     seen: dict[str, str | None] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(w=os.environ.get(WORKERS)))
     for key in ("DATA_DIR", "HALL_FILES", "DEMO", "PUBLIC_BASE_URL", "PREPARED", "WORKERS"):
-        monkeypatch.delenv(f"YICHUANG_{key}", raising=False)  # restored after the test
+        # `serve` writes these into os.environ for its workers: setenv first so that the
+        # test's end removes what `serve` wrote (delenv alone records nothing for a missing
+        # key, and a leftover YICHUANG_PREPARED=1 made every later app skip its migrations)
+        monkeypatch.setenv(f"YICHUANG_{key}", "")
+        monkeypatch.delenv(f"YICHUANG_{key}")
     monkeypatch.setenv("YICHUANG_DATABASE_URL", f"sqlite:///{tmp_path / 'v' / 'y.db'}")
     assert main(["serve", "--hall", str(hall), "--data-dir", str(tmp_path / "v")]) == 0
     assert seen == {"w": "1"}
