@@ -19,9 +19,13 @@ MISSING: Any = object()
 class TomlFileError(ValueError):
     """A TOML file is wrong: which file, which key, and what is wrong."""
 
-    def __init__(self, file: str, key: str, problem: str) -> None:
+    def __init__(self, file: str, key: str | None = None, problem: str | None = None) -> None:
+        if key is None:  # one argument: a usage mistake before any file ("give --config FILE")
+            super().__init__(file)
+            self.file, self.key, self.problem = "", "", file
+            return
         super().__init__(f"{file}: {key}: {problem}")
-        self.file, self.key, self.problem = file, key, problem
+        self.file, self.key, self.problem = file, key, problem or ""
 
 
 def read_toml(path: Path, error: type[TomlFileError] = TomlFileError) -> dict[str, Any]:
@@ -110,7 +114,7 @@ class Table:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(name, "has the wrong type: must be a whole number")
         if not lo <= value <= hi:
-            raise self.error(name, f"must be between {lo} and {hi} (got {value})")
+            raise self.error(name, f"must be a whole number between {lo} and {hi} (got {value})")
         return value
 
     def number(self, name: str, default: Any = MISSING, *, lo: float, hi: float) -> Any:
@@ -122,7 +126,7 @@ class Table:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(name, "has the wrong type: must be a number")
         if not lo <= value <= hi:
-            raise self.error(name, f"must be between {lo:g} and {hi:g} (got {value:g})")
+            raise self.error(name, f"must be a number between {lo:g} and {hi:g} (got {value:g})")
         return float(value)
 
     def flag(self, name: str, default: Any = MISSING) -> bool:
