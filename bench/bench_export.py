@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.config import Settings  # noqa: E402
-from server.stats.synthetic import HistoryPlan, generate  # noqa: E402
+from server.demo.history import HistoryPlan, generate  # noqa: E402
 from server.store.db import Database  # noqa: E402
 from server.store.layout import load_layout  # noqa: E402
 from tests.live_server import ServerProcess  # noqa: E402

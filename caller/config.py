@@ -23,10 +23,11 @@ token = "…"               # the evaluator's device token from the hall file
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from drivers.strict_toml import Table, TomlFileError, read_toml
 
 DEMO_PASSWORD = "demo1234"
 DEMO_EVALUATOR_TOKEN = "demo-evaluator"
@@ -34,7 +35,7 @@ DEMO_PRINTER_PROFILE = "xprinter-xp80c"
 DEMO_EVALUATOR_PROFILE = "yc485-evaluator"
 
 
-class ConfigError(ValueError):
+class ConfigError(TomlFileError):
     """The station file is wrong: which file, which key, what is wrong."""
 
 
@@ -61,41 +62,26 @@ class StationConfig:
     evaluator: DeviceConfig | None = None
 
 
-_KEYS = {
-    "server": {"url", "hall"},
-    "station": {"window", "user"},
-    "printer": {"profile", "url"},
-    "evaluator": {"profile", "url", "token", "address"},
-}
-
-
 def load(path: Path) -> StationConfig:
     """Read and check a station file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    return parse(data, str(path))
+    return parse(read_toml(path, ConfigError), str(path))
 
 
 def parse(data: dict[str, Any], file: str = "station.toml") -> StationConfig:
     """Check the tables and keys (unknown keys are errors, so typos never pass silently)."""
-    for table, value in data.items():
-        if table not in _KEYS or not isinstance(value, dict):
-            raise ConfigError(f"{file}: {table}: unknown table")
-        for key in value:
-            if key not in _KEYS[table]:
-                raise ConfigError(f"{file}: {table}.{key}: unknown key")
-    server = data.get("server") or {}
-    station = data.get("station") or {}
-    return StationConfig(
-        server=_text(server, "url", file, "server", required=True).rstrip("/"),
-        hall=_text(server, "hall", file, "server", required=True),
-        window=_text(station, "window", file, "station") or None,
-        user=_text(station, "user", file, "station") or None,
-        printer=_device(data, "printer", file),
-        evaluator=_device(data, "evaluator", file),
+    root = Table(data, file, error=ConfigError)
+    server, station = root.table("server"), root.table("station", {})
+    cfg = StationConfig(
+        server=server.text("url", max_len=500).strip().rstrip("/"),
+        hall=server.text("hall").strip(),
+        window=_optional(station, "window"),
+        user=_optional(station, "user"),
+        printer=_device(root.table("printer", None), with_token=False),
+        evaluator=_device(root.table("evaluator", None), with_token=True),
     )
+    for table in (server, station, root):
+        table.done()
+    return cfg
 
 
 def demo(server: str, user: str = "clerk01", window: str = "S01") -> StationConfig:
@@ -115,27 +101,19 @@ def demo(server: str, user: str = "clerk01", window: str = "S01") -> StationConf
     )
 
 
-def _device(data: dict[str, Any], table: str, file: str) -> DeviceConfig | None:
-    if table not in data:
+def _device(t: Table | None, *, with_token: bool) -> DeviceConfig | None:
+    if t is None:
         return None
-    section = data[table]
-    address = section.get("address")
-    if address is not None and (not isinstance(address, int) or not 0 <= address <= 255):
-        raise ConfigError(f"{file}: {table}.address: must be a number 0..255")
-    return DeviceConfig(
-        profile=_text(section, "profile", file, table, required=True),
-        url=_text(section, "url", file, table, required=True),
-        token=_text(section, "token", file, table) or None,
-        address=address,
+    device = DeviceConfig(
+        profile=t.text("profile").strip(),
+        url=t.text("url", max_len=500).strip(),
+        token=_optional(t, "token") if with_token else None,
+        address=t.integer("address", None, lo=0, hi=255) if with_token else None,
     )
+    t.done()
+    return device
 
 
-def _text(section: dict[str, Any], key: str, file: str, table: str, required: bool = False) -> str:
-    value = section.get(key)
-    if value is None:
-        if required:
-            raise ConfigError(f"{file}: {table}.{key}: required")
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{file}: {table}.{key}: must be a non-empty string")
-    return value.strip()
+def _optional(t: Table, key: str) -> str | None:
+    value = t.text(key, None, max_len=1000)
+    return value.strip() if value is not None else None

@@ -21,9 +21,9 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from display.config import AnnouncerConfig
+from server.protocol.events import CALL_EVENTS, EventType, MessageType
 
 log = logging.getLogger("yichuang.display.announcer")
-CALL_EVENTS = ("ticket.called", "ticket.recalled")
 MISSED_LIMIT = 200
 FAILED_SEQ = re.compile(r"^seq (\d+):")  # drivers.voice's render failures name the call's seq
 
@@ -87,7 +87,7 @@ class HallAnnouncer:
             self.check_voice()
             seq = int(msg.get("seq", 0))
             self.seq = max(self.seq, seq)
-            if msg.get("type") == "snapshot":
+            if msg.get("type") == MessageType.SNAPSHOT:
                 self.spoken_seq = max(self.spoken_seq, seq)  # history, not news
                 self.missed.clear()
                 self._places.clear()
@@ -191,7 +191,7 @@ def _call_of(msg: dict[str, Any]) -> Call | None:
         int(msg["seq"]),
         ticket["number"],
         window,
-        msg["type"] == "ticket.recalled",
+        msg["type"] == EventType.TICKET_RECALLED,
         ticket=str(ticket.get("id") or ticket["number"]),
         at=_instant(msg.get("at")),
     )

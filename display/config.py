@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from drivers.strict_toml import Table, TomlFileError, read_toml
 
 LAYOUTS = ("landscape", "portrait")
 CONFLICT_MODES = ("standby", "refuse")
@@ -19,8 +20,8 @@ ENGINES = ("clips", "espeak")
 SPAN = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
-class DisplayConfigError(ValueError):
-    """The display file is wrong: which key and what is wrong."""
+class DisplayConfigError(TomlFileError):
+    """The display file is wrong: which file, which key and what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -102,28 +103,22 @@ class DisplayConfig:
 
 def load_config(path: Path) -> DisplayConfig:
     """Read and check a display file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DisplayConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DisplayConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(data, str(path))
+    return parse_config(read_toml(path, DisplayConfigError), str(path))
 
 
 def parse_config(data: dict[str, Any], source: str = "<display>") -> DisplayConfig:
     """Check the parsed TOML of a display file."""
-    root = _Reader(data, "", source)
+    root = Table(data, source, error=DisplayConfigError)
     server = root.table("server")
     cfg = DisplayConfig(
         server=ServerConfig(
-            url=server.text("url").rstrip("/"),
+            url=server.text("url", max_len=500).rstrip("/"),
             hall=server.text("hall"),
             token=_token(server),
         ),
-        screen=_screen(root.optional("screen")),
-        led=_led(root.optional("led")),
-        announcer=_announcer(root.optional("announcer")),
+        screen=_screen(root.table("screen", None)),
+        led=_led(root.table("led", None)),
+        announcer=_announcer(root.table("announcer", None)),
         timezone=root.text("timezone", "Asia/Shanghai"),
     )
     server.done()
@@ -146,33 +141,33 @@ def parse_hours(spans: list[str]) -> tuple[tuple[dt.time, dt.time], ...]:
     return tuple(out)
 
 
-def _token(server: _Reader) -> str:
+def _token(server: Table) -> str:
     if server.has("token_file"):
-        path = Path(server.text("token_file"))
+        path = Path(server.text("token_file", max_len=1000))
         try:
             return path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise server.error("token_file", f"cannot read {path}: {exc}") from None
-    return server.text("token")
+    return str(server.text("token", max_len=1000))
 
 
-def _screen(t: _Reader | None) -> ScreenConfig:
+def _screen(t: Table | None) -> ScreenConfig:
     if t is None:
         return ScreenConfig()
     cfg = ScreenConfig(
         enabled=t.flag("enabled", True),
-        areas=tuple(t.texts("areas", [])),
-        layout=t.choice("layout", LAYOUTS, "landscape"),
-        recent=t.integer("recent", 8, 1, 20),
-        flash_seconds=t.number("flash_seconds", 10.0, 0, 120),
+        areas=tuple(t.texts("areas", [], single_ok=True)),
+        layout=t.text("layout", "landscape", choices=LAYOUTS),
+        recent=t.integer("recent", 8, lo=1, hi=20),
+        flash_seconds=t.number("flash_seconds", 10.0, lo=0, hi=120),
         fullscreen=t.flag("fullscreen", True),
-        title=t.text("title", ""),
+        title=t.text("title", "", empty_ok=True),
     )
     t.done()
     return cfg
 
 
-def _led(t: _Reader | None) -> LedConfig:
+def _led(t: Table | None) -> LedConfig:
     if t is None:
         return LedConfig()
     signs = []
@@ -180,9 +175,9 @@ def _led(t: _Reader | None) -> LedConfig:
         signs.append(
             SignConfig(
                 window=s.text("window"),
-                url=s.text("url"),
+                url=s.text("url", max_len=500),
                 profile=s.text("profile"),
-                address=s.integer("address", 1, 0, 255),
+                address=s.integer("address", 1, lo=0, hi=255),
             )
         )
         s.done()
@@ -191,116 +186,35 @@ def _led(t: _Reader | None) -> LedConfig:
         raise t.error("signs", "a window may have one sign only")
     cfg = LedConfig(
         signs=tuple(signs),
-        idle_text=t.text("idle_text", "欢迎光临"),
-        closed_text=t.text("closed_text", "暂停服务"),
-        refresh_seconds=t.number("refresh_seconds", 60.0, 1, 3600),
-        health_seconds=t.number("health_seconds", 5.0, 0.2, 600),
+        idle_text=t.text("idle_text", "欢迎光临", empty_ok=True),
+        closed_text=t.text("closed_text", "暂停服务", empty_ok=True),
+        refresh_seconds=t.number("refresh_seconds", 60.0, lo=1, hi=3600),
+        health_seconds=t.number("health_seconds", 5.0, lo=0.2, hi=600),
     )
     t.done()
     return cfg
 
 
-def _announcer(t: _Reader | None) -> AnnouncerConfig:
+def _announcer(t: Table | None) -> AnnouncerConfig:
     if t is None:
         return AnnouncerConfig()
     try:
-        hours = parse_hours(t.texts("hours", []))
+        hours = parse_hours(t.texts("hours", [], single_ok=True))
     except ValueError as exc:
         raise t.error("hours", str(exc)) from None
     cfg = AnnouncerConfig(
         enabled=t.flag("enabled", True),
-        on_conflict=t.choice("on_conflict", CONFLICT_MODES, "standby"),
-        engine=t.choice("engine", ENGINES, "clips"),
-        clip_dir=t.text("clip_dir", ""),
-        sink=t.text("sink", "aplay"),
-        volume=t.number("volume", 0.8, 0, 1),
+        on_conflict=t.text("on_conflict", "standby", choices=CONFLICT_MODES),
+        engine=t.text("engine", "clips", choices=ENGINES),
+        clip_dir=t.text("clip_dir", "", empty_ok=True, max_len=1000),
+        sink=t.text("sink", "aplay", empty_ok=True, max_len=1000),
+        volume=t.number("volume", 0.8, lo=0, hi=1),
         hours=hours,
         chime=t.flag("chime", True),
-        lease_seconds=int(t.integer("lease_seconds", 15, 3, 600)),
-        max_age_seconds=t.number("max_age_seconds", 60, 5, 3600),
+        lease_seconds=t.integer("lease_seconds", 15, lo=3, hi=600),
+        max_age_seconds=t.number("max_age_seconds", 60, lo=5, hi=3600),
     )
     if not (cfg.sink in ("aplay", "null") or cfg.sink.startswith("wav:")):
         raise t.error("sink", 'must be "aplay", "null" or "wav:<folder>"')
     t.done()
     return cfg
-
-
-class _Reader:
-    """One TOML table being read; the keys left unread at `done()` are errors."""
-
-    def __init__(self, data: Any, path: str, source: str) -> None:
-        if not isinstance(data, dict):
-            raise DisplayConfigError(f"{source}: {path or '(top)'}: must be a table")
-        self.data, self.path, self.source = data, path, source
-        self.used: set[str] = set()
-
-    def error(self, key: str, problem: str) -> DisplayConfigError:
-        where = f"{self.path}.{key}" if self.path else key
-        return DisplayConfigError(f"{self.source}: {where}: {problem}")
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def get(self, key: str, default: Any = ...) -> Any:
-        self.used.add(key)
-        if key in self.data:
-            return self.data[key]
-        if default is ...:
-            raise self.error(key, "is required")
-        return default
-
-    def text(self, key: str, default: Any = ...) -> str:
-        value = self.get(key, default)
-        if not isinstance(value, str) or (default is ... and not value.strip()):
-            raise self.error(key, "must be a non-empty string")
-        return value
-
-    def texts(self, key: str, default: list[str]) -> list[str]:
-        value = self.get(key, default)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(key, "must be a list of strings")
-        return value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.text(key, default)
-        if value not in choices:
-            raise self.error(key, f"must be one of {', '.join(choices)}")
-        return value
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.get(key, default)
-        if not isinstance(value, bool):
-            raise self.error(key, "must be true or false")
-        return value
-
-    def number(self, key: str, default: float, lo: float, hi: float) -> float:
-        value = self.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-            raise self.error(key, f"must be a number from {lo:g} to {hi:g}")
-        return float(value)
-
-    def integer(self, key: str, default: int, lo: int, hi: int) -> int:
-        value = self.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise self.error(key, f"must be a whole number from {lo} to {hi}")
-        return value
-
-    def table(self, key: str) -> _Reader:
-        return _Reader(self.get(key), f"{self.path}.{key}".lstrip("."), self.source)
-
-    def optional(self, key: str) -> _Reader | None:
-        self.used.add(key)
-        return self.table(key) if key in self.data else None
-
-    def tables(self, key: str) -> list[_Reader]:
-        value = self.get(key, [])
-        if not isinstance(value, list):
-            raise self.error(key, "must be an array of tables ([[…]])")
-        return [_Reader(v, f"{self.path}.{key}[{i}]", self.source) for i, v in enumerate(value)]
-
-    def done(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            raise self.error(unknown[0], "unknown key")

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from display.config import LedConfig, SignConfig
 from server.client import HallState
+from server.protocol.events import EventType, MessageType
 
 log = logging.getLogger("yichuang.display.led")
 PAUSED_TEXT = "暂停服务"
@@ -107,13 +108,13 @@ class LedBridge:
         """Fold one live-feed message and update the signs it concerns."""
         with self._lock:
             self.state.apply(msg)
-            if msg.get("type") == "snapshot":
+            if msg.get("type") == MessageType.SNAPSHOT:
                 for code in self.signs:
                     self._update(code, force=True)  # after our own restart: send everything
                 return
             window = msg.get("window")
             if isinstance(window, dict) and window.get("code") in self.signs:
-                recall = msg.get("type") == "ticket.recalled"
+                recall = msg.get("type") == EventType.TICKET_RECALLED
                 self._update(window["code"], force=recall)
 
     def tick(self) -> None:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from display.config import ScreenConfig
 from server.client import HallState
+from server.protocol.events import CALL_EVENTS, EventType, MessageType
 
 WEEKDAYS = "一二三四五六日"
 
@@ -26,7 +27,6 @@ def hall_date(local: dt.datetime) -> str:
 
 PAUSED_TEXT = "暂停服务"
 IDLE_TEXT = "等候叫号"
-CALL_EVENTS = ("ticket.called", "ticket.recalled")
 # A hall that says nothing (or a server before 0.x): twice, a second apart, as halls do.
 DEFAULT_REPEATS, DEFAULT_PAUSE_S = 2, 1.0
 
@@ -153,10 +153,10 @@ class ScreenPresenter:
     def apply(self, msg: dict[str, Any]) -> None:
         """Fold one snapshot or event."""
         self.state.apply(msg)
-        if msg.get("type") == "snapshot":
+        if msg.get("type") == MessageType.SNAPSHOT:
             self._from_snapshot(msg)
             return
-        if msg.get("type") == "ticket.transferred":
+        if msg.get("type") == EventType.TICKET_TRANSFERRED:
             self._transferred(msg)
             return
         if msg.get("type") not in CALL_EVENTS or not isinstance(msg.get("ticket"), dict):
@@ -169,7 +169,7 @@ class ScreenPresenter:
             number=ticket["number"],
             window=window,
             seq=int(msg.get("seq", 0)),
-            recall=msg["type"] == "ticket.recalled",
+            recall=msg["type"] == EventType.TICKET_RECALLED,
             name=ticket.get("applicant_masked"),
         )
         self.latest, self.latest_at = line, self.clock()

@@ -5,18 +5,19 @@ Unknown keys are refused so a typo ("idle_timout") does not silently fall back t
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from drivers.strict_toml import Table, TomlFileError, read_toml
 
 DEMO_TOKEN = "demo-kiosk"
 DEMO_DEVICE = "kiosk-1"
 DEMO_IDCARD_PROFILE = "ga467-sam-reader"  # the GA 467 reader profile drivers/ ships
 
 
-class KioskConfigError(ValueError):
-    """The station file is wrong: which key and why."""
+class KioskConfigError(TomlFileError):
+    """The station file is wrong: which file, which key and why."""
 
 
 @dataclass(frozen=True)
@@ -53,85 +54,50 @@ class KioskConfig:
         return f"{self.device_id}.idcard"
 
 
-# TOML section -> {key: (KioskConfig field, expected type)}
-_SECTIONS: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
-    "server": {
-        "url": ("server_url", str),
-        "token": ("token", str),
-        "hall": ("hall", str),
-        "device_id": ("device_id", str),
-    },
-    "printer": {"profile": ("printer_profile", str), "url": ("printer_url", str)},
-    "idcard": {"profile": ("idcard_profile", str), "url": ("idcard_url", str)},
-    "screen": {
-        "width": ("width", int),
-        "height": ("height", int),
-        "fullscreen": ("fullscreen", bool),
-    },
-    "behaviour": {
-        "idle_timeout_s": ("idle_timeout_s", (int, float)),
-        "ticket_timeout_s": ("ticket_timeout_s", (int, float)),
-        "status_interval_s": ("status_interval_s", (int, float)),
-        "require_id": ("require_id", bool),
-        "green_age": ("green_age", int),
-        "language": ("language", str),
-        "home_queues": ("home_queues", list),
-    },
-}
-_BOUNDS = {
-    "width": (320, 7680),
-    "height": (240, 4320),
-    "idle_timeout_s": (5, 3600),
-    "ticket_timeout_s": (3, 600),
-    "status_interval_s": (0.1, 30),
-    "green_age": (50, 100),
-}
-
-
 def load_config(path: Path) -> KioskConfig:
-    """Read a station file; raises KioskConfigError naming the bad key."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise KioskConfigError(f"{path}: {exc}") from exc
-    return config_from_dict(data, str(path))
+    """Read a station file; raises KioskConfigError naming the file and the bad key."""
+    return config_from_dict(read_toml(path, KioskConfigError), str(path))
 
 
 def config_from_dict(data: dict[str, Any], source: str = "kiosk.toml") -> KioskConfig:
     """Build a KioskConfig from parsed TOML, checking keys, types and bounds."""
-    values: dict[str, Any] = {}
-    for section, table in data.items():
-        spec = _SECTIONS.get(section)
-        if spec is None or not isinstance(table, dict):
-            raise KioskConfigError(f"{source}: unknown section [{section}]")
-        for key, value in table.items():
-            if key not in spec:
-                raise KioskConfigError(f"{source}: [{section}] unknown key {key!r}")
-            name, kind = spec[key]
-            values[name] = _checked(source, f"{section}.{key}", name, value, kind)
-    for required in ("server_url", "token"):
-        if required not in values:
-            raise KioskConfigError(f"{source}: [server] {required.split('_')[-1]} is required")
-    if values.get("language", "zh") not in ("zh", "en"):
-        raise KioskConfigError(f"{source}: behaviour.language must be zh or en")
-    return KioskConfig(**values)
+    d = _DEFAULTS
+    root = Table(data, source, error=KioskConfigError)
+    server, printer, idcard = (
+        root.table("server"),
+        root.table("printer", {}),
+        root.table("idcard", {}),
+    )
+    screen, b = root.table("screen", {}), root.table("behaviour", {})
+    language = b.text("language", d.language)
+    if language not in ("zh", "en"):
+        raise b.error("language", "must be zh or en")
+    cfg = KioskConfig(
+        server_url=server.text("url", max_len=500),
+        token=server.text("token", max_len=1000),
+        hall=server.text("hall", d.hall),
+        device_id=server.text("device_id", d.device_id),
+        printer_profile=printer.text("profile", d.printer_profile),
+        printer_url=printer.text("url", d.printer_url, max_len=500),
+        idcard_profile=idcard.text("profile", None),
+        idcard_url=idcard.text("url", None, max_len=500),
+        width=screen.integer("width", d.width, lo=320, hi=7680),
+        height=screen.integer("height", d.height, lo=240, hi=4320),
+        fullscreen=screen.flag("fullscreen", d.fullscreen),
+        idle_timeout_s=b.number("idle_timeout_s", d.idle_timeout_s, lo=5, hi=3600),
+        ticket_timeout_s=b.number("ticket_timeout_s", d.ticket_timeout_s, lo=3, hi=600),
+        status_interval_s=b.number("status_interval_s", d.status_interval_s, lo=0.1, hi=30),
+        require_id=b.flag("require_id", d.require_id),
+        green_age=b.integer("green_age", d.green_age, lo=50, hi=100),
+        language=language,
+        home_queues=tuple(b.texts("home_queues", [])),
+    )
+    for table in (server, printer, idcard, screen, b, root):
+        table.done()
+    return cfg
 
 
-def _checked(source: str, key: str, name: str, value: Any, kind: Any) -> Any:
-    # bool is an int in Python; a width of `true` must still be refused
-    if isinstance(value, bool) and kind is not bool:
-        raise KioskConfigError(f"{source}: {key} has the wrong type")
-    if not isinstance(value, kind):
-        raise KioskConfigError(f"{source}: {key} has the wrong type")
-    if name in _BOUNDS:
-        lo, hi = _BOUNDS[name]
-        if not lo <= value <= hi:
-            raise KioskConfigError(f"{source}: {key} must be between {lo} and {hi}")
-    if name == "home_queues":
-        if not all(isinstance(code, str) for code in value):
-            raise KioskConfigError(f"{source}: {key} must be a list of queue codes")
-        return tuple(value)
-    return value
+_DEFAULTS = KioskConfig(server_url="", token="")
 
 
 def demo_config(server_url: str) -> KioskConfig:

@@ -132,18 +132,18 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
 
 
 def _demo(ns: argparse.Namespace) -> int:
-    from server.demo import Companions
+    from server.demo.companions import Companions
 
     ns.halls = [DEMO_HALL_FILE]
     base = f"http://{ns.host}:{ns.port}"
     if ns.history > 0:
         from server.app import prepare_store
         from server.config import Settings
-        from server.stats import synthetic
+        from server.demo import history
 
         settings = Settings(data_dir=ns.data_dir, hall_files=ns.halls, demo=True)
         prepare_store(settings).dispose()  # the hall must be in the store before its history
-        synthetic.main(["--data-dir", str(ns.data_dir), "--days", str(ns.history)])
+        history.main(["--data-dir", str(ns.data_dir), "--days", str(ns.history)])
     print(DEMO_BANNER.format(base=base), flush=True)
     companions = Companions(
         base, ns.data_dir / "logs", simulate=ns.simulate, speed=ns.speed, apps=ns.apps

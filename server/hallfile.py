@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from drivers.strict_toml import Table, read_toml
 from server.domain.model import (
     CallPolicy,
     GreenMode,
@@ -19,7 +19,7 @@ from server.domain.model import (
 )
 from server.domain.priority import ELDERLY_LABEL
 from server.domain.transfer import DEFAULT_FALLBACK_MINUTES
-from server.tomlreader import ConfigError, Table
+from server.tomlreader import ConfigError
 
 CODE = r"[A-Za-z0-9_-]{1,32}"
 ROLES = ("clerk", "supervisor", "admin")
@@ -110,18 +110,12 @@ class HallSpec:
 
 def load_hall_file(path: Path) -> HallSpec:
     """Read and validate a hall file; raises ConfigError naming file, key and problem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(str(path), "-", "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), "-", f"not valid TOML: {exc}") from None
-    return parse_hall(data, str(path))
+    return parse_hall(read_toml(path, ConfigError), str(path))
 
 
 def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
     """Validate the parsed TOML of a hall file."""
-    root = Table(data, "", file)
+    root = Table(data, file, error=ConfigError)
     hall = root.table("hall")
     code = hall.text("code", pattern=CODE)
     name = hall.text("name", max_len=100)

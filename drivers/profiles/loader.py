@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import re
 import threading
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from drivers.profiles.reader import ProfileError, Table
+from drivers.profiles.reader import ProfileError
 from drivers.profiles.schema import (
     KINDS,
     Profile,
@@ -19,6 +18,7 @@ from drivers.profiles.schema import (
     read_sign,
     read_transport,
 )
+from drivers.strict_toml import Table, read_toml
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _OWN_KEYS = ("vendor", "name", "notes")
@@ -79,11 +79,7 @@ def _index(root: Path) -> dict[str, Path]:
 
 
 def _read_file(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(str(path), "-", f"not valid TOML: {exc}") from exc
+    data = read_toml(path, ProfileError)
     for key in _OWN_KEYS:
         if not isinstance(data.get(key), str) or not data[key].strip():
             # every model cites its own source, even when it inherits the rest
@@ -126,7 +122,7 @@ def _merge(
 
 def _unverified(top: Table, merged: dict[str, Any]) -> tuple[str, ...]:
     """`unverified = ["media.dpi", …]`: facts no reference confirms, each an existing key."""
-    keys = top.strings("unverified")
+    keys = tuple(top.texts("unverified", [], max_items=20))
     for dotted in keys:
         node: Any = merged
         for part in dotted.split("."):
@@ -143,7 +139,7 @@ def _build(profile_id: str, index: dict[str, Path]) -> Profile:
     for path in reversed(chain):
         merged = _merge(merged, _read_file(path), str(path), origins)
     kind = KINDS[chain[0].parent.name]
-    top = Table(merged, str(chain[0]), origins=origins)
+    top = Table(merged, str(chain[0]), origins=origins, error=ProfileError)
     top.raw("id", None)
     top.raw("inherits", None)
     profile = Profile(
@@ -154,13 +150,13 @@ def _build(profile_id: str, index: dict[str, Path]) -> Profile:
         notes=top.text("notes", max_len=4000),
         file=chain[0],
         inherits=tuple(p.stem for p in chain[1:]),
-        quirks=top.strings("quirks"),
+        quirks=tuple(top.texts("quirks", [], max_items=20)),
         unverified=_unverified(top, merged),
-        features=read_features(top.table("features"), kind),
-        transport=read_transport(top.table("transport")),
+        features=read_features(top.table("features", {}), kind),
+        transport=read_transport(top.table("transport", {})),
         printer=read_printer(top) if kind == "printer" else None,
         sign=read_sign(top) if kind == "led" else None,
         device=read_device(top, kind) if kind in ("evaluator", "idcard", "keypad") else None,
     )
-    top.finish()
+    top.done()
     return profile

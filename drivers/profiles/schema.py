@@ -181,53 +181,53 @@ class Profile:
 def read_transport(t: Table) -> TransportSpec:
     """[transport]: line settings with bounds."""
     spec = TransportSpec(
-        baudrate=t.integer("baudrate", 1200, 921600, 9600),
-        bytesize=t.integer("bytesize", 7, 8, 8),
+        baudrate=t.integer("baudrate", 9600, lo=1200, hi=921600),
+        bytesize=t.integer("bytesize", 8, lo=7, hi=8),
         parity=t.text("parity", "N", choices=("N", "E", "O")),
-        stopbits=t.integer("stopbits", 1, 2, 1),
+        stopbits=t.integer("stopbits", 1, lo=1, hi=2),
         flow=t.text("flow", "none", choices=("none", "rtscts", "xonxoff", "dsrdtr")),
-        tcp_port=t.integer("tcp_port", 1, 65535, 9100),
-        timeout_ms=t.integer("timeout_ms", 10, 10000, 1000),
+        tcp_port=t.integer("tcp_port", 9100, lo=1, hi=65535),
+        timeout_ms=t.integer("timeout_ms", 1000, lo=10, hi=10000),
     )
-    t.finish()
+    t.done()
     return spec
 
 
 def read_features(t: Table, kind: str) -> Mapping[str, bool]:
     """[features]: only the capability names known for this kind."""
-    out = {name: t.boolean(name, False) for name in FEATURES[kind]}
-    t.finish()
+    out = {name: t.flag(name, False) for name in FEATURES[kind]}
+    t.done()
     return MappingProxyType(out)
 
 
 def read_printer(top: Table) -> PrinterSpec:
     """escpos_base, [media], [text], [layout] and [status] of a printer profile."""
-    media, text, layout = top.table("media"), top.table("text"), top.table("layout")
-    status = top.table("status")
+    media, text, layout = top.table("media", {}), top.table("text", {}), top.table("layout", {})
+    status = top.table("status", {})
     spec = PrinterSpec(
         escpos_base=top.text("escpos_base", max_len=40),
-        paper_mm=media.integer("paper_mm", 40, 120),
-        dpi=media.integer("dpi", 150, 360),
-        dots=media.integer("dots", 256, 832),
-        columns=media.integer("columns", 24, 72),
+        paper_mm=media.integer("paper_mm", lo=40, hi=120),
+        dpi=media.integer("dpi", lo=150, hi=360),
+        dots=media.integer("dots", lo=256, hi=832),
+        columns=media.integer("columns", lo=24, hi=72),
         encoding=text.text("encoding", choices=("gb18030", "gbk")),
-        max_bytes_per_char=text.integer("max_bytes_per_char", 2, 4, 2),
+        max_bytes_per_char=text.integer("max_bytes_per_char", 2, lo=2, hi=4),
         init=text.hexbytes("init", "1B 40", max_len=8),
         chinese_mode=text.hexbytes("chinese_mode", "1C 26", max_len=8),
-        number_width=layout.integer("number_width", 1, 8),
-        number_height=layout.integer("number_height", 1, 8),
-        title_height=layout.integer("title_height", 1, 4, 2),
-        qr_module=layout.integer("qr_module", 1, 16, 6),
-        qr_image_box=layout.integer("qr_image_box", 1, 8, 2),
+        number_width=layout.integer("number_width", lo=1, hi=8),
+        number_height=layout.integer("number_height", lo=1, hi=8),
+        title_height=layout.integer("title_height", 2, lo=1, hi=4),
+        qr_module=layout.integer("qr_module", 6, lo=1, hi=16),
+        qr_image_box=layout.integer("qr_image_box", 2, lo=1, hi=8),
         image_impl=layout.text(
             "image_impl", "bitImageRaster", choices=("bitImageRaster", "graphics", "bitImageColumn")
         ),
-        feed_before_cut=layout.integer("feed_before_cut", 0, 10, 4),
-        status_timeout_ms=status.integer("timeout_ms", 10, 5000, 300),
+        feed_before_cut=layout.integer("feed_before_cut", 4, lo=0, hi=10),
+        status_timeout_ms=status.integer("timeout_ms", 300, lo=10, hi=5000),
         status_queries=read_status_queries(status),
     )
     for t in (media, text, layout):
-        t.finish()
+        t.done()
     return spec
 
 
@@ -238,41 +238,43 @@ def read_status_queries(t: Table) -> tuple[StatusQuery, ...]:
         query = StatusQuery(
             name=name,
             command=q.hexbytes("command", max_len=4),
-            valid_mask=q.integer("valid_mask", 0, 255),
-            valid_value=q.integer("valid_value", 0, 255),
-            flags=MappingProxyType({f: q.integer(f, 0, 255, 0) for f in STATUS_FLAGS if q.has(f)}),
-            realtime=q.boolean("realtime", True),
+            valid_mask=q.integer("valid_mask", lo=0, hi=255),
+            valid_value=q.integer("valid_value", lo=0, hi=255),
+            flags=MappingProxyType(
+                {f: q.integer(f, 0, lo=0, hi=255) for f in STATUS_FLAGS if q.has(f)}
+            ),
+            realtime=q.flag("realtime", True),
         )
-        q.finish()
+        q.done()
         if query.valid_value & ~query.valid_mask:
             raise q.error("valid_value", "sets bits outside valid_mask")
         for flag, mask in query.flags.items():
             if mask == 0 or mask & query.valid_mask:
                 raise q.error(flag, "must be non-zero and must not overlap valid_mask")
         queries.append(query)
-    t.finish()
+    t.done()
     return tuple(queries)
 
 
 def read_sign(top: Table) -> SignSpec:
     """Protocol and [sign] of an LED sign profile, plus that protocol's own table."""
     protocol = top.text("protocol", choices=("cpower", "onbon_bx", "plain_strip"))
-    s = top.table("sign", required=True)
+    s = top.table("sign")
     spec = SignSpec(
         protocol=protocol,
-        width_px=s.integer("width_px", 16, 1024),
-        height_px=s.integer("height_px", 8, 256),
-        lines=s.integer("lines", 1, 4),
-        font_px=s.integer("font_px", 8, 64, 16),
-        columns=s.integer("columns", 4, 64),
+        width_px=s.integer("width_px", lo=16, hi=1024),
+        height_px=s.integer("height_px", lo=8, hi=256),
+        lines=s.integer("lines", lo=1, hi=4),
+        font_px=s.integer("font_px", 16, lo=8, hi=64),
+        columns=s.integer("columns", lo=4, hi=64),
         encoding=s.text("encoding", "gb2312", choices=("gb2312", "gbk")),
         colour=s.text("colour", "red", choices=("red", "green", "yellow")),
-        default_address=s.integer("default_address", 0, 255, 1),
-        ack_timeout_ms=s.integer("ack_timeout_ms", 20, 5000, 300),
-        retries=s.integer("retries", 0, 10, 2),
+        default_address=s.integer("default_address", 1, lo=0, hi=255),
+        ack_timeout_ms=s.integer("ack_timeout_ms", 300, lo=20, hi=5000),
+        retries=s.integer("retries", 2, lo=0, hi=10),
         params=MappingProxyType(_read_protocol_params(top, protocol)),
     )
-    s.finish()
+    s.done()
     return spec
 
 
@@ -308,28 +310,28 @@ def _read_protocol_params(top: Table, protocol: str) -> dict[str, int]:
     for other, _ in _PROTOCOL_PARAMS.values():
         if other != own and top.has(other):
             raise top.error(other, f"is not a parameter table of protocol {protocol}")
-    t = top.table(own)
-    out = {key: t.integer(key, lo, hi, default) for key, lo, hi, default in params}
+    t = top.table(own, {})
+    out = {key: t.integer(key, default, lo=lo, hi=hi) for key, lo, hi, default in params}
     if protocol == "onbon_bx" and out["protocol_version"] == SIXTH_GENERATION:
         # Onbon-Protocol-Analysis Form1.cs: version F0 marks the 6th-generation framing
         raise t.error("protocol_version", "0xF0 is the BX-6E/6Q framing, which is not supported")
-    t.finish()
+    t.done()
     return out
 
 
 def read_device(top: Table, kind: str) -> SerialDeviceSpec:
     """Protocol and [device] (and [keys] for keypads) of a small serial device."""
     protocols = {"evaluator": ("yc485",), "keypad": ("yc485",), "idcard": ("ga467",)}[kind]
-    d = top.table("device", required=True)
+    d = top.table("device")
     spec = SerialDeviceSpec(
         protocol=top.text("protocol", choices=protocols),
-        default_address=d.integer("default_address", 0, 255, 1),
-        reply_timeout_ms=d.integer("reply_timeout_ms", 10, 5000, 200),
-        poll_interval_ms=d.integer("poll_interval_ms", 10, 5000, 100),
+        default_address=d.integer("default_address", 1, lo=0, hi=255),
+        reply_timeout_ms=d.integer("reply_timeout_ms", 200, lo=10, hi=5000),
+        poll_interval_ms=d.integer("poll_interval_ms", 100, lo=10, hi=5000),
         encoding=d.text("encoding", "gb18030", choices=("gb18030", "gbk")),
-        keys=MappingProxyType(_read_keys(top.table("keys")) if kind == "keypad" else {}),
+        keys=MappingProxyType(_read_keys(top.table("keys", {})) if kind == "keypad" else {}),
     )
-    d.finish()
+    d.done()
     return spec
 
 
@@ -344,5 +346,5 @@ def _read_keys(t: Table) -> dict[int, str]:
         if not 0 <= value <= 255:
             raise t.error(code, "key code must be between 0x00 and 0xFF")
         out[value] = t.text(code, choices=KEY_ACTIONS)
-    t.finish()
+    t.done()
     return out

@@ -17,6 +17,8 @@ from typing import Any
 
 import websockets
 
+from server.protocol.events import MessageType
+
 log = logging.getLogger("yichuang.client.live")
 Message = dict[str, Any]
 # Close codes after which reconnecting with the same token cannot help: the session ended
@@ -120,9 +122,9 @@ class LiveFeed:
 
     def _deliver(self, message: Message) -> None:
         seq = int(message.get("seq", 0))
-        if message.get("type") == "snapshot":
+        if message.get("type") == MessageType.SNAPSHOT:
             self.last_seq = seq
-        elif message.get("type") == "error":
+        elif message.get("type") == MessageType.ERROR:
             log.warning("live feed refused: %s", message)
             return
         elif self.last_seq is not None and seq <= self.last_seq:

@@ -5,19 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-TICKET_EVENTS = {
-    "ticket.issued",
-    "ticket.called",
-    "ticket.recalled",
-    "ticket.finished",
-    "ticket.no_show",
-    "ticket.requeued",
-    "ticket.transferred",
-    "ticket.cancelled",
-    "ticket.expired",
-    "evaluation.requested",
-    "evaluation.recorded",
-}
+from server.protocol.events import TICKET_EVENTS, EventType, MessageType
+
 LIVE_STATUSES = ("waiting", "called")
 
 
@@ -37,7 +26,7 @@ class HallState:
 
     def apply(self, msg: dict[str, Any]) -> None:
         """Fold a snapshot or an event into the state."""
-        if msg.get("type") == "snapshot":
+        if msg.get("type") == MessageType.SNAPSHOT:
             self._reset(msg)
             return
         self.seq = max(self.seq, int(msg.get("seq", 0)))
@@ -49,14 +38,14 @@ class HallState:
         ticket = msg.get("ticket")
         if isinstance(ticket, dict) and msg.get("type") in TICKET_EVENTS:
             self.tickets[ticket["id"]] = ticket
-        if msg.get("type") == "ticket.called" and isinstance(ticket, dict):
+        if msg.get("type") == EventType.TICKET_CALLED and isinstance(ticket, dict):
             call = {
                 "window": ticket.get("window"),
                 "called_at": ticket.get("called_at"),
                 "ticket": ticket,
             }
             self.recent_calls = [call, *self.recent_calls][: self.recent_limit]
-        if msg.get("type") == "device.status":
+        if msg.get("type") == EventType.DEVICE_STATUS:
             device = msg["device"]
             self.devices[device["id"]] = device
 

@@ -14,8 +14,8 @@ import pytest
 
 from server.client import HallClient
 from server.config import Settings
+from server.demo.history import HistoryPlan, generate
 from server.domain.numbering import business_date
-from server.stats.synthetic import HistoryPlan, generate
 from server.store.db import Database
 from server.store.layout import load_layout
 from tests.helpers import SCREENS

@@ -49,7 +49,7 @@ def test_a_station_file_names_the_server_window_and_devices(tmp_path):
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ('[server]\nurl = "http://x"\n', "server.hall: required"),
+        ('[server]\nurl = "http://x"\n', "server.hall: is required"),
         ('[server]\nurl = "http://x"\nhall = "demo"\nport = 1\n', "server.port: unknown key"),
         ('[server]\nurl = "http://x"\nhall = "demo"\n[printr]\n', "printr: unknown table"),
         ('[server]\nurl = "http://x"\nhall = ""\n', "server.hall: must be a non-empty string"),
@@ -58,7 +58,7 @@ def test_a_station_file_names_the_server_window_and_devices(tmp_path):
         (
             '[server]\nurl = "x"\nhall = "d"\n'
             '[evaluator]\nprofile = "p"\nurl = "u"\naddress = 300\n',
-            "evaluator.address: must be a number 0..255",
+            "evaluator.address: must be a whole number between 0 and 255",
         ),
     ],
 )

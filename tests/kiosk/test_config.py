@@ -53,8 +53,8 @@ SERVER = {"server": {"url": "http://x", "token": "t"}}
     ("data", "problem"),
     [
         ({"server": {"url": "http://x", "token": "t", "idle_timout_s": 3}}, "unknown key"),
-        ({"server": {"url": "http://x", "token": "t"}, "sound": {}}, "unknown section"),
-        ({"server": {"url": "http://x"}}, "token is required"),
+        ({"server": {"url": "http://x", "token": "t"}, "sound": {}}, "sound: unknown table"),
+        ({"server": {"url": "http://x"}}, "server.token: is required"),
         ({"server": {"url": "http://x", "token": "t"}, "screen": {"width": True}}, "wrong type"),
         (
             {"server": {"url": "http://x", "token": "t"}, "behaviour": {"idle_timeout_s": 1}},

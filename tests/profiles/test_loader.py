@@ -130,7 +130,8 @@ def test_unknown_key_in_a_parent_names_the_parent_file(profiles_copy: Path) -> N
 
 def test_numbers_out_of_bounds_are_refused(profiles_copy: Path) -> None:
     write(profiles_copy, "printers/test-wide.toml", CHILD + "[media]\ndots = 5000\n")
-    with pytest.raises(ProfileError, match=r"media\.dots: must be between 256 and 832"):
+    problem = r"media\.dots: must be a whole number between 256 and 832"
+    with pytest.raises(ProfileError, match=problem):
         load_profile("test-wide")
 
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.config import DEMO_HALL_FILE, Settings
+from server.demo.history import HistoryPlan, generate
 from server.services.context import Context
-from server.stats.synthetic import HistoryPlan, generate
 from tests.helpers import FakeClock, login
 from tests.pgschema import store_for_test
 

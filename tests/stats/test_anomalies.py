@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from server.config import DEMO_HALL_FILE
-from server.stats.synthetic import HistoryPlan
+from server.demo.history import HistoryPlan
 from server.store.tables import calls, tickets, walk_ins
 from tests.helpers import EVALUATOR, TZ, FakeClock, issue, login, window
 from tests.pgschema import store_for_test

@@ -130,9 +130,10 @@ def test_rating_reasons_and_the_unrated_threshold_have_defaults_and_are_checked(
     assert settings["unrated_rate_threshold"] == 0.2
     for key, value, problem in (
         ("rating_reasons", ["等候时间长", "等候时间长"], "must not repeat"),
-        ("rating_reasons", [""], "1 to 20 characters"),
+        ("rating_reasons", [""], "non-empty strings"),
+        ("rating_reasons", ["一" * 21], "1 to 20 characters"),
         ("rating_reasons", "等候时间长", "must be a list of strings"),
-        ("unrated_rate_threshold", 20, "must be between 0 and 1"),
+        ("unrated_rate_threshold", 20, "between 0 and 1"),
     ):
         broken = demo_data()
         broken["hall"][key] = value

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select
 
 from server.config import Settings
+from server.demo.history_day import DayPlan, StaffedWindow, simulate_day
 from server.domain.numbering import business_date
 from server.stats.periods import work_calendar
-from server.stats.synthetic_day import DayPlan, StaffedWindow, simulate_day
 from server.store.db import Database
 from server.store.layout import Layout, load_layout
 from server.store.tables import tickets, users, windows
@@ -129,7 +129,7 @@ def _insert(conn: Connection, table: Any, items: list[dict[str, Any]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m server.stats.synthetic`: fill a hall's store with weeks of history."""
+    """`python -m server.demo.history`: fill a hall's store with weeks of history."""
     parser = argparse.ArgumentParser(description="生成模拟历史数据 (演示与测试用)")
     parser.add_argument("--data-dir", type=Path, default=Path("var"))
     parser.add_argument("--hall", default="demo")

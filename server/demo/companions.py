@@ -70,7 +70,7 @@ class Companions:
             return
         print(self.banner, flush=True)
         if self.simulate:
-            from server.demo_sim import start_in_background
+            from server.demo.simulation import start_in_background
 
             start_in_background(self.base_url, speed=self.speed)
             print(f"demo: simulating citizens and clerks at {self.speed:g}x speed", flush=True)

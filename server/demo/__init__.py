@@ -1,0 +1,1 @@
+"""The demo: its companion apps, a live simulated hall and weeks of synthetic history."""
