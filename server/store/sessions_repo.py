@@ -28,9 +28,14 @@ class SessionsRepo:
             row.username, row.hall, row.name, row.role, row.password_hash, tuple(row.windows)
         )
 
-    def open(self, token_hash: str, username: str, now: dt.datetime, expires: dt.datetime) -> None:
-        """Store a new session, dropping the ones that have run out."""
+    def drop_expired(self, now: dt.datetime) -> None:
+        """Delete the sessions that have run out."""
         self.conn.execute(delete(sessions).where(sessions.c.expires_at < now))
+
+    def open_session(
+        self, token_hash: str, username: str, now: dt.datetime, expires: dt.datetime
+    ) -> None:
+        """Store a new session."""
         self.conn.execute(
             sessions.insert().values(
                 token_hash=token_hash, username=username, created_at=now, expires_at=expires
