@@ -234,6 +234,12 @@ class HallTx:
             )
             self.published.append((seq, text))
         self.repos.events.append(self.hall, rows, self.seq)
+        notify(self.repos, self.hall)  # wakes the relays of every worker on commit
+
+
+def notify(repos: Repositories, hall: str) -> None:
+    """Tell the other workers that the hall has new events (a seam tests cut)."""
+    repos.events.notify(hall)
 
 
 class Batch:

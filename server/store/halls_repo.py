@@ -51,11 +51,14 @@ class EventsRepo:
         self.conn = conn
 
     def append(self, hall: str, rows: list[dict[str, Any]], last_seq: int) -> None:
-        """Log a hall's new events and its newest seq; on PostgreSQL ring the relays on commit."""
+        """Log a hall's new events and its newest seq."""
         repo.insert_events(self.conn, rows)
         repo.set_last_seq(self.conn, hall, last_seq)
+
+    def notify(self, hall: str) -> None:
+        """Ring the hall's channel on PostgreSQL (sent on commit); SQLite has one process."""
         if self.conn.dialect.name != "sqlite":
-            notify(self.conn, hall)  # wakes the relays of every worker on commit
+            notify(self.conn, hall)
 
     def after(self, hall: str, since: int, limit: int) -> list[tuple[int, str]]:
         """(seq, payload) of events after `since`, in seq order."""

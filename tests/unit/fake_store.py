@@ -36,6 +36,7 @@ class State:
     leases: dict[tuple[str, str], Lease] = field(default_factory=dict)
     users: dict[str, StaffUser] = field(default_factory=dict)
     sessions: dict[str, tuple[str, dt.datetime]] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
 
 
 class FakeHalls:
@@ -65,6 +66,9 @@ class FakeEvents:
     def append(self, hall: str, rows: list[dict[str, Any]], last_seq: int) -> None:
         self.s.events.extend(rows)
         self.s.seq[hall] = last_seq
+
+    def notify(self, hall: str) -> None:
+        self.s.notices.append(hall)
 
     def after(self, hall: str, since: int, limit: int) -> list[tuple[int, str]]:
         rows = [e for e in self.s.events if e["hall"] == hall and e["seq"] > since]

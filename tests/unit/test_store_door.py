@@ -31,7 +31,7 @@ def test_a_device_report_is_announced_only_when_its_health_changes():
     assert view["status"] == "paper_low" and view["name"] == "一号取号机"
     assert [e["type"] for e in _events(published.items)] == ["device.status"]
     assert store.state.devices[(HALL, "kiosk-1")][0].status == "paper_low"
-    assert store.state.seq[HALL] == 1
+    assert store.state.seq[HALL] == 1 and store.state.notices == [HALL]
 
 
 def test_a_kiosk_reports_for_its_printer_which_is_stored_under_it():
