@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from drivers.strict_toml import Table, read_toml
+from server.domain.layout import Matter
 from server.domain.model import (
     CallPolicy,
     GreenMode,
@@ -56,14 +57,7 @@ class WindowSpec:
         }
 
 
-@dataclass(frozen=True)
-class MatterSpec:
-    """A matter (事项) and the queue it routes to."""
-
-    code: str
-    name: str
-    queue: str
-    department: str | None
+MatterSpec = Matter  # the hall file states matters exactly as the domain keeps them
 
 
 @dataclass(frozen=True)

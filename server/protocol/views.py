@@ -10,8 +10,8 @@ import datetime as dt
 from typing import Any
 
 from server.domain.identity import mask_name, mask_phone
+from server.domain.layout import Layout
 from server.domain.model import Ticket, Window
-from server.store.layout import Layout
 
 
 def iso(value: dt.datetime | None) -> str | None:

@@ -8,16 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-
 from server.domain import identity
 from server.domain.errors import Conflict, Invalid, NotFound
 from server.domain.model import Queue
 from server.domain.numbering import business_date, local_datetime
+from server.domain.records import Appointment
 from server.protocol.views import iso
 from server.security import keyed_hash
 from server.services.context import Context, HallTx, run_in_hall
-from server.store.tables import appointments
 
 CHECK_IN_TOLERANCE = dt.timedelta(minutes=15)
 HORIZON = dt.timedelta(days=366)  # slots are booked at most a year ahead
@@ -65,8 +63,8 @@ def book(
         _check_room(tx, queue, start)
         _check_one_per_day(tx, queue, start, hashed)
         code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
-        tx.conn.execute(
-            appointments.insert().values(
+        tx.appointments.add(
+            Appointment(
                 code=code,
                 hall=tx.hall,
                 queue=queue.code,
@@ -93,15 +91,7 @@ def book(
 
 
 def _check_room(tx: HallTx, queue: Queue, start: dt.datetime) -> None:
-    booked = tx.conn.execute(
-        select(func.count()).where(
-            appointments.c.hall == tx.hall,
-            appointments.c.queue == queue.code,
-            appointments.c.slot_start == start,
-            appointments.c.status != "cancelled",
-        )
-    ).scalar_one()
-    if booked >= queue.appointment_capacity:
+    if tx.appointments.booked(tx.hall, queue.code, start) >= queue.appointment_capacity:
         raise Conflict("appointment_full", "该时段预约已满，请选择其他时段")
 
 
@@ -110,16 +100,7 @@ def _check_one_per_day(tx: HallTx, queue: Queue, start: dt.datetime, hashed: str
     timezone = tx.layout.timezone
     day = business_date(start, timezone)
     span = [local_datetime(d, dt.time(0), timezone) for d in (day, day + dt.timedelta(days=1))]
-    earlier = tx.conn.execute(
-        select(appointments.c.slot_start).where(
-            appointments.c.hall == tx.hall,
-            appointments.c.queue == queue.code,
-            appointments.c.id_hash == hashed,
-            appointments.c.slot_start >= span[0],
-            appointments.c.slot_start < span[1],
-            appointments.c.status != "cancelled",
-        )
-    ).scalar()
+    earlier = tx.appointments.slot_of(tx.hall, queue.code, hashed, span[0], span[1])
     if earlier is not None:
         at = f"{day.month}月{day.day}日 {_local(earlier, timezone)}"
         raise Conflict(
@@ -131,53 +112,40 @@ def _check_one_per_day(tx: HallTx, queue: Queue, start: dt.datetime, hashed: str
 
 def queue_of(tx: HallTx, code: str) -> str:
     """The queue an appointment was booked in (to issue its ticket without naming one)."""
-    queue = tx.conn.execute(
-        select(appointments.c.queue).where(
-            appointments.c.code == code.strip().upper(), appointments.c.hall == tx.hall
-        )
-    ).scalar()
+    queue = tx.appointments.queue_of(tx.hall, code.strip().upper())
     if queue is None:
         raise NotFound("unknown_appointment", "预约码无效，请核对后重新输入")
-    return str(queue)
+    return queue
 
 
 def check_in(tx: HallTx, queue: Queue, code: str) -> CheckIn:
     """Validate an appointment code at issue time; early arrivals are asked to come back."""
-    row = tx.conn.execute(
-        select(appointments).where(
-            appointments.c.code == code.strip().upper(), appointments.c.hall == tx.hall
-        )
-    ).first()
-    if row is None:
+    found = tx.appointments.get(tx.hall, code.strip().upper())
+    if found is None:
         raise NotFound("unknown_appointment", "预约码无效，请核对后重新输入")
-    m = row._mapping
-    if m["queue"] != queue.code:
+    if found.queue != queue.code:
         raise Invalid("appointment_queue_mismatch", "该预约不属于所选业务")
-    if m["status"] != "booked":
+    if found.status != "booked":
         raise Conflict("appointment_used", "该预约已签到或已取消")
-    if tx.now < m["slot_start"] - CHECK_IN_TOLERANCE:
-        start = _local(m["slot_start"], tx.layout.timezone)
+    if tx.now < found.slot_start - CHECK_IN_TOLERANCE:
+        start = _local(found.slot_start, tx.layout.timezone)
         raise Conflict("appointment_too_early", f"预约时段 {start} 开始，请于开始前 15 分钟内签到")
-    on_time = tx.now <= m["slot_end"] + CHECK_IN_TOLERANCE
+    on_time = tx.now <= found.slot_end + CHECK_IN_TOLERANCE
     return CheckIn(
-        m["code"],
-        m["applicant_name"],
-        m["id_hash"],
-        m["id_masked"],
-        m["phone"],
-        m["slot_start"],
-        m["slot_end"],
+        found.code,
+        found.applicant_name,
+        found.id_hash,
+        found.id_masked,
+        found.phone,
+        found.slot_start,
+        found.slot_end,
         on_time,
     )
 
 
 def link_ticket(tx: HallTx, code: str, ticket_id: str) -> None:
     """Mark the appointment checked in with the ticket it produced."""
-    tx.conn.execute(
-        update(appointments)
-        .where(appointments.c.code == code.strip().upper())
-        .values(status="checked_in", ticket_id=ticket_id)
-    )
+    tx.appointments.check_in(code.strip().upper(), ticket_id)
 
 
 def _check_horizon(slot: dt.datetime, today: dt.date) -> None:

@@ -8,15 +8,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
-
 from server.domain import signin
 from server.domain.errors import DomainError, Unauthorized
 from server.protocol.views import iso
 from server.security import new_token, token_hash, verify_password
 from server.services.context import Context
-from server.store import logins
-from server.store.tables import devices, sessions, users
 
 STAFF_ROLES = ("clerk", "supervisor", "admin")
 _DEVICE_CACHE_SECONDS = 30.0
@@ -80,29 +76,20 @@ class Authenticator:
         """
         now = self.ctx.clock()
         self._refuse_if_guessing(username, client, now)
-        with self.ctx.db.read() as conn:
-            row = conn.execute(
-                select(users).where(users.c.username == username, users.c.active.is_(True))
-            ).first()
+        with self.ctx.units.read() as repos:
+            row = repos.sessions.active_user(username)
         if row is None or not verify_password(password, row.password_hash):
-            with self.ctx.db.write() as conn:
-                logins.forget_failures_before(conn, now - _FAILURE_MEMORY)
-                logins.record_failure(conn, username, client, now)
+            with self.ctx.units.write() as repos:
+                repos.sessions.forget_failures_before(now - _FAILURE_MEMORY)
+                repos.sessions.record_failure(username, client, now)
             raise Unauthorized("login_failed", "用户名或密码错误")
         token = new_token()
         expires = now + self.session
-        with self.ctx.db.write() as conn:
-            conn.execute(delete(sessions).where(sessions.c.expires_at < now))
-            logins.forget_failures_before(conn, now - _FAILURE_MEMORY)
-            logins.forget_pair(conn, username, client)
-            conn.execute(
-                sessions.insert().values(
-                    token_hash=token_hash(token),
-                    username=username,
-                    created_at=now,
-                    expires_at=expires,
-                )
-            )
+        with self.ctx.units.write() as repos:
+            repos.sessions.drop_expired(now)
+            repos.sessions.forget_failures_before(now - _FAILURE_MEMORY)
+            repos.sessions.forget_pair(username, client)
+            repos.sessions.open_session(token_hash(token), username, now, expires)
         return {
             "token": token,
             "role": row.role,
@@ -115,8 +102,8 @@ class Authenticator:
 
     def logout(self, token: str) -> None:
         """End a staff session (on every worker and host: they all read the sessions table)."""
-        with self.ctx.db.write() as conn:
-            conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash(token)))
+        with self.ctx.units.write() as repos:
+            repos.sessions.end(token_hash(token))
 
     def cached(self, token: str) -> Principal | None:
         """A device seen in the last 30 s, without touching the store; never a staff session."""
@@ -135,15 +122,13 @@ class Authenticator:
         if cached is not None:
             return cached
         hashed = token_hash(token)
-        with self.ctx.db.read() as conn:
-            row = logins.live_session(conn, hashed)
-            if row is not None:
-                if row.expires_at <= self.ctx.clock():
+        with self.ctx.units.read() as repos:
+            session = repos.sessions.live(hashed)
+            if session is not None:
+                if session.expires_at <= self.ctx.clock():
                     return None
-                return Principal("user", row.username, row.role, row.hall, row.name)
-            device = conn.execute(
-                select(devices).where(devices.c.token_hash == hashed, devices.c.active.is_(True))
-            ).first()
+                return Principal("user", session.username, session.role, session.hall, session.name)
+            device = repos.devices.by_token(hashed)
         if device is None:
             return None
         principal = Principal(
@@ -154,9 +139,9 @@ class Authenticator:
         return principal
 
     def _refuse_if_guessing(self, username: str, client: str, now: dt.datetime) -> None:
-        with self.ctx.db.read() as conn:
-            failures, latest = logins.pair_failures(conn, username, client, now - _FAILURE_MEMORY)
-            by_client, oldest = logins.client_failures(conn, client, now - _CLIENT_WINDOW)
+        with self.ctx.units.read() as repos:
+            failures, latest = repos.sessions.pair_failures(username, client, now - _FAILURE_MEMORY)
+            by_client, oldest = repos.sessions.client_failures(client, now - _CLIENT_WINDOW)
         wait, delay = 0, signin.retry_delay(failures, self.free_failures)
         if latest is not None:
             wait = signin.seconds_left(latest, delay, now)

@@ -1,4 +1,8 @@
-"""What every use case needs: the store, the clock, the key, the fan-out; and the hall tx."""
+"""What every use case needs: the store, the clock, the key, the fan-out; and the hall tx.
+
+A hall transaction is the unit of work of a write use case: it holds the hall's lock and
+hands the use case the repositories of its transaction (`tx.devices`, `tx.tickets` …).
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,24 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection
-
 from server.domain.errors import NotFound
 from server.domain.events import EventType
+from server.domain.layout import Layout
 from server.domain.model import Ticket, TicketStatus
 from server.domain.numbering import business_date
 from server.protocol.views import iso
-from server.realtime.pg import notify
 from server.services import idempotency
-from server.store import repo
+from server.store.appointments_repo import AppointmentsRepo
 from server.store.db import Database
-from server.store.layout import Layout, load_layout
+from server.store.devices_repo import DevicesRepo
+from server.store.halls_repo import EventsRepo, HallsRepo
+from server.store.leases_repo import LeasesRepo
+from server.store.tickets_repo import TicketsRepo, WindowsRepo
+from server.store.unit import Repositories, SqlStore
 
 Clock = Callable[[], dt.datetime]
 
@@ -32,6 +38,20 @@ class Publisher(Protocol):
 
     def publish(self, hall: str, items: list[tuple[int, str]]) -> None:
         """Fan out (seq, json) pairs of one hall, in seq order."""
+
+
+class Store(Protocol):
+    """Units of work: read-only ones and write ones (the SQL store, or a fake in unit tests)."""
+
+    is_sqlite: bool
+
+    def read(self) -> AbstractContextManager[Repositories]:
+        """A read-only unit of work."""
+
+    def write(
+        self, after_commit: Callable[[], None] | None = None
+    ) -> AbstractContextManager[Repositories]:
+        """A write unit of work; `after_commit` runs once it committed."""
 
 
 def utc_now() -> dt.datetime:
@@ -53,13 +73,25 @@ class Context:
     _snapshot_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _layouts: dict[str, Layout] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    store: Store | None = None  # None: the database's own units of work
+    units: Store = field(init=False)
 
-    def layout(self, conn: Connection, hall: str) -> Layout:
+    def __post_init__(self) -> None:
+        self.units = self.store if self.store is not None else SqlStore(self.db)
+
+    def layout(self, conn: Any, hall: str) -> Layout:
+        """The hall's layout, read on `conn` when not cached (for the services on raw SQL)."""
+        cached = self._layouts.get(hall)
+        if cached is not None:
+            return cached
+        return self.layout_of(Repositories(conn), hall)
+
+    def layout_of(self, repos: Repositories, hall: str) -> Layout:
         """The hall's layout (cached per process until the hall file is loaded again)."""
         cached = self._layouts.get(hall)
         if cached is not None:
             return cached
-        layout = load_layout(conn, hall)
+        layout = repos.halls.layout(hall)
         if layout is None:
             raise NotFound("unknown_hall", f"没有编号为 {hall} 的服务大厅")
         with self._lock:
@@ -69,8 +101,8 @@ class Context:
     def has_hall(self, hall: str) -> bool:
         """Whether the store knows the hall."""
         try:
-            with self.db.read() as conn:
-                self.layout(conn, hall)
+            with self.units.read() as repos:
+                self.layout_of(repos, hall)
         except NotFound:
             return False
         return True
@@ -89,9 +121,9 @@ class Context:
 class HallTx:
     """One write transaction in one hall: lock, change, append events, commit, publish."""
 
-    def __init__(self, ctx: Context, conn: Connection, hall: str, last_seq: int) -> None:
-        self.ctx, self.conn, self.hall = ctx, conn, hall
-        self.layout = ctx.layout(conn, hall)
+    def __init__(self, ctx: Context, repos: Repositories, hall: str, last_seq: int) -> None:
+        self.ctx, self.repos, self.hall = ctx, repos, hall
+        self.layout = ctx.layout_of(repos, hall)
         self.now = ctx.clock()
         self.today = business_date(self.now, self.layout.timezone)
         self.seq = last_seq
@@ -99,6 +131,46 @@ class HallTx:
         self._pending: list[tuple[int, str, dict[str, Any], dict[str, int] | None]] = []
         self._waiting: Counter[tuple[dt.date, str]] = Counter()
         self.published: list[tuple[int, str]] = []
+
+    @property
+    def conn(self) -> Any:
+        """The raw connection, for the services not yet behind repositories."""
+        return self.repos.conn
+
+    @property
+    def halls(self) -> HallsRepo:
+        """Hall rows of this transaction."""
+        return self.repos.halls
+
+    @property
+    def tickets(self) -> TicketsRepo:
+        """Tickets, waiting counts and calls of this transaction."""
+        return self.repos.tickets
+
+    @property
+    def windows(self) -> WindowsRepo:
+        """Windows of this transaction."""
+        return self.repos.windows
+
+    @property
+    def events(self) -> EventsRepo:
+        """The event log (write events with `emit`: they are logged at flush)."""
+        return self.repos.events
+
+    @property
+    def devices(self) -> DevicesRepo:
+        """Devices of this transaction."""
+        return self.repos.devices
+
+    @property
+    def appointments(self) -> AppointmentsRepo:
+        """Appointments of this transaction."""
+        return self.repos.appointments
+
+    @property
+    def leases(self) -> LeasesRepo:
+        """Leases of this transaction."""
+        return self.repos.leases
 
     def mark(self) -> tuple[int, int, Counter[tuple[dt.date, str]]]:
         """Where this transaction stands, to undo one use case of a batch that failed."""
@@ -111,18 +183,18 @@ class HallTx:
 
     def insert_ticket(self, ticket: Ticket) -> None:
         """Store a new ticket (and count it in its queue's waiting line)."""
-        repo.insert_ticket(self.conn, ticket)
+        self.repos.tickets.add(ticket)
         self._count(ticket, +1)
 
     def save_ticket(self, before: Ticket, after: Ticket) -> None:
         """Store a changed ticket, moving it between waiting lines as its state says."""
-        repo.save_ticket(self.conn, after)
+        self.repos.tickets.save(after)
         self._count(before, -1)
         self._count(after, +1)
 
     def waiting(self, queue: str) -> int:
         """Tickets waiting in a queue today, as this transaction sees them."""
-        stored = repo.waiting_by_queue(self.conn, self.hall, self.today).get(queue, 0)
+        stored = self.repos.tickets.waiting_by_queue(self.hall, self.today).get(queue, 0)
         return stored + self._waiting[(self.today, queue)]
 
     def _count(self, ticket: Ticket, sign: int) -> None:
@@ -145,10 +217,10 @@ class HallTx:
     def flush(self) -> None:
         """Write the pending events and the hall's seq (just before commit)."""
         if not self._pending:
-            repo.adjust_waiting(self.conn, self.hall, dict(self._waiting))
+            self.repos.tickets.adjust_waiting(self.hall, dict(self._waiting))
             return
-        stored = repo.waiting_by_queue(self.conn, self.hall, self.today)
-        repo.adjust_waiting(self.conn, self.hall, dict(self._waiting))
+        stored = self.repos.tickets.waiting_by_queue(self.hall, self.today)
+        self.repos.tickets.adjust_waiting(self.hall, dict(self._waiting))
         rows = []
         for seq, kind, body, changes in self._pending:
             message = {"seq": seq, "type": kind, "at": iso(self.now), "hall": self.hall, **body}
@@ -161,10 +233,13 @@ class HallTx:
                 {"hall": self.hall, "seq": seq, "type": kind, "at": self.now, "payload": text}
             )
             self.published.append((seq, text))
-        repo.insert_events(self.conn, rows)
-        repo.set_last_seq(self.conn, self.hall, self.seq)
-        if not self.ctx.db.is_sqlite:
-            notify(self.conn, self.hall)  # wakes the relays of every worker on commit
+        self.repos.events.append(self.hall, rows, self.seq)
+        notify(self.repos, self.hall)  # wakes the relays of every worker on commit
+
+
+def notify(repos: Repositories, hall: str) -> None:
+    """Tell the other workers that the hall has new events (a seam tests cut)."""
+    repos.events.notify(hall)
 
 
 class Batch:
@@ -175,8 +250,8 @@ class Batch:
     holding two halls' locks at once could deadlock with another batch.
     """
 
-    def __init__(self, ctx: Context, conn: Connection, isolate: bool) -> None:
-        self.ctx, self.conn, self.isolate = ctx, conn, isolate
+    def __init__(self, ctx: Context, repos: Repositories, isolate: bool) -> None:
+        self.ctx, self.repos, self.isolate = ctx, repos, isolate
         self.txs: dict[str, HallTx] = {}
 
     @classmethod
@@ -190,8 +265,8 @@ class Batch:
                 if tx.published:
                     ctx.publisher.publish(tx.hall, tx.published)
 
-        with ctx.db.write(after_commit=publish) as conn:
-            batch = cls(ctx, conn, isolate)
+        with ctx.units.write(after_commit=publish) as repos:
+            batch = cls(ctx, repos, isolate)
             box.append(batch)
             _active.batch = batch
             try:
@@ -205,12 +280,12 @@ class Batch:
         """Run one use case in this batch (in its own savepoint when isolating)."""
         tx = self.txs.get(hall)
         if tx is None:
-            if self.txs and not self.ctx.db.is_sqlite:
+            if self.txs and not self.ctx.units.is_sqlite:
                 raise OtherHall(hall)
-            last = repo.lock_hall(self.conn, hall)
+            last = self.repos.halls.lock(hall)
             if last is None:
                 raise NotFound("unknown_hall", f"没有编号为 {hall} 的服务大厅")
-            tx = self.txs[hall] = HallTx(self.ctx, self.conn, hall, last)
+            tx = self.txs[hall] = HallTx(self.ctx, self.repos, hall, last)
         claim = idempotency.take_claim()
         if claim is not None:
             work = idempotency.guarded(claim, work)
@@ -218,7 +293,7 @@ class Batch:
             return work(tx)
         mark = tx.mark()
         try:
-            with self.conn.begin_nested():
+            with self.repos.savepoint():
                 return work(tx)
         except BaseException:
             tx.reset(mark)

@@ -5,14 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select, update
-
 from server.domain.errors import Forbidden, Invalid, NotFound
 from server.domain.events import EventType
+from server.domain.records import Device
 from server.protocol.views import iso
 from server.services.context import Context, HallTx, run_in_hall
-from server.store import repo
-from server.store.tables import devices
 
 DEVICE_STATES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "unknown")
 # What a kiosk or display may report beside itself: the kinds of peripheral the apps drive,
@@ -45,44 +42,16 @@ def report_status(
         raise Forbidden("not_your_device", "只能上报本设备及其外设的状态")
 
     def work(tx: HallTx) -> dict[str, Any]:
-        row = tx.conn.execute(
-            select(devices).where(devices.c.hall == tx.hall, devices.c.id == device)
-        ).first()
-        if row is None:
-            parent = device.split(".", 1)[0]
-            owner = tx.conn.execute(
-                select(devices).where(devices.c.hall == tx.hall, devices.c.id == parent)
-            ).first()
-            if owner is None or parent == device:
-                raise NotFound("unknown_device", f"没有编号为 {device} 的设备")
-            _check_peripheral(tx, device.split(".", 1)[1])
-            tx.conn.execute(
-                devices.insert().values(
-                    hall=tx.hall,
-                    id=device,
-                    kind=device.split(".", 1)[1][:16],
-                    name=None,
-                    token_hash=f"{PERIPHERAL_TOKEN}{tx.hall}:{device}",
-                    window=owner.window,
-                    status="unknown",
-                    active=True,
-                )
-            )
-            row = tx.conn.execute(
-                select(devices).where(devices.c.hall == tx.hall, devices.c.id == device)
-            ).first()
-        assert row is not None
-        changed = row.status != status or (row.detail or None) != (detail or None)
-        tx.conn.execute(
-            update(devices)
-            .where(devices.c.hall == tx.hall, devices.c.id == device)
-            .values(status=status, detail=detail, status_at=tx.now)
-        )
+        known = tx.devices.get(tx.hall, device)
+        if known is None:
+            known = _add_peripheral(tx, device)
+        changed = known.status != status or (known.detail or None) != (detail or None)
+        tx.devices.set_status(tx.hall, device, status, detail, tx.now)
         view = {
             "id": device,
-            "kind": row.kind,
-            "name": row.name,
-            "window": row.window,
+            "kind": known.kind,
+            "name": known.name,
+            "window": known.window,
             "status": status,
             "detail": detail,
             "status_at": iso(tx.now),
@@ -95,11 +64,23 @@ def report_status(
     return result
 
 
+def _add_peripheral(tx: HallTx, device: str) -> Device:
+    """A peripheral first heard of: stored under the device that reports for it."""
+    parent, dot, part = device.partition(".")
+    owner = tx.devices.get(tx.hall, parent)
+    if owner is None or not dot:
+        raise NotFound("unknown_device", f"没有编号为 {device} 的设备")
+    _check_peripheral(tx, part)
+    added = Device(tx.hall, device, part[:16], None, owner.window, "unknown", None, None)
+    tx.devices.add_peripheral(added, f"{PERIPHERAL_TOKEN}{tx.hall}:{device}")
+    return added
+
+
 def _check_peripheral(tx: HallTx, part: str) -> None:
     if part in PERIPHERAL_KINDS:
         return
     window = part[len(SIGN_PREFIX) :] if part.startswith(SIGN_PREFIX) else None
-    if window and repo.get_window(tx.conn, tx.hall, window) is not None:
+    if window and tx.windows.get(tx.hall, window) is not None:
         return
     raise Invalid(
         "unknown_peripheral",
@@ -115,14 +96,8 @@ def forget_silent_peripherals(ctx: Context, hall: str) -> int:
     snapshot is dropped with them, since no event moves its seq.
     """
     cutoff = ctx.clock() - dt.timedelta(hours=SILENT_PERIPHERAL_HOURS)
-    with ctx.db.write() as conn:
-        gone = conn.execute(
-            delete(devices).where(
-                devices.c.hall == hall,
-                devices.c.token_hash.startswith(PERIPHERAL_TOKEN),
-                devices.c.status_at < cutoff,
-            )
-        ).rowcount
+    with ctx.units.write() as repos:
+        gone = repos.devices.forget_silent(hall, PERIPHERAL_TOKEN, cutoff)
     if gone:
         ctx.snapshots.pop(hall, None)
-    return int(gone or 0)
+    return gone

@@ -6,30 +6,28 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select
-
+from server.domain.layout import Layout
 from server.domain.model import TicketStatus, Window
 from server.domain.numbering import business_date
+from server.domain.records import Device
 from server.protocol.views import iso, public_ticket, window_view
 from server.services.context import Context
-from server.store import repo
-from server.store.layout import Layout
-from server.store.tables import calls, devices, tickets
+from server.store.unit import Repositories
 
 PAGE = 500
 
 
 def snapshot(ctx: Context, hall: str) -> dict[str, Any]:
     """The hall's current state and the seq it reflects (one consistent read)."""
-    with ctx.db.read() as conn:
-        layout = ctx.layout(conn, hall)
-        seq = repo.last_seq(conn, hall)
+    with ctx.units.read() as repos:
+        layout = ctx.layout_of(repos, hall)
+        seq = repos.events.last_seq(hall)
         now = ctx.clock()
         today = business_date(now, layout.timezone)
-        live = repo.tickets_in(conn, hall, today, (TicketStatus.WAITING, TicketStatus.CALLED))
+        live = repos.tickets.in_states(hall, today, (TicketStatus.WAITING, TicketStatus.CALLED))
         numbers = {t.id: t.number for t in live}
-        windows = repo.list_windows(conn, hall)
-        counts = repo.waiting_by_queue(conn, hall, today)
+        windows = repos.windows.in_hall(hall)
+        counts = repos.tickets.waiting_by_queue(hall, today)
         return {
             "seq": seq,
             "type": "snapshot",
@@ -41,8 +39,8 @@ def snapshot(ctx: Context, hall: str) -> dict[str, Any]:
             "windows": [window_view(w, numbers.get(w.current_ticket or "")) for w in windows],
             "queue_counts": {q: counts.get(q, 0) for q in layout.queues},
             "tickets": [public_ticket(t, layout) for t in live],
-            "recent_calls": _recent_calls(conn, layout, today),
-            "devices": _devices(conn, hall),
+            "recent_calls": _recent_calls(repos, layout, today),
+            "devices": [_device_view(d) for d in repos.devices.active(hall)],
         }
 
 
@@ -53,8 +51,8 @@ def snapshot_text(ctx: Context, hall: str) -> tuple[int, str]:
     reconnect at once (a server restart), one snapshot serves them all.
     """
     with ctx.snapshot_lock(hall):
-        with ctx.db.read() as conn:
-            seq = repo.last_seq(conn, hall)
+        with ctx.units.read() as repos:
+            seq = repos.events.last_seq(hall)
         cached = ctx.snapshots.get(hall)
         if cached is not None and cached[0] == seq:
             return cached
@@ -76,18 +74,18 @@ def needs_snapshot(ctx: Context, hall: str, since: int | None) -> bool:
     """True when a client at `since` cannot catch up from the log alone."""
     if since is None:
         return True
-    with ctx.db.read() as conn:
-        ctx.layout(conn, hall)
-        last = repo.last_seq(conn, hall)
-        first = repo.first_kept_seq(conn, hall)
+    with ctx.units.read() as repos:
+        ctx.layout_of(repos, hall)
+        last = repos.events.last_seq(hall)
+        first = repos.events.first_kept_seq(hall)
     too_old = first is not None and since < first - 1
     return not (0 <= since <= last) or too_old
 
 
 def events_after(ctx: Context, hall: str, since: int, limit: int = PAGE) -> list[tuple[int, str]]:
     """A page of logged events after `since`."""
-    with ctx.db.read() as conn:
-        return repo.events_after(conn, hall, since, limit)
+    with ctx.units.read() as repos:
+        return repos.events.after(hall, since, limit)
 
 
 def poll(ctx: Context, hall: str, since: int | None, limit: int) -> dict[str, Any]:
@@ -105,18 +103,18 @@ def poll(ctx: Context, hall: str, since: int | None, limit: int) -> dict[str, An
 
 def hall_view(ctx: Context, hall: str) -> dict[str, Any]:
     """GET /halls/{hall}: areas, queues, windows, matters, guide tree and waiting counts."""
-    with ctx.db.read() as conn:
-        layout = ctx.layout(conn, hall)
+    with ctx.units.read() as repos:
+        layout = ctx.layout_of(repos, hall)
         today = business_date(ctx.clock(), layout.timezone)
-        windows = repo.list_windows(conn, hall)
-        counts = repo.waiting_by_queue(conn, hall, today)
-        numbers = _current_numbers(conn, windows)
+        windows = repos.windows.in_hall(hall)
+        counts = repos.tickets.waiting_by_queue(hall, today)
+        numbers = _current_numbers(repos, windows)
         return {
             "code": layout.code,
             "name": layout.name,
             "timezone": layout.timezone,
             "business_date": today.isoformat(),
-            "seq": repo.last_seq(conn, hall),
+            "seq": repos.events.last_seq(hall),
             "settings": layout.settings,
             "areas": [{"code": c, "name": n} for c, n in layout.areas],
             "queues": [_queue_view(layout, q, windows, counts) for q in layout.queues],
@@ -150,52 +148,26 @@ def _queue_view(
     }
 
 
-def _current_numbers(conn: Connection, windows: list[Window]) -> dict[str, str]:
-    ids = [w.current_ticket for w in windows if w.current_ticket]
-    if not ids:
-        return {}
-    rows = conn.execute(select(tickets.c.id, tickets.c.number).where(tickets.c.id.in_(ids)))
-    by_id = {row.id: row.number for row in rows}
+def _current_numbers(repos: Repositories, windows: list[Window]) -> dict[str, str]:
+    by_id = repos.tickets.numbers([w.current_ticket for w in windows if w.current_ticket])
     return {w.code: by_id[w.current_ticket] for w in windows if w.current_ticket in by_id}
 
 
-def _recent_calls(conn: Connection, layout: Layout, today: dt.date) -> list[dict[str, Any]]:
+def _recent_calls(repos: Repositories, layout: Layout, today: dt.date) -> list[dict[str, Any]]:
     limit = int(layout.settings.get("recent_calls", 8))
-    rows = conn.execute(
-        select(calls.c.window.label("call_window"), calls.c.called_at.label("call_at"), tickets)
-        .join(tickets, tickets.c.id == calls.c.ticket_id)
-        .where(calls.c.hall == layout.code, calls.c.business_date == today)
-        .order_by(calls.c.id.desc())
-        .limit(limit)
-    )
-    out = []
-    for row in rows:
-        ticket = public_ticket(repo.ticket_from_row(row), layout)
-        out.append({"window": row.call_window, "called_at": iso(row.call_at), "ticket": ticket})
-    return out
-
-
-def _devices(conn: Connection, hall: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(
-            devices.c.id,
-            devices.c.kind,
-            devices.c.name,
-            devices.c.status,
-            devices.c.detail,
-            devices.c.status_at,
-            devices.c.window,
-        ).where(devices.c.hall == hall, devices.c.active.is_(True))
-    )
     return [
-        {
-            "id": r.id,
-            "kind": r.kind,
-            "name": r.name,
-            "status": r.status,
-            "detail": r.detail,
-            "window": r.window,
-            "status_at": iso(r.status_at),
-        }
-        for r in rows
+        {"window": window, "called_at": iso(at), "ticket": public_ticket(ticket, layout)}
+        for window, at, ticket in repos.tickets.recent_calls(layout.code, today, limit)
     ]
+
+
+def _device_view(d: Device) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "kind": d.kind,
+        "name": d.name,
+        "status": d.status,
+        "detail": d.detail,
+        "window": d.window,
+        "status_at": iso(d.status_at),
+    }

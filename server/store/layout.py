@@ -4,42 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from server.domain.layout import Layout, Matter
 from server.domain.model import Queue, QueueKind, RequeueRule, SlotCap
 from server.store.tables import areas, halls, matters, queues
 
-
-@dataclass(frozen=True)
-class Matter:
-    """A matter (事项) as configured."""
-
-    code: str
-    name: str
-    queue: str
-    department: str | None
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Everything about a hall that changes only when its hall file is loaded."""
-
-    code: str
-    name: str
-    timezone: str
-    settings: dict[str, Any]
-    guide: list[dict[str, Any]]
-    areas: tuple[tuple[str, str], ...]
-    queues: dict[str, Queue]
-    matters: dict[str, Matter]
-
-    def queue_name(self, code: str) -> str:
-        """Name of a queue, or the code when unknown."""
-        queue = self.queues.get(code)
-        return queue.name if queue else code
+__all__ = ["Layout", "Matter", "load_layout", "queue_config", "queue_from_row"]
 
 
 def queue_config(queue: Queue) -> dict[str, Any]:

@@ -1,0 +1,37 @@
+"""A hall's configured layout: queues, matters, guide, areas (changes only with its hall file)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from server.domain.model import Queue
+
+
+@dataclass(frozen=True)
+class Matter:
+    """A matter (事项) and the queue it routes to."""
+
+    code: str
+    name: str
+    queue: str
+    department: str | None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything about a hall that changes only when its hall file is loaded."""
+
+    code: str
+    name: str
+    timezone: str
+    settings: dict[str, Any]
+    guide: list[dict[str, Any]]
+    areas: tuple[tuple[str, str], ...]
+    queues: dict[str, Queue]
+    matters: dict[str, Matter]
+
+    def queue_name(self, code: str) -> str:
+        """Name of a queue, or the code when unknown."""
+        queue = self.queues.get(code)
+        return queue.name if queue else code

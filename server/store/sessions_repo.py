@@ -1,0 +1,76 @@
+"""Staff accounts, sessions and failed sign-ins (the login throttle) in the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, delete, select
+
+from server.domain.records import StaffSession, StaffUser
+from server.store import logins
+from server.store.tables import sessions, users
+
+
+class SessionsRepo:
+    """The `users`, `sessions` and `login_failures` tables of one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def active_user(self, username: str) -> StaffUser | None:
+        """An active staff account by user name."""
+        row = self.conn.execute(
+            select(users).where(users.c.username == username, users.c.active.is_(True))
+        ).first()
+        if row is None:
+            return None
+        return StaffUser(
+            row.username, row.hall, row.name, row.role, row.password_hash, tuple(row.windows)
+        )
+
+    def drop_expired(self, now: dt.datetime) -> None:
+        """Delete the sessions that have run out."""
+        self.conn.execute(delete(sessions).where(sessions.c.expires_at < now))
+
+    def open_session(
+        self, token_hash: str, username: str, now: dt.datetime, expires: dt.datetime
+    ) -> None:
+        """Store a new session."""
+        self.conn.execute(
+            sessions.insert().values(
+                token_hash=token_hash, username=username, created_at=now, expires_at=expires
+            )
+        )
+
+    def end(self, token_hash: str) -> None:
+        """End a session."""
+        self.conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
+    def live(self, token_hash: str) -> StaffSession | None:
+        """The session of a token hash with its active user (expired ones too): one read."""
+        row = logins.live_session(self.conn, token_hash)
+        if row is None:
+            return None
+        return StaffSession(row.username, row.role, row.hall, row.name, row.expires_at)
+
+    def pair_failures(
+        self, username: str, client: str, since: dt.datetime
+    ) -> tuple[int, dt.datetime | None]:
+        """Failed sign-ins of a user name from an address after `since`: count and latest."""
+        return logins.pair_failures(self.conn, username, client, since)
+
+    def client_failures(self, client: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+        """Failed sign-ins from an address after `since`: count and oldest."""
+        return logins.client_failures(self.conn, client, since)
+
+    def record_failure(self, username: str, client: str, at: dt.datetime) -> None:
+        """Remember one failed sign-in."""
+        logins.record_failure(self.conn, username, client, at)
+
+    def forget_pair(self, username: str, client: str) -> None:
+        """Forget a pair's failures once it signed in."""
+        logins.forget_pair(self.conn, username, client)
+
+    def forget_failures_before(self, cutoff: dt.datetime) -> None:
+        """Delete the failed sign-ins that no longer count."""
+        logins.forget_failures_before(self.conn, cutoff)
