@@ -50,8 +50,12 @@
 
   function fail(err) {
     if (err.status === 401 && s.user) return signedOut("登录已过期，请重新签到");
+    // While taps wait to be sent, a later failure (a background refresh after the drop)
+    // keeps saying what waits instead of hiding it behind the bare "cannot connect".
+    const waiting = err.status === 0 && outbox.pending().length > 0;
     // 404/409 are the state of the hall, 503 a busy store: worth a retry, not an alarm.
-    message(err.message, [404, 409, 503].indexOf(err.status) >= 0 ? "warn" : "error");
+    const level = [404, 409, 503].indexOf(err.status) >= 0 ? "warn" : "error";
+    message(waiting ? offlineText() : err.message, level);
     if (err.status === 0) {
       s.offline = true; // cleared when the pad resyncs
       connection("offline");
