@@ -18,11 +18,17 @@ from caller.outbox import Outbox
 from caller.viewmodel import PadView, build_view
 from server.client import ApiError, ServerUnreachable
 from server.client.rest import new_key
+from server.protocol.events import EventType, MessageType
 
 log = logging.getLogger("yichuang.caller")
 
 OUTCOME_TEXT = {"accepted": "受理", "consulted": "咨询", "rejected": "不予受理", "no_show": "过号"}
-GONE_FROM_LINE = {"ticket.called", "ticket.cancelled", "ticket.expired", "ticket.transferred"}
+GONE_FROM_LINE = {
+    EventType.TICKET_CALLED,
+    EventType.TICKET_CANCELLED,
+    EventType.TICKET_EXPIRED,
+    EventType.TICKET_TRANSFERRED,
+}
 
 
 class Api(Protocol):
@@ -287,7 +293,7 @@ class CallerPresenter:
     def on_live(self, msg: dict[str, Any]) -> None:
         """Fold a live-feed message: drop called tickets from the list, mark the context stale."""
         kind = msg.get("type", "")
-        if kind == "snapshot":
+        if kind == MessageType.SNAPSHOT:
             self._mark_stale()
             return
         ticket = msg.get("ticket") or {}
@@ -298,10 +304,14 @@ class CallerPresenter:
         if kind in GONE_FROM_LINE and ticket.get("id"):
             ctx["next"] = [t for t in ctx["next"] if t["id"] != ticket["id"]]
         hook = self.on_evaluation_requested
-        if kind == "evaluation.requested" and window == self.state.window and hook is not None:
+        if (
+            kind == EventType.EVALUATION_REQUESTED
+            and window == self.state.window
+            and hook is not None
+        ):
             hook(ticket)
         last = ctx.get("last_service")
-        if kind == "evaluation.recorded" and last and last["id"] == ticket.get("id"):
+        if kind == EventType.EVALUATION_RECORDED and last and last["id"] == ticket.get("id"):
             last["evaluation_level"] = msg.get("level")
             last["evaluation_label"] = msg.get("level_label")
         if self._concerns_me(ticket, window):

@@ -25,6 +25,7 @@ from kiosk.state import Field, KioskState, Message, QueueInfo, Screen, public_ti
 from kiosk.stub import ticket_stub
 from kiosk.texts import EN_ERRORS, EN_REQUEUE, PRINTER_TEXT, text
 from server.client import ApiError, ServerUnreachable
+from server.protocol.events import EventType
 
 log = logging.getLogger("yichuang.kiosk")
 Listener = Callable[[KioskState], None]
@@ -120,7 +121,7 @@ class PresenterCore:
         counts = message.get("queue_counts")
         if isinstance(counts, dict):
             self._update(counts={str(k): int(v) for k, v in counts.items()})
-        if message.get("type") == "window.queues_changed":
+        if message.get("type") == EventType.WINDOW_QUEUES_CHANGED:
             self._load(force=True)
 
     def on_live_status(self, status: str) -> None:
