@@ -42,8 +42,10 @@ class Api(Protocol):
         self, code: str, action: str, *, idempotency_key: str | None = None, **body: Any
     ) -> dict[str, Any]: ...
     def settle(self, key: str) -> dict[str, Any]: ...
-    def get(self, path: str, **params: Any) -> Any: ...
-    def request(self, method: str, path: str, **kwargs: Any) -> Any: ...
+    def windows(self) -> dict[str, Any]: ...
+    def rejection_reasons(self) -> dict[str, Any]: ...
+    def window_context(self, code: str) -> dict[str, Any]: ...
+    def notice(self, ticket_id: str, **params: Any) -> Any: ...
 
 
 class NoticePrinter(Protocol):
@@ -130,15 +132,13 @@ class CallerPresenter:
         s.username, s.name = session["username"], session.get("name") or session["username"]
         s.allowed_windows = list(session.get("windows") or [])
         # The picker shows who is signed in where (staff-only read), before the tap.
-        hall = self._ask(lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/windows"))
+        hall = self._ask(self.api.windows)
         if hall is None:
             return False
         s.windows = [
             w for w in hall["windows"] if not s.allowed_windows or w["code"] in s.allowed_windows
         ]
-        reasons = self._ask(
-            lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/rejection-reasons")
-        )
+        reasons = self._ask(self.api.rejection_reasons)
         s.reasons = list(reasons["reasons"]) if reasons else []
         if self.preset_window:
             return self.choose_window(self.preset_window)
@@ -285,8 +285,8 @@ class CallerPresenter:
             params["materials"] = materials
         if note:
             params["note"] = note
-        path = f"/api/v1/halls/{self.api.hall}/tickets/{ticket['id']}/notice"
-        return self._ask(lambda: self.api.get(path, **params))
+        ticket_id = ticket["id"]
+        return self._ask(lambda: self.api.notice(ticket_id, **params))
 
     # -- live feed --------------------------------------------------------------------------
 
@@ -359,9 +359,7 @@ class CallerPresenter:
         if code is None:
             return
         self.state.stale = False
-        ctx = self._ask(
-            lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/windows/{code}/context")
-        )
+        ctx = self._ask(lambda: self.api.window_context(code))
         if ctx is not None:
             self.state.context = ctx
         self._changed()

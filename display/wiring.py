@@ -180,7 +180,7 @@ class HealthReporter:
             window, status, detail = item
             try:
                 if self.device is None:
-                    self.device = str(self.client.get("/api/v1/auth/me")["name"])
+                    self.device = str(self.client.me()["name"])
                 self.client.device_status(f"{self.device}.sign-{window}", status, detail or None)
             except ApiError as exc:  # the server may be down; the next change reports again
                 log.info("sign health of %s not reported: %s", window, exc.message)

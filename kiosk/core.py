@@ -412,7 +412,7 @@ def _has_visitor(state: KioskState) -> bool:
 
 def _sign_out(staff: StaffApi) -> None:
     try:
-        staff.request("POST", "/api/v1/auth/logout")
+        staff.logout()
     except ApiError as exc:
         log.info("guide sign-out: %s", exc)
     finally:

@@ -59,8 +59,8 @@ class StaffApi(Api, Protocol):
     def login(self, username: str, password: str) -> dict[str, Any]:
         """Sign in; the client then acts as that user."""
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Any call (used for logout)."""
+    def logout(self) -> None:
+        """End the guide's session."""
 
 
 class Printer(Protocol):
