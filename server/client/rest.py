@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from server.client.layout import HallLayout
+
 # A write whose reply was lost is sent again this many times, with the same key.
 WRITE_RETRIES = 2
 
@@ -84,6 +86,10 @@ class HallClient:
     def hall_info(self) -> dict[str, Any]:
         """Layout, guide tree and waiting counts."""
         return self._call("GET", self._hall(""))
+
+    def layout(self) -> HallLayout:
+        """The hall layout, typed (the one parser the apps share)."""
+        return HallLayout.from_hall_info(self.hall_info())
 
     def issue(self, *, idempotency_key: str | None = None, **body: Any) -> dict[str, Any]:
         """Take a number (queue or matter, applicant_name, id_number, phone, priority …)."""
