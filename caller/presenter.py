@@ -18,11 +18,17 @@ from caller.outbox import Outbox
 from caller.viewmodel import PadView, build_view
 from server.client import ApiError, ServerUnreachable
 from server.client.rest import new_key
+from server.protocol.events import EventType, MessageType
 
 log = logging.getLogger("yichuang.caller")
 
 OUTCOME_TEXT = {"accepted": "受理", "consulted": "咨询", "rejected": "不予受理", "no_show": "过号"}
-GONE_FROM_LINE = {"ticket.called", "ticket.cancelled", "ticket.expired", "ticket.transferred"}
+GONE_FROM_LINE = {
+    EventType.TICKET_CALLED,
+    EventType.TICKET_CANCELLED,
+    EventType.TICKET_EXPIRED,
+    EventType.TICKET_TRANSFERRED,
+}
 
 
 class Api(Protocol):
@@ -36,8 +42,10 @@ class Api(Protocol):
         self, code: str, action: str, *, idempotency_key: str | None = None, **body: Any
     ) -> dict[str, Any]: ...
     def settle(self, key: str) -> dict[str, Any]: ...
-    def get(self, path: str, **params: Any) -> Any: ...
-    def request(self, method: str, path: str, **kwargs: Any) -> Any: ...
+    def windows(self) -> dict[str, Any]: ...
+    def rejection_reasons(self) -> dict[str, Any]: ...
+    def window_context(self, code: str) -> dict[str, Any]: ...
+    def notice(self, ticket_id: str, **params: Any) -> Any: ...
 
 
 class NoticePrinter(Protocol):
@@ -124,15 +132,13 @@ class CallerPresenter:
         s.username, s.name = session["username"], session.get("name") or session["username"]
         s.allowed_windows = list(session.get("windows") or [])
         # The picker shows who is signed in where (staff-only read), before the tap.
-        hall = self._ask(lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/windows"))
+        hall = self._ask(self.api.windows)
         if hall is None:
             return False
         s.windows = [
             w for w in hall["windows"] if not s.allowed_windows or w["code"] in s.allowed_windows
         ]
-        reasons = self._ask(
-            lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/rejection-reasons")
-        )
+        reasons = self._ask(self.api.rejection_reasons)
         s.reasons = list(reasons["reasons"]) if reasons else []
         if self.preset_window:
             return self.choose_window(self.preset_window)
@@ -279,15 +285,15 @@ class CallerPresenter:
             params["materials"] = materials
         if note:
             params["note"] = note
-        path = f"/api/v1/halls/{self.api.hall}/tickets/{ticket['id']}/notice"
-        return self._ask(lambda: self.api.get(path, **params))
+        ticket_id = ticket["id"]
+        return self._ask(lambda: self.api.notice(ticket_id, **params))
 
     # -- live feed --------------------------------------------------------------------------
 
     def on_live(self, msg: dict[str, Any]) -> None:
         """Fold a live-feed message: drop called tickets from the list, mark the context stale."""
         kind = msg.get("type", "")
-        if kind == "snapshot":
+        if kind == MessageType.SNAPSHOT:
             self._mark_stale()
             return
         ticket = msg.get("ticket") or {}
@@ -298,10 +304,14 @@ class CallerPresenter:
         if kind in GONE_FROM_LINE and ticket.get("id"):
             ctx["next"] = [t for t in ctx["next"] if t["id"] != ticket["id"]]
         hook = self.on_evaluation_requested
-        if kind == "evaluation.requested" and window == self.state.window and hook is not None:
+        if (
+            kind == EventType.EVALUATION_REQUESTED
+            and window == self.state.window
+            and hook is not None
+        ):
             hook(ticket)
         last = ctx.get("last_service")
-        if kind == "evaluation.recorded" and last and last["id"] == ticket.get("id"):
+        if kind == EventType.EVALUATION_RECORDED and last and last["id"] == ticket.get("id"):
             last["evaluation_level"] = msg.get("level")
             last["evaluation_label"] = msg.get("level_label")
         if self._concerns_me(ticket, window):
@@ -349,9 +359,7 @@ class CallerPresenter:
         if code is None:
             return
         self.state.stale = False
-        ctx = self._ask(
-            lambda: self.api.get(f"/api/v1/halls/{self.api.hall}/windows/{code}/context")
-        )
+        ctx = self._ask(lambda: self.api.window_context(code))
         if ctx is not None:
             self.state.context = ctx
         self._changed()

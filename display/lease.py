@@ -70,10 +70,6 @@ class LeaseKeeper:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def path(self) -> str:
-        """The lease's REST path."""
-        return f"/api/v1/halls/{self.client.hall}/leases/{LEASE_NAME}"
-
     def first_try(self, refuse: bool) -> None:
         """One attempt at start; raises LeaseRefused when taken and `refuse` is set."""
         self.renew()
@@ -84,9 +80,7 @@ class LeaseKeeper:
         """Take or renew the lease once; updates `active` and tells the owner on a change."""
         sent, sent_wall = self.clock(), self.wall()
         try:
-            lease = self.client.request(
-                "PUT", self.path(), json={"holder": self.holder, "ttl_seconds": self.ttl}
-            )
+            lease = self.client.take_lease(LEASE_NAME, self.holder, self.ttl)
         except ServerUnreachable:
             self._set(self.holds())
             return
@@ -133,7 +127,7 @@ class LeaseKeeper:
             self._thread.join(5)
         if release and self.active:
             try:
-                self.client.request("DELETE", self.path(), params={"holder": self.holder})
+                self.client.release_lease(LEASE_NAME, self.holder)
             except ApiError as exc:
                 log.info("announcer lease not released: %s", exc)
         self.active = False

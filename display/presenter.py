@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from display.config import ScreenConfig
 from server.client import HallState
+from server.client.layout import HallLayout
 from server.protocol.events import CALL_EVENTS, EventType, MessageType
 
 WEEKDAYS = "一二三四五六日"
@@ -27,37 +28,6 @@ def hall_date(local: dt.datetime) -> str:
 
 PAUSED_TEXT = "暂停服务"
 IDLE_TEXT = "等候叫号"
-# A hall that says nothing (or a server before 0.x): twice, a second apart, as halls do.
-DEFAULT_REPEATS, DEFAULT_PAUSE_S = 2, 1.0
-
-
-@dataclass(frozen=True)
-class HallLayout:
-    """The parts of GET /halls/{hall} a screen needs: names of the hall, areas and queues."""
-
-    code: str
-    name: str
-    timezone: str = "Asia/Shanghai"
-    areas: dict[str, str] = field(default_factory=dict)
-    queues: tuple[tuple[str, str, str], ...] = ()  # (code, name, area) in hall order
-    notice: str = ""
-    announce_repeats: int = DEFAULT_REPEATS  # 叫号播报: each call said this many times
-    announce_pause_s: float = DEFAULT_PAUSE_S  # between the repeats
-
-    @classmethod
-    def from_hall_info(cls, info: dict[str, Any]) -> HallLayout:
-        """Build from the hall layout JSON."""
-        settings = info.get("settings", {})
-        return cls(
-            code=info["code"],
-            name=info["name"],
-            timezone=info.get("timezone", "Asia/Shanghai"),
-            areas={a["code"]: a["name"] for a in info.get("areas", [])},
-            queues=tuple((q["code"], q["name"], q["area"]) for q in info.get("queues", [])),
-            notice=settings.get("notice", ""),
-            announce_repeats=int(settings.get("announce_repeats", DEFAULT_REPEATS)),
-            announce_pause_s=float(settings.get("announce_pause_s", DEFAULT_PAUSE_S)),
-        )
 
 
 @dataclass(frozen=True)
@@ -257,9 +227,9 @@ class ScreenPresenter:
         if self.layout is None:
             return [QueueCount(q, q, n) for q, n in counts.items()]
         return [
-            QueueCount(code, name, int(counts.get(code, 0)))
-            for code, name, area in self.layout.queues
-            if not self.options.areas or area in self.options.areas
+            QueueCount(q.code, q.name, int(counts.get(q.code, 0)))
+            for q in self.layout.queues
+            if not self.options.areas or q.area in self.options.areas
         ]
 
     def _title(self) -> str:

@@ -19,8 +19,8 @@ from display.announcer import HallAnnouncer, Voice
 from display.config import AnnouncerConfig, DisplayConfig
 from display.lease import LeaseKeeper, LeaseRefused, default_holder
 from display.led_bridge import LedBridge, SignOpener, open_driver_sign
-from display.presenter import DEFAULT_PAUSE_S, DEFAULT_REPEATS, HallLayout
-from server.client import ApiError, HallClient, LiveFeed
+from server.client import ApiError, HallClient, HallLayout, LiveFeed
+from server.client.layout import DEFAULT_PAUSE_S, DEFAULT_REPEATS
 
 log = logging.getLogger("yichuang.display")
 Handler = Callable[[dict[str, Any]], None]
@@ -92,7 +92,7 @@ class Display:
     def load_layout(self) -> HallLayout | None:
         """GET /halls/{hall} (names, time zone); None while the server cannot be reached."""
         try:
-            self.layout = HallLayout.from_hall_info(self.client.hall_info())
+            self.layout = self.client.layout()
         except ApiError as exc:
             log.warning("hall layout not loaded yet: %s", exc.message)
         else:
@@ -180,7 +180,7 @@ class HealthReporter:
             window, status, detail = item
             try:
                 if self.device is None:
-                    self.device = str(self.client.get("/api/v1/auth/me")["name"])
+                    self.device = str(self.client.me()["name"])
                 self.client.device_status(f"{self.device}.sign-{window}", status, detail or None)
             except ApiError as exc:  # the server may be down; the next change reports again
                 log.info("sign health of %s not reported: %s", window, exc.message)

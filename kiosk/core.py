@@ -21,10 +21,11 @@ from drivers.errors import DeviceError
 from kiosk.config import KioskConfig
 from kiosk.health import DeviceReports
 from kiosk.ports import PRINTABLE, Api, Clocks, Printer, Runner, StaffApi, thread_runner
-from kiosk.state import Field, KioskState, Message, QueueInfo, Screen, public_ticket_fields
+from kiosk.state import Field, KioskState, Message, Screen, public_ticket_fields
 from kiosk.stub import ticket_stub
 from kiosk.texts import EN_ERRORS, EN_REQUEUE, PRINTER_TEXT, text
-from server.client import ApiError, ServerUnreachable
+from server.client import ApiError, HallLayout, ServerUnreachable
+from server.protocol.events import EventType
 
 log = logging.getLogger("yichuang.kiosk")
 Listener = Callable[[KioskState], None]
@@ -120,7 +121,7 @@ class PresenterCore:
         counts = message.get("queue_counts")
         if isinstance(counts, dict):
             self._update(counts={str(k): int(v) for k, v in counts.items()})
-        if message.get("type") == "window.queues_changed":
+        if message.get("type") == EventType.WINDOW_QUEUES_CHANGED:
             self._load(force=True)
 
     def on_live_status(self, status: str) -> None:
@@ -137,7 +138,7 @@ class PresenterCore:
 
     def _load_job(self) -> None:
         try:
-            info = self.api.hall_info()
+            layout = self.api.layout()
         except ServerUnreachable:
             self._server_down()
             return
@@ -147,32 +148,20 @@ class PresenterCore:
             return
         finally:
             self._loading = False
-        self._apply_layout(info)
+        self._apply_layout(layout)
         self._flush_reports()
         if self._has_unsettled():
             self._settle_job()
 
-    def _apply_layout(self, info: dict[str, Any]) -> None:
-        self._tree = list(info.get("guide") or [])
-        self._matters = {m["code"]: m for m in info.get("matters") or []}
-        self._timezone = str(info.get("timezone") or self._timezone)
-        queues = tuple(
-            QueueInfo(
-                code=q["code"],
-                name=q["name"],
-                area=q.get("area") or "",
-                windows=tuple(q.get("windows") or ()),
-                prefix=str(q.get("prefix") or q["code"]),
-                green_channel=bool(q.get("green_channel", True)),
-                appointments=bool(q.get("appointments", False)),
-            )
-            for q in info.get("queues") or []
-        )
+    def _apply_layout(self, layout: HallLayout) -> None:
+        self._tree = list(layout.guide)
+        self._matters = dict(layout.matters)
+        self._timezone = layout.timezone
         changes: dict[str, Any] = {
-            "hall_name": info.get("name", ""),
-            "areas": tuple((a["code"], a["name"]) for a in info.get("areas") or []),
-            "queues": queues,
-            "counts": dict(info.get("waiting_counts") or {}),
+            "hall_name": layout.name,
+            "areas": tuple(layout.areas.items()),
+            "queues": layout.queues,
+            "counts": dict(layout.waiting_counts),
             "server_ok": True,
         }
         if self._state.screen is Screen.CONNECTING:
@@ -411,7 +400,7 @@ def _has_visitor(state: KioskState) -> bool:
 
 def _sign_out(staff: StaffApi) -> None:
     try:
-        staff.request("POST", "/api/v1/auth/logout")
+        staff.logout()
     except ApiError as exc:
         log.info("guide sign-out: %s", exc)
     finally:

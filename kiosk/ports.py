@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from drivers.printer import AdviceSlip, TicketStub
+from server.client import HallLayout
 
 # Printer states in which a ticket may be printed (paper_low still prints; staff are told).
 PRINTABLE = frozenset({"ok", "paper_low"})
@@ -25,7 +26,7 @@ Runner = Callable[[Job], None]
 class Api(Protocol):
     """The part of HallClient the kiosk uses."""
 
-    def hall_info(self) -> dict[str, Any]:
+    def layout(self) -> HallLayout:
         """Layout, guide tree, waiting counts."""
 
     def issue(self, *, idempotency_key: str | None = None, **body: Any) -> dict[str, Any]:
@@ -59,8 +60,8 @@ class StaffApi(Api, Protocol):
     def login(self, username: str, password: str) -> dict[str, Any]:
         """Sign in; the client then acts as that user."""
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Any call (used for logout)."""
+    def logout(self) -> None:
+        """End the guide's session."""
 
 
 class Printer(Protocol):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.guide import GuideStep
+from server.client.layout import QueueLayout
 from server.domain.errors import Invalid
 from server.domain.identity import normalize_id_number
 
@@ -50,17 +51,8 @@ FIELD_RULES: dict[Field, tuple[str, int, bool]] = {
 }
 
 
-@dataclass(frozen=True)
-class QueueInfo:
-    """A queue as the home page shows it."""
-
-    code: str
-    name: str
-    area: str
-    windows: tuple[str, ...]
-    prefix: str = ""
-    green_channel: bool = True
-    appointments: bool = False
+# A queue as the home page shows it: the SDK's typed queue of the hall layout.
+QueueInfo = QueueLayout
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from server.client.layout import HallLayout
+
 # A write whose reply was lost is sent again this many times, with the same key.
 WRITE_RETRIES = 2
 
@@ -77,9 +79,17 @@ class HallClient:
         self._call("POST", "/api/v1/auth/logout")
         self.token = None
 
+    def me(self) -> dict[str, Any]:
+        """Who this token is (a device's or a user's name, role, hall)."""
+        return self._call("GET", "/api/v1/auth/me")
+
     def hall_info(self) -> dict[str, Any]:
         """Layout, guide tree and waiting counts."""
         return self._call("GET", self._hall(""))
+
+    def layout(self) -> HallLayout:
+        """The hall layout, typed (the one parser the apps share)."""
+        return HallLayout.from_hall_info(self.hall_info())
 
     def issue(self, *, idempotency_key: str | None = None, **body: Any) -> dict[str, Any]:
         """Take a number (queue or matter, applicant_name, id_number, phone, priority …)."""
@@ -203,6 +213,31 @@ class HallClient:
         if since is not None:
             params["since"] = since
         return self._call("GET", self._hall("/events"), params=params)
+
+    def windows(self) -> dict[str, Any]:
+        """The hall's windows with who is signed in where (staff read)."""
+        return self._call("GET", self._hall("/windows"))
+
+    def rejection_reasons(self) -> dict[str, Any]:
+        """The hall's list of 不予受理 reasons."""
+        return self._call("GET", self._hall("/rejection-reasons"))
+
+    def window_context(self, code: str) -> dict[str, Any]:
+        """A window's working context: current ticket, next in line, last service."""
+        return self._call("GET", self._hall(f"/windows/{code}/context"))
+
+    def notice(self, ticket_id: str, **params: Any) -> Any:
+        """A 告知书 of a ticket (kind, format, materials, note): JSON or the document's bytes."""
+        return self._raw("GET", self._hall(f"/tickets/{ticket_id}/notice"), params=params or None)
+
+    def take_lease(self, name: str, holder: str, ttl_seconds: int) -> dict[str, Any]:
+        """Take or renew a hall lease (ApiError `lease_held` while another holder has it)."""
+        body = {"holder": holder, "ttl_seconds": ttl_seconds}
+        return self._call("PUT", self._hall(f"/leases/{name}"), json=body)
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give a hall lease up so a standby takes it at once."""
+        self._raw("DELETE", self._hall(f"/leases/{name}"), params={"holder": holder})
 
     def get(self, path: str, **params: Any) -> Any:
         """GET any API path (for routes without a helper)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from display.config import ScreenConfig
-from display.presenter import HallLayout, ScreenPresenter
+from display.presenter import ScreenPresenter
 from display.views.tv import TvScreen
+from server.client import HallLayout
 from tests.display.test_presenter import Clock
 from tests.markup import TAG, hostile_hall, literal_texts, renders_literally, rich_labels
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from display.config import ScreenConfig
-from display.presenter import HallLayout, ScreenPresenter
+from display.presenter import ScreenPresenter
+from server.client import HallLayout
 from tests.helpers import TZ, valid_id
 
 

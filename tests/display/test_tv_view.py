@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from display.config import ScreenConfig
-from display.presenter import HallLayout, ScreenPresenter
+from display.presenter import ScreenPresenter
 from display.views.tv import TvScreen
+from server.client import HallLayout
 from tests.display.test_presenter import Clock
 from tests.helpers import SCREENS
 

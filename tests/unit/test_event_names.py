@@ -12,8 +12,8 @@ from server.protocol.events import EventType, MessageType
 ROOT = Path(__file__).resolve().parents[2]
 # "error" is also the key of every REST error body, so only snapshot and the events are checked.
 NAMES = {str(t) for t in EventType} | {str(MessageType.SNAPSHOT)}
-# The SDK and the display apps; caller/ and kiosk/ follow in their own change.
-FOLDERS = ("server/client", "display")
+# The SDK and the three apps.
+FOLDERS = ("server/client", "display", "caller", "kiosk")
 
 
 def literals(path: Path) -> list[tuple[int, str]]:
