@@ -29,8 +29,9 @@ from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
 from server.store.sessions_repo import SessionsRepo
-from server.store.tickets_repo import TicketsRepo, WindowsRepo
+from server.store.tickets_repo import TicketsRepo
 from server.store.unit import Repositories, SqlStore
+from server.store.windows_repo import WindowsRepo
 
 Clock = Callable[[], dt.datetime]
 
@@ -82,7 +83,7 @@ class Context:
         self.units = self.store if self.store is not None else SqlStore(self.db)
 
     def layout(self, conn: Any, hall: str) -> Layout:
-        """The hall's layout, read on `conn` when not cached (for the services on raw SQL)."""
+        """The hall's layout, read on `conn` when not cached (for the statistics and web pages)."""
         cached = self._layouts.get(hall)
         if cached is not None:
             return cached

@@ -14,7 +14,8 @@ from server.domain.transfer import fallback_minutes, stranded
 from server.protocol.views import full_ticket
 from server.security import ticket_secret
 from server.services.context import Context
-from server.store.tickets_repo import TicketsRepo, WindowsRepo
+from server.store.tickets_repo import TicketsRepo
+from server.store.windows_repo import WindowsRepo
 
 ESTIMATE_SECONDS = 10.0
 

@@ -1,20 +1,18 @@
-"""Tickets, their calls and the windows that call them, as one transaction sees them.
+"""Tickets and their calls, as one transaction sees them.
 
-The statements shared with the call and issue paths stay in `store.repo` (being split further);
-these classes are the door the services go through.
+The hot statements are built once in `store.repo`; this class is the door the services go through.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
-from server.domain.model import Ticket, TicketStatus, Window
+from server.domain.model import Ticket, TicketStatus
 from server.store import clerk_queries, repo
-from server.store.tables import calls, tickets, walk_ins, windows
+from server.store.tables import calls, tickets
 
 _LIVE = [TicketStatus.WAITING.value, TicketStatus.CALLED.value]
 
@@ -153,66 +151,3 @@ class TicketsRepo:
             .limit(limit)
         )
         return [(row.call_window, row.call_at, repo.ticket_from_row(row)) for row in rows]
-
-
-class WindowsRepo:
-    """Windows of one transaction."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def get(self, hall: str, code: str) -> Window | None:
-        """One active window."""
-        return repo.get_window(self.conn, hall, code)
-
-    def in_hall(self, hall: str) -> list[Window]:
-        """All active windows of a hall in display order."""
-        return repo.list_windows(self.conn, hall)
-
-    def save(self, hall: str, window: Window) -> None:
-        """Write a window's runtime state."""
-        repo.save_window(self.conn, hall, window)
-
-    def serving(self, hall: str) -> list[tuple[str, str, list[str]]]:
-        """(code, status, queues) of every active window."""
-        return repo.serving(self.conn, hall)
-
-    def add_walk_in(
-        self,
-        hall: str,
-        day: dt.date,
-        window: str,
-        clerk: str,
-        at: dt.datetime,
-        outcome: str,
-        matter: str | None,
-    ) -> None:
-        """Log work done at a window without a ticket."""
-        self.conn.execute(
-            walk_ins.insert().values(
-                hall=hall,
-                business_date=day,
-                window=window,
-                clerk=clerk,
-                at=at,
-                outcome=outcome,
-                matter=matter,
-            )
-        )
-
-    def schedules(self, hall: str) -> list[tuple[Window, list[Any], str | None]]:
-        """(window, tidal schedule, last applied mark) of every active window."""
-        rows = self.conn.execute(
-            select(windows).where(windows.c.hall == hall, windows.c.active.is_(True))
-        ).all()
-        return [
-            (repo.window_from_row(r), r.config.get("schedule", []), r.schedule_mark) for r in rows
-        ]
-
-    def mark_schedule(self, hall: str, code: str, mark: str) -> None:
-        """Remember the schedule entry last applied to a window."""
-        self.conn.execute(
-            update(windows)
-            .where(windows.c.hall == hall, windows.c.code == code)
-            .values(schedule_mark=mark)
-        )

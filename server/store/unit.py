@@ -19,7 +19,8 @@ from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
 from server.store.sessions_repo import SessionsRepo
-from server.store.tickets_repo import TicketsRepo, WindowsRepo
+from server.store.tickets_repo import TicketsRepo
+from server.store.windows_repo import WindowsRepo
 
 
 class Repositories:
