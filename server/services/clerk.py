@@ -10,16 +10,17 @@ from typing import Any
 from server.domain import policy
 from server.domain.errors import NotFound
 from server.domain.identity import mask_name
+from server.domain.layout import Layout
 from server.domain.lifecycle import EVALUATION_LEVELS
 from server.domain.model import Ticket, Window, WindowStatus
 from server.domain.numbering import business_date
 from server.domain.transfer import fallback_minutes, receives_transfers, release_stranded
 from server.protocol.views import iso, public_ticket, window_view
 from server.services.context import Context
-from server.services.describe import describe
+from server.services.describe import Door, describe
 from server.services.windows import PAUSE_REASONS
-from server.store import clerk_queries, repo
-from server.store.layout import Layout
+from server.store.clerk_queries import ClerkDay
+from server.store.unit import Repositories
 
 UPCOMING = 6
 # 不予受理 reasons offered on the pads (the clerk may add free text to any of them).
@@ -37,18 +38,18 @@ CLERK_PAUSE_REASONS = tuple(r for r in PAUSE_REASONS if r != "签退待处理")
 
 def rejection_reasons(ctx: Context, hall: str) -> dict[str, Any]:
     """The 不予受理 reasons offered in `hall` (404 for an unknown hall)."""
-    with ctx.db.read() as conn:
-        ctx.layout(conn, hall)
+    with ctx.units.read() as repos:
+        ctx.layout_of(repos, hall)
     return {"reasons": list(REJECTION_REASONS), "free_text": True}
 
 
 def window_choices(ctx: Context, hall: str, username: str) -> dict[str, Any]:
     """The windows a clerk may pick: free, taken (by whom) or the clerk's own."""
-    with ctx.db.read() as conn:
-        ctx.layout(conn, hall)
+    with ctx.units.read() as repos:
+        ctx.layout_of(repos, hall)
         rows = []
-        for w in repo.list_windows(conn, hall):
-            who = _person(w.clerk, clerk_queries.user_name(conn, w.clerk)) if w.clerk else None
+        for w in repos.windows.in_hall(hall):
+            who = _person(w.clerk, repos.sessions.name_of(w.clerk)) if w.clerk else None
             rows.append(
                 {
                     **window_view(w, None),
@@ -61,40 +62,40 @@ def window_choices(ctx: Context, hall: str, username: str) -> dict[str, Any]:
 
 def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[str, Any]:
     """Everything a pad at `code` shows for `username`, from one consistent read."""
-    with ctx.db.read() as conn:
-        layout = ctx.layout(conn, hall)
+    with ctx.units.read() as repos:
+        layout = ctx.layout_of(repos, hall)
         now = ctx.clock()
         today = business_date(now, layout.timezone)
-        window = repo.get_window(conn, hall, code)
+        window = repos.windows.get(hall, code)
         if window is None:
             raise NotFound("unknown_window", f"没有编号为 {code} 的窗口")
-        current = repo.get_ticket(conn, window.current_ticket) if window.current_ticket else None
-        windows = repo.list_windows(conn, hall)
+        current = repos.tickets.get(window.current_ticket) if window.current_ticket else None
+        windows = repos.windows.in_hall(hall)
         open_windows = {w.code for w in windows if w.status is WindowStatus.OPEN}
         fallback = fallback_minutes(layout.settings)
         waiting = release_stranded(
-            repo.waiting_for(conn, hall, today, window.queues, window.code),
+            repos.tickets.waiting_for(hall, today, window.queues, window.code),
             open_windows,
             now,
             fallback,
         )
-        counts = repo.waiting_by_queue(conn, hall, today)
-        day = clerk_queries.clerk_day(conn, hall, today, username)
-        last = clerk_queries.last_service(conn, hall, today, code)
-        recent = clerk_queries.recent_matters(conn, hall, today, code)
+        counts = repos.tickets.waiting_by_queue(hall, today)
+        day = repos.tickets.clerk_day(hall, today, username)
+        last = repos.tickets.last_service(hall, today, code)
+        recent = repos.tickets.recent_matters(hall, today, code)
         return {
             "hall": hall,
             "hall_name": layout.name,
             "business_date": today.isoformat(),
             "server_time": iso(now),
-            "seq": repo.last_seq(conn, hall),
+            "seq": repos.events.last_seq(hall),
             "window": window_view(window, current.number if current else None),
-            "clerk": _person(window.clerk, clerk_queries.user_name(conn, window.clerk)),
+            "clerk": _person(window.clerk, repos.sessions.name_of(window.clerk)),
             "me": {
-                **_person(username, clerk_queries.user_name(conn, username)),
+                **_person(username, repos.sessions.name_of(username)),
                 "signed_in_here": window.clerk == username,
             },
-            "current": _current(ctx, conn, layout, current, now, today),
+            "current": _current(ctx, repos, layout, current, now, today),
             "queues": [
                 {"code": q, "name": layout.queue_name(q), "waiting": counts.get(q, 0)}
                 for q in window.queues
@@ -107,7 +108,7 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
             "matters": _matters(layout, window, recent),
             "transfer_targets": {
                 "queues": [{"code": q, "name": n.name} for q, n in layout.queues.items()],
-                "windows": [_target(conn, w) for w in windows if w.code != code],
+                "windows": [_target(repos, w) for w in windows if w.code != code],
                 "fallback_minutes": fallback,
             },
         }
@@ -131,7 +132,7 @@ def upcoming(
 
 def _current(
     ctx: Context,
-    conn: Any,
+    repos: Door,
     layout: Layout,
     ticket: Ticket | None,
     now: dt.datetime,
@@ -139,7 +140,7 @@ def _current(
 ) -> dict[str, Any] | None:
     if ticket is None:
         return None
-    view = describe(ctx, conn, layout, ticket, staff=True, today=today)
+    view = describe(ctx, repos, layout, ticket, staff=True, today=today)
     queue = layout.queues.get(ticket.queue)
     waited_until = ticket.first_called_at or now
     view.update(
@@ -167,7 +168,7 @@ def _matters(layout: Layout, window: Window, recent: list[str]) -> list[dict[str
     ]
 
 
-def _target(conn: Any, w: Window) -> dict[str, Any]:
+def _target(repos: Repositories, w: Window) -> dict[str, Any]:
     """A window a ticket may be sent to: open means a clerk serves there now."""
     return {
         "code": w.code,
@@ -175,7 +176,7 @@ def _target(conn: Any, w: Window) -> dict[str, Any]:
         "status": w.status.value,
         "queues": list(w.queues),
         "open": receives_transfers(w),
-        "clerk_name": clerk_queries.user_name(conn, w.clerk) if w.clerk else None,
+        "clerk_name": repos.sessions.name_of(w.clerk) if w.clerk else None,
     }
 
 
@@ -183,7 +184,7 @@ def _person(username: str | None, name: str | None) -> dict[str, Any]:
     return {"username": username, "name": name or username}
 
 
-def _day_view(day: clerk_queries.ClerkDay) -> dict[str, Any]:
+def _day_view(day: ClerkDay) -> dict[str, Any]:
     view: dict[str, Any] = dataclasses.asdict(day)
     seconds = day.avg_service_seconds
     view["avg_service_seconds"] = round(seconds) if seconds is not None else None

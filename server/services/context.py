@@ -26,9 +26,12 @@ from server.store.appointments_repo import AppointmentsRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
+from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
-from server.store.tickets_repo import TicketsRepo, WindowsRepo
+from server.store.sessions_repo import SessionsRepo
+from server.store.tickets_repo import TicketsRepo
 from server.store.unit import Repositories, SqlStore
+from server.store.windows_repo import WindowsRepo
 
 Clock = Callable[[], dt.datetime]
 
@@ -80,7 +83,7 @@ class Context:
         self.units = self.store if self.store is not None else SqlStore(self.db)
 
     def layout(self, conn: Any, hall: str) -> Layout:
-        """The hall's layout, read on `conn` when not cached (for the services on raw SQL)."""
+        """The hall's layout, read on `conn` when not cached (for the statistics and web pages)."""
         cached = self._layouts.get(hall)
         if cached is not None:
             return cached
@@ -134,8 +137,13 @@ class HallTx:
 
     @property
     def conn(self) -> Any:
-        """The raw connection, for the services not yet behind repositories."""
+        """The raw connection, for the statistics package's own SQL (services use repositories)."""
         return self.repos.conn
+
+    @property
+    def keys(self) -> KeysRepo:
+        """Idempotency keys of this transaction."""
+        return self.repos.keys
 
     @property
     def halls(self) -> HallsRepo:
@@ -171,6 +179,11 @@ class HallTx:
     def leases(self) -> LeasesRepo:
         """Leases of this transaction."""
         return self.repos.leases
+
+    @property
+    def sessions(self) -> SessionsRepo:
+        """Staff accounts of this transaction."""
+        return self.repos.sessions
 
     def mark(self) -> tuple[int, int, Counter[tuple[dt.date, str]]]:
         """Where this transaction stands, to undo one use case of a batch that failed."""

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
-
-from sqlalchemy import Connection
+from typing import Any, Protocol
 
 from server.domain.estimate import estimated_minutes, mean_service_minutes
+from server.domain.layout import Layout
 from server.domain.model import Ticket, TicketStatus, WindowStatus
 from server.domain.policy import queue_order_key
 from server.domain.transfer import fallback_minutes, stranded
 from server.protocol.views import full_ticket
 from server.security import ticket_secret
 from server.services.context import Context
-from server.store import repo
-from server.store.layout import Layout
+from server.store.tickets_repo import TicketsRepo
+from server.store.windows_repo import WindowsRepo
 
 ESTIMATE_SECONDS = 10.0
+
+
+class Door(Protocol):
+    """What describing a ticket reads: a unit of work's (or a hall transaction's) repositories."""
+
+    @property
+    def tickets(self) -> TicketsRepo:
+        """Tickets."""
+
+    @property
+    def windows(self) -> WindowsRepo:
+        """Windows."""
 
 
 def progress_url(ctx: Context, ticket_id: str) -> str:
@@ -28,7 +39,7 @@ def progress_url(ctx: Context, ticket_id: str) -> str:
 
 def describe(
     ctx: Context,
-    conn: Connection,
+    repos: Door,
     layout: Layout,
     ticket: Ticket,
     *,
@@ -46,7 +57,7 @@ def describe(
     `ahead` may be given when the caller already knows it (a new normal ticket stands
     behind everyone waiting), saving a count over the line.
     """
-    windows = repo.serving(conn, ticket.hall)
+    windows = repos.windows.serving(ticket.hall)
     serving = [(code, status) for code, status, qs in windows if ticket.queue in qs]
     if _waits_for_window(ctx, layout, ticket, windows):
         # 转移 to a window: that window serves it, not every window of its queue.
@@ -58,9 +69,9 @@ def describe(
         ahead = None
     else:
         if ahead is None:
-            ahead = repo.count_ahead(conn, ticket, queue_order_key(ticket)[0])
+            ahead = repos.tickets.count_ahead(ticket, queue_order_key(ticket)[0])
         open_count = sum(1 for _, status in serving if status == WindowStatus.OPEN.value)
-        mean = _mean_service_minutes(ctx, conn, layout, ticket.queue, today)
+        mean = _mean_service_minutes(ctx, repos, layout, ticket.queue, today)
         minutes = estimated_minutes(ahead, mean, open_count or len(serving))
     return full_ticket(
         ticket,
@@ -85,7 +96,7 @@ def _waits_for_window(
 
 
 def _mean_service_minutes(
-    ctx: Context, conn: Connection, layout: Layout, queue: str, today: dt.date
+    ctx: Context, repos: Door, layout: Layout, queue: str, today: dt.date
 ) -> float:
     # An estimate in minutes need not be fresher than a few seconds; cached per queue.
     key = (layout.code, today.isoformat(), queue)
@@ -94,6 +105,7 @@ def _mean_service_minutes(
     if hit is not None and now - hit[1] < ESTIMATE_SECONDS:
         return hit[0]
     configured = layout.queues[queue].service_minutes if queue in layout.queues else 5.0
-    mean = mean_service_minutes(repo.service_durations(conn, layout.code, today, queue), configured)
+    durations = repos.tickets.service_durations(layout.code, today, queue)
+    mean = mean_service_minutes(durations, configured)
     ctx.estimates[key] = (mean, now)
     return mean

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from server.domain.errors import Invalid, NotFound
-from server.store import idempotency as keys
 
 if TYPE_CHECKING:
     from server.services.context import Context, HallTx
@@ -84,9 +83,9 @@ def guarded(claim: Claim, work: Callable[[HallTx], Any]) -> Callable[[HallTx], A
     """`work` that replays a stored answer, or runs and stores its answer in the same tx."""
 
     def run(tx: HallTx) -> Any:
-        row = keys.get(tx.conn, tx.hall, claim.caller, claim.key)
+        row = tx.keys.get(tx.hall, claim.caller, claim.key)
         if row is not None and row.at < tx.now - KEEP:
-            keys.drop(tx.conn, tx.hall, claim.caller, claim.key)  # expired: a new request
+            tx.keys.drop(tx.hall, claim.caller, claim.key)  # expired: a new request
             row = None
         if row is not None:
             if row.fingerprint != claim.fingerprint:
@@ -98,8 +97,7 @@ def guarded(claim: Claim, work: Callable[[HallTx], Any]) -> Callable[[HallTx], A
             return json.loads(row.body)
         result = work(tx)
         body = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
-        keys.put(
-            tx.conn,
+        tx.keys.put(
             tx.hall,
             claim.caller,
             claim.key,
@@ -115,7 +113,7 @@ def guarded(claim: Claim, work: Callable[[HallTx], Any]) -> Callable[[HallTx], A
 
 def prune(tx: HallTx) -> int:
     """Forget the keys older than a day (the day-end job); returns how many."""
-    return keys.prune(tx.conn, tx.hall, tx.now - KEEP)
+    return tx.keys.prune(tx.hall, tx.now - KEEP)
 
 
 def lookup(ctx: Context, hall: str, caller: str, key: str) -> dict[str, Any]:
@@ -129,7 +127,7 @@ def lookup(ctx: Context, hall: str, caller: str, key: str) -> dict[str, Any]:
     check_key(key)
 
     def work(tx: HallTx) -> dict[str, Any]:
-        row = keys.get(tx.conn, tx.hall, caller, key)
+        row = tx.keys.get(tx.hall, caller, key)
         if row is None or row.at < tx.now - KEEP:
             raise NotFound(
                 "unknown_idempotency_key", "没有以该键完成的请求：它没有被执行，可以重新提交。"

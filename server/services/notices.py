@@ -13,14 +13,12 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
-
 from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.layout import Layout
 from server.domain.model import Outcome, Ticket, TicketStatus
 from server.services.context import Context
 from server.services.describe import progress_url
-from server.store import clerk_queries, repo
-from server.store.layout import Layout
+from server.store.unit import Repositories
 
 MAX_MATERIALS = 20
 
@@ -106,16 +104,16 @@ def notice_for(
     if spec is None:
         raise Invalid("unknown_notice_kind", "通知书类型只能为 accepted、rejected 或 missing")
     wanted = [m.strip() for m in materials or [] if m and m.strip()][:MAX_MATERIALS]
-    with ctx.db.read() as conn:
-        layout = ctx.layout(conn, hall)
-        ticket = repo.get_ticket(conn, ticket_id)
+    with ctx.units.read() as repos:
+        layout = ctx.layout_of(repos, hall)
+        ticket = repos.tickets.get(ticket_id)
         if ticket is None or ticket.hall != hall:
             raise NotFound("unknown_ticket", "没有找到该票号")
         _check_applies(spec, ticket)
         if spec.code == "missing" and not wanted:
             raise Invalid("materials_required", "一次性告知书须列明需要补正的材料")
-        doc = _fill(ctx, conn, layout, spec, ticket, wanted, (note or "").strip() or None)
-        served = clerk_queries.service_window(conn, ticket.id)
+        doc = _fill(ctx, repos, layout, spec, ticket, wanted, (note or "").strip() or None)
+        served = repos.tickets.service_window(ticket.id)
         server = served[1] if served else ticket.clerk
         return doc if viewer is not None and viewer == server else replace(doc, progress_url=None)
 
@@ -151,7 +149,7 @@ _OUTCOME_TEXT = {
 
 def _fill(
     ctx: Context,
-    conn: Connection,
+    repos: Repositories,
     layout: Layout,
     spec: NoticeKind,
     ticket: Ticket,
@@ -160,9 +158,9 @@ def _fill(
 ) -> Notice:
     matter = layout.matters.get(ticket.matter) if ticket.matter else None
     matter_name = matter.name if matter else layout.queue_name(ticket.queue)
-    served = clerk_queries.service_window(conn, ticket.id)
+    served = repos.tickets.service_window(ticket.id)
     window_code, clerk = served if served else (ticket.window, ticket.clerk)
-    window = repo.get_window(conn, layout.code, window_code) if window_code else None
+    window = repos.windows.get(layout.code, window_code) if window_code else None
     at = (ticket.finished_at or ctx.clock()).astimezone(ZoneInfo(layout.timezone))
     return Notice(
         kind=spec.code,
@@ -175,7 +173,7 @@ def _fill(
         matter=matter_name,
         department=_department(layout, ticket),
         window=window.name if window else window_code,
-        clerk=clerk_queries.user_name(conn, clerk),
+        clerk=repos.sessions.name_of(clerk),
         date=f"{at.year}年{at.month}月{at.day}日",
         time=f"{at:%H:%M}",
         paragraphs=_paragraphs(spec.code, layout.name, matter_name, ticket, materials),

@@ -7,8 +7,6 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
-
 from server.domain import identity, lifecycle, quota, requeue
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.events import EventType
@@ -27,7 +25,7 @@ from server.security import keyed_hash, new_ticket_id, ticket_secret
 from server.services import appointments
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
-from server.store import repo
+from server.store.tickets_repo import TicketsRepo
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) 
         tx.emit(EventType.TICKET_ISSUED, ticket=public_ticket(ticket, tx.layout))
         # The one reply that carries the secret: the issuer prints it on the stub.
         view = describe(
-            ctx, tx.conn, tx.layout, ticket, staff=by_staff, today=tx.today, owner=True, ahead=ahead
+            ctx, tx, tx.layout, ticket, staff=by_staff, today=tx.today, owner=True, ahead=ahead
         )
         if reason:
             view["priority_reason"] = reason  # for the stub: 长辈优先
@@ -126,9 +124,7 @@ def _new_ticket(
         hall=tx.hall,
         business_date=tx.today,
         queue=queue.code,
-        number=format_number(
-            queue.prefix, repo.next_number(tx.conn, tx.hall, tx.today, queue.code)
-        ),
+        number=format_number(queue.prefix, tx.tickets.next_number(tx.hall, tx.today, queue.code)),
         rank=arrival_rank(seq),
         issued_at=tx.now,
         priority=priority,
@@ -165,16 +161,16 @@ def _source(raw: str | None, by_staff: bool) -> Source:
 def _counts(tx: HallTx, queue: Queue, hashed: str | None, at: dt.time) -> quota.IssueCounts:
     issued = 0
     if queue.daily_cap is not None:
-        issued = repo.count_issued(tx.conn, tx.hall, tx.today, queue.code)
+        issued = tx.tickets.count_issued(tx.hall, tx.today, queue.code)
     in_slot = {}
     slot = quota.slot_of(queue, at)
     if slot is not None:
         tz = tx.layout.timezone
         span = (local_datetime(tx.today, slot[0], tz), local_datetime(tx.today, slot[1], tz))
-        in_slot[slot] = repo.count_issued(tx.conn, tx.hall, tx.today, queue.code, span)
+        in_slot[slot] = tx.tickets.count_issued(tx.hall, tx.today, queue.code, span)
     active: list[str] = []
     if hashed is not None:
-        for t in repo.citizen_tickets(tx.conn, tx.hall, tx.today, queue.code, hashed):
+        for t in tx.tickets.of_citizen(tx.hall, tx.today, queue.code, hashed):
             if t.status in (TicketStatus.WAITING, TicketStatus.CALLED) or requeue.still_eligible(
                 t, queue, tx.now
             ):
@@ -191,11 +187,11 @@ def authorize_owner(ctx: Context, ticket_id: str, secret: str | None) -> None:
 
 def get_ticket(ctx: Context, ticket_id: str, *, staff: bool, owner: bool) -> dict[str, Any]:
     """The ticket JSON with its live waiting estimate."""
-    with ctx.db.read() as conn:
-        ticket = _load(conn, ticket_id)
-        layout = ctx.layout(conn, ticket.hall)
+    with ctx.units.read() as repos:
+        ticket = _load(repos.tickets, ticket_id)
+        layout = ctx.layout_of(repos, ticket.hall)
         today = business_date(ctx.clock(), layout.timezone)
-        return describe(ctx, conn, layout, ticket, staff=staff, today=today, owner=owner)
+        return describe(ctx, repos, layout, ticket, staff=staff, today=today, owner=owner)
 
 
 def find_ticket(
@@ -212,17 +208,17 @@ def find_ticket(
     The reply carries the ticket secret (for a reprinted stub) only when the citizen proved
     ownership with the ticket's ID number or appointment code.
     """
-    with ctx.db.read() as conn:
-        layout = ctx.layout(conn, hall)
+    with ctx.units.read() as repos:
+        layout = ctx.layout_of(repos, hall)
         today = business_date(ctx.clock(), layout.timezone)
-        ticket = repo.find_ticket(conn, hall, today, number.strip().upper())
+        ticket = repos.tickets.find(hall, today, number.strip().upper())
         if ticket is None:
             raise NotFound("unknown_ticket", f"今日没有 {number} 号")
         proved = _proves_ownership(ctx, ticket, id_number, appointment_code, today)
         refused = ticket.id_hash is not None or appointment_code is not None
         if not staff and refused and not proved:
             raise Forbidden("id_mismatch", "身份证号码与该票号不符")
-        return describe(ctx, conn, layout, ticket, staff=staff, today=today, owner=proved)
+        return describe(ctx, repos, layout, ticket, staff=staff, today=today, owner=proved)
 
 
 def _proves_ownership(
@@ -247,16 +243,16 @@ def requeue_ticket(ctx: Context, ticket_id: str, *, owner: bool = False) -> dict
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:
-        before = _load(tx.conn, ticket_id)
+        before = _load(tx.tickets, ticket_id)
         queue = tx.layout.queues[before.queue]
         requeue.check_requeue(before, queue, tx.now, tx.today)
         # The first N ranks plus room to find a gap behind the N-th ticket.
-        line = repo.line_ranks(tx.conn, tx.hall, tx.today, queue.code, queue.requeue.after + 64)
+        line = tx.tickets.line_ranks(tx.hall, tx.today, queue.code, queue.requeue.after + 64)
         rank = requeue.requeue_rank(line, queue.requeue.after, arrival_rank(tx.next_seq()))
         ticket = lifecycle.requeue(before, rank)
         tx.save_ticket(before, ticket)
         tx.emit(EventType.TICKET_REQUEUED, ticket=public_ticket(ticket, tx.layout))
-        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        return describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
@@ -267,11 +263,11 @@ def cancel_ticket(ctx: Context, ticket_id: str, *, owner: bool = False) -> dict[
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:
-        before = _load(tx.conn, ticket_id)
+        before = _load(tx.tickets, ticket_id)
         ticket = lifecycle.cancel(before)
         tx.save_ticket(before, ticket)
         tx.emit(EventType.TICKET_CANCELLED, ticket=public_ticket(ticket, tx.layout))
-        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        return describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
@@ -290,7 +286,7 @@ def evaluate_ticket(
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:
-        before = _load(tx.conn, ticket_id)
+        before = _load(tx.tickets, ticket_id)
         allowed = rating_reasons(tx.layout)
         ticket = lifecycle.evaluate(before, level, comment, tx.now, reasons, allowed)
         tx.save_ticket(before, ticket)
@@ -302,17 +298,17 @@ def evaluate_ticket(
             level=level,
             level_label=lifecycle.EVALUATION_LEVELS[level],
         )
-        return describe(ctx, tx.conn, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        return describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result
 
 
 def _window_view(tx: HallTx, code: str | None) -> dict[str, Any] | None:
-    window = repo.get_window(tx.conn, tx.hall, code) if code else None
+    window = tx.windows.get(tx.hall, code) if code else None
     if window is None:
         return None
-    current = repo.get_ticket(tx.conn, window.current_ticket) if window.current_ticket else None
+    current = tx.tickets.get(window.current_ticket) if window.current_ticket else None
     return window_view(window, current.number if current else None)
 
 
@@ -322,12 +318,12 @@ def ticket_hall(ctx: Context, ticket_id: str) -> str:
 
 
 def _hall_of(ctx: Context, ticket_id: str) -> str:
-    with ctx.db.read() as conn:
-        return _load(conn, ticket_id).hall
+    with ctx.units.read() as repos:
+        return _load(repos.tickets, ticket_id).hall
 
 
-def _load(conn: Connection, ticket_id: str) -> Ticket:
-    ticket = repo.get_ticket(conn, ticket_id)
+def _load(tickets: TicketsRepo, ticket_id: str) -> Ticket:
+    ticket = tickets.get(ticket_id)
     if ticket is None:
         raise NotFound("unknown_ticket", "没有找到该票号")
     return ticket

@@ -13,7 +13,6 @@ from server.domain.transfer import fallback_minutes, receives_transfers
 from server.protocol.views import public_ticket
 from server.services.context import Context, HallTx
 from server.services.windows import _current, _run, _ticket, _view, _window
-from server.store import repo
 
 
 def transfer(
@@ -41,9 +40,9 @@ def transfer(
         before = ticket
         ticket = lifecycle.transfer(ticket, queue, to_window, kept_note, tx.now)
         tx.save_ticket(before, ticket)
-        repo.end_call(tx.conn, ticket.id, "transferred", tx.now)
+        tx.tickets.end_call(ticket.id, "transferred", tx.now)
         window = replace(window, current_ticket=None)
-        repo.save_window(tx.conn, tx.hall, window)
+        tx.windows.save(tx.hall, window)
         tx.emit(
             EventType.TICKET_TRANSFERRED,
             ticket=public_ticket(ticket, tx.layout),

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
-
 from server.domain import lifecycle, policy
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.events import EventType
@@ -15,8 +13,6 @@ from server.domain.transfer import fallback_minutes, release_stranded
 from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
-from server.store import clerk_queries, repo
-from server.store.tables import users, walk_ins
 
 PAUSE_REASONS = ("午休", "临时离开", "业务咨询", "培训会议", "设备故障", "签退待处理")
 
@@ -26,11 +22,10 @@ def sign_in(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
 
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)
-        allowed = tx.conn.execute(select(users.c.windows).where(users.c.username == clerk))
-        may_serve = allowed.scalar_one_or_none() or []
+        may_serve = tx.sessions.allowed_windows(clerk)
         if may_serve and code not in may_serve:
             raise Forbidden("window_not_allowed", f"您无权在 {window.name} 办理业务")
-        for other in repo.list_windows(tx.conn, tx.hall):
+        for other in tx.windows.in_hall(tx.hall):
             if other.clerk == clerk and other.code != code:
                 raise Conflict(
                     "already_signed_in",
@@ -39,7 +34,7 @@ def sign_in(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
                 )
         was_open = window.clerk == clerk and window.status is not WindowStatus.CLOSED
         window = lifecycle.sign_in(window, clerk)
-        repo.save_window(tx.conn, tx.hall, window)
+        tx.windows.save(tx.hall, window)
         if not was_open:
             tx.emit(EventType.WINDOW_OPENED, window=_view(tx, window))
         return _view(tx, window)
@@ -54,7 +49,7 @@ def sign_out(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
         window = _window(tx, code)
         lifecycle.require_clerk(window, clerk)
         window = lifecycle.sign_out(window)
-        repo.save_window(tx.conn, tx.hall, window)
+        tx.windows.save(tx.hall, window)
         kind = EventType.WINDOW_CLOSED
         if window.status is WindowStatus.PAUSED:
             kind = EventType.WINDOW_PAUSED
@@ -70,7 +65,7 @@ def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)
         lifecycle.ready_to_call(window, clerk)
-        waiting = repo.call_candidates(tx.conn, tx.hall, tx.today, window.queues, window.code)
+        waiting = tx.tickets.call_candidates(tx.hall, tx.today, window.queues, window.code)
         waiting = callable_now(tx, waiting)
         choice = policy.choose_next(window, waiting, tx.now)
         if choice is None:
@@ -87,9 +82,7 @@ def call_ticket(ctx: Context, hall: str, code: str, clerk: str, ref: str) -> dic
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)
         lifecycle.ready_to_call(window, clerk)
-        ticket = repo.get_ticket(tx.conn, ref) or repo.find_ticket(
-            tx.conn, tx.hall, tx.today, ref.strip().upper()
-        )
+        ticket = tx.tickets.get(ref) or tx.tickets.find(tx.hall, tx.today, ref.strip().upper())
         if ticket is None or ticket.hall != tx.hall or ticket.business_date != tx.today:
             raise NotFound("unknown_ticket", f"今日没有 {ref} 号")
         if ticket.status.value != "waiting":
@@ -108,7 +101,7 @@ def recall(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
         window, before = _current(tx, code, clerk)
         ticket = lifecycle.recall(before, tx.now)
         tx.save_ticket(before, ticket)
-        repo.count_recall(tx.conn, ticket.id)
+        tx.tickets.count_recall(ticket.id)
         tx.emit(
             EventType.TICKET_RECALLED,
             counts=False,
@@ -149,9 +142,9 @@ def record_outcome(
             served = _served_matter(tx, window, before, matter) or ticket.matter
             ticket = replace(ticket, evaluation_requested=True, matter=served)
         tx.save_ticket(before, ticket)
-        repo.end_call(tx.conn, ticket.id, result.value, tx.now)
+        tx.tickets.end_call(ticket.id, result.value, tx.now)
         window = replace(window, current_ticket=None)
-        repo.save_window(tx.conn, tx.hall, window)
+        tx.windows.save(tx.hall, window)
         view = public_ticket(ticket, tx.layout)
         kind = EventType.TICKET_NO_SHOW if result is Outcome.NO_SHOW else EventType.TICKET_FINISHED
         tx.emit(kind, ticket=view, window=_view(tx, window))
@@ -162,7 +155,7 @@ def record_outcome(
                 ticket=view,
                 window=_view(tx, window),
                 # The evaluator shows who served (name and 工号) and the reasons it offers.
-                served_by=clerk_queries.staff_card(tx.conn, ticket.clerk),
+                served_by=tx.sessions.card_of(ticket.clerk),
                 rating_reasons=rating_reasons(tx.layout),
             )
         return _ticket(ctx, tx, ticket)
@@ -197,7 +190,7 @@ def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) ->
         lifecycle.require_clerk(before, clerk)
         window = lifecycle.pause(before, (reason or "临时离开").strip()[:20])
         if window != before:
-            repo.save_window(tx.conn, tx.hall, window)
+            tx.windows.save(tx.hall, window)
             tx.emit(EventType.WINDOW_PAUSED, counts=False, window=_view(tx, window))
         return _view(tx, window)
 
@@ -211,7 +204,7 @@ def resume(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
         window = _window(tx, code)
         lifecycle.require_clerk(window, clerk)
         window = lifecycle.resume(window)
-        repo.save_window(tx.conn, tx.hall, window)
+        tx.windows.save(tx.hall, window)
         tx.emit(EventType.WINDOW_RESUMED, counts=False, window=_view(tx, window))
         return _view(tx, window)
 
@@ -237,7 +230,7 @@ def change_queues(tx: HallTx, window: Window, queues: list[str]) -> None:
     if len(set(queues)) != len(queues):
         raise Invalid("duplicate_queue", "队列不能重复")
     window = replace(window, queues=tuple(queues))
-    repo.save_window(tx.conn, tx.hall, window)
+    tx.windows.save(tx.hall, window)
     tx.emit(EventType.WINDOW_QUEUES_CHANGED, window=_view(tx, window))
 
 
@@ -253,17 +246,7 @@ def walk_in(
         lifecycle.require_clerk(window, clerk)
         if matter is not None and matter not in tx.layout.matters:
             raise NotFound("unknown_matter", f"没有编号为 {matter} 的事项")
-        tx.conn.execute(
-            walk_ins.insert().values(
-                hall=tx.hall,
-                business_date=tx.today,
-                window=code,
-                clerk=clerk,
-                at=tx.now,
-                outcome=outcome,
-                matter=matter,
-            )
-        )
+        tx.windows.add_walk_in(tx.hall, tx.today, code, clerk, tx.now, outcome, matter)
         return {"window": code, "outcome": outcome, "matter": matter, "recorded": True}
 
     return _run(ctx, hall, work)
@@ -274,9 +257,9 @@ def _call(
 ) -> dict[str, Any]:
     before, ticket = ticket, lifecycle.call(ticket, window, tx.now)
     tx.save_ticket(before, ticket)
-    repo.insert_call(tx.conn, ticket, out_of_order=out_of_order)
+    tx.tickets.add_call(ticket, out_of_order=out_of_order)
     window = replace(window, current_ticket=ticket.id)
-    repo.save_window(tx.conn, tx.hall, window)
+    tx.windows.save(tx.hall, window)
     tx.emit(
         EventType.TICKET_CALLED,
         ticket=public_ticket(ticket, tx.layout),
@@ -288,7 +271,7 @@ def _call(
 
 def callable_now(tx: HallTx, waiting: list[Ticket]) -> list[Ticket]:
     """The waiting tickets as windows may call them now (stranded transfers released)."""
-    open_windows = {code for code, status, _ in repo.serving(tx.conn, tx.hall) if status == "open"}
+    open_windows = {code for code, status, _ in tx.windows.serving(tx.hall) if status == "open"}
     return release_stranded(waiting, open_windows, tx.now, fallback_minutes(tx.layout.settings))
 
 
@@ -297,7 +280,7 @@ def _current(
 ) -> tuple[Window, Ticket]:
     window = _window(tx, code)
     lifecycle.require_clerk(window, clerk)
-    ticket = repo.get_ticket(tx.conn, window.current_ticket) if window.current_ticket else None
+    ticket = tx.tickets.get(window.current_ticket) if window.current_ticket else None
     if ticket is None:
         raise Conflict("nothing_called", "当前没有已叫的号码")
     if expected is not None and expected not in (ticket.id, ticket.number):
@@ -310,7 +293,7 @@ def _current(
 
 
 def _window(tx: HallTx, code: str) -> Window:
-    window = repo.get_window(tx.conn, tx.hall, code)
+    window = tx.windows.get(tx.hall, code)
     if window is None:
         raise NotFound("unknown_window", f"没有编号为 {code} 的窗口")
     return window
@@ -319,13 +302,13 @@ def _window(tx: HallTx, code: str) -> Window:
 def _view(tx: HallTx, window: Window, current: Ticket | None = None) -> dict[str, Any]:
     number = current.number if current is not None else None
     if number is None and window.current_ticket:
-        ticket = repo.get_ticket(tx.conn, window.current_ticket)
+        ticket = tx.tickets.get(window.current_ticket)
         number = ticket.number if ticket else None
     return window_view(window, number)
 
 
 def _ticket(ctx: Context, tx: HallTx, ticket: Ticket) -> dict[str, Any]:
-    return describe(ctx, tx.conn, tx.layout, ticket, staff=True, today=tx.today)
+    return describe(ctx, tx, tx.layout, ticket, staff=True, today=tx.today)
 
 
 def _run(ctx: Context, hall: str, work: Any) -> dict[str, Any]:

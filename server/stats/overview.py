@@ -15,7 +15,7 @@ from server.services.context import Context
 from server.stats import grouping, queries
 from server.stats.periods import Period
 from server.stats.reads import HallRead, hall_read
-from server.store import repo
+from server.store import windows_repo
 from server.store.tables import tickets
 
 DEVICE_ERRORS = frozenset({"paper_out", "cover_open", "offline"})
@@ -96,7 +96,7 @@ def _lines(read: HallRead) -> dict[str, tuple[int, Any]]:
 
 
 def _windows(read: HallRead) -> list[dict[str, Any]]:
-    rows = repo.list_windows(read.conn, read.layout.code)
+    rows = windows_repo.list_windows(read.conn, read.layout.code)
     current: dict[str, str] = {}
     ids = [w.current_ticket for w in rows if w.current_ticket]
     if ids:

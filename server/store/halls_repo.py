@@ -5,13 +5,51 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from server.domain.layout import Layout
 from server.realtime.pg import notify
-from server.store import repo
+from server.store import repo  # events_after stays there: the relay reads it, and imports no repo
 from server.store.layout import load_layout
 from server.store.tables import events, halls
+
+_LOCK_SQLITE = select(halls.c.last_seq).where(halls.c.code == bindparam("hall"))
+_LOCK_FOR_UPDATE = _LOCK_SQLITE.with_for_update()
+_SET_SEQ = update(halls).where(halls.c.code == bindparam("b_hall"))
+_INSERT_EVENTS = events.insert()
+_FIRST_SEQ = select(func.min(events.c.seq)).where(events.c.hall == bindparam("hall"))
+
+
+def lock_hall(conn: Connection, hall: str) -> int | None:
+    """Take the hall's write lock for this transaction and return its last event seq.
+
+    The one row lock of the system: every write in a hall goes through it, so numbering,
+    call-next and the event seq are exactly-once and commit in seq order. On SQLite the
+    IMMEDIATE transaction already holds the database write lock.
+    """
+    query = _LOCK_SQLITE if conn.dialect.name == "sqlite" else _LOCK_FOR_UPDATE
+    return conn.execute(query, {"hall": hall}).scalar_one_or_none()
+
+
+def set_last_seq(conn: Connection, hall: str, seq: int) -> None:
+    """Store the hall's newest event seq."""
+    conn.execute(_SET_SEQ, {"b_hall": hall, "last_seq": seq})
+
+
+def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append events to the log."""
+    if rows:
+        conn.execute(_INSERT_EVENTS, rows)
+
+
+def first_kept_seq(conn: Connection, hall: str) -> int | None:
+    """The oldest event seq still in the log."""
+    return conn.execute(_FIRST_SEQ, {"hall": hall}).scalar()
+
+
+def last_seq(conn: Connection, hall: str) -> int:
+    """The hall's newest event seq."""
+    return int(conn.execute(_LOCK_SQLITE, {"hall": hall}).scalar_one())
 
 
 class HallsRepo:
@@ -22,7 +60,7 @@ class HallsRepo:
 
     def lock(self, hall: str) -> int | None:
         """Take the hall's write lock and return its last event seq (None: no such hall)."""
-        return repo.lock_hall(self.conn, hall)
+        return lock_hall(self.conn, hall)
 
     def layout(self, hall: str) -> Layout | None:
         """The hall's layout, or None when the hall does not exist."""
@@ -52,8 +90,8 @@ class EventsRepo:
 
     def append(self, hall: str, rows: list[dict[str, Any]], last_seq: int) -> None:
         """Log a hall's new events and its newest seq."""
-        repo.insert_events(self.conn, rows)
-        repo.set_last_seq(self.conn, hall, last_seq)
+        insert_events(self.conn, rows)
+        set_last_seq(self.conn, hall, last_seq)
 
     def notify(self, hall: str) -> None:
         """Ring the hall's channel on PostgreSQL (sent on commit); SQLite has one process."""
@@ -66,11 +104,11 @@ class EventsRepo:
 
     def first_kept_seq(self, hall: str) -> int | None:
         """The oldest seq still in the log."""
-        return repo.first_kept_seq(self.conn, hall)
+        return first_kept_seq(self.conn, hall)
 
     def last_seq(self, hall: str) -> int:
         """The hall's newest seq."""
-        return repo.last_seq(self.conn, hall)
+        return last_seq(self.conn, hall)
 
     def prune(self, hall: str, before: dt.datetime) -> None:
         """Drop events older than `before` (clients that far behind resync from a snapshot)."""

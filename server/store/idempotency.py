@@ -52,3 +52,36 @@ def prune(conn: Connection, hall: str, before: dt.datetime) -> int:
     """Delete a hall's keys stored before `before`; returns how many."""
     gone = conn.execute(delete(keys).where(keys.c.hall == hall, keys.c.at < before))
     return gone.rowcount or 0
+
+
+class KeysRepo:
+    """The idempotency keys of one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, hall: str, caller: str, key: str) -> Any:
+        """The stored answer (fingerprint, status, body, at) of a key, or None."""
+        return get(self.conn, hall, caller, key)
+
+    def put(
+        self,
+        hall: str,
+        caller: str,
+        key: str,
+        *,
+        fingerprint: str,
+        status: int,
+        body: str,
+        at: dt.datetime,
+    ) -> None:
+        """Remember the answer of a keyed write."""
+        put(self.conn, hall, caller, key, fingerprint=fingerprint, status=status, body=body, at=at)
+
+    def drop(self, hall: str, caller: str, key: str) -> None:
+        """Forget one key."""
+        drop(self.conn, hall, caller, key)
+
+    def prune(self, hall: str, before: dt.datetime) -> int:
+        """Delete a hall's keys stored before `before`; returns how many."""
+        return prune(self.conn, hall, before)

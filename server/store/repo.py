@@ -1,4 +1,7 @@
-"""Repositories: rows <-> domain objects, and the queries the services need.
+"""Ticket rows <-> domain objects, and the ticket, call and count statements of the hot path.
+
+Windows live in `windows_repo.py`, the hall lock and the event log in `halls_repo.py`; the
+relay's read of new events stays here (`halls_repo` imports the relay's NOTIFY).
 
 Hot-path statements are built once at import with bind parameters: building a statement
 costs several times more than running it on SQLite, and the compiled form is cached.
@@ -25,17 +28,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.domain.model import (
-    CallPolicy,
-    GreenMode,
     Outcome,
     Priority,
     Source,
     Ticket,
     TicketStatus,
-    Window,
-    WindowStatus,
 )
-from server.store.tables import calls, counters, events, halls, tickets, waiting_counts, windows
+from server.store.tables import calls, counters, events, tickets, waiting_counts
 
 _TICKET_FIELDS = [f.name for f in dataclasses.fields(Ticket)]
 _ENUMS: dict[str, Any] = {
@@ -60,9 +59,6 @@ def _waiting_in_day() -> list[ColumnElement[bool]]:
     return [*_in_day(), tickets.c.status == _WAITING]
 
 
-_LOCK_SQLITE = select(halls.c.last_seq).where(halls.c.code == _p("hall"))
-_LOCK_FOR_UPDATE = _LOCK_SQLITE.with_for_update()
-_SET_SEQ = update(halls).where(halls.c.code == _p("b_hall"))
 _GET_TICKET = select(tickets).where(tickets.c.id == _p("id"))
 _FIND_TICKET = select(tickets).where(*_in_day(), tickets.c.number == _p("number"))
 _INSERT_TICKET = tickets.insert()
@@ -117,15 +113,6 @@ _SERVICE_DURATIONS = (
     .order_by(calls.c.id.desc())
     .limit(20)
 )
-_GET_WINDOW = select(windows).where(
-    windows.c.hall == _p("hall"), windows.c.code == _p("code"), windows.c.active.is_(True)
-)
-_LIST_WINDOWS = (
-    select(windows)
-    .where(windows.c.hall == _p("hall"), windows.c.active.is_(True))
-    .order_by(windows.c.position)
-)
-_SAVE_WINDOW = update(windows).where(windows.c.hall == _p("b_hall"), windows.c.code == _p("b_code"))
 _INSERT_CALL = calls.insert()
 _END_CALL = update(calls).where(calls.c.ticket_id == _p("b_ticket"), calls.c.ended_at.is_(None))
 _COUNT_RECALL = (
@@ -133,21 +120,14 @@ _COUNT_RECALL = (
     .where(calls.c.ticket_id == _p("b_ticket"), calls.c.ended_at.is_(None))
     .values(recalls=calls.c.recalls + 1)
 )
-_INSERT_EVENTS = events.insert()
 _EVENTS_AFTER = (
     select(events.c.seq, events.c.payload)
     .where(events.c.hall == _p("hall"), events.c.seq > _p("since"))
     .order_by(events.c.seq)
     .limit(_p("limit"))
 )
-_FIRST_SEQ = select(func.min(events.c.seq)).where(events.c.hall == _p("hall"))
 _WAITING_COUNTS = select(waiting_counts.c.queue, waiting_counts.c.waiting).where(
     waiting_counts.c.hall == _p("hall"), waiting_counts.c.business_date == _p("day")
-)
-_SERVING = (
-    select(windows.c.code, windows.c.status, windows.c.queues)
-    .where(windows.c.hall == _p("hall"), windows.c.active.is_(True))
-    .order_by(windows.c.position)
 )
 _UPSERTS: dict[tuple[str, str], Any] = {}
 
@@ -162,22 +142,6 @@ def _upsert(conn: Connection, table: Any, keys: list[Any], column: str) -> Any:
         set_ = {column: table.c[column] + base.excluded[column]}
         stmt = _UPSERTS[cache_key] = base.on_conflict_do_update(index_elements=keys, set_=set_)
     return stmt
-
-
-def lock_hall(conn: Connection, hall: str) -> int | None:
-    """Take the hall's write lock for this transaction and return its last event seq.
-
-    The one row lock of the system: every write in a hall goes through it, so numbering,
-    call-next and the event seq are exactly-once and commit in seq order. On SQLite the
-    IMMEDIATE transaction already holds the database write lock.
-    """
-    query = _LOCK_SQLITE if conn.dialect.name == "sqlite" else _LOCK_FOR_UPDATE
-    return conn.execute(query, {"hall": hall}).scalar_one_or_none()
-
-
-def set_last_seq(conn: Connection, hall: str, seq: int) -> None:
-    """Store the hall's newest event seq."""
-    conn.execute(_SET_SEQ, {"b_hall": hall, "last_seq": seq})
 
 
 def ticket_from_row(row: Row[Any] | Any) -> Ticket:
@@ -373,64 +337,10 @@ def waiting_by_queue(conn: Connection, hall: str, day: dt.date) -> dict[str, int
     return {queue: int(n) for queue, n in rows if n}
 
 
-def serving(conn: Connection, hall: str) -> list[tuple[str, str, list[str]]]:
-    """(code, status, queues) of every active window: what a ticket's estimate needs."""
-    return [(c, s, list(q)) for c, s, q in conn.execute(_SERVING, {"hall": hall})]
-
-
 def service_durations(conn: Connection, hall: str, day: dt.date, queue: str) -> list[float]:
     """Seconds of the last 20 finished services in a queue today (for the wait estimate)."""
     rows = conn.execute(_SERVICE_DURATIONS, {"hall": hall, "day": day, "queue": queue})
     return [(end - start).total_seconds() for start, end in rows if end is not None]
-
-
-def window_from_row(row: Row[Any] | Any) -> Window:
-    """Build a Window (rules + runtime state) from a windows row."""
-    m = row._mapping
-    cfg = m["config"]
-    return Window(
-        code=m["code"],
-        name=m["name"],
-        area=m["area"],
-        queues=tuple(m["queues"]),
-        policy=CallPolicy(cfg.get("policy", "fifo")),
-        weights=tuple((cfg.get("weights") or {}).items()),
-        green_mode=GreenMode(cfg.get("green_mode", "first")),
-        green_interleave=int(cfg.get("green_interleave", 3)),
-        status=WindowStatus(m["status"]),
-        clerk=m["clerk"],
-        current_ticket=m["current_ticket"],
-        paused_reason=m["paused_reason"],
-        normal_since_green=m["normal_since_green"],
-    )
-
-
-def get_window(conn: Connection, hall: str, code: str) -> Window | None:
-    """Load one active window."""
-    row = conn.execute(_GET_WINDOW, {"hall": hall, "code": code}).first()
-    return window_from_row(row) if row else None
-
-
-def list_windows(conn: Connection, hall: str) -> list[Window]:
-    """All active windows of a hall in display order."""
-    return [window_from_row(r) for r in conn.execute(_LIST_WINDOWS, {"hall": hall})]
-
-
-def save_window(conn: Connection, hall: str, window: Window) -> None:
-    """Write a window's runtime state."""
-    conn.execute(
-        _SAVE_WINDOW,
-        {
-            "b_hall": hall,
-            "b_code": window.code,
-            "queues": list(window.queues),
-            "status": window.status.value,
-            "clerk": window.clerk,
-            "current_ticket": window.current_ticket,
-            "paused_reason": window.paused_reason,
-            "normal_since_green": window.normal_since_green,
-        },
-    )
 
 
 def insert_call(conn: Connection, ticket: Ticket, *, out_of_order: bool) -> None:
@@ -462,23 +372,7 @@ def count_recall(conn: Connection, ticket_id: str) -> None:
     conn.execute(_COUNT_RECALL, {"b_ticket": ticket_id})
 
 
-def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Append events to the log."""
-    if rows:
-        conn.execute(_INSERT_EVENTS, rows)
-
-
 def events_after(conn: Connection, hall: str, since: int, limit: int) -> list[tuple[int, str]]:
     """(seq, payload) of events after `since`, in seq order."""
     rows = conn.execute(_EVENTS_AFTER, {"hall": hall, "since": since, "limit": limit})
     return [(int(seq), payload) for seq, payload in rows]
-
-
-def first_kept_seq(conn: Connection, hall: str) -> int | None:
-    """The oldest event seq still in the log."""
-    return conn.execute(_FIRST_SEQ, {"hall": hall}).scalar()
-
-
-def last_seq(conn: Connection, hall: str) -> int:
-    """The hall's newest event seq."""
-    return int(conn.execute(_LOCK_SQLITE, {"hall": hall}).scalar_one())

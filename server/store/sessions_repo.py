@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Connection, delete, select
 
 from server.domain.records import StaffSession, StaffUser
-from server.store import logins
+from server.store import clerk_queries, logins
 from server.store.tables import sessions, users
 
 
@@ -16,6 +16,19 @@ class SessionsRepo:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def allowed_windows(self, username: str) -> list[str]:
+        """The windows a clerk may serve (empty: any window)."""
+        found = self.conn.execute(select(users.c.windows).where(users.c.username == username))
+        return list(found.scalar_one_or_none() or [])
+
+    def name_of(self, username: str | None) -> str | None:
+        """A staff member's display name (None for unknown users)."""
+        return clerk_queries.user_name(self.conn, username)
+
+    def card_of(self, username: str | None) -> dict[str, str | None] | None:
+        """Name and 工号 of a staff member, as the evaluator shows them (None if unknown)."""
+        return clerk_queries.staff_card(self.conn, username)
 
     def active_user(self, username: str) -> StaffUser | None:
         """An active staff account by user name."""

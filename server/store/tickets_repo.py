@@ -1,20 +1,18 @@
-"""Tickets, their calls and the windows that call them, as one transaction sees them.
+"""Tickets and their calls, as one transaction sees them.
 
-The statements shared with the call and issue paths stay in `store.repo` (being split further);
-these classes are the door the services go through.
+The hot statements are built once in `store.repo`; this class is the door the services go through.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
-from server.domain.model import Ticket, TicketStatus, Window
-from server.store import repo
-from server.store.tables import calls, tickets, windows
+from server.domain.model import Ticket, TicketStatus
+from server.store import clerk_queries, repo
+from server.store.tables import calls, tickets
 
 _LIVE = [TicketStatus.WAITING.value, TicketStatus.CALLED.value]
 
@@ -29,9 +27,55 @@ class TicketsRepo:
         """A ticket by id."""
         return repo.get_ticket(self.conn, ticket_id)
 
+    def find(self, hall: str, day: dt.date, number: str) -> Ticket | None:
+        """A day's ticket by its printed number."""
+        return repo.find_ticket(self.conn, hall, day, number)
+
     def add(self, ticket: Ticket) -> None:
         """Store a new ticket."""
         repo.insert_ticket(self.conn, ticket)
+
+    def next_number(self, hall: str, day: dt.date, queue: str) -> int:
+        """Allocate the next number of a queue for the day (atomic upsert … returning)."""
+        return repo.next_number(self.conn, hall, day, queue)
+
+    def count_issued(
+        self,
+        hall: str,
+        day: dt.date,
+        queue: str,
+        between: tuple[dt.datetime, dt.datetime] | None = None,
+    ) -> int:
+        """Tickets issued in a queue that day (optionally within an instant range)."""
+        return repo.count_issued(self.conn, hall, day, queue, between)
+
+    def of_citizen(self, hall: str, day: dt.date, queue: str, id_hash: str) -> list[Ticket]:
+        """A citizen's tickets of the day in a queue."""
+        return repo.citizen_tickets(self.conn, hall, day, queue, id_hash)
+
+    def call_candidates(
+        self, hall: str, day: dt.date, queues: Sequence[str], window: str
+    ) -> list[Ticket]:
+        """The few waiting tickets call-next picks from (heads of lines, transfers, bookings)."""
+        return repo.call_candidates(self.conn, hall, day, queues, window)
+
+    def waiting_for(
+        self, hall: str, day: dt.date, queues: Sequence[str], window: str | None
+    ) -> list[Ticket]:
+        """Every waiting ticket of the queues, plus those transferred to `window`."""
+        return repo.waiting_for(self.conn, hall, day, queues, window)
+
+    def count_ahead(self, ticket: Ticket, klass: int) -> int:
+        """Waiting tickets of the ticket's queue that stand before it."""
+        return repo.count_ahead(self.conn, ticket, klass)
+
+    def line_ranks(self, hall: str, day: dt.date, queue: str, limit: int) -> list[int]:
+        """Ranks of the first `limit` waiting tickets of a queue."""
+        return repo.line_ranks(self.conn, hall, day, queue, limit)
+
+    def service_durations(self, hall: str, day: dt.date, queue: str) -> list[float]:
+        """Seconds of the queue's last finished services that day."""
+        return repo.service_durations(self.conn, hall, day, queue)
 
     def save(self, ticket: Ticket) -> None:
         """Store a changed ticket."""
@@ -67,9 +111,33 @@ class TicketsRepo:
         """Add a transaction's changes to the waiting counts."""
         repo.adjust_waiting(self.conn, hall, deltas)
 
+    def add_call(self, ticket: Ticket, *, out_of_order: bool) -> None:
+        """Log a call of a ticket."""
+        repo.insert_call(self.conn, ticket, out_of_order=out_of_order)
+
+    def count_recall(self, ticket_id: str) -> None:
+        """Count one more recall on the ticket's open call."""
+        repo.count_recall(self.conn, ticket_id)
+
     def end_call(self, ticket_id: str, result: str, at: dt.datetime) -> None:
         """Close a ticket's open call with its result."""
         repo.end_call(self.conn, ticket_id, result, at)
+
+    def clerk_day(self, hall: str, day: dt.date, clerk: str) -> clerk_queries.ClerkDay:
+        """A clerk's figures of the day (served, average service time …)."""
+        return clerk_queries.clerk_day(self.conn, hall, day, clerk)
+
+    def last_service(self, hall: str, day: dt.date, window: str) -> Ticket | None:
+        """The window's last finished service of the day."""
+        return clerk_queries.last_service(self.conn, hall, day, window)
+
+    def recent_matters(self, hall: str, day: dt.date, window: str) -> list[str]:
+        """Matters the window served lately, most recent first."""
+        return clerk_queries.recent_matters(self.conn, hall, day, window)
+
+    def service_window(self, ticket_id: str) -> tuple[str, str | None] | None:
+        """(window, clerk) of the ticket's last call that ended a service."""
+        return clerk_queries.service_window(self.conn, ticket_id)
 
     def recent_calls(
         self, hall: str, day: dt.date, limit: int
@@ -83,39 +151,3 @@ class TicketsRepo:
             .limit(limit)
         )
         return [(row.call_window, row.call_at, repo.ticket_from_row(row)) for row in rows]
-
-
-class WindowsRepo:
-    """Windows of one transaction."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def get(self, hall: str, code: str) -> Window | None:
-        """One active window."""
-        return repo.get_window(self.conn, hall, code)
-
-    def in_hall(self, hall: str) -> list[Window]:
-        """All active windows of a hall in display order."""
-        return repo.list_windows(self.conn, hall)
-
-    def save(self, hall: str, window: Window) -> None:
-        """Write a window's runtime state."""
-        repo.save_window(self.conn, hall, window)
-
-    def schedules(self, hall: str) -> list[tuple[Window, list[Any], str | None]]:
-        """(window, tidal schedule, last applied mark) of every active window."""
-        rows = self.conn.execute(
-            select(windows).where(windows.c.hall == hall, windows.c.active.is_(True))
-        ).all()
-        return [
-            (repo.window_from_row(r), r.config.get("schedule", []), r.schedule_mark) for r in rows
-        ]
-
-    def mark_schedule(self, hall: str, code: str, mark: str) -> None:
-        """Remember the schedule entry last applied to a window."""
-        self.conn.execute(
-            update(windows)
-            .where(windows.c.hall == hall, windows.c.code == code)
-            .values(schedule_mark=mark)
-        )

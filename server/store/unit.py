@@ -16,16 +16,17 @@ from server.store.appointments_repo import AppointmentsRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
+from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
 from server.store.sessions_repo import SessionsRepo
-from server.store.tickets_repo import TicketsRepo, WindowsRepo
+from server.store.tickets_repo import TicketsRepo
+from server.store.windows_repo import WindowsRepo
 
 
 class Repositories:
     """The repositories of one transaction (each made on first use: most use cases need two)."""
 
     def __init__(self, conn: Connection) -> None:
-        # Kept for the services not yet behind repositories (windows, tickets, notices).
         self.conn = conn
 
     @contextmanager
@@ -68,6 +69,11 @@ class Repositories:
     def sessions(self) -> SessionsRepo:
         """Staff accounts, sessions and failed sign-ins."""
         return SessionsRepo(self.conn)
+
+    @cached_property
+    def keys(self) -> KeysRepo:
+        """Idempotency keys."""
+        return KeysRepo(self.conn)
 
     @cached_property
     def leases(self) -> LeasesRepo:

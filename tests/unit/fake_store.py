@@ -8,10 +8,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 from server.domain.layout import Layout
 from server.domain.model import Queue, Ticket, TicketStatus, Window
+from server.domain.policy import queue_order_key
 from server.domain.records import Appointment, Device, Lease, StaffSession, StaffUser
 from server.services.context import Context
 from tests.helpers import FakeClock
@@ -28,6 +30,9 @@ class State:
     tickets: dict[str, Ticket] = field(default_factory=dict)
     waiting: Counter[tuple[str, dt.date, str]] = field(default_factory=Counter)
     calls: list[dict[str, Any]] = field(default_factory=list)
+    numbers: Counter[tuple[str, dt.date, str]] = field(default_factory=Counter)
+    walk_ins: list[dict[str, Any]] = field(default_factory=list)
+    keys: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     windows: dict[tuple[str, str], Window] = field(default_factory=dict)
     schedules: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     marks: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -91,8 +96,102 @@ class FakeTickets:
     def get(self, ticket_id: str) -> Ticket | None:
         return self.s.tickets.get(ticket_id)
 
+    def find(self, hall: str, day: dt.date, number: str) -> Ticket | None:
+        return next(
+            (
+                t
+                for t in self.s.tickets.values()
+                if t.hall == hall and t.business_date == day and t.number == number
+            ),
+            None,
+        )
+
     def add(self, ticket: Ticket) -> None:
+        assert ticket.id not in self.s.tickets
         self.s.tickets[ticket.id] = ticket
+
+    def next_number(self, hall: str, day: dt.date, queue: str) -> int:
+        self.s.numbers[(hall, day, queue)] += 1
+        return self.s.numbers[(hall, day, queue)]
+
+    def _of_day(self, hall: str, day: dt.date) -> list[Ticket]:
+        return [t for t in self.s.tickets.values() if t.hall == hall and t.business_date == day]
+
+    def _waiting(self, hall: str, day: dt.date) -> list[Ticket]:
+        found = [t for t in self._of_day(hall, day) if t.status is TicketStatus.WAITING]
+        return sorted(found, key=lambda t: t.rank)
+
+    def count_issued(
+        self,
+        hall: str,
+        day: dt.date,
+        queue: str,
+        between: tuple[dt.datetime, dt.datetime] | None = None,
+    ) -> int:
+        return sum(
+            1
+            for t in self._of_day(hall, day)
+            if t.queue == queue and (between is None or between[0] <= t.issued_at < between[1])
+        )
+
+    def of_citizen(self, hall: str, day: dt.date, queue: str, id_hash: str) -> list[Ticket]:
+        return [t for t in self._of_day(hall, day) if t.queue == queue and t.id_hash == id_hash]
+
+    def call_candidates(self, hall: str, day: dt.date, queues: Any, window: str) -> list[Ticket]:
+        # Whole lines: the policy picks the same ticket from them as from their heads.
+        return self.waiting_for(hall, day, queues, window)
+
+    def waiting_for(self, hall: str, day: dt.date, queues: Any, window: str | None) -> list[Ticket]:
+        return [
+            t
+            for t in self._waiting(hall, day)
+            if t.queue in queues or (window is not None and t.target_window == window)
+        ]
+
+    def count_ahead(self, ticket: Ticket, klass: int) -> int:
+        return sum(
+            1
+            for t in self._waiting(ticket.hall, ticket.business_date)
+            if t.queue == ticket.queue
+            and t.id != ticket.id
+            and (queue_order_key(t)[0], t.rank) < (klass, ticket.rank)
+        )
+
+    def line_ranks(self, hall: str, day: dt.date, queue: str, limit: int) -> list[int]:
+        return [t.rank for t in self._waiting(hall, day) if t.queue == queue][:limit]
+
+    def service_durations(self, hall: str, day: dt.date, queue: str) -> list[float]:
+        return []
+
+    def add_call(self, ticket: Ticket, *, out_of_order: bool) -> None:
+        self.s.calls.append(
+            {
+                "hall": ticket.hall,
+                "ticket_id": ticket.id,
+                "business_date": ticket.business_date,
+                "queue": ticket.queue,
+                "window": ticket.window,
+                "clerk": ticket.clerk,
+                "called_at": ticket.called_at,
+                "recalls": 0,
+                "out_of_order": out_of_order,
+                "ended_at": None,
+                "result": None,
+            }
+        )
+
+    def count_recall(self, ticket_id: str) -> None:
+        for call in self.s.calls:
+            if call["ticket_id"] == ticket_id and call["ended_at"] is None:
+                call["recalls"] += 1
+
+    def service_window(self, ticket_id: str) -> tuple[str, str | None] | None:
+        served = [
+            c
+            for c in self.s.calls
+            if c["ticket_id"] == ticket_id and c["result"] in ("accepted", "consulted", "rejected")
+        ]
+        return (served[-1]["window"], served[-1]["clerk"]) if served else None
 
     def save(self, ticket: Ticket) -> None:
         self.s.tickets[ticket.id] = ticket
@@ -151,6 +250,16 @@ class FakeWindows:
 
     def save(self, hall: str, window: Window) -> None:
         self.s.windows[(hall, window.code)] = window
+
+    def serving(self, hall: str) -> list[tuple[str, str, list[str]]]:
+        return [(w.code, w.status.value, list(w.queues)) for w in self.in_hall(hall)]
+
+    def add_walk_in(self, hall: str, day: dt.date, window: str, *rest: Any) -> None:
+        clerk, at, outcome, matter = rest
+        self.s.walk_ins.append(
+            {"hall": hall, "day": day, "window": window, "clerk": clerk, "at": at}
+            | {"outcome": outcome, "matter": matter}
+        )
 
     def schedules(self, hall: str) -> list[tuple[Window, list[Any], str | None]]:
         return [
@@ -267,6 +376,18 @@ class FakeSessions:
     def active_user(self, username: str) -> StaffUser | None:
         return self.s.users.get(username)
 
+    def allowed_windows(self, username: str) -> list[str]:
+        user = self.s.users.get(username)
+        return list(user.windows) if user else []
+
+    def name_of(self, username: str | None) -> str | None:
+        user = self.s.users.get(username) if username else None
+        return user.name if user else None
+
+    def card_of(self, username: str | None) -> dict[str, str | None] | None:
+        name = self.name_of(username)
+        return None if name is None else {"name": name, "staff_no": None}
+
     def live(self, token_hash: str) -> StaffSession | None:
         found = self.s.sessions.get(token_hash)
         if found is None or found[0] not in self.s.users:
@@ -278,6 +399,26 @@ class FakeSessions:
         self.s.sessions.pop(token_hash, None)
 
 
+class FakeKeys:
+    def __init__(self, s: State) -> None:
+        self.s = s
+
+    def get(self, hall: str, caller: str, key: str) -> Any:
+        return self.s.keys.get((hall, caller, key))
+
+    def put(self, hall: str, caller: str, key: str, **answer: Any) -> None:
+        self.s.keys[(hall, caller, key)] = SimpleNamespace(**answer)
+
+    def drop(self, hall: str, caller: str, key: str) -> None:
+        self.s.keys.pop((hall, caller, key), None)
+
+    def prune(self, hall: str, before: dt.datetime) -> int:
+        gone = [k for k, row in self.s.keys.items() if k[0] == hall and row.at < before]
+        for k in gone:
+            del self.s.keys[k]
+        return len(gone)
+
+
 class FakeRepositories:
     """The repositories of one fake unit of work."""
 
@@ -286,6 +427,7 @@ class FakeRepositories:
         self.tickets, self.windows = FakeTickets(s), FakeWindows(s)
         self.devices, self.appointments = FakeDevices(s), FakeAppointments(s)
         self.leases, self.sessions = FakeLeases(s), FakeSessions(s)
+        self.keys = FakeKeys(s)
         self.s = s
 
     @contextmanager

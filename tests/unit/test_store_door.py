@@ -142,9 +142,8 @@ def _ticket(day, status=TicketStatus.WAITING, number="A001"):
     return Ticket(f"t-{number}", HALL, day, "A", number, 1, START, status=status)
 
 
-def test_day_end_expires_yesterdays_tickets_and_closes_windows_once(monkeypatch):
+def test_day_end_expires_yesterdays_tickets_and_closes_windows_once():
     ctx, store, published, _ = make_context()
-    monkeypatch.setattr(dayend.idempotency, "prune", lambda tx: 0)  # keys live on raw SQL yet
     yesterday = dt.date(2026, 12, 6)
     store.state.tickets["t-A001"] = _ticket(yesterday)
     store.state.waiting[(HALL, yesterday, "A")] = 1

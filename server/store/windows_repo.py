@@ -1,0 +1,146 @@
+"""Windows: their rows, their runtime state, and the work done at them without a ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, select, update
+
+from server.domain.model import CallPolicy, GreenMode, Window, WindowStatus
+from server.store.tables import walk_ins, windows
+
+# Built once with bind parameters, like the ticket statements (see store.repo).
+_GET_WINDOW = select(windows).where(
+    windows.c.hall == bindparam("hall"),
+    windows.c.code == bindparam("code"),
+    windows.c.active.is_(True),
+)
+_LIST_WINDOWS = (
+    select(windows)
+    .where(windows.c.hall == bindparam("hall"), windows.c.active.is_(True))
+    .order_by(windows.c.position)
+)
+_SAVE_WINDOW = update(windows).where(
+    windows.c.hall == bindparam("b_hall"), windows.c.code == bindparam("b_code")
+)
+_SERVING = (
+    select(windows.c.code, windows.c.status, windows.c.queues)
+    .where(windows.c.hall == bindparam("hall"), windows.c.active.is_(True))
+    .order_by(windows.c.position)
+)
+
+
+def serving(conn: Connection, hall: str) -> list[tuple[str, str, list[str]]]:
+    """(code, status, queues) of every active window: what a ticket's estimate needs."""
+    return [(c, s, list(q)) for c, s, q in conn.execute(_SERVING, {"hall": hall})]
+
+
+def window_from_row(row: Row[Any] | Any) -> Window:
+    """Build a Window (rules + runtime state) from a windows row."""
+    m = row._mapping
+    cfg = m["config"]
+    return Window(
+        code=m["code"],
+        name=m["name"],
+        area=m["area"],
+        queues=tuple(m["queues"]),
+        policy=CallPolicy(cfg.get("policy", "fifo")),
+        weights=tuple((cfg.get("weights") or {}).items()),
+        green_mode=GreenMode(cfg.get("green_mode", "first")),
+        green_interleave=int(cfg.get("green_interleave", 3)),
+        status=WindowStatus(m["status"]),
+        clerk=m["clerk"],
+        current_ticket=m["current_ticket"],
+        paused_reason=m["paused_reason"],
+        normal_since_green=m["normal_since_green"],
+    )
+
+
+def get_window(conn: Connection, hall: str, code: str) -> Window | None:
+    """Load one active window."""
+    row = conn.execute(_GET_WINDOW, {"hall": hall, "code": code}).first()
+    return window_from_row(row) if row else None
+
+
+def list_windows(conn: Connection, hall: str) -> list[Window]:
+    """All active windows of a hall in display order."""
+    return [window_from_row(r) for r in conn.execute(_LIST_WINDOWS, {"hall": hall})]
+
+
+def save_window(conn: Connection, hall: str, window: Window) -> None:
+    """Write a window's runtime state."""
+    conn.execute(
+        _SAVE_WINDOW,
+        {
+            "b_hall": hall,
+            "b_code": window.code,
+            "queues": list(window.queues),
+            "status": window.status.value,
+            "clerk": window.clerk,
+            "current_ticket": window.current_ticket,
+            "paused_reason": window.paused_reason,
+            "normal_since_green": window.normal_since_green,
+        },
+    )
+
+
+class WindowsRepo:
+    """Windows of one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, hall: str, code: str) -> Window | None:
+        """One active window."""
+        return get_window(self.conn, hall, code)
+
+    def in_hall(self, hall: str) -> list[Window]:
+        """All active windows of a hall in display order."""
+        return list_windows(self.conn, hall)
+
+    def save(self, hall: str, window: Window) -> None:
+        """Write a window's runtime state."""
+        save_window(self.conn, hall, window)
+
+    def serving(self, hall: str) -> list[tuple[str, str, list[str]]]:
+        """(code, status, queues) of every active window."""
+        return serving(self.conn, hall)
+
+    def add_walk_in(
+        self,
+        hall: str,
+        day: dt.date,
+        window: str,
+        clerk: str,
+        at: dt.datetime,
+        outcome: str,
+        matter: str | None,
+    ) -> None:
+        """Log work done at a window without a ticket."""
+        self.conn.execute(
+            walk_ins.insert().values(
+                hall=hall,
+                business_date=day,
+                window=window,
+                clerk=clerk,
+                at=at,
+                outcome=outcome,
+                matter=matter,
+            )
+        )
+
+    def schedules(self, hall: str) -> list[tuple[Window, list[Any], str | None]]:
+        """(window, tidal schedule, last applied mark) of every active window."""
+        rows = self.conn.execute(
+            select(windows).where(windows.c.hall == hall, windows.c.active.is_(True))
+        ).all()
+        return [(window_from_row(r), r.config.get("schedule", []), r.schedule_mark) for r in rows]
+
+    def mark_schedule(self, hall: str, code: str, mark: str) -> None:
+        """Remember the schedule entry last applied to a window."""
+        self.conn.execute(
+            update(windows)
+            .where(windows.c.hall == hall, windows.c.code == code)
+            .values(schedule_mark=mark)
+        )
