@@ -1,7 +1,7 @@
 """Taps the server did not answer, kept with their Idempotency-Key and sent once when it is back.
 
-受理, 咨询, 不予受理, 过号, 转移, 暂停 and 恢复 are replayed with the key they were first sent
-with, so one that did reach the server is not done twice. A call (叫号, 选号) is never
+受理、咨询、不予受理、过号、转移、暂停 and 恢复 are replayed with the key they were first sent
+with, so one that did reach the server is not done twice. A call (叫号、选号) is never
 replayed: calling someone minutes later, unasked, would call a citizen who has left. It is
 only checked by key, so the clerk learns whether it happened.
 """

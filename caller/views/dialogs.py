@@ -1,4 +1,4 @@
-"""Input dialogs of the pad: 受理, 不予受理, 转移, 暂停, 选号, 通知书 (widgets only)."""
+"""Input dialogs of the pad: 受理、不予受理、转移、暂停、选号、通知书 (widgets only)."""
 
 from __future__ import annotations
 

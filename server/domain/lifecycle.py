@@ -13,7 +13,7 @@ ENDED_STATUSES = frozenset(
     {TicketStatus.FINISHED, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.EXPIRED}
 )
 EVALUATION_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-POOR_LEVELS = frozenset({1, 2})  # 不满意, 非常不满意: a reason is required
+POOR_LEVELS = frozenset({1, 2})  # 不满意、非常不满意: a reason is required
 
 
 def call(ticket: Ticket, window: Window, now: dt.datetime) -> Ticket:
