@@ -45,6 +45,10 @@ class Hub:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
+        if not self._subs.get(hall):
+            # Nobody to wake the loop for: a connection that subscribes later reads its
+            # snapshot after this commit, so it has these events already.
+            return
         loop.call_soon_threadsafe(self._deliver, hall, items)
 
     def subscribe(self, hall: str) -> Subscriber:

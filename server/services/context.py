@@ -133,6 +133,7 @@ class HallTx:
         # (seq, type, body, the waiting-count changes so far or None for no counts)
         self._pending: list[tuple[int, str, dict[str, Any], dict[str, int] | None]] = []
         self._waiting: Counter[tuple[dt.date, str]] = Counter()
+        self._stored: dict[str, int] | None = None
         self.published: list[tuple[int, str]] = []
 
     @property
@@ -207,8 +208,13 @@ class HallTx:
 
     def waiting(self, queue: str) -> int:
         """Tickets waiting in a queue today, as this transaction sees them."""
-        stored = self.repos.tickets.waiting_by_queue(self.hall, self.today).get(queue, 0)
-        return stored + self._waiting[(self.today, queue)]
+        return self._stored_counts().get(queue, 0) + self._waiting[(self.today, queue)]
+
+    def _stored_counts(self) -> dict[str, int]:
+        # Read once: the hall lock keeps other writers out and ours are only written at flush.
+        if self._stored is None:
+            self._stored = self.repos.tickets.waiting_by_queue(self.hall, self.today)
+        return self._stored
 
     def _count(self, ticket: Ticket, sign: int) -> None:
         if ticket.status is TicketStatus.WAITING:
@@ -232,7 +238,7 @@ class HallTx:
         if not self._pending:
             self.repos.tickets.adjust_waiting(self.hall, dict(self._waiting))
             return
-        stored = self.repos.tickets.waiting_by_queue(self.hall, self.today)
+        stored = self._stored_counts()
         self.repos.tickets.adjust_waiting(self.hall, dict(self._waiting))
         rows = []
         for seq, kind, body, changes in self._pending:
@@ -246,13 +252,13 @@ class HallTx:
                 {"hall": self.hall, "seq": seq, "type": kind, "at": self.now, "payload": text}
             )
             self.published.append((seq, text))
-        self.repos.events.append(self.hall, rows, self.seq)
-        notify(self.repos, self.hall)  # wakes the relays of every worker on commit
+        # The notice wakes every worker's relay on commit and carries the events to it.
+        self.repos.events.append(self.hall, rows, self.seq, announce(self.published))
 
 
-def notify(repos: Repositories, hall: str) -> None:
-    """Tell the other workers that the hall has new events (a seam tests cut)."""
-    repos.events.notify(hall)
+def announce(items: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
+    """What the other workers are told of a commit's events (a seam tests cut: None)."""
+    return items
 
 
 class Batch:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 
 from server.domain.layout import Layout
-from server.realtime.pg import notify
+from server.realtime.pg import CHANNEL, notice
 from server.store import repo  # events_after stays there: the relay reads it, and imports no repo
 from server.store.layout import load_layout
 from server.store.tables import events, halls
@@ -17,6 +17,20 @@ _LOCK_SQLITE = select(halls.c.last_seq).where(halls.c.code == bindparam("hall"))
 _LOCK_FOR_UPDATE = _LOCK_SQLITE.with_for_update()
 _SET_SEQ = update(halls).where(halls.c.code == bindparam("b_hall"))
 _INSERT_EVENTS = events.insert()
+# PostgreSQL: the events, the hall's seq and the notice in one round trip (the hall lock is
+# held until commit, so every round trip under it slows the hall's other writers).
+_LOGGED = """WITH logged AS (
+    INSERT INTO events (hall, seq, type, at, payload)
+    SELECT :hall, e.seq, e.type, e.at, e.payload FROM unnest(
+        CAST(:seqs AS BIGINT[]), CAST(:types AS VARCHAR[]), CAST(:ats AS TIMESTAMP[]),
+        CAST(:payloads AS TEXT[])
+    ) AS e(seq, type, at, payload)
+)"""
+_APPEND_PG = text(_LOGGED + " UPDATE halls SET last_seq = :last WHERE code = :hall")
+_APPEND_NOTIFY_PG = text(
+    _LOGGED + ", moved AS (UPDATE halls SET last_seq = :last WHERE code = :hall)"
+    f" SELECT pg_notify('{CHANNEL}', :notice)"
+)
 _FIRST_SEQ = select(func.min(events.c.seq)).where(events.c.hall == bindparam("hall"))
 
 
@@ -88,15 +102,34 @@ class EventsRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def append(self, hall: str, rows: list[dict[str, Any]], last_seq: int) -> None:
-        """Log a hall's new events and its newest seq."""
-        insert_events(self.conn, rows)
-        set_last_seq(self.conn, hall, last_seq)
+    def append(
+        self,
+        hall: str,
+        rows: list[dict[str, Any]],
+        last_seq: int,
+        announce: list[tuple[int, str]] | None,
+    ) -> None:
+        """Log a hall's new events and its newest seq; on PostgreSQL ring the hall's channel.
 
-    def notify(self, hall: str) -> None:
-        """Ring the hall's channel on PostgreSQL (sent on commit); SQLite has one process."""
-        if self.conn.dialect.name != "sqlite":
-            notify(self.conn, hall)
+        `announce` is what the notice carries (sent on commit); None sends no notice. SQLite
+        has one process, which publishes its own commits.
+        """
+        if self.conn.dialect.name == "sqlite" or not rows:
+            insert_events(self.conn, rows)
+            set_last_seq(self.conn, hall, last_seq)
+            return
+        params = {
+            "hall": hall,
+            "last": last_seq,
+            "seqs": [r["seq"] for r in rows],
+            "types": [r["type"] for r in rows],
+            "ats": [r["at"].astimezone(dt.UTC).replace(tzinfo=None) for r in rows],
+            "payloads": [r["payload"] for r in rows],
+        }
+        if announce is None:
+            self.conn.execute(_APPEND_PG, params)
+        else:
+            self.conn.execute(_APPEND_NOTIFY_PG, {**params, "notice": notice(hall, announce)})
 
     def after(self, hall: str, since: int, limit: int) -> list[tuple[int, str]]:
         """(seq, payload) of events after `since`, in seq order."""

@@ -32,8 +32,13 @@ class Repositories:
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """A nested transaction: what happens inside is undone alone if it raises."""
-        with self.conn.begin_nested():
-            yield
+        try:
+            with self.conn.begin_nested():
+                yield
+        except BaseException:
+            if "windows" in self.__dict__:  # made already: its reads may predate the rollback
+                self.windows.forget()
+            raise
 
     @cached_property
     def halls(self) -> HallsRepo:

@@ -90,6 +90,12 @@ class WindowsRepo:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # serving() per hall, kept up to date by save(): a call reads it twice otherwise
+        self._serving: dict[str, list[tuple[str, str, list[str]]]] = {}
+
+    def forget(self) -> None:
+        """Drop what was read (a savepoint rolled back writes the cache had seen)."""
+        self._serving.clear()
 
     def get(self, hall: str, code: str) -> Window | None:
         """One active window."""
@@ -102,10 +108,18 @@ class WindowsRepo:
     def save(self, hall: str, window: Window) -> None:
         """Write a window's runtime state."""
         save_window(self.conn, hall, window)
+        rows = self._serving.get(hall)
+        if rows is not None:
+            self._serving[hall] = [
+                (c, window.status.value, list(window.queues)) if c == window.code else (c, s, q)
+                for c, s, q in rows
+            ]
 
     def serving(self, hall: str) -> list[tuple[str, str, list[str]]]:
         """(code, status, queues) of every active window."""
-        return serving(self.conn, hall)
+        if hall not in self._serving:
+            self._serving[hall] = serving(self.conn, hall)
+        return [(c, s, list(q)) for c, s, q in self._serving[hall]]
 
     def add_walk_in(
         self,

@@ -58,7 +58,7 @@ def test_a_lost_notice_of_a_quiet_hall_is_recovered_from_the_log_while_others_ri
         try:
             time.sleep(1.5)  # the channel has been busy for longer than the poll period
             with monkeypatch.context() as patch:
-                patch.setattr(context, "notify", lambda conn, hall: None)  # notices lost
+                patch.setattr(context, "announce", lambda items: None)  # notices lost
                 numbers = [issue(worker_a, queue="A")["number"] for _ in range(3)]
             started = time.monotonic()
             got = [inbox.get(timeout=max(0.1, started + 2.5 - time.monotonic())) for _ in range(3)]

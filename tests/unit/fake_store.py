@@ -68,12 +68,17 @@ class FakeEvents:
     def __init__(self, s: State) -> None:
         self.s = s
 
-    def append(self, hall: str, rows: list[dict[str, Any]], last_seq: int) -> None:
+    def append(
+        self,
+        hall: str,
+        rows: list[dict[str, Any]],
+        last_seq: int,
+        announce: list[tuple[int, str]] | None,
+    ) -> None:
         self.s.events.extend(rows)
         self.s.seq[hall] = last_seq
-
-    def notify(self, hall: str) -> None:
-        self.s.notices.append(hall)
+        if announce is not None and rows:
+            self.s.notices.append(hall)
 
     def after(self, hall: str, since: int, limit: int) -> list[tuple[int, str]]:
         rows = [e for e in self.s.events if e["hall"] == hall and e["seq"] > since]
