@@ -15,12 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from server.api import auth as auth_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
 from server.api.deps import Services
-from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
+from server.api.middleware import Edge
 from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
 from server.hallcheck import check_together
 from server.hallfile import load_hall_file
-from server.observability import RequestMetrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services import dayend, devices
@@ -71,10 +70,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
-    app.add_middleware(RefuseControlCharacters)
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestMetrics, metrics=services.metrics)
+    app.add_middleware(Edge, max_bytes=settings.max_body_bytes, metrics=services.metrics)
     return app
 
 

@@ -12,7 +12,6 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.domain.numbering import business_date
 from server.store.tables import devices, halls, waiting_counts
@@ -100,48 +99,6 @@ class Metrics:
         with self._lock:
             self.requests[(method, route, status)] += 1
             self.seconds[(method, route)] += seconds
-
-
-class RequestMetrics:
-    """ASGI middleware: count requests per route template and status, log them."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
-        self.log = logging.getLogger("yichuang.access")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Time the request and remember its status."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", "(unmatched)")
-            elapsed = time.perf_counter() - start
-            self.metrics.observe(scope["method"], template, status, elapsed)
-            self.log.debug(
-                "%s %s %s",
-                scope["method"],
-                template,
-                status,
-                extra={
-                    "method": scope["method"],
-                    "path": template,
-                    "status": status,
-                    "ms": round(elapsed * 1000, 1),
-                },
-            )
 
 
 def prometheus_text(
