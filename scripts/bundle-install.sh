@@ -27,6 +27,10 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
+for extra in ${extras//,/ }; do
+  [[ ",$BUNDLE_EXTRAS," == *",$extra,"* ]] ||
+    die "this bundle holds the extras $BUNDLE_EXTRAS, not $extra (make bundle BUNDLE_ARGS=\"--extras …\")"
+done
 py=${PYTHON:-python3}
 venv=$prefix/.venv  # the path the systemd units in deploy/ name
 

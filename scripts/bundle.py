@@ -52,8 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-tar", dest="tar", action="store_false", help="the directory only")
     ns = ap.parse_args(argv)
-    extras = ",".join(e.strip() for e in ns.extras.split(",") if e.strip())
-    bundle = build(ns.out.resolve(), extras, pin=ns.pin, debs=ns.debs)
+    wanted = [e.strip() for e in ns.extras.split(",") if e.strip()]
+    known = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    unknown = set(wanted) - set(known["optional-dependencies"])
+    if unknown:  # pip would only warn, and build a bundle without them
+        ap.error(f"no such extra: {', '.join(sorted(unknown))}")
+    extras = ",".join(wanted)
+    try:
+        bundle = build(ns.out.resolve(), extras, pin=ns.pin, debs=ns.debs)
+    except subprocess.CalledProcessError as exc:  # pip's or apt's own message is above
+        print(f"bundle: failed: {' '.join(map(str, exc.cmd))[:300]}", file=sys.stderr)
+        return 1
     print(f"bundle: {bundle}")
     if ns.tar:
         print(f"bundle: {make_tar(bundle)}")
@@ -65,31 +74,25 @@ def build(out: Path, extras: str, *, pin: bool = True, debs: bool = False) -> Pa
     version = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
     python = f"{sys.version_info[0]}.{sys.version_info[1]}"
     name = f"yichuang-{version}-py{python.replace('.', '')}-{platform.machine()}"
-    bundle = out / name
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    (bundle / "wheels").mkdir(parents=True)
-    constraints = bundle / "constraints.txt"
+    # built under another name and renamed when whole: a failed build leaves no bundle to carry
+    partial = out / f"{name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / "wheels").mkdir(parents=True)
+    constraints = partial / "constraints.txt"
     constraints.write_text(installed_versions() if pin else "", "utf-8")
     with tempfile.TemporaryDirectory(prefix="yichuang-src-") as tmp:
         src = copy_source(Path(tmp) / "yichuang")
         run(
-            sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", bundle / "wheels",
+            sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", partial / "wheels",
             "--constraint", constraints, f"{src}[{extras}]",
         )  # fmt: skip
     packages = subprocess.run(
         [ROOT / "scripts" / "system-deps", "--list"], check=True, capture_output=True, text=True
     ).stdout.split()
-    (bundle / "debs.txt").write_text("".join(f"{p}\n" for p in packages), "utf-8")
+    (partial / "debs.txt").write_text("".join(f"{p}\n" for p in packages), "utf-8")
     if debs:
-        download_debs(packages, bundle / "debs")
-    shutil.copy2(ROOT / "scripts" / "bundle-install.sh", bundle / "install.sh")
-    (bundle / "install.sh").chmod(0o755)
-    shutil.copy2(ROOT / "docs" / "deploy" / "offline.md", bundle / "README.md")
-    (bundle / "deploy").mkdir()
-    for unit in sorted((ROOT / "docs" / "deploy").glob("*.service")):
-        shutil.copy2(unit, bundle / "deploy" / unit.name)
-    shutil.copytree(ROOT / "docs" / "examples", bundle / "examples")
+        download_debs(packages, partial / "debs")
+    add_install_files(partial)
     info = {
         "version": version,
         "commit": git("describe", "--always", "--dirty") or "unknown",
@@ -99,16 +102,29 @@ def build(out: Path, extras: str, *, pin: bool = True, debs: bool = False) -> Pa
         "libc": "-".join(platform.libc_ver()),
         "extras": extras.split(","),
         "pinned": pin,
-        "wheels": sorted(p.name for p in (bundle / "wheels").glob("*.whl")),
+        "wheels": sorted(p.name for p in (partial / "wheels").glob("*.whl")),
         "debs": packages,
     }
-    (bundle / "bundle.json").write_text(json.dumps(info, indent=2) + "\n", "utf-8")
+    (partial / "bundle.json").write_text(json.dumps(info, indent=2) + "\n", "utf-8")
     # what install.sh reads (it runs before any Python of ours exists on the hall's machine)
-    (bundle / "bundle.env").write_text(
+    (partial / "bundle.env").write_text(
         f"BUNDLE_VERSION={version}\nBUNDLE_PYTHON={python}\nBUNDLE_EXTRAS={extras}\n", "utf-8"
     )
-    write_sums(bundle)
-    return bundle
+    write_sums(partial)
+    bundle = out / name
+    shutil.rmtree(bundle, ignore_errors=True)
+    return partial.rename(bundle)
+
+
+def add_install_files(bundle: Path) -> None:
+    """install.sh, this guide as README.md, the systemd units and the example station files."""
+    shutil.copy2(ROOT / "scripts" / "bundle-install.sh", bundle / "install.sh")
+    (bundle / "install.sh").chmod(0o755)
+    shutil.copy2(ROOT / "docs" / "deploy" / "offline.md", bundle / "README.md")
+    (bundle / "deploy").mkdir()
+    for unit in sorted((ROOT / "docs" / "deploy").glob("*.service")):
+        shutil.copy2(unit, bundle / "deploy" / unit.name)
+    shutil.copytree(ROOT / "docs" / "examples", bundle / "examples")
 
 
 def installed_versions() -> str:

@@ -262,3 +262,16 @@ def test_the_apps_start_on_a_pc_installed_without_the_server_extra():
         )
         assert run.returncode == 0, run.stderr[-2000:]
         assert "usage:" in run.stdout, app
+
+
+def test_an_extra_the_bundle_does_not_hold_is_refused_by_name(bundle, tmp_path):
+    run = subprocess.run(
+        [bundle / "install.sh", "--prefix", tmp_path / "opt", "--extras", "server,clients"],
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1
+    assert "this bundle holds the extras server, not clients" in run.stderr
+    assert not (tmp_path / "opt").exists()
