@@ -85,6 +85,8 @@ echo "== venv $venv"
 for var in $(env | sed -n 's/^\(PIP_[A-Z_]*\)=.*/\1/p'); do unset "$var"; done
 export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
 unset PYTHONPATH PYTHONHOME  # another yichuang on the path would count as installed
+# a bundle built later from new code may keep the version number: pip would call it installed
+"$venv/bin/python" -m pip uninstall --quiet --yes yichuang 2>/dev/null || true
 "$venv/bin/python" -m pip install --quiet --no-index --find-links "$here/wheels" \
   --constraint "$here/constraints.txt" "yichuang[$extras]==$BUNDLE_VERSION"
 

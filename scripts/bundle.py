@@ -202,10 +202,13 @@ def write_sums(bundle: Path) -> None:
 
 
 def make_tar(bundle: Path) -> Path:
-    """<bundle>.tar.gz beside the directory, unpacking to the directory's name."""
+    """<bundle>.tar.gz (and its .sha256) beside the directory, unpacking to the directory's name."""
     target = bundle.with_name(bundle.name + ".tar.gz")
     with tarfile.open(target, "w:gz", compresslevel=6) as tar:
         tar.add(bundle, arcname=bundle.name)
+    # for the receiving side to check before unpacking: `sha256sum -c <name>.tar.gz.sha256`
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    target.with_name(target.name + ".sha256").write_text(f"{digest}  {target.name}\n", "utf-8")
     return target
 
 

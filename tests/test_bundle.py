@@ -45,6 +45,8 @@ def bundle_tar(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     [tar] = out.glob("yichuang-*.tar.gz")
+    check = subprocess.run(["sha256sum", "--check", f"{tar.name}.sha256"], cwd=out)
+    assert check.returncode == 0  # what the hall checks before unpacking
     return tar
 
 
@@ -114,6 +116,20 @@ def test_the_bundle_installs_with_no_network_checks_the_hall_and_serves_it(bundl
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(15)
     assert (tmp_path / "var" / "yichuang.db").exists()
+
+    # a later bundle of the same version number, installed over this one, replaces the code
+    cli = Path(where.stdout.strip()).parent / "cli.py"
+    cli.write_text(cli.read_text("utf-8") + "# an older build\n", "utf-8")
+    again = subprocess.run(
+        [*command, "--hall", str(hall), "--no-system"],
+        cwd=tmp_path,
+        env={**_clean_env(), "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "# an older build" not in cli.read_text("utf-8")
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> httpx.Response:
