@@ -64,6 +64,9 @@ elif [ "$system" != 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y -q \
       --no-install-recommends ${APT_SIMULATE:+--simulate} "${missing[@]}"
     rm -rf "$apt_dir"
+  elif [ -f "$here/debs/Packages" ]; then
+    echo "== Debian packages missing: ${missing[*]}; run install.sh as root to install them"
+    echo "   from the bundle (the server runs without them; kiosk, pad and display PCs need them)"
   else
     echo "== Debian packages missing: ${missing[*]}"
     echo "   the server runs without them; kiosk, pad and display PCs need them. Install with"
