@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXTRAS := server,clients,hardware,dev
 
-.PHONY: demo test check lint system-deps bench screens clean
+.PHONY: demo test check lint system-deps bench screens clean bundle
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ bench: $(STAMP)
 screens: $(STAMP) system-deps
 	YICHUANG_SCREENS_DIR=docs/screens QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q \
 		tests/kiosk tests/caller tests/display tests/browser
+
+# The offline bundle for a hall without internet (政务外网), from this venv's tested versions:
+# dist/yichuang-<version>-py311-<arch>/ and its .tar.gz (docs/deploy/offline.md).
+# BUNDLE_ARGS=--debs adds the Debian packages; BUNDLE_ARGS="--extras server,hardware" no Qt.
+bundle: $(STAMP)
+	$(BIN)/python scripts/bundle.py $(BUNDLE_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

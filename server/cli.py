@@ -10,8 +10,6 @@ import os
 import sys
 from pathlib import Path
 
-from server.config import DEMO_HALL_FILE
-
 # Subcommands owned by other packages; they get the rest of the command line.
 FORWARDED = {
     "kiosk": "kiosk.__main__",
@@ -132,6 +130,7 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
 
 
 def _demo(ns: argparse.Namespace) -> int:
+    from server.config import DEMO_HALL_FILE  # here: kiosk and display PCs lack the server extra
     from server.demo.companions import Companions
 
     ns.halls = [DEMO_HALL_FILE]
