@@ -13,7 +13,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from server.api import auth as auth_routes
-from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
+from server.api import (
+    clerk,
+    errors,
+    followups,
+    halls,
+    idempotency,
+    leases,
+    live,
+    stats,
+    tickets,
+    windows,
+)
 from server.api.deps import Services
 from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
 from server.config import Settings
@@ -63,6 +74,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     errors.install(app)
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)
+    app.include_router(followups.router)  # 差评整改 (issue 15)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(

@@ -22,7 +22,7 @@ from server.domain.policy import NORMAL_CLASS, queue_order_key
 from server.domain.priority import PriorityRule, automatic_priority, rules_from
 from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.security import keyed_hash, new_ticket_id, ticket_secret
-from server.services import appointments
+from server.services import appointments, ratings
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
 from server.store.tickets_repo import TicketsRepo
@@ -281,6 +281,7 @@ def evaluate_ticket(
     reasons: list[str] | None = None,
     *,
     owner: bool = False,
+    channel: str = ratings.PHONE,
 ) -> dict[str, Any]:
     """Record the 好差评 rating of a finished service, once (reasons from the hall's list)."""
     hall = _hall_of(ctx, ticket_id)
@@ -297,7 +298,10 @@ def evaluate_ticket(
             window=_window_view(tx, ticket.window),
             level=level,
             level_label=lifecycle.EVALUATION_LEVELS[level],
+            channel=channel,  # the 好差评 adapters' channel (evaluator device or phone)
+            assess_number=1,
         )
+        ratings.open_if_poor(tx, ticket, level, ticket.evaluation_reasons, comment)
         return describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
