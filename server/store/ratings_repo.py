@@ -38,6 +38,8 @@ class RatedService:
     clerk_name: str | None
     staff_no: str | None
     second: SecondRating | None
+    timezone: str = "Asia/Shanghai"
+    promise_days: int | None = None  # 承诺时限 once matters carry `limit_days`
 
 
 class RatingsRepo:
@@ -85,7 +87,7 @@ class RatingsRepo:
             return None
         t = dict(row._mapping)
         hall = self.conn.execute(
-            select(halls.c.name, halls.c.config).where(halls.c.code == t["hall"])
+            select(halls.c.name, halls.c.config, halls.c.timezone).where(halls.c.code == t["hall"])
         ).first()
         matter = None
         if t.get("matter"):
@@ -109,4 +111,6 @@ class RatingsRepo:
             clerk_name=clerk.name if clerk is not None else None,
             staff_no=clerk.staff_no if clerk is not None else None,
             second=self.second(ticket_id),
+            timezone=hall.timezone if hall is not None else "Asia/Shanghai",
+            promise_days=mm.get("limit_days"),
         )

@@ -21,7 +21,7 @@ PUBLISHED = ["91350100M000100Y43", "914403001922038216", "9144030071526726XG"]
 
 
 def test_the_weights_are_powers_of_three_modulo_31():
-    assert USCC_WEIGHTS == tuple(pow(3, i, 31) for i in range(17))
+    assert tuple(pow(3, i, 31) for i in range(17)) == USCC_WEIGHTS
 
 
 @pytest.mark.parametrize("code", PUBLISHED)
@@ -73,7 +73,10 @@ def demo() -> dict:
     ("change", "key"),
     [
         (lambda d: d["hall"].update(region_code="14100X"), "region_code"),
-        (lambda d: d["departments"][0].update(department_code="11141000526018150Y"), "department_code"),
+        (
+            lambda d: d["departments"][0].update(department_code="11141000526018150Y"),
+            "department_code",
+        ),
         (lambda d: d["matters"][0].update(catalog_code="x"), "catalog_code"),
         (lambda d: d["matters"][0].update(department="没有的部门"), "department"),
     ],
