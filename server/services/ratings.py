@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.domain import followups, lifecycle
 from server.domain.errors import Forbidden, NotFound
@@ -26,6 +28,22 @@ def refuse_staff(role: str | None) -> None:
 def channel_of(role: str | None) -> str:
     """The channel of a rating: the window's evaluator device, else the citizen's phone."""
     return EVALUATOR if role == EVALUATOR else PHONE
+
+
+def followup_view(repos: Any, layout: Any, ticket: Ticket, now: Any) -> dict[str, Any] | None:
+    """What the citizen's page needs to offer a 追评: allowed until when, and the level given."""
+    if ticket.evaluated_at is None:
+        return None
+    days = int(layout.settings.get("followup_rating_days", 15))
+    second = repos.ratings.second(ticket.id)
+    until = ticket.evaluated_at + dt.timedelta(days=days)
+    allowed = second is None and days > 0 and now <= until
+    return {
+        "allowed": allowed,
+        "reasons": rating_reasons(layout) if allowed else [],  # what the 追评 form offers
+        "until": until.astimezone(ZoneInfo(layout.timezone)).strftime("%Y-%m-%d %H:%M"),
+        "level": second.level if second is not None else None,
+    }
 
 
 def open_if_poor(
@@ -98,7 +116,9 @@ def add_second_rating(
             assess_number=2,
         )
         open_if_poor(tx, ticket, level, picked, comment)
-        return describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        view = describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        view["followup_rating"] = followup_view(tx.repos, tx.layout, ticket, tx.now)
+        return view
 
     result: dict[str, Any] = run_in_hall(ctx, found.hall, work)
     return result

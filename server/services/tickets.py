@@ -191,7 +191,10 @@ def get_ticket(ctx: Context, ticket_id: str, *, staff: bool, owner: bool) -> dic
         ticket = _load(repos.tickets, ticket_id)
         layout = ctx.layout_of(repos, ticket.hall)
         today = business_date(ctx.clock(), layout.timezone)
-        return describe(ctx, repos, layout, ticket, staff=staff, today=today, owner=owner)
+        view = describe(ctx, repos, layout, ticket, staff=staff, today=today, owner=owner)
+        if owner:  # the citizen's page offers a 追评 from this
+            view["followup_rating"] = ratings.followup_view(repos, layout, ticket, ctx.clock())
+        return view
 
 
 def find_ticket(
@@ -302,7 +305,10 @@ def evaluate_ticket(
             assess_number=1,
         )
         ratings.open_if_poor(tx, ticket, level, ticket.evaluation_reasons, comment)
-        return describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        view = describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        if owner:
+            view["followup_rating"] = ratings.followup_view(tx.repos, tx.layout, ticket, tx.now)
+        return view
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result

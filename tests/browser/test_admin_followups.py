@@ -70,3 +70,49 @@ def test_the_supervisor_calls_back_fixes_and_closes_a_poor_rating(browser, serve
     page.click("#followups-form button[type=submit]")
     page.locator("#followups-table td", has_text="已办结").first.wait_for()
     page.close()
+
+
+def test_the_citizen_adds_a_second_rating_on_the_phone_and_it_opens_a_followup(browser, server):
+    from playwright.sync_api import expect
+
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        kiosk = {"Authorization": "Bearer demo-kiosk"}
+        ticket = http.post("/api/v1/halls/demo/tickets", json={"queue": "A"}, headers=kiosk).json()
+        login = http.post(
+            "/api/v1/auth/login", json={"username": "clerk02", "password": "demo1234"}
+        )
+        clerk = {"Authorization": f"Bearer {login.json()['token']}"}
+        base = "/api/v1/halls/demo/windows/S02"
+        http.post(f"{base}/sign-in", headers=clerk).raise_for_status()
+        http.post(f"{base}/call", json={"ticket": ticket["id"]}, headers=clerk).raise_for_status()
+        http.post(f"{base}/outcome", json={"outcome": "accepted"}, headers=clerk).raise_for_status()
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(ticket["progress_url"])
+    phone.click("#rating button[data-level='4']")
+    phone.click("#rate-submit")
+    expect(phone.locator("#rated")).to_have_text("感谢您的评价：满意")
+    again = phone.locator("#followup-open")
+    expect(again).to_contain_text("前可追评一次")
+    again.click()
+    expect(phone.locator("#rating-title")).to_have_text("追加评价（追评）")
+    phone.click("#rating button[data-level='2']")
+    phone.click("#rate-reasons button:has-text('办事效率低')")
+    phone.fill("#comment", "后续补正又等了一周")
+    phone.screenshot(path=str(SCREENS / "progress-followup-rating.png"), full_page=True)
+    phone.click("#rate-submit")
+    expect(phone.locator("#rated")).to_have_text("感谢您的评价：满意；追评：不满意")
+    expect(again).to_be_hidden()
+    expect(phone.locator("#rating")).to_be_hidden()
+    phone.reload()  # the page remembers: no second 追评 is offered
+    expect(phone.locator("#rated")).to_have_text("感谢您的评价：满意；追评：不满意")
+    expect(phone.locator("#followup-open")).to_be_hidden()
+    phone.close()
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        login = http.post(
+            "/api/v1/auth/login", json={"username": "supervisor", "password": "demo1234"}
+        )
+        sup = {"Authorization": f"Bearer {login.json()['token']}"}
+        items = http.get("/api/v1/halls/demo/followups", headers=sup).json()["items"]
+    assert [(i["number"], i["level"]) for i in items if i["window"] == "S02"] == [
+        (ticket["number"], 2)
+    ]
