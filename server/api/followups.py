@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -17,6 +17,9 @@ from server.services import followups
 router = APIRouter(
     prefix="/api/v1/halls/{hall}/followups", tags=["followups"], responses=ERROR_RESPONSES
 )
+
+
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the item's id")]
 
 
 class CallbackBody(Body):
@@ -56,14 +59,16 @@ async def list_items(
 
 
 @router.get("/{item_id}")
-async def show(hall: str, item_id: int, services: ServicesDep, who: HallSupervisor) -> JSONResponse:
+async def show(
+    hall: str, item_id: ItemId, services: ServicesDep, who: HallSupervisor
+) -> JSONResponse:
     """One item."""
     return reply(await services.read(followups.show_followup, services.ctx, hall, item_id))
 
 
 @router.post("/{item_id}/callback")
 async def callback(
-    hall: str, item_id: int, body: CallbackBody, services: ServicesDep, who: HallSupervisor
+    hall: str, item_id: ItemId, body: CallbackBody, services: ServicesDep, who: HallSupervisor
 ) -> JSONResponse:
     """回访: whether the citizen was reached and what was said."""
     return reply(
@@ -81,7 +86,7 @@ async def callback(
 
 @router.post("/{item_id}/rectification")
 async def rectification(
-    hall: str, item_id: int, body: NoteBody, services: ServicesDep, who: HallSupervisor
+    hall: str, item_id: ItemId, body: NoteBody, services: ServicesDep, who: HallSupervisor
 ) -> JSONResponse:
     """整改: what was done."""
     return reply(
@@ -94,7 +99,7 @@ async def rectification(
 @router.post("/{item_id}/close")
 async def close(
     hall: str,
-    item_id: int,
+    item_id: ItemId,
     services: ServicesDep,
     who: HallSupervisor,
     body: CloseBody | None = None,
