@@ -14,12 +14,14 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api import auth as auth_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
+from server.api import followups as followup_routes
 from server.api.deps import Services
 from server.api.middleware import Edge
 from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
 from server.hallcheck import check_together
 from server.hallfile import load_hall_file
+from server.outbox import provinces  # noqa: F401  (registers the 好差评 adapters as formats)
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services import dayend, devices
@@ -62,6 +64,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     errors.install(app)
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)
+    app.include_router(followup_routes.router)  # 差评整改 (issue 15)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from drivers.strict_toml import Table, read_toml
+from server.domain.codes import catalog_problem, region_problem, uscc_problem
 from server.domain.layout import Matter
 from server.domain.model import (
     CallPolicy,
@@ -132,7 +133,8 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
         _window(t, defaults, area_codes, queue_codes) for t in root.tables("windows", required=True)
     )
     _unique(root, "windows", [w.code for w in windows], "code")
-    matters = tuple(_matter(t, queue_codes) for t in root.tables("matters"))
+    departments = _departments(root)
+    matters = tuple(_matter(t, queue_codes, departments) for t in root.tables("matters"))
     _unique(root, "matters", [m.code for m in matters], "code")
     matter_codes = {m.code for m in matters}
     guide = [_guide_node(t, matter_codes, 1) for t in root.tables("guide")]
@@ -187,6 +189,7 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "announce_repeats": hall.integer("announce_repeats", 2, lo=1, hi=5),
         "announce_pause_s": hall.number("announce_pause_s", 1.0, lo=0, hi=10),
         **_rating_settings(hall),
+        **_platform_settings(hall),
     }
     return {
         "requeue": rule,
@@ -329,15 +332,62 @@ def _priority_rule(t: Table, queues: set[str]) -> dict[str, Any]:
     return rule
 
 
-def _matter(t: Table, queues: set[str]) -> MatterSpec:
+def _matter(t: Table, queues: set[str], departments: dict[str, str]) -> MatterSpec:
+    department = t.text("department", None, max_len=100)
+    if departments and department is not None and department not in departments:
+        raise t.error("department", f"unknown department {department!r} (see [[departments]])")
+    catalog = t.text("catalog_code", None, max_len=64)
+    if catalog is not None and (problem := catalog_problem(catalog)):
+        raise t.error("catalog_code", f"事项编码 {catalog!r} {problem}")
     spec = MatterSpec(
         code=t.text("code", pattern=r"[A-Za-z0-9_.-]{1,64}"),
         name=t.text("name", max_len=200),
         queue=_known(t, "queue", [t.text("queue")], queues)[0],
-        department=t.text("department", None, max_len=100),
+        department=department,
+        catalog_code=catalog,
+        department_code=departments.get(department) if department else None,
     )
     t.done()
     return spec
+
+
+def _departments(root: Table) -> dict[str, str]:
+    """`[[departments]]`: each department's name and 统一社会信用代码 (checked per GB 32100)."""
+    found: dict[str, str] = {}
+    for t in root.tables("departments"):
+        name = t.text("name", max_len=100)
+        code = t.text("department_code", max_len=40)
+        if problem := uscc_problem(code):
+            raise t.error("department_code", f"统一社会信用代码 {code!r} {problem}")
+        if name in found:
+            raise root.error("departments", f"duplicate name {name!r}")
+        found[name] = code
+        t.done()
+    return found
+
+
+def _platform_settings(hall: Table) -> dict[str, Any]:
+    """Codes and rules of the government platform: 行政区划代码, 追评, 差评整改, 代评 thresholds."""
+    region = hall.text("region_code", None, max_len=12)
+    if region is not None and (problem := region_problem(region)):
+        raise hall.error("region_code", f"行政区划代码 {region!r} {problem}")
+    return {
+        "region_code": region,
+        "region_name": hall.text("region_name", None, max_len=50),
+        # 追评: days after the first rating in which the citizen may add one more
+        "followup_rating_days": hall.integer("followup_rating_days", 15, lo=0, hi=365),
+        # 差评整改: working days to call back and fix a rating of 1 or 2
+        "poor_rating_followup_days": hall.integer("poor_rating_followup_days", 5, lo=1, hi=60),
+        # 代评: a rating this fast after the service ended counts as quick ...
+        "proxy_rating_quick_seconds": hall.integer("proxy_rating_quick_seconds", 5, lo=1, hi=600),
+        # ... and a window is flagged when its quick share is this many times the hall's
+        "proxy_rating_ratio": hall.number("proxy_rating_ratio", 2.0, lo=1, hi=100),
+        # ... with at least this many ratings in the month (fewer say nothing)
+        "proxy_rating_min_ratings": hall.integer("proxy_rating_min_ratings", 20, lo=1, hi=10000),
+        # a burst: this many 非常满意 in a row at one window, each within the gap of the last
+        "proxy_burst_size": hall.integer("proxy_burst_size", 8, lo=2, hi=1000),
+        "proxy_burst_gap_seconds": hall.integer("proxy_burst_gap_seconds", 60, lo=1, hi=3600),
+    }
 
 
 def _guide_node(t: Table, matters: set[str], depth: int) -> dict[str, Any]:

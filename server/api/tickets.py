@@ -12,7 +12,7 @@ from server.api.errors import ERROR_RESPONSES
 from server.api.idempotency import OnceDep
 from server.domain.errors import Forbidden
 from server.protocol.models import EvaluationBody, TicketOut
-from server.services import tickets
+from server.services import ratings, tickets
 from server.services.auth import Principal
 
 router = APIRouter(
@@ -98,6 +98,7 @@ async def evaluate(
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """好差评: 5 非常满意 … 1 非常不满意, once per service; a poor rating names its reasons."""
+    ratings.refuse_staff(who.role if who is not None else None)
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
     # The citizen's own page always offers reasons; only a device may rate without them.
     reasons = body.reasons if who is not None or body.reasons is not None else []
@@ -111,6 +112,38 @@ async def evaluate(
             body.level,
             body.comment,
             reasons,
+            owner=owner,
+            channel=ratings.channel_of(who.role if who is not None else None),
+        ),
+        claim=claim,
+    )
+
+
+@router.post("/evaluation/followup", response_model=TicketOut)
+async def evaluate_again(
+    ticket_id: str,
+    body: EvaluationBody,
+    services: ServicesDep,
+    who: OptionalPrincipal,
+    once: OnceDep,
+    s: Secret = None,
+    x_ticket_secret: SecretHeader = None,
+) -> JSONResponse:
+    """追评: one more rating within the hall's `followup_rating_days`, kept beside the first."""
+    ratings.refuse_staff(who.role if who is not None else None)
+    owner = await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
+    reasons = body.reasons if who is not None or body.reasons is not None else []
+    claim = once.claim(body)
+    return reply(
+        await services.write_once(
+            claim,
+            ratings.add_second_rating,
+            services.ctx,
+            ticket_id,
+            body.level,
+            body.comment,
+            reasons,
+            channel=ratings.channel_of(who.role if who is not None else None),
             owner=owner,
         ),
         claim=claim,

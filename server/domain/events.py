@@ -25,3 +25,9 @@ class EventType(StrEnum):
     EVALUATION_REQUESTED = "evaluation.requested"
     EVALUATION_RECORDED = "evaluation.recorded"
     DEVICE_STATUS = "device.status"
+    # 追评 and 差评整改 (issue 15): they leave the hall through the outbox
+    EVALUATION_FOLLOWED_UP = "evaluation.followed_up"
+    FOLLOWUP_OPENED = "followup.opened"
+    FOLLOWUP_CALLED_BACK = "followup.called_back"
+    FOLLOWUP_RECTIFIED = "followup.rectified"
+    FOLLOWUP_CLOSED = "followup.closed"

@@ -16,6 +16,8 @@ class Matter:
     name: str
     queue: str
     department: str | None
+    catalog_code: str | None = None  # 事项编码 in the provincial catalogue
+    department_code: str | None = None  # the department's 统一社会信用代码
 
 
 @dataclass(frozen=True)

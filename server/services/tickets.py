@@ -22,7 +22,7 @@ from server.domain.policy import NORMAL_CLASS, queue_order_key
 from server.domain.priority import PriorityRule, automatic_priority, rules_from
 from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.security import keyed_hash, new_ticket_id, ticket_secret
-from server.services import appointments
+from server.services import appointments, ratings
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
 from server.store.tickets_repo import TicketsRepo
@@ -191,7 +191,10 @@ def get_ticket(ctx: Context, ticket_id: str, *, staff: bool, owner: bool) -> dic
         ticket = _load(repos.tickets, ticket_id)
         layout = ctx.layout_of(repos, ticket.hall)
         today = business_date(ctx.clock(), layout.timezone)
-        return describe(ctx, repos, layout, ticket, staff=staff, today=today, owner=owner)
+        view = describe(ctx, repos, layout, ticket, staff=staff, today=today, owner=owner)
+        if owner:  # the citizen's page offers a 追评 from this
+            view["followup_rating"] = ratings.followup_view(repos, layout, ticket, ctx.clock())
+        return view
 
 
 def find_ticket(
@@ -281,6 +284,7 @@ def evaluate_ticket(
     reasons: list[str] | None = None,
     *,
     owner: bool = False,
+    channel: str = ratings.PHONE,
 ) -> dict[str, Any]:
     """Record the 好差评 rating of a finished service, once (reasons from the hall's list)."""
     hall = _hall_of(ctx, ticket_id)
@@ -297,8 +301,14 @@ def evaluate_ticket(
             window=_window_view(tx, ticket.window),
             level=level,
             level_label=lifecycle.EVALUATION_LEVELS[level],
+            channel=channel,  # the 好差评 adapters' channel (evaluator device or phone)
+            assess_number=1,
         )
-        return describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        ratings.open_if_poor(tx, ticket, level, ticket.evaluation_reasons, comment)
+        view = describe(ctx, tx, tx.layout, ticket, staff=False, today=tx.today, owner=owner)
+        if owner:
+            view["followup_rating"] = ratings.followup_view(tx.repos, tx.layout, ticket, tx.now)
+        return view
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)
     return result

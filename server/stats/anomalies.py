@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from server.domain.lifecycle import EVALUATION_LEVELS
 from server.protocol.views import iso
 from server.services.context import Context
-from server.stats import grouping, queries
+from server.stats import grouping, proxy_ratings, queries
 from server.stats.detail import RESULT_LABELS
 from server.stats.measures import Tally, rate
 from server.stats.periods import Period, parse_month, work_calendar
@@ -59,6 +59,9 @@ def anomaly_report(ctx: Context, hall: str, month: str | None) -> dict[str, Any]
                 "材料转递异常需后台流转数据，本系统不记录，未纳入本通报",
             ],
         }
+        # 疑似代评 and 差评整改 (issue 15)
+        report["proxy_ratings"] = proxy_ratings.proxy_section(read, period)
+        report["followups"] = proxy_ratings.followup_section(read, period)
         report["summary"] = _summary(report, stats.total)
         report["findings"] = findings(report)
         return report
@@ -258,6 +261,8 @@ def _summary(report: dict[str, Any], total: Tally) -> dict[str, Any]:
         "overdue_unrated": report["evaluation"]["overdue_total"],
         "poor_ratings": report["evaluation"]["poor_total"],
         "rate_outliers": sum(bool(r["flags"]) for r in report["rates"]["rows"]),
+        "proxy_windows": len(report["proxy_ratings"]["rows"]),
+        "followups_overdue": report["followups"]["overdue_total"],
     }
 
 
@@ -267,6 +272,8 @@ def findings(report: dict[str, Any]) -> list[dict[str, str]]:
         *(("叫号异常", text) for text in _calling_findings(report["calling"])),
         *(("好差评异常", text) for text in _rating_findings(report["evaluation"])),
         *(("办结率/过号率异常", text) for text in _rate_findings(report["rates"])),
+        *(("疑似代评", t) for t in proxy_ratings.proxy_findings(report["proxy_ratings"])),
+        *(("差评整改逾期", t) for t in proxy_ratings.followup_findings(report["followups"])),
     ]
     return [{"section": section, "text": text} for section, text in found]
 

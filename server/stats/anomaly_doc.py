@@ -77,6 +77,27 @@ SUMMARY = (
     ("unrated_windows", "未评价率超标窗口"),
     ("poor_ratings", "差评"),
     ("rate_outliers", "办结率/过号率异常窗口"),
+    ("proxy_windows", "疑似代评窗口"),
+    ("followups_overdue", "差评整改逾期"),
+)
+PROXY = (
+    ("window_name", "窗口"),
+    ("ratings", "评价数"),
+    ("quick", "办结后数秒内评价"),
+    ("quick_share", "占比"),
+    ("rest_quick_share", "其他窗口占比"),
+    ("bursts_text", "连续非常满意"),
+)
+FOLLOWUPS = (
+    ("date", "日期"),
+    ("number", "号码"),
+    ("window", "窗口"),
+    ("clerk", "工作人员"),
+    ("level", "评价"),
+    ("deadline", "整改期限"),
+    ("days_late", "逾期天数"),
+    ("reached_text", "回访"),
+    ("rectified_text", "整改"),
 )
 RATE_KEYS = {
     "rating_rate",
@@ -84,6 +105,8 @@ RATE_KEYS = {
     "completion_rate",
     "no_show_rate",
     "unrated_rate",
+    "quick_share",
+    "rest_quick_share",
 }
 NUMBER_FORMATS = {**dict.fromkeys(RATE_KEYS, "0.0%"), "difference": "+0;-0;0"}
 PAGE_LIST = 30  # services listed on the printed page; the xlsx lists up to the JSON's limit
@@ -132,6 +155,8 @@ def anomaly_xlsx(report: dict[str, Any]) -> bytes:
     _table(book.create_sheet("超期未评价"), SERVICE, evaluation["overdue"])
     _table(book.create_sheet("差评"), POOR, evaluation["poor"])
     _table(book.create_sheet("办结率过号率"), RATES, report["rates"]["rows"], "flags")
+    _table(book.create_sheet("疑似代评"), PROXY, proxy_rows(report), "flagged")
+    _table(book.create_sheet("差评整改逾期"), FOLLOWUPS, followup_rows(report))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -218,6 +243,11 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
         f"过号率 {_show('no_show_rate', report['rates']['hall_no_show_rate'])}；"
         f"已结束叫号不足 {report['rates']['min_calls']} 次的窗口不参与比较。</p>",
         _html_table(RATES, [r for r in report["rates"]["rows"] if r["flags"]]),
+        "<h2>六、疑似代评</h2>",
+        _html_table(PROXY, proxy_rows(report), alert="flagged"),
+        f"<h2>七、差评整改逾期（{report['followups']['overdue_total']} 件）</h2>",
+        _html_table(FOLLOWUPS, followup_rows(report)[:PAGE_LIST]),
+        _more(report["followups"]["overdue_total"]),
         "<h2>说明</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>",
     ]
     body = f"<section class='anomaly-report'>{''.join(parts)}</section>"
@@ -228,6 +258,32 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
         f"<title>{escape(title(report))}</title><style>{PRINT_CSS}</style></head>"
         f"<body>{body}</body></html>"
     )
+
+
+def proxy_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """疑似代评 rows with their bursts as text."""
+    return [
+        r
+        | {
+            "bursts_text": "；".join(
+                f"{b['from']} 至 {b['to'][-5:]} 共 {b['count']} 条" for b in r["bursts"]
+            )
+        }
+        for r in report["proxy_ratings"]["rows"]
+    ]
+
+
+def followup_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Overdue 差评整改 rows with their steps as text."""
+    reached = {None: "未回访", True: "已联系", False: "未联系上"}
+    return [
+        i
+        | {
+            "reached_text": reached[i["reached"]],
+            "rectified_text": "已整改" if i["rectified"] else "未整改",
+        }
+        for i in report["followups"]["overdue"]
+    ]
 
 
 def _more(total: int) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from server.domain.model import WindowStatus
 from server.protocol.views import iso
 from server.services.context import Context
-from server.stats import grouping, queries
+from server.stats import grouping, proxy_ratings, queries
 from server.stats.periods import Period
 from server.stats.reads import HallRead, hall_read
 from server.store import windows_repo
@@ -76,7 +76,7 @@ def overview(ctx: Context, hall: str, stale_after_min: float = STALE_AFTER_MIN) 
             "queues": queues,
             "windows": windows,
             "devices": devices,
-            "alerts": _alerts(queues, devices),
+            "alerts": _alerts(queues, devices) + proxy_ratings.overdue_alerts(read),
             "today": {k: totals[k] for k in TODAY},
         }
 

@@ -82,6 +82,15 @@ class WorkCalendar:
             day += dt.timedelta(days=1)
         return count
 
+    def add_working_days(self, start: dt.date, days: int) -> dt.date:
+        """The `days`-th working day after `start` (a deadline of N working days)."""
+        day = start
+        for _ in range(days):
+            day += dt.timedelta(days=1)
+            while not self.is_working_day(day):
+                day += dt.timedelta(days=1)
+        return day
+
 
 def work_calendar(settings: dict[str, object]) -> WorkCalendar:
     """The hall's calendar from its settings (`holidays = [...]`, `workdays = [...]`)."""

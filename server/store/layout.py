@@ -78,5 +78,8 @@ def load_layout(conn: Connection, hall: str) -> Layout | None:
         guide=cfg.get("guide", []),
         areas=tuple((a.code, a.name) for a in arows),
         queues={q.code: queue_from_row(q._mapping) for q in qrows},
-        matters={m.code: Matter(m.code, m.name, m.queue, m.department) for m in mrows},
+        matters={
+            m.code: Matter(m.code, m.name, m.queue, m.department, m.catalog_code, m.department_code)
+            for m in mrows
+        },
     )

@@ -68,7 +68,14 @@ def sync_hall(conn: Connection, spec: HallSpec) -> None:
         [
             (
                 {"code": m.code},
-                {"name": m.name, "queue": m.queue, "department": m.department, "active": True},
+                {
+                    "name": m.name,
+                    "queue": m.queue,
+                    "department": m.department,
+                    "active": True,
+                    "catalog_code": m.catalog_code,
+                    "department_code": m.department_code,
+                },
                 {},
             )
             for m in spec.matters

@@ -97,6 +97,8 @@ matters = Table(
     Column("department", String(100), nullable=True),
     Column("queue", String(32), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
+    Column("catalog_code", String(64), nullable=True),  # 事项编码
+    Column("department_code", String(18), nullable=True),  # 统一社会信用代码
 )
 
 windows = Table(
@@ -344,4 +346,45 @@ reported_volumes = Table(
     Column("detail", JSON, nullable=True),  # optional per-outcome counts
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by", String(64), nullable=True),
+)
+
+# ---- Platform (issue 15 §3, §4): 追评 (a citizen's second rating) and 差评整改 items ----
+
+# 追评: at most one per ticket, kept beside the first rating (never overwriting it).
+second_ratings = Table(
+    "second_ratings",
+    metadata,
+    Column("ticket_id", String(32), primary_key=True),
+    Column("hall", String(32), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("reasons", JSON, nullable=True),
+    Column("channel", String(16), nullable=False),  # phone / evaluator
+    Column("rated_at", UTCDateTime, nullable=False),
+)
+
+# 差评整改: a rating of 1 or 2 opens one item per ticket; supervisors call back, fix, close.
+rating_followups = Table(
+    "rating_followups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(32), nullable=False),
+    Column("ticket_id", String(32), nullable=False, unique=True),
+    Column("number", String(16), nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("window", String(32), nullable=True),
+    Column("clerk", String(64), nullable=True),
+    Column("matter", String(64), nullable=True),
+    Column("level", Integer, nullable=False),
+    Column("reasons", JSON, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("deadline", Date, nullable=False),  # the last working day to close it
+    Column("status", String(16), nullable=False),  # open / closed
+    Column("callback", JSON, nullable=True),  # 回访 {reached, note, at, by}
+    Column("rectification", JSON, nullable=True),  # 整改 {note, at, by}
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_by", String(64), nullable=True),
+    Column("close_note", Text, nullable=True),
+    Index("ix_rating_followups_open", "hall", "status", "deadline"),
 )

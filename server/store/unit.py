@@ -15,9 +15,11 @@ from sqlalchemy import Connection
 from server.store.appointments_repo import AppointmentsRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
+from server.store.followups_repo import FollowupsRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
+from server.store.ratings_repo import RatingsRepo
 from server.store.sessions_repo import SessionsRepo
 from server.store.tickets_repo import TicketsRepo
 from server.store.windows_repo import WindowsRepo
@@ -84,6 +86,16 @@ class Repositories:
     def leases(self) -> LeasesRepo:
         """Leases."""
         return LeasesRepo(self.conn)
+
+    @cached_property
+    def ratings(self) -> RatingsRepo:
+        """追评 and what the 好差评 adapters read about a rated service."""
+        return RatingsRepo(self.conn)
+
+    @cached_property
+    def followups(self) -> FollowupsRepo:
+        """差评整改 items."""
+        return FollowupsRepo(self.conn)
 
 
 class SqlStore:

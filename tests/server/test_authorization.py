@@ -88,6 +88,12 @@ for path in (
 ):
     MATRIX[("GET", f"/api/v1/halls/{{hall}}/{path}")] = SUPERVISORS
 MATRIX[("PUT", "/api/v1/halls/{hall}/reported-volumes")] = SUPERVISORS
+# 追评 (issue 15): the evaluator or the ticket's secret, never staff; 差评整改: supervisors
+MATRIX[("POST", "/api/v1/tickets/{ticket_id}/evaluation/followup")] = {"evaluator"}
+MATRIX[("GET", "/api/v1/halls/{hall}/followups")] = SUPERVISORS
+MATRIX[("GET", "/api/v1/halls/{hall}/followups/{item_id}")] = SUPERVISORS
+for step in ("callback", "rectification", "close"):
+    MATRIX[("POST", f"/api/v1/halls/{{hall}}/followups/{{item_id}}/{step}")] = SUPERVISORS
 MATRIX[("POST", "/api/v1/halls/{hall}/reported-volumes/upload")] = SUPERVISORS
 for action in ("sign-in", "sign-out"):
     MATRIX[("POST", f"/api/v1/halls/{{hall}}/windows/{{code}}/{action}")] = STAFF
@@ -105,6 +111,9 @@ BODIES = {
     },
     "/status": {"status": "ok"},
     "/evaluation": {"level": 5},
+    "/evaluation/followup": {"level": 5},
+    "/callback": {"reached": True, "note": "已电话回访"},
+    "/rectification": {"note": "已整改"},
     "/call": {"ticket": "A001"},
     "/outcome": {"outcome": "accepted"},
     "/transfer": {"queue": "B"},
@@ -132,6 +141,7 @@ def test_each_principal_may_do_exactly_what_the_matrix_says(client, who):
         "{ticket_id}": ticket["id"],
         "{device}": {"kiosk": "kiosk-1", "evaluator": "evaluator-1"}.get(who, "display-1"),
         "{name}": "announcer",
+        "{item_id}": "1",
     }
     # Signing out ends the window and logging out the session, so they go last.
     order = sorted(

@@ -42,6 +42,8 @@ class State:
     users: dict[str, StaffUser] = field(default_factory=dict)
     sessions: dict[str, tuple[str, dt.datetime]] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    second_ratings: dict[str, Any] = field(default_factory=dict)  # 追评 (issue 15)
+    followups: dict[int, Any] = field(default_factory=dict)  # 差评整改 (issue 15)
 
 
 class FakeHalls:
@@ -424,6 +426,50 @@ class FakeKeys:
         return len(gone)
 
 
+class FakeRatings:
+    """追评 in memory (the adapters' reads need the database)."""
+
+    def __init__(self, s: State) -> None:
+        self.s = s
+
+    def second(self, ticket_id: str) -> Any:
+        return self.s.second_ratings.get(ticket_id)
+
+    def add_second(self, rating: Any) -> None:
+        assert rating.ticket_id not in self.s.second_ratings
+        self.s.second_ratings[rating.ticket_id] = rating
+
+
+class FakeFollowups:
+    """差评整改 items in memory."""
+
+    def __init__(self, s: State) -> None:
+        self.s = s
+
+    def add(self, item: Any) -> int:
+        item_id = len(self.s.followups) + 1
+        self.s.followups[item_id] = replace(item, id=item_id)
+        return item_id
+
+    def get(self, hall: str, item_id: int) -> Any:
+        item = self.s.followups.get(item_id)
+        return item if item is not None and item.hall == hall else None
+
+    def of_ticket(self, ticket_id: str) -> Any:
+        return next((i for i in self.s.followups.values() if i.ticket_id == ticket_id), None)
+
+    def save(self, item: Any) -> None:
+        self.s.followups[item.id] = item
+
+    def of_hall(self, hall: str, status: str | None = None, limit: int = 500) -> list[Any]:
+        items = [i for i in self.s.followups.values() if i.hall == hall]
+        items = [i for i in items if status is None or i.status == status]
+        return sorted(items, key=lambda i: (i.deadline, i.id))[:limit]
+
+    def overdue(self, hall: str, today: dt.date) -> list[Any]:
+        return [i for i in self.of_hall(hall, "open") if i.deadline < today]
+
+
 class FakeRepositories:
     """The repositories of one fake unit of work."""
 
@@ -433,6 +479,7 @@ class FakeRepositories:
         self.devices, self.appointments = FakeDevices(s), FakeAppointments(s)
         self.leases, self.sessions = FakeLeases(s), FakeSessions(s)
         self.keys = FakeKeys(s)
+        self.ratings, self.followups = FakeRatings(s), FakeFollowups(s)
         self.s = s
 
     @contextmanager

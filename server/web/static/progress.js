@@ -17,6 +17,8 @@
     timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false,
   });
   let timer = null;
+  let followingUp = false; // the form is open for a 追评 (a second rating) rather than the first
+  let lastTicket = null;
   const rating = window.YiChuangRating.form(document.getElementById("rating"), rate);
 
   const $ = (x) => document.getElementById(x);
@@ -81,13 +83,25 @@
     $("applicant").textContent = t.applicant_masked || "—";
     $("issued").textContent = t.issued_at ? time.format(new Date(t.issued_at)) : "—";
     $("updated").textContent = "更新于 " + time.format(new Date()) + " · 每 10 秒自动刷新";
+    lastTicket = t;
     const canRate = t.status === "finished" && t.evaluation_requested && !t.evaluation_level;
+    const second = t.followup_rating || null;
+    const canFollow = Boolean(t.evaluation_level && second && second.allowed);
+    if (!canFollow) followingUp = false;
     // A poll while the citizen is choosing keeps the choice; a newly due rating starts afresh.
     if (canRate && $("rating").hidden) rating.reset(t.rating_reasons);
     else if (canRate) rating.offer(t.rating_reasons);
-    $("rating").hidden = !canRate;
+    else if (followingUp) rating.offer(second.reasons);
+    $("rating").hidden = !(canRate || followingUp);
+    $("rating-title").textContent = followingUp ? "追加评价（追评）" : "请为本次服务评价（好差评）";
     $("rated").hidden = !t.evaluation_level;
-    if (t.evaluation_level) $("rated").textContent = "感谢您的评价：" + LEVELS[t.evaluation_level];
+    if (t.evaluation_level) {
+      let text = "感谢您的评价：" + LEVELS[t.evaluation_level];
+      if (second && second.level) text += "；追评：" + LEVELS[second.level];
+      $("rated").textContent = text;
+    }
+    $("followup-open").hidden = !canFollow || followingUp;
+    if (canFollow) $("followup-open").textContent = "追加评价（" + second.until + " 前可追评一次）";
     $("cancel").hidden = t.status !== "waiting";
     return ["waiting", "called"].indexOf(t.status) >= 0 || canRate;
   }
@@ -106,7 +120,9 @@
 
   async function rate(choice) {
     try {
-      render(await call("POST", "/evaluation", choice));
+      const data = await call("POST", followingUp ? "/evaluation/followup" : "/evaluation", choice);
+      followingUp = false;
+      render(data);
     } catch (err) {
       $("error").textContent = err.message;
       $("error").hidden = false;
@@ -124,6 +140,11 @@
   }
 
   $("cancel").addEventListener("click", cancel);
+  $("followup-open").addEventListener("click", () => {
+    followingUp = true;
+    rating.reset(lastTicket && lastTicket.followup_rating ? lastTicket.followup_rating.reasons : []);
+    render(lastTicket);
+  });
   if (!id || !secret) {
     $("error").textContent = "二维码无效，请扫描小票上的二维码";
     $("error").hidden = false;
