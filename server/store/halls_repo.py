@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from server.domain.layout import Layout
 from server.realtime.pg import CHANNEL, notice
 from server.store import repo  # events_after stays there: the relay reads it, and imports no repo
+from server.store.fast import Fast
 from server.store.layout import load_layout
 from server.store.tables import events, halls
 
@@ -26,11 +27,17 @@ _LOGGED = """WITH logged AS (
         CAST(:payloads AS TEXT[])
     ) AS e(seq, type, at, payload)
 )"""
-_APPEND_PG = text(_LOGGED + " UPDATE halls SET last_seq = :last WHERE code = :hall")
-_APPEND_NOTIFY_PG = text(
-    _LOGGED + ", moved AS (UPDATE halls SET last_seq = :last WHERE code = :hall)"
-    f" SELECT pg_notify('{CHANNEL}', :notice)"
+_APPEND_PG = Fast(text(_LOGGED + " UPDATE halls SET last_seq = :last WHERE code = :hall"))
+_APPEND_NOTIFY_PG = Fast(
+    text(
+        _LOGGED + ", moved AS (UPDATE halls SET last_seq = :last WHERE code = :hall)"
+        f" SELECT pg_notify('{CHANNEL}', :notice)"
+    )
 )
+_FAST_LOCK_SQLITE = Fast(_LOCK_SQLITE)
+_FAST_LOCK_FOR_UPDATE = Fast(_LOCK_FOR_UPDATE)
+_FAST_SET_SEQ = Fast(_SET_SEQ, ["last_seq"])
+_FAST_INSERT_EVENTS = Fast(_INSERT_EVENTS, ["hall", "seq", "type", "at", "payload"])
 _FIRST_SEQ = select(func.min(events.c.seq)).where(events.c.hall == bindparam("hall"))
 
 
@@ -41,19 +48,20 @@ def lock_hall(conn: Connection, hall: str) -> int | None:
     call-next and the event seq are exactly-once and commit in seq order. On SQLite the
     IMMEDIATE transaction already holds the database write lock.
     """
-    query = _LOCK_SQLITE if conn.dialect.name == "sqlite" else _LOCK_FOR_UPDATE
-    return conn.execute(query, {"hall": hall}).scalar_one_or_none()
+    query = _FAST_LOCK_SQLITE if conn.dialect.name == "sqlite" else _FAST_LOCK_FOR_UPDATE
+    seq = query.scalar(conn, {"hall": hall})
+    return None if seq is None else int(seq)
 
 
 def set_last_seq(conn: Connection, hall: str, seq: int) -> None:
     """Store the hall's newest event seq."""
-    conn.execute(_SET_SEQ, {"b_hall": hall, "last_seq": seq})
+    _FAST_SET_SEQ.run(conn, {"b_hall": hall, "last_seq": seq})
 
 
 def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Append events to the log."""
     if rows:
-        conn.execute(_INSERT_EVENTS, rows)
+        _FAST_INSERT_EVENTS.run(conn, rows)
 
 
 def first_kept_seq(conn: Connection, hall: str) -> int | None:
@@ -127,9 +135,9 @@ class EventsRepo:
             "payloads": [r["payload"] for r in rows],
         }
         if announce is None:
-            self.conn.execute(_APPEND_PG, params)
+            _APPEND_PG.run(self.conn, params)
         else:
-            self.conn.execute(_APPEND_NOTIFY_PG, {**params, "notice": notice(hall, announce)})
+            _APPEND_NOTIFY_PG.run(self.conn, {**params, "notice": notice(hall, announce)})
 
     def after(self, hall: str, since: int, limit: int) -> list[tuple[int, str]]:
         """(seq, payload) of events after `since`, in seq order."""

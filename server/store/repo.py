@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +34,7 @@ from server.domain.model import (
     Ticket,
     TicketStatus,
 )
+from server.store.fast import Fast
 from server.store.tables import calls, counters, events, tickets, waiting_counts
 
 _TICKET_FIELDS = [f.name for f in dataclasses.fields(Ticket)]
@@ -63,20 +64,28 @@ _GET_TICKET = select(tickets).where(tickets.c.id == _p("id"))
 _FIND_TICKET = select(tickets).where(*_in_day(), tickets.c.number == _p("number"))
 _INSERT_TICKET = tickets.insert()
 _SAVE_TICKET = update(tickets).where(tickets.c.id == _p("b_id"))
-_CANDIDATES: dict[int, Any] = {}
+_CANDIDATES: dict[int, Fast] = {}
+
+
 # The few tickets called before any line: transferred ones and appointments. Two selects,
 # so that each walks an index (one OR of the two would scan every waiting ticket of the
 # day); a ticket in both comes twice and call_candidates keeps it once.
-_TRANSFERRED = select(tickets).where(
-    *_waiting_in_day(),
-    tickets.c.transferred.is_(True),
-    tickets.c.queue.in_(_p("queues", expanding=True)) | (tickets.c.target_window == _p("window")),
-)
-_APPOINTMENTS = select(tickets).where(
-    *_waiting_in_day(),
-    tickets.c.queue.in_(_p("queues", expanding=True)),
-    tickets.c.priority == Priority.APPOINTMENT.value,
-)
+def _transferred(served: list[Any]) -> Any:
+    return select(tickets).where(
+        *_waiting_in_day(),
+        tickets.c.transferred.is_(True),
+        tickets.c.queue.in_(served) | (tickets.c.target_window == _p("window")),
+    )
+
+
+def _appointments(served: list[Any]) -> Any:
+    return select(tickets).where(
+        *_waiting_in_day(),
+        tickets.c.queue.in_(served),
+        tickets.c.priority == Priority.APPOINTMENT.value,
+    )
+
+
 # Mirrors server.domain.policy.queue_order_key (a test keeps the two in step).
 _line_class = case(
     ((tickets.c.target_window.is_not(None)) | (tickets.c.transferred.is_(True)), 0),
@@ -130,6 +139,19 @@ _WAITING_COUNTS = select(waiting_counts.c.queue, waiting_counts.c.waiting).where
     waiting_counts.c.hall == _p("hall"), waiting_counts.c.business_date == _p("day")
 )
 _UPSERTS: dict[tuple[str, str], Any] = {}
+# The hot path's statements on the driver's cursor (server/store/fast.py).
+_FAST_GET_TICKET = Fast(_GET_TICKET)
+_FAST_INSERT_TICKET = Fast(_INSERT_TICKET, _TICKET_FIELDS)
+_FAST_SAVE_TICKET = Fast(_SAVE_TICKET, [f for f in _TICKET_FIELDS if f != "id"])
+_FAST_COUNT_AHEAD = Fast(_COUNT_AHEAD)
+_FAST_WAITING_COUNTS = Fast(_WAITING_COUNTS)
+_CALL_KEYS = "hall ticket_id business_date queue window clerk called_at recalls out_of_order"
+_FAST_INSERT_CALL = Fast(_INSERT_CALL, _CALL_KEYS.split())
+_FAST_END_CALL = Fast(_END_CALL, ["ended_at", "result"])
+_COUNTER_KEYS = ["hall", "business_date", "queue", "last_number"]
+_WAITING_KEYS = ["hall", "business_date", "queue", "waiting"]
+_NEXT_NUMBER: dict[str, Fast] = {}  # per dialect
+_ADJUST_WAITING: dict[str, Fast] = {}
 
 
 def _upsert(conn: Connection, table: Any, keys: list[Any], column: str) -> Any:
@@ -144,9 +166,9 @@ def _upsert(conn: Connection, table: Any, keys: list[Any], column: str) -> Any:
     return stmt
 
 
-def ticket_from_row(row: Row[Any] | Any) -> Ticket:
-    """Build a Ticket from a tickets row."""
-    mapping = row._mapping
+def ticket_from_row(row: Row[Any] | Mapping[str, Any]) -> Ticket:
+    """Build a Ticket from a tickets row (or a mapping of its columns)."""
+    mapping: Any = row if isinstance(row, Mapping) else row._mapping
     data = {name: mapping[name] for name in _TICKET_FIELDS}
     for name, enum in _ENUMS.items():
         if data[name] is not None:
@@ -167,8 +189,8 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
 
 def get_ticket(conn: Connection, ticket_id: str) -> Ticket | None:
     """Load one ticket by id."""
-    row = conn.execute(_GET_TICKET, {"id": ticket_id}).first()
-    return ticket_from_row(row) if row else None
+    rows = _FAST_GET_TICKET.mappings(conn, {"id": ticket_id})
+    return ticket_from_row(rows[0]) if rows else None
 
 
 def find_ticket(conn: Connection, hall: str, day: dt.date, number: str) -> Ticket | None:
@@ -179,14 +201,14 @@ def find_ticket(conn: Connection, hall: str, day: dt.date, number: str) -> Ticke
 
 def insert_ticket(conn: Connection, ticket: Ticket) -> None:
     """Insert a new ticket."""
-    conn.execute(_INSERT_TICKET, ticket_values(ticket))
+    _FAST_INSERT_TICKET.run(conn, ticket_values(ticket))
 
 
 def save_ticket(conn: Connection, ticket: Ticket) -> None:
     """Write every field of a changed ticket."""
     values = ticket_values(ticket)
     values["b_id"] = values.pop("id")
-    conn.execute(_SAVE_TICKET, values)
+    _FAST_SAVE_TICKET.run(conn, values)
 
 
 def tickets_in(
@@ -234,18 +256,19 @@ def call_candidates(
     of each served queue per priority, which is all the policies ever compare. One
     statement (a UNION ALL) whatever the number of queues.
     """
-    params: dict[str, Any] = {"hall": hall, "day": day, "queues": list(queues), "window": window}
+    params: dict[str, Any] = {"hall": hall, "day": day, "window": window}
     params.update({f"q{i}": queue for i, queue in enumerate(queues)})
     found = {}
-    for row in conn.execute(_candidates_statement(len(queues)), params):
-        found[row.id] = ticket_from_row(row)
+    for row in _candidates_statement(len(queues)).mappings(conn, params):
+        found[row["id"]] = ticket_from_row(row)
     return list(found.values())
 
 
-def _candidates_statement(served: int) -> Any:
+def _candidates_statement(served: int) -> Fast:
     stmt = _CANDIDATES.get(served)
     if stmt is None:
-        parts = [select(_TRANSFERRED.subquery()), select(_APPOINTMENTS.subquery())]
+        queues = [_p(f"q{i}") for i in range(served)]
+        parts = [select(_transferred(queues).subquery()), select(_appointments(queues).subquery())]
         for i in range(served):
             for priority in (Priority.NORMAL.value, Priority.GREEN.value):
                 head = (
@@ -260,7 +283,7 @@ def _candidates_statement(served: int) -> Any:
                     .limit(1)
                 )
                 parts.append(select(head.subquery()))
-        stmt = _CANDIDATES[served] = union_all(*parts)
+        stmt = _CANDIDATES[served] = Fast(union_all(*parts))
     return stmt
 
 
@@ -274,7 +297,7 @@ def count_ahead(conn: Connection, ticket: Ticket, klass: int) -> int:
         "klass": klass,
         "rank": ticket.rank,
     }
-    return int(conn.execute(_COUNT_AHEAD, params).scalar_one())
+    return int(_FAST_COUNT_AHEAD.scalar(conn, params))
 
 
 def line_ranks(conn: Connection, hall: str, day: dt.date, queue: str, limit: int) -> list[int]:
@@ -315,25 +338,31 @@ def citizen_tickets(
 
 def next_number(conn: Connection, hall: str, day: dt.date, queue: str) -> int:
     """Allocate the next number of a queue for the day, atomically (upsert ... returning)."""
-    keys = [counters.c.hall, counters.c.business_date, counters.c.queue]
-    stmt = _upsert(conn, counters, keys, "last_number")
+    stmt = _NEXT_NUMBER.get(conn.dialect.name)
+    if stmt is None:
+        keys = [counters.c.hall, counters.c.business_date, counters.c.queue]
+        upsert = _upsert(conn, counters, keys, "last_number").returning(counters.c.last_number)
+        stmt = _NEXT_NUMBER[conn.dialect.name] = Fast(upsert, _COUNTER_KEYS)
     params = {"hall": hall, "business_date": day, "queue": queue, "last_number": 1}
-    return int(conn.execute(stmt.returning(counters.c.last_number), params).scalar_one())
+    return int(stmt.scalar(conn, params))
 
 
 def adjust_waiting(conn: Connection, hall: str, deltas: dict[tuple[dt.date, str], int]) -> None:
     """Add the transaction's changes to the per-queue waiting counts."""
-    keys = [waiting_counts.c.hall, waiting_counts.c.business_date, waiting_counts.c.queue]
-    stmt = _upsert(conn, waiting_counts, keys, "waiting")
+    stmt = _ADJUST_WAITING.get(conn.dialect.name)
+    if stmt is None:
+        keys = [waiting_counts.c.hall, waiting_counts.c.business_date, waiting_counts.c.queue]
+        upsert = _upsert(conn, waiting_counts, keys, "waiting")
+        stmt = _ADJUST_WAITING[conn.dialect.name] = Fast(upsert, _WAITING_KEYS)
     for (day, queue), delta in deltas.items():
         if delta:
             params = {"hall": hall, "business_date": day, "queue": queue, "waiting": delta}
-            conn.execute(stmt, params)
+            stmt.run(conn, params)
 
 
 def waiting_by_queue(conn: Connection, hall: str, day: dt.date) -> dict[str, int]:
     """Waiting tickets per queue, from the maintained counts."""
-    rows = conn.execute(_WAITING_COUNTS, {"hall": hall, "day": day})
+    rows = _FAST_WAITING_COUNTS.rows(conn, {"hall": hall, "day": day})
     return {queue: int(n) for queue, n in rows if n}
 
 
@@ -346,8 +375,8 @@ def service_durations(conn: Connection, hall: str, day: dt.date, queue: str) -> 
 def insert_call(conn: Connection, ticket: Ticket, *, out_of_order: bool) -> None:
     """Record that a ticket was called to its window."""
     assert ticket.window is not None and ticket.called_at is not None
-    conn.execute(
-        _INSERT_CALL,
+    _FAST_INSERT_CALL.run(
+        conn,
         {
             "hall": ticket.hall,
             "ticket_id": ticket.id,
@@ -364,7 +393,7 @@ def insert_call(conn: Connection, ticket: Ticket, *, out_of_order: bool) -> None
 
 def end_call(conn: Connection, ticket_id: str, result: str, at: dt.datetime) -> None:
     """Close the open call of a ticket with its result."""
-    conn.execute(_END_CALL, {"b_ticket": ticket_id, "ended_at": at, "result": result})
+    _FAST_END_CALL.run(conn, {"b_ticket": ticket_id, "ended_at": at, "result": result})
 
 
 def count_recall(conn: Connection, ticket_id: str) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, select, update
 
 from server.domain.model import CallPolicy, GreenMode, Window, WindowStatus
+from server.store.fast import Fast
 from server.store.tables import walk_ins, windows
 
 # Built once with bind parameters, like the ticket statements (see store.repo).
@@ -30,15 +32,22 @@ _SERVING = (
     .order_by(windows.c.position)
 )
 
+_FAST_GET_WINDOW = Fast(_GET_WINDOW)
+_FAST_SERVING = Fast(_SERVING)
+_FAST_SAVE_WINDOW = Fast(
+    _SAVE_WINDOW,
+    ["queues", "status", "clerk", "current_ticket", "paused_reason", "normal_since_green"],
+)
+
 
 def serving(conn: Connection, hall: str) -> list[tuple[str, str, list[str]]]:
     """(code, status, queues) of every active window: what a ticket's estimate needs."""
-    return [(c, s, list(q)) for c, s, q in conn.execute(_SERVING, {"hall": hall})]
+    return [(c, s, list(q)) for c, s, q in _FAST_SERVING.rows(conn, {"hall": hall})]
 
 
 def window_from_row(row: Row[Any] | Any) -> Window:
     """Build a Window (rules + runtime state) from a windows row."""
-    m = row._mapping
+    m = row if isinstance(row, Mapping) else row._mapping
     cfg = m["config"]
     return Window(
         code=m["code"],
@@ -59,8 +68,8 @@ def window_from_row(row: Row[Any] | Any) -> Window:
 
 def get_window(conn: Connection, hall: str, code: str) -> Window | None:
     """Load one active window."""
-    row = conn.execute(_GET_WINDOW, {"hall": hall, "code": code}).first()
-    return window_from_row(row) if row else None
+    rows = _FAST_GET_WINDOW.mappings(conn, {"hall": hall, "code": code})
+    return window_from_row(rows[0]) if rows else None
 
 
 def list_windows(conn: Connection, hall: str) -> list[Window]:
@@ -70,8 +79,8 @@ def list_windows(conn: Connection, hall: str) -> list[Window]:
 
 def save_window(conn: Connection, hall: str, window: Window) -> None:
     """Write a window's runtime state."""
-    conn.execute(
-        _SAVE_WINDOW,
+    _FAST_SAVE_WINDOW.run(
+        conn,
         {
             "b_hall": hall,
             "b_code": window.code,
