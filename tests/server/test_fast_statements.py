@@ -1,0 +1,57 @@
+"""Statements on the driver's cursor give what SQLAlchemy gives, errors and listeners included."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from server.store import repo
+from server.store.fast import Fast
+from server.store.tables import tickets, windows
+from tests.helpers import issue
+from tests.store_faults import failing_writes
+
+
+def test_rows_are_the_same_as_sqlalchemys_with_dates_utc_times_json_and_flags(client):
+    issued = issue(client, queue="A")
+    db = client.app.state.services.ctx.db
+    for stmt in (select(tickets).where(tickets.c.id == issued["id"]), select(windows)):
+        with db.engine.connect() as conn:
+            expected = [dict(r._mapping) for r in conn.execute(stmt)]
+            got = Fast(stmt).mappings(conn, {})
+        assert got == expected
+    ticket = got_ticket = None
+    with db.engine.connect() as conn:
+        ticket = repo.get_ticket(conn, issued["id"])
+        got_ticket = repo.ticket_from_row(conn.execute(select(tickets)).first())
+    assert ticket == got_ticket
+    assert isinstance(ticket.business_date, dt.date)
+    assert ticket.issued_at.tzinfo is dt.UTC
+
+
+def test_writes_keep_the_transaction_and_roll_back_with_it(client):
+    issued = issue(client, queue="A")
+    db = client.app.state.services.ctx.db
+    with db.engine.connect() as conn:
+        with conn.begin() as tx:
+            ticket = repo.get_ticket(conn, issued["id"])
+            assert ticket is not None
+            repo.save_ticket(conn, ticket.__class__(**{**ticket.__dict__, "recalls": 7}))
+            assert repo.get_ticket(conn, issued["id"]).recalls == 7  # type: ignore[union-attr]
+            tx.rollback()
+        assert repo.get_ticket(conn, issued["id"]).recalls == 0  # type: ignore[union-attr]
+
+
+def test_a_failing_write_raises_sqlalchemys_error_through_the_listeners(client):
+    issued = issue(client, queue="A")
+    db = client.app.state.services.ctx.db
+    full = sqlite3.OperationalError("database or disk is full")
+    with failing_writes(db, full, "DiskFull"), db.engine.connect() as conn, conn.begin():
+        ticket = repo.get_ticket(conn, issued["id"])
+        assert ticket is not None
+        with pytest.raises(DBAPIError):
+            repo.save_ticket(conn, ticket)
