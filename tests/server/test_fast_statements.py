@@ -24,7 +24,6 @@ def test_rows_are_the_same_as_sqlalchemys_with_dates_utc_times_json_and_flags(cl
             expected = [dict(r._mapping) for r in conn.execute(stmt)]
             got = Fast(stmt).mappings(conn, {})
         assert got == expected
-    ticket = got_ticket = None
     with db.engine.connect() as conn:
         ticket = repo.get_ticket(conn, issued["id"])
         got_ticket = repo.ticket_from_row(conn.execute(select(tickets)).first())
