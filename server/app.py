@@ -12,8 +12,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
+from server.api import audit as audit_routes
 from server.api import auth as auth_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
+from server.api.audit_trail import AuditTrail
 from server.api.deps import Services
 from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
 from server.config import Settings
@@ -23,9 +25,10 @@ from server.hallfile import load_hall_file
 from server.observability import RequestMetrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
-from server.services import dayend, devices
+from server.services import dayend, devices, retention
 from server.services.auth import Authenticator
 from server.services.context import Clock, Context, utc_now
+from server.store.audit_repo import hall_file_loaded
 from server.store.db import Database, pool_limits
 from server.store.sync import check_secret_key, sync_hall
 
@@ -63,6 +66,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     errors.install(app)
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)
+    app.include_router(audit_routes.router)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -71,6 +75,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    app.add_middleware(AuditTrail, ctx=services.ctx)
     app.add_middleware(RefuseControlCharacters)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -100,6 +105,7 @@ def prepare_store(settings: Settings) -> Database:
         with db.write() as conn:
             for spec in specs:
                 sync_hall(conn, spec)
+                hall_file_loaded(conn, spec.code, spec.source)
     return db
 
 
@@ -133,6 +139,7 @@ def run_housekeeping(services: Services) -> None:
         dayend.close_day(services.ctx, hall, services.settings.event_keep_days)
         dayend.apply_schedules(services.ctx, hall)
         devices.forget_silent_peripherals(services.ctx, hall)
+        retention.run(services.ctx, hall)
 
 
 async def _tick(services: Services) -> None:

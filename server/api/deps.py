@@ -19,6 +19,7 @@ from server.observability import Metrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.realtime.sockets import SocketRegistry
+from server.services import audit
 from server.services.auth import Authenticator, Principal
 from server.services.context import Context
 from server.services.idempotency import Claim, run_claimed
@@ -27,6 +28,13 @@ from server.services.writer import BatchWriter
 T = TypeVar("T")
 STAFF = frozenset({"clerk", "supervisor", "admin"})
 SUPERVISORS = frozenset({"supervisor", "admin"})
+# 三员分立 (issue 19): the security administrator and the auditor are nobody's staff
+SECURITY = frozenset({"security"})
+AUDITORS = frozenset({"auditor"})
+# what a session that must first change its initial password may still do
+PASSWORD_CHANGE_PATHS = frozenset(
+    {"/api/v1/auth/password", "/api/v1/auth/me", "/api/v1/auth/logout"}
+)
 
 
 @dataclass
@@ -50,7 +58,7 @@ class Services:
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a write use case off the event loop, batched on the writer thread(s)."""
-        future = self.writer.submit(partial(fn, *args, **kwargs))
+        future = self.writer.submit(audit.in_transaction(self.ctx, partial(fn, *args, **kwargs)))
         result: T = await asyncio.wrap_future(future)
         return result
 
@@ -58,7 +66,8 @@ class Services:
         self, claim: Claim | None, fn: Callable[..., T], *args: Any, **kwargs: Any
     ) -> T:
         """`write` with an Idempotency-Key claim: a retry gets the first answer back."""
-        future = self.writer.submit(partial(run_claimed, claim, fn, *args, **kwargs))
+        job = partial(run_claimed, claim, fn, *args, **kwargs)
+        future = self.writer.submit(audit.in_transaction(self.ctx, job))
         result: T = await asyncio.wrap_future(future)
         return result
 
@@ -109,6 +118,9 @@ async def optional_principal(request: Request, services: ServicesDep) -> Princip
         principal = await run_in_threadpool(services.auth.authenticate, token)
     if principal is None:
         raise Unauthorized("invalid_token", "登录已过期或令牌无效，请重新登录")
+    audit.note_principal(principal.kind, principal.name, principal.role, principal.hall)
+    if principal.must_change and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise Forbidden("password_change_required", "请先修改初始密码，然后再进行其他操作")
     return principal
 
 
