@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,6 +32,11 @@ SUPERVISORS = frozenset({"supervisor", "admin"})
 # 三员分立 (issue 19): the security administrator and the auditor are nobody's staff
 SECURITY = frozenset({"security"})
 AUDITORS = frozenset({"auditor"})
+_OWN = r"/api/v1/auth/(me|logout|password)"
+DUTIES = {
+    "auditor": re.compile(rf"^({_OWN}|/api/v1/halls/[^/]+/audit(/export\.[a-z]+)?)$"),
+    "security": re.compile(rf"^({_OWN}|/api/v1/halls/[^/]+/security-settings)$"),
+}
 # what a session that must first change its initial password may still do
 PASSWORD_CHANGE_PATHS = frozenset(
     {"/api/v1/auth/password", "/api/v1/auth/me", "/api/v1/auth/logout"}
@@ -119,6 +125,7 @@ async def optional_principal(request: Request, services: ServicesDep) -> Princip
     if principal is None:
         raise Unauthorized("invalid_token", "登录已过期或令牌无效，请重新登录")
     audit.note_principal(principal.kind, principal.name, principal.role, principal.hall)
+    _refuse_outside_own_duty(principal, request.url.path)
     if principal.must_change and request.url.path not in PASSWORD_CHANGE_PATHS:
         raise Forbidden("password_change_required", "请先修改初始密码，然后再进行其他操作")
     return principal
@@ -135,6 +142,16 @@ async def current_principal(principal: OptionalPrincipal) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def _refuse_outside_own_duty(principal: Principal, path: str) -> None:
+    """三员分立: the security administrator and the auditor may do their own duty only.
+
+    Checked here, for every route at once, so that a route added later cannot forget it.
+    """
+    duty = DUTIES.get(principal.role) if principal.is_staff else None
+    if duty is not None and not duty.match(path):
+        raise Forbidden("forbidden", "您没有执行此操作的权限")
 
 
 def allow(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:

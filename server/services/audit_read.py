@@ -94,3 +94,10 @@ def _safe(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+def local_now(ctx: Context, hall: str) -> str:
+    """Now, hall-local, as people read it."""
+    with ctx.units.read() as repos:
+        zone = ZoneInfo(ctx.layout_of(repos, hall).timezone)
+    return ctx.clock().astimezone(zone).strftime("%Y-%m-%d %H:%M")
