@@ -93,7 +93,7 @@ def open_database(settings: Settings) -> Database:
     )
 
 
-def prepare_store(settings: Settings) -> Database:
+def prepare_store(settings: Settings, clock: Clock = utc_now) -> Database:
     """Migrate the store and load the hall files (once, before any worker starts)."""
     db = open_database(settings)
     specs = [load_hall_file(Path(p)) for p in settings.hall_files]
@@ -105,13 +105,13 @@ def prepare_store(settings: Settings) -> Database:
         with db.write() as conn:
             for spec in specs:
                 sync_hall(conn, spec)
-                hall_file_loaded(conn, spec.code, spec.source)
+                hall_file_loaded(conn, spec.code, spec.source, clock())
     return db
 
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Open the store (preparing it unless the parent process did) and build the services."""
-    db = open_database(settings) if settings.prepared else prepare_store(settings)
+    db = open_database(settings) if settings.prepared else prepare_store(settings, clock)
     check_secret_key(db, settings.resolved_secret_key())
     hub = Hub()
     relay = None if db.is_sqlite else PgRelay(db, hub)

@@ -161,12 +161,12 @@ class SecurityRepo:
             )
 
 
-def hall_file_loaded(conn: Connection, hall: str, source: str) -> None:
+def hall_file_loaded(conn: Connection, hall: str, source: str, at: dt.datetime) -> None:
     """Record a hall file (re)load in the transaction that loaded it."""
     AuditRepo(conn).append(
         {
             "hall": hall,
-            "at": dt.datetime.now(dt.UTC),
+            "at": at,
             "who": "system",
             "role": "system",
             "address": "-",
