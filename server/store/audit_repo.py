@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from server.domain import auditchain
 from server.store.tables import audit_heads, audit_log, hall_security
@@ -42,12 +43,13 @@ class AuditRepo:
         if self.conn.dialect.name != "sqlite":
             query = query.with_for_update()  # the chain's own lock: appends run one at a time
         row = self.conn.execute(query).first()
-        if row is None:
+        if row is None:  # a new chain; two workers may start it at once, one insert wins
             g = auditchain.GENESIS
+            dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
             self.conn.execute(
-                audit_heads.insert().values(
-                    hall=hall, last_seq=0, last_hash=g, pruned_seq=0, pruned_hash=g
-                )
+                dialect.insert(audit_heads)
+                .values(hall=hall, last_seq=0, last_hash=g, pruned_seq=0, pruned_hash=g)
+                .on_conflict_do_nothing()
             )
             row = self.conn.execute(query).first()
         return row
