@@ -45,7 +45,8 @@ def test_a_request_finds_all_and_only_the_persons_records(client, clock):
     left = client.post(f"{PERSON}/records", json={"id_number": me}, headers=sup).json()
     assert len(left["tickets"]) == 1 and len(left["appointments"]) == 1
     with client.app.state.services.ctx.db.read() as conn:
-        names = conn.execute(select(tickets.c.applicant_name).order_by(tickets.c.issued_at))
+        order = (tickets.c.business_date, tickets.c.number)
+        names = conn.execute(select(tickets.c.applicant_name).order_by(*order))
         assert list(names.scalars()) == [None, "王五", "李四"]
     auditor = login(client, "auditor")
     trail = client.get(
