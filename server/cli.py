@@ -220,6 +220,6 @@ DEMO_BANNER = """
   clerk pad       {base}/pad?hall=demo
   supervisor      {base}/admin?hall=demo
   ticket progress printed on each stub as a QR code ({base}/t/<id>?s=<secret>)
-Demo users (password demo1234): clerk01 … clerk26, supervisor, admin
+Demo users (password demo1234): clerk01 … clerk26, supervisor, admin, security, auditor
 Device tokens: kiosk demo-kiosk, display demo-display, evaluator demo-evaluator, online demo-online
 """
