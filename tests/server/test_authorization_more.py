@@ -277,6 +277,7 @@ def test_every_web_page_carries_the_security_headers(client):
         "/pad",
         "/pad/rate",
         "/admin",
+        "/audit",
         f"/t/{ticket['id']}?s={secret_of(ticket)}",
         "/docs",
         "/screen?hall=nohall",  # an error page too

@@ -118,12 +118,22 @@ async function signIn(event) {
       method: "POST", json: { username: $("username").value, password: $("password").value },
     });
     const session = await response.json();
+    if (session.role === "auditor" || session.role === "security") {
+      $("login-error").textContent = "审计管理员、安全管理员请使用审计与安全页面（/audit）";
+      return;
+    }
     if (session.role !== "supervisor" && session.role !== "admin") {
       $("login-error").textContent = "统计后台仅限综合受理科人员或管理员账号登录";
       return;
     }
     state.token = session.token;
     sessionStorage.setItem("yc-admin-token", state.token);
+    if (session.password_change_required) {  // issue 19: the initial password first
+      $("login").hidden = true;
+      $("change").hidden = false;
+      window.ycPasswordForm($("change"), state.token, () => { $("change").hidden = true; start(); });
+      return;
+    }
     await start();
   } catch (error) {
     $("login-error").textContent = error.message;
