@@ -53,6 +53,10 @@ class AuditTrail:
 
         try:
             await self.app(scope, receive, recording_send)
+        except Exception:  # a bug: the outermost handler answers 500; the trail says failed
+            if slot.wanted:
+                await run_in_threadpool(audit.record_slot, self.ctx, slot, 500, "internal_error")
+            raise
         finally:
             audit.close_slot(token)
 

@@ -66,6 +66,7 @@ class Services:
         """Run a write use case off the event loop, batched on the writer thread(s)."""
         future = self.writer.submit(audit.in_transaction(self.ctx, partial(fn, *args, **kwargs)))
         result: T = await asyncio.wrap_future(future)
+        audit.committed()
         return result
 
     async def write_once(
@@ -75,6 +76,7 @@ class Services:
         job = partial(run_claimed, claim, fn, *args, **kwargs)
         future = self.writer.submit(audit.in_transaction(self.ctx, job))
         result: T = await asyncio.wrap_future(future)
+        audit.committed()
         return result
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -38,7 +38,8 @@ class Slot:
     kind: str = ""  # "user" or "device"
     always: bool = False  # record even without a signed-in person (sign-in attempts)
     details: dict[str, Any] = field(default_factory=dict)
-    recorded: bool = False
+    appended: bool = False  # a write's transaction holds the record (not yet committed)
+    recorded: bool = False  # the record is stored
 
     @property
     def wanted(self) -> bool:
@@ -104,12 +105,23 @@ def in_transaction(ctx: Context, fn: Callable[[], T]) -> Callable[[], T]:
     def audited() -> T:
         result = fn()
         batch = getattr(hall_context._active, "batch", None)
-        if batch is not None and batch.ctx is ctx and not slot.recorded:
+        if batch is not None and batch.ctx is ctx and not slot.appended:
             batch.repos.audit.append(slot.fields(ctx.clock(), "ok", "ok"))
-            slot.recorded = True
+            slot.appended = True
         return result
 
     return audited
+
+
+def committed() -> None:
+    """The request's write committed: its record (if it appended one) is stored.
+
+    Until then a batch that fails at commit takes the record with it, and the middleware
+    records the failure instead.
+    """
+    slot = _slot.get()
+    if slot is not None and slot.appended:
+        slot.recorded = True
 
 
 def record(ctx: Context, fields: dict[str, Any]) -> None:

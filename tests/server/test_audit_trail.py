@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import text
 
 from server.cli import main as cli_main
@@ -139,3 +140,38 @@ def test_devices_calls_are_not_recorded_but_people_issuing_are(client):
     assert client.post("/api/v1/halls/demo/tickets", json={"queue": "A"}, headers=KIOSK)
     issued = trail(client, action="issue_ticket")
     assert [x["who"] for x in issued] == ["clerk01"]
+
+
+def test_a_write_records_in_its_own_transaction(client, monkeypatch):
+    from server.services import audit
+
+    sup = login(client, "supervisor")
+    window(client, sup, "S01", "sign-in")
+    issue(client, queue="A")
+
+    def no_separate_transaction(ctx, fields):
+        raise AssertionError(f"recorded apart from its write: {fields['action']}")
+
+    monkeypatch.setattr(audit, "record", no_separate_transaction)
+    assert window(client, sup, "S01", "call-next").status_code == 200
+    monkeypatch.undo()
+    assert [x["who"] for x in trail(client, action="call_next")] == ["supervisor"]
+
+
+def test_a_write_that_fails_leaves_no_ok_record_but_a_failed_one(client, monkeypatch):
+    from server.services import windows as window_service
+
+    sup = login(client, "supervisor")
+    window(client, sup, "S01", "sign-in")
+    issue(client, queue="A")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(window_service, "call_next", broken)
+    with pytest.raises(OSError):  # the test client re-raises what the server answers 500
+        window(client, sup, "S01", "call-next")
+    monkeypatch.undo()
+    assert [(x["result"], x["code"]) for x in trail(client, action="call_next")] == [
+        ("failed", "internal_error")
+    ]
