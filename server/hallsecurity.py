@@ -23,6 +23,7 @@ def parse_security(root: Table) -> dict[str, Any]:
         "names_keep_days": (0, 36500),
         "id_hash_keep_days": (0, 36500),
         "audit_keep_days": (0, 36500),
+        "login_free_failures": (0, 20),
     }
     for name, (lo, hi) in limits.items():
         if table.has(name):

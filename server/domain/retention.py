@@ -26,6 +26,7 @@ class SecurityRules:
     names_keep_days: int = 30  # names, phones and masked IDs, days after the ticket's day
     id_hash_keep_days: int = 1  # ID hashes, days after the ticket's day (appointments: slot)
     audit_keep_days: int = AUDIT_MIN_DAYS
+    login_free_failures: int = 0  # failed sign-ins before the delays start; 0: the server's
 
     @property
     def passwords(self) -> PasswordRules:
@@ -80,5 +81,7 @@ def check(rules: SecurityRules) -> None:
         raise Invalid("invalid_request", "密码最短长度应在 6 到 64 之间")
     if not 1 <= rules.password_classes <= 4:
         raise Invalid("invalid_request", "密码字符类别数应在 1 到 4 之间")
+    if not 0 <= rules.login_free_failures <= 20:
+        raise Invalid("invalid_request", "登录失败免延迟次数应在 0 到 20 之间（0 表示用服务器设置）")
     if rules.password_expiry_days < 0 or rules.idle_minutes < 1:
         raise Invalid("invalid_request", "密码有效期不能为负，空闲超时至少 1 分钟")

@@ -84,9 +84,11 @@ class Authenticator:
         high enough for a whole hall behind one NAT; successful sign-ins never count.
         """
         now = self.ctx.clock()
-        self._refuse_if_guessing(username, client, now)
         with self.ctx.units.read() as repos:
             row = repos.sessions.active_user(username)
+        # The security administrator may set the hall's free failures (0: the server's).
+        free = self.rules(row.hall).login_free_failures if row is not None else 0
+        self._refuse_if_guessing(username, client, now, free or self.free_failures)
         if row is None or not verify_password(password, row.password_hash):
             with self.ctx.units.write() as repos:
                 repos.sessions.forget_failures_before(now - _FAILURE_MEMORY)
@@ -199,11 +201,13 @@ class Authenticator:
             session.must_change,
         )
 
-    def _refuse_if_guessing(self, username: str, client: str, now: dt.datetime) -> None:
+    def _refuse_if_guessing(
+        self, username: str, client: str, now: dt.datetime, free_failures: int
+    ) -> None:
         with self.ctx.units.read() as repos:
             failures, latest = repos.sessions.pair_failures(username, client, now - _FAILURE_MEMORY)
             by_client, oldest = repos.sessions.client_failures(client, now - _CLIENT_WINDOW)
-        wait, delay = 0, signin.retry_delay(failures, self.free_failures)
+        wait, delay = 0, signin.retry_delay(failures, free_failures)
         if latest is not None:
             wait = signin.seconds_left(latest, delay, now)
         if wait:

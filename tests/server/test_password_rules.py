@@ -134,3 +134,16 @@ def test_the_idle_timeout_is_a_security_setting(client, clock):
     sup = login(client, "supervisor")
     clock.advance(minutes=10)
     assert client.get("/api/v1/auth/me", headers=sup).status_code == 401
+
+
+def test_the_security_administrator_sets_the_sign_in_throttle(client):
+    security = login(client, "security")
+    r = client.put(
+        "/api/v1/halls/demo/security-settings",
+        json={"settings": {"login_free_failures": 2}},
+        headers=security,
+    )
+    assert r.status_code == 200
+    wrong = {"username": "clerk05", "password": "nope"}
+    codes = [client.post("/api/v1/auth/login", json=wrong).status_code for _ in range(3)]
+    assert codes == [401, 401, 429]

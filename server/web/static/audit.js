@@ -18,6 +18,7 @@ const SETTINGS = [
   ["names_keep_days", "姓名、电话保存天数", "number"],
   ["id_hash_keep_days", "身份证号摘要保存天数", "number"],
   ["audit_keep_days", "审计记录保存天数（不少于 180）", "number"],
+  ["login_free_failures", "登录失败几次后开始延迟（0 为服务器设置）", "number"],
 ];
 
 async function api(path, options = {}) {
