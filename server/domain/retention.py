@@ -82,6 +82,8 @@ def check(rules: SecurityRules) -> None:
     if not 1 <= rules.password_classes <= 4:
         raise Invalid("invalid_request", "密码字符类别数应在 1 到 4 之间")
     if not 0 <= rules.login_free_failures <= 20:
-        raise Invalid("invalid_request", "登录失败免延迟次数应在 0 到 20 之间（0 表示用服务器设置）")
+        raise Invalid(
+            "invalid_request", "登录失败免延迟次数应在 0 到 20 之间（0 表示用服务器设置）"
+        )
     if rules.password_expiry_days < 0 or rules.idle_minutes < 1:
         raise Invalid("invalid_request", "密码有效期不能为负，空闲超时至少 1 分钟")
