@@ -91,6 +91,13 @@ def note_principal(kind: str, name: str, role: str, hall: str) -> None:
             slot.hall = hall
 
 
+def note_account(hall: str, role: str) -> None:
+    """A sign-in found its account: the attempt goes into that hall's chain, right or wrong."""
+    slot = _slot.get()
+    if slot is not None and slot.kind == "":
+        slot.hall, slot.role = hall, role
+
+
 def in_transaction(ctx: Context, fn: Callable[[], T]) -> Callable[[], T]:
     """Wrap a write use case so that its record is appended in its own transaction.
 

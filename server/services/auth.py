@@ -86,6 +86,8 @@ class Authenticator:
         now = self.ctx.clock()
         with self.ctx.units.read() as repos:
             row = repos.sessions.active_user(username)
+        if row is not None:
+            audit.note_account(row.hall, row.role)
         # The security administrator may set the hall's free failures (0: the server's).
         free = self.rules(row.hall).login_free_failures if row is not None else 0
         self._refuse_if_guessing(username, client, now, free or self.free_failures)

@@ -69,9 +69,12 @@ def test_a_refused_or_failed_action_is_recorded_with_its_code(client):
     assert [(x["who"], x["result"], x["code"]) for x in records] == [
         ("clerk01", "refused", "not_signed_in")
     ]
-    failed = [x for x in trail(client, action="login") if x["who"] == "clerk02"]
-    assert [(x["result"], x["code"], x["hall"]) for x in failed] == [
-        ("refused", "login_failed", "*")
+    r = client.post("/api/v1/auth/login", json={"username": "nobody9", "password": "nope"})
+    assert r.status_code == 401
+    failed = [x for x in trail(client, action="login") if x["who"] in ("clerk02", "nobody9")]
+    assert [(x["who"], x["role"], x["code"], x["hall"]) for x in failed] == [
+        ("nobody9", "-", "login_failed", "*"),  # no such account: the chain of no hall
+        ("clerk02", "clerk", "login_failed", "demo"),
     ]
 
 
