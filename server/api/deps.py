@@ -37,6 +37,7 @@ DUTIES = {
     "auditor": re.compile(rf"^({_OWN}|/api/v1/halls/[^/]+/audit(/export\.[a-z]+)?)$"),
     "security": re.compile(rf"^({_OWN}|/api/v1/halls/[^/]+/security-settings)$"),
 }
+BACKGROUND_HEADER = "x-background-refresh"  # "1": a timer asked, not the person
 # what a session that must first change its initial password may still do
 PASSWORD_CHANGE_PATHS = frozenset(
     {"/api/v1/auth/password", "/api/v1/auth/me", "/api/v1/auth/logout"}
@@ -123,7 +124,9 @@ async def optional_principal(request: Request, services: ServicesDep) -> Princip
     # only a token missing from the cache costs a (threaded) database read.
     principal = services.auth.cached(token)
     if principal is None:
-        principal = await run_in_threadpool(services.auth.authenticate, token)
+        # A page's automatic refresh is no sign of a person at the screen (idle timeout).
+        touch = request.headers.get(BACKGROUND_HEADER) != "1"
+        principal = await run_in_threadpool(services.auth.authenticate, token, touch=touch)
     if principal is None:
         raise Unauthorized("invalid_token", "登录已过期或令牌无效，请重新登录")
     audit.note_principal(principal.kind, principal.name, principal.role, principal.hall)

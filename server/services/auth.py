@@ -128,7 +128,7 @@ class Authenticator:
             return None
         return hit[0]
 
-    def authenticate(self, token: str) -> Principal | None:
+    def authenticate(self, token: str, *, touch: bool = True) -> Principal | None:
         """The principal behind a bearer token, or None when it is unknown, expired or ended.
 
         A staff token costs one indexed read of its session on every request, so that a
@@ -144,7 +144,7 @@ class Authenticator:
             if session is None:
                 device = repos.devices.by_token(hashed)
         if session is not None:
-            return self._staff(hashed, session)
+            return self._staff(hashed, session, touch)
         if device is None:
             return None
         principal = Principal(
@@ -170,7 +170,7 @@ class Authenticator:
         with self._lock:
             self._rules.clear()
 
-    def _staff(self, hashed: str, session: StaffSession) -> Principal | None:
+    def _staff(self, hashed: str, session: StaffSession, touch: bool) -> Principal | None:
         """A staff session's principal; an expired or idle one ends here, and is audited."""
         now = self.ctx.clock()
         last = session.last_seen_at or now
@@ -191,7 +191,7 @@ class Authenticator:
                     )
                 )
             return None
-        if idle >= _TOUCH_EVERY:
+        if touch and idle >= _TOUCH_EVERY:
             with self.ctx.units.write() as repos:
                 repos.sessions.touch(hashed, now)
         return Principal(

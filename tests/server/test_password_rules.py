@@ -147,3 +147,13 @@ def test_the_security_administrator_sets_the_sign_in_throttle(client):
     wrong = {"username": "clerk05", "password": "nope"}
     codes = [client.post("/api/v1/auth/login", json=wrong).status_code for _ in range(3)]
     assert codes == [401, 401, 429]
+
+
+def test_a_pages_automatic_refresh_does_not_keep_a_session_from_going_idle(client, clock):
+    sup = login(client, "supervisor")
+    background = {**sup, "X-Background-Refresh": "1"}
+    for _ in range(2):
+        clock.advance(minutes=14)
+        assert client.get("/api/v1/halls/demo/overview", headers=background).status_code == 200
+    clock.advance(minutes=2)  # 30 minutes without the person doing anything
+    assert client.get("/api/v1/halls/demo/overview", headers=background).status_code == 401

@@ -182,7 +182,7 @@ function openTab(name) {
   clearInterval(state.timer);
   if (name === "overview") {
     loadOverview();
-    state.timer = setInterval(loadOverview, 10000);
+    state.timer = setInterval(() => loadOverview(true), 10000);
   }
   const loaders = { stats: loadStats, anomalies: loadAnomalies, volumes: loadVolumes, staffing: loadStaffing };
   if (loaders[name]) loaders[name]();
@@ -190,10 +190,12 @@ function openTab(name) {
 
 // ---- 实时概览 -------------------------------------------------------------------------
 
-async function loadOverview() {
+// The timer's refresh says so: it must not keep an unattended session from going idle.
+async function loadOverview(background) {
   let data;
   try {
-    data = await (await api(hallPath("/overview"))).json();
+    const headers = background ? { "X-Background-Refresh": "1" } : {};
+    data = await (await api(hallPath("/overview"), { headers })).json();
   } catch (error) {
     $("alerts").replaceChildren(el("p", error.message, "alert error"));
     return;
