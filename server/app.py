@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from server.api import audit as audit_routes
 from server.api import auth as auth_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
+from server.api import person as person_routes
 from server.api.audit_trail import AuditTrail
 from server.api.deps import Services
 from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
@@ -67,6 +68,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)
     app.include_router(audit_routes.router)
+    app.include_router(person_routes.router)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(

@@ -12,7 +12,6 @@ from pydantic import Field
 from server.api.deps import (
     AUDITORS,
     SECURITY,
-    SUPERVISORS,
     CurrentPrincipal,
     ServicesDep,
     allow,
@@ -20,9 +19,9 @@ from server.api.deps import (
     reply,
 )
 from server.api.errors import ERROR_RESPONSES
+from server.domain.errors import Forbidden, NotFound
 from server.protocol.models import Body
 from server.services import audit, audit_read, security_settings
-from server.services import person_records as person_records_service
 from server.services.auth import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES)
@@ -105,8 +104,6 @@ async def audit_export(
 ) -> Response:
     """The same records as csv or xlsx (auditors only)."""
     if fmt not in ("csv", "xlsx"):
-        from server.domain.errors import NotFound
-
         raise NotFound("not_found", "只能导出 csv 或 xlsx 格式")
     found = await services.read(
         audit_read.records,
@@ -169,8 +166,6 @@ async def change_password(
 ) -> dict[str, Any]:
     """Set one's own password (required before anything else after the first sign-in)."""
     if not who.is_staff:
-        from server.domain.errors import Forbidden
-
         raise Forbidden("forbidden", "您没有执行此操作的权限")
     result: dict[str, Any] = await services.write(
         security_settings.change_password,
@@ -186,60 +181,3 @@ async def change_password(
 def audit_as(action: str, *, always: bool = False) -> list[Any]:
     """`dependencies=audit_as("call")` on a route: the one line that joins it to the trail."""
     return [Depends(audited(action, always=always))]
-
-
-class PersonBody(Body):
-    """A person's request: their ID number (hashed at once, never stored or logged)."""
-
-    id_number: str = Field(min_length=15, max_length=18)
-
-
-async def _hall_supervisor(
-    hall: str, who: Annotated[Principal, Depends(allow(*SUPERVISORS))]
-) -> Principal:
-    in_hall(who, hall)
-    return who
-
-
-HallSupervisor = Annotated[Principal, Depends(_hall_supervisor)]
-
-
-@router.post("/halls/{hall}/person/records", dependencies=audit_as("person_records"))
-async def person_records(
-    hall: str, body: PersonBody, services: ServicesDep, _: HallSupervisor
-) -> JSONResponse:
-    """A person's tickets, appointments and ratings, found by their ID number (supervisors)."""
-    found = await services.read(person_records_service.find, services.ctx, hall, body.id_number)
-    _note(person_records_service.counts(found))
-    return reply(found)
-
-
-@router.post("/halls/{hall}/person/records.pdf", dependencies=audit_as("person_export"))
-async def person_records_pdf(
-    hall: str, body: PersonBody, services: ServicesDep, _: HallSupervisor
-) -> Response:
-    """The same records as a PDF to hand to the person."""
-    found = await services.read(person_records_service.find, services.ctx, hall, body.id_number)
-    _note(person_records_service.counts(found))
-    printed = audit_read.local_now(services.ctx, hall)
-    data = await services.read(person_records_service.render_pdf, found, printed)
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="person-records.pdf"'},
-    )
-
-
-@router.post("/halls/{hall}/person/erase", dependencies=audit_as("person_erase"))
-async def person_erase(
-    hall: str, body: PersonBody, services: ServicesDep, _: HallSupervisor
-) -> JSONResponse:
-    """Erase the person's personal fields where no rule needs them; says what was kept."""
-    result = await services.write(person_records_service.erase, services.ctx, hall, body.id_number)
-    return reply(result)
-
-
-def _note(details: dict[str, Any]) -> None:
-    slot = audit.current()
-    if slot is not None:
-        slot.details = details
