@@ -38,6 +38,7 @@ class Api(Protocol):
     token: str | None
 
     def login(self, username: str, password: str) -> dict[str, Any]: ...
+    def change_password(self, old_password: str, new_password: str) -> dict[str, Any]: ...
     def window(
         self, code: str, action: str, *, idempotency_key: str | None = None, **body: Any
     ) -> dict[str, Any]: ...
@@ -58,7 +59,7 @@ class NoticePrinter(Protocol):
 class PadState:
     """Everything the pad knows; mutated only by the presenter's intents and live messages."""
 
-    phase: str = "login"  # login -> choose_window -> working
+    phase: str = "login"  # login (-> change_password) -> choose_window -> working
     username: str | None = None
     name: str | None = None
     allowed_windows: list[str] = field(default_factory=list)
@@ -129,6 +130,9 @@ class CallerPresenter:
         if session is None:
             return False
         s = self.state
+        if session.get("password_change_required"):  # issue 19: the initial password first
+            s.phase = "change_password"
+            return self._say("请先修改初始密码，然后用新密码签到", "warn")
         s.username, s.name = session["username"], session.get("name") or session["username"]
         s.allowed_windows = list(session.get("windows") or [])
         # The picker shows who is signed in where (staff-only read), before the tap.
@@ -144,6 +148,17 @@ class CallerPresenter:
             return self.choose_window(self.preset_window)
         s.phase = "choose_window"
         return self._say(f"{s.name}，请选择窗口", "info")
+
+    def change_password(self, old: str, new: str, again: str) -> bool:
+        """Set a new password; then the clerk signs in with it."""
+        if not old or not new:
+            return self._say("请输入原密码和新密码", "warn")
+        if new != again:
+            return self._say("两次输入的新密码不一致", "warn")
+        if self._ask(lambda: self.api.change_password(old, new)) is None:
+            return False
+        self.state.phase = "login"
+        return self._say("密码已修改，请用新密码签到", "ok")
 
     def choose_window(self, code: str) -> bool:
         """Sign in at a window (it opens)."""

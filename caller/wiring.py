@@ -141,6 +141,7 @@ class PadApp(QObject):
         p, w = self.presenter, self.window
         w.login.login_requested.connect(lambda u, pw: self.run(p.login, u, pw))
         w.windows.window_chosen.connect(lambda code: self.run(p.choose_window, code))
+        w.password.change_requested.connect(lambda o, n, a: self.run(p.change_password, o, n, a))
         w.pad.action.connect(self.on_action)
         w.pad.pick_number.connect(lambda n: self.run(p.call_number, n))
         p.on_signed_in = self._start_feed

@@ -12,9 +12,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
+from server.api import audit as audit_routes
 from server.api import auth as auth_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
 from server.api import followups as followup_routes
+from server.api import person as person_routes
+from server.api.audit_trail import AuditTrail
 from server.api.deps import Services
 from server.api.middleware import Edge
 from server.config import Settings
@@ -24,9 +27,10 @@ from server.hallfile import load_hall_file
 from server.outbox import provinces  # noqa: F401  (registers the 好差评 adapters as formats)
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
-from server.services import dayend, devices
+from server.services import dayend, devices, retention
 from server.services.auth import Authenticator
 from server.services.context import Clock, Context, utc_now
+from server.store.audit_repo import hall_file_loaded
 from server.store.db import Database, pool_limits
 from server.store.sync import check_secret_key, sync_hall
 
@@ -65,6 +69,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)
     app.include_router(followup_routes.router)  # 差评整改 (issue 15)
+    app.include_router(audit_routes.router)
+    app.include_router(person_routes.router)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -73,6 +79,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    app.add_middleware(AuditTrail, ctx=services.ctx)
     app.add_middleware(Edge, max_bytes=settings.max_body_bytes, metrics=services.metrics)
     return app
 
@@ -87,7 +94,7 @@ def open_database(settings: Settings) -> Database:
     )
 
 
-def prepare_store(settings: Settings) -> Database:
+def prepare_store(settings: Settings, clock: Clock = utc_now) -> Database:
     """Migrate the store and load the hall files (once, before any worker starts)."""
     db = open_database(settings)
     specs = [load_hall_file(Path(p)) for p in settings.hall_files]
@@ -99,12 +106,13 @@ def prepare_store(settings: Settings) -> Database:
         with db.write() as conn:
             for spec in specs:
                 sync_hall(conn, spec)
+                hall_file_loaded(conn, spec.code, spec.source, clock())
     return db
 
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Open the store (preparing it unless the parent process did) and build the services."""
-    db = open_database(settings) if settings.prepared else prepare_store(settings)
+    db = open_database(settings) if settings.prepared else prepare_store(settings, clock)
     check_secret_key(db, settings.resolved_secret_key())
     hub = Hub()
     relay = None if db.is_sqlite else PgRelay(db, hub)
@@ -132,6 +140,7 @@ def run_housekeeping(services: Services) -> None:
         dayend.close_day(services.ctx, hall, services.settings.event_keep_days)
         dayend.apply_schedules(services.ctx, hall)
         devices.forget_silent_peripherals(services.ctx, hall)
+        retention.run(services.ctx, hall)
 
 
 async def _tick(services: Services) -> None:

@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = dbsub.add_parser("upgrade", help="create or migrate the schema")
     upgrade.add_argument("--data-dir", type=Path, default=Path("var"))
     upgrade.set_defaults(run=_db_upgrade)
+    audit = sub.add_parser("audit", help="the audit trail")
+    auditsub = audit.add_subparsers(metavar="action")
+    verify = auditsub.add_parser("verify", help="check the hash chain; exit 1 naming a bad record")
+    verify.add_argument("--data-dir", type=Path, default=Path("var"))
+    verify.set_defaults(run=_audit_verify)
     hashpw = sub.add_parser("hash-password", help="print a password hash for a hall file")
     hashpw.set_defaults(run=_hash_password)
     check = sub.add_parser("check-hall", help="validate a hall file")
@@ -164,6 +169,25 @@ def _db_upgrade(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_verify(ns: argparse.Namespace) -> int:
+    from server.config import Settings
+    from server.store.audit_verify import verify
+    from server.store.db import Database
+
+    settings = Settings(data_dir=ns.data_dir)
+    db = Database(settings.resolved_database_url())
+    try:
+        checked, breaks = verify(db)
+    finally:
+        db.dispose()
+    for found in breaks:
+        print(f"audit trail broken: {found}", file=sys.stderr)
+    if breaks:
+        return 1
+    print(f"audit trail intact: {checked} records checked")
+    return 0
+
+
 def _hash_password(_: argparse.Namespace) -> int:
     from server.security import hash_password
 
@@ -195,6 +219,6 @@ DEMO_BANNER = """
   clerk pad       {base}/pad?hall=demo
   supervisor      {base}/admin?hall=demo
   ticket progress printed on each stub as a QR code ({base}/t/<id>?s=<secret>)
-Demo users (password demo1234): clerk01 … clerk26, supervisor, admin
+Demo users (password demo1234): clerk01 … clerk26, supervisor, admin, security, auditor
 Device tokens: kiosk demo-kiosk, display demo-display, evaluator demo-evaluator, online demo-online
 """

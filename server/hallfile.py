@@ -21,10 +21,11 @@ from server.domain.model import (
 )
 from server.domain.priority import ELDERLY_LABEL
 from server.domain.transfer import DEFAULT_FALLBACK_MINUTES
+from server.hallsecurity import parse_security
 from server.tomlreader import ConfigError
 
 CODE = r"[A-Za-z0-9_-]{1,32}"
-ROLES = ("clerk", "supervisor", "admin")
+ROLES = ("clerk", "supervisor", "admin", "security", "auditor")
 DEVICE_KINDS = ("kiosk", "display", "evaluator", "online")
 # 好差评 reasons offered for 不满意 / 非常不满意 when a hall file lists none.
 DEFAULT_RATING_REASONS = ("等候时间长", "服务态度差", "一次性告知不清", "办事效率低", "系统故障")
@@ -101,6 +102,7 @@ class HallSpec:
     users: tuple[UserSpec, ...]
     devices: tuple[DeviceSpec, ...]
     source: str = field(default="")
+    security: dict[str, Any] = field(default_factory=dict)  # `[security]` (issue 19)
 
 
 def load_hall_file(path: Path) -> HallSpec:
@@ -143,6 +145,7 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
     _unique(root, "users", [u.username for u in users], "username")
     devices = tuple(_device(t, window_codes) for t in root.tables("devices"))
     _unique(root, "devices", [d.id for d in devices], "id")
+    security = parse_security(root)
     hall.done()
     root.done()
     return HallSpec(
@@ -158,6 +161,7 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
         users=users,
         devices=devices,
         source=file,
+        security=security,
     )
 
 

@@ -88,3 +88,17 @@ def api_operations(app) -> set[tuple[str, str]]:
         if path.startswith("/api/")
         for method in ops
     }
+
+
+def api_routes(app) -> list:
+    """Every APIRoute of the app, flat (FastAPI keeps included routers nested)."""
+    from fastapi.routing import APIRoute
+
+    stack, found = list(app.routes), []
+    while stack:
+        route = stack.pop()
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            stack.extend(route.original_router.routes)
+    return found

@@ -167,6 +167,8 @@ def write_hall(path: Path, queues: int = 15, windows: int = 9, tidal: bool = Tru
         'id = "rate-1"',
         'kind = "evaluator"',
         'token = "evaluator-secret-1"',
+        "[security]",  # its users act at once, without the forced password change (issue 19)
+        "password_force_change = false",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -7,6 +7,7 @@ from PyQt6.QtWidgets import QMainWindow, QStackedWidget
 from caller.viewmodel import PadView
 from caller.views.login import LoginPage, WindowPage
 from caller.views.pad import PadPage
+from caller.views.password import PasswordPage
 
 
 class MainWindow(QMainWindow):
@@ -19,14 +20,20 @@ class MainWindow(QMainWindow):
         self.login = LoginPage(window_hint)
         self.windows = WindowPage()
         self.pad = PadPage()
+        self.password = PasswordPage()
         self.stack = QStackedWidget()
-        for page in (self.login, self.windows, self.pad):
+        for page in (self.login, self.windows, self.pad, self.password):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
 
     def render(self, view: PadView) -> None:
         """Show the page of `view.phase` and render it."""
-        page = {"login": self.login, "choose_window": self.windows}.get(view.phase, self.pad)
+        pages = {
+            "login": self.login,
+            "choose_window": self.windows,
+            "change_password": self.password,
+        }
+        page = pages.get(view.phase, self.pad)
         if self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
         page.render(view)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
+from server.api.audit import audit_as
 from server.api.deps import ServicesDep, Staff, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.clerk import (
@@ -48,6 +49,7 @@ async def rejection_reasons(hall: str, services: ServicesDep, who: Staff) -> JSO
 
 @router.get(
     "/tickets/{ticket_id}/notice",
+    dependencies=audit_as("download"),
     response_model=NoticeOut,
     responses={
         200: {

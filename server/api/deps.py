@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,6 +20,7 @@ from server.observability import Metrics
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.realtime.sockets import SocketRegistry
+from server.services import audit
 from server.services.auth import Authenticator, Principal
 from server.services.context import Context
 from server.services.idempotency import Claim, run_claimed
@@ -27,6 +29,19 @@ from server.services.writer import BatchWriter
 T = TypeVar("T")
 STAFF = frozenset({"clerk", "supervisor", "admin"})
 SUPERVISORS = frozenset({"supervisor", "admin"})
+# 三员分立 (issue 19): the security administrator and the auditor are nobody's staff
+SECURITY = frozenset({"security"})
+AUDITORS = frozenset({"auditor"})
+_OWN = r"/api/v1/auth/(me|logout|password)"
+DUTIES = {
+    "auditor": re.compile(rf"^({_OWN}|/api/v1/halls/[^/]+/audit(/export\.[a-z]+)?)$"),
+    "security": re.compile(rf"^({_OWN}|/api/v1/halls/[^/]+/security-settings)$"),
+}
+BACKGROUND_HEADER = "x-background-refresh"  # "1": a timer asked, not the person
+# what a session that must first change its initial password may still do
+PASSWORD_CHANGE_PATHS = frozenset(
+    {"/api/v1/auth/password", "/api/v1/auth/me", "/api/v1/auth/logout"}
+)
 
 
 @dataclass
@@ -50,16 +65,19 @@ class Services:
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a write use case off the event loop, batched on the writer thread(s)."""
-        future = self.writer.submit(partial(fn, *args, **kwargs))
+        future = self.writer.submit(audit.in_transaction(self.ctx, partial(fn, *args, **kwargs)))
         result: T = await asyncio.wrap_future(future)
+        audit.committed()
         return result
 
     async def write_once(
         self, claim: Claim | None, fn: Callable[..., T], *args: Any, **kwargs: Any
     ) -> T:
         """`write` with an Idempotency-Key claim: a retry gets the first answer back."""
-        future = self.writer.submit(partial(run_claimed, claim, fn, *args, **kwargs))
+        job = partial(run_claimed, claim, fn, *args, **kwargs)
+        future = self.writer.submit(audit.in_transaction(self.ctx, job))
         result: T = await asyncio.wrap_future(future)
+        audit.committed()
         return result
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -106,9 +124,15 @@ async def optional_principal(request: Request, services: ServicesDep) -> Princip
     # only a token missing from the cache costs a (threaded) database read.
     principal = services.auth.cached(token)
     if principal is None:
-        principal = await run_in_threadpool(services.auth.authenticate, token)
+        # A page's automatic refresh is no sign of a person at the screen (idle timeout).
+        touch = request.headers.get(BACKGROUND_HEADER) != "1"
+        principal = await run_in_threadpool(services.auth.authenticate, token, touch=touch)
     if principal is None:
         raise Unauthorized("invalid_token", "登录已过期或令牌无效，请重新登录")
+    audit.note_principal(principal.kind, principal.name, principal.role, principal.hall)
+    _refuse_outside_own_duty(principal, request.url.path)
+    if principal.must_change and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise Forbidden("password_change_required", "请先修改初始密码，然后再进行其他操作")
     return principal
 
 
@@ -123,6 +147,16 @@ async def current_principal(principal: OptionalPrincipal) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def _refuse_outside_own_duty(principal: Principal, path: str) -> None:
+    """三员分立: the security administrator and the auditor may do their own duty only.
+
+    Checked here, for every route at once, so that a route added later cannot forget it.
+    """
+    duty = DUTIES.get(principal.role) if principal.is_staff else None
+    if duty is not None and not duty.match(path):
+        raise Forbidden("forbidden", "您没有执行此操作的权限")
 
 
 def allow(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from server.api.audit import audit_as
 from server.api.deps import ServicesDep, reply
 from server.api.errors import ERROR_RESPONSES
 from server.api.stats import HallSupervisor
@@ -66,7 +67,7 @@ async def show(
     return reply(await services.read(followups.show_followup, services.ctx, hall, item_id))
 
 
-@router.post("/{item_id}/callback")
+@router.post("/{item_id}/callback", dependencies=audit_as("followup_callback"))
 async def callback(
     hall: str, item_id: ItemId, body: CallbackBody, services: ServicesDep, who: HallSupervisor
 ) -> JSONResponse:
@@ -84,7 +85,7 @@ async def callback(
     )
 
 
-@router.post("/{item_id}/rectification")
+@router.post("/{item_id}/rectification", dependencies=audit_as("followup_rectification"))
 async def rectification(
     hall: str, item_id: ItemId, body: NoteBody, services: ServicesDep, who: HallSupervisor
 ) -> JSONResponse:
@@ -96,7 +97,7 @@ async def rectification(
     )
 
 
-@router.post("/{item_id}/close")
+@router.post("/{item_id}/close", dependencies=audit_as("followup_close"))
 async def close(
     hall: str,
     item_id: ItemId,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
+from server.api.audit import audit_as
 from server.api.deps import (
     STAFF,
     SUPERVISORS,
@@ -48,7 +49,9 @@ async def hall(hall: str, services: ServicesDep, who: CurrentPrincipal) -> JSONR
     return reply(await services.read(live.hall_view, services.ctx, hall))
 
 
-@router.post("/tickets", status_code=201, response_model=TicketOut)
+@router.post(
+    "/tickets", status_code=201, response_model=TicketOut, dependencies=audit_as("issue_ticket")
+)
 async def issue(
     hall: str, body: IssueBody, services: ServicesDep, who: Issuer, once: OnceDep
 ) -> JSONResponse:
@@ -65,7 +68,7 @@ async def issue(
     )
 
 
-@router.post("/tickets/find", response_model=TicketOut)
+@router.post("/tickets/find", response_model=TicketOut, dependencies=audit_as("find_ticket"))
 async def find(hall: str, body: FindBody, services: ServicesDep, who: Issuer) -> JSONResponse:
     """Today's ticket by its printed number; the secret only after the citizen proved it."""
     in_hall(who, hall)
@@ -82,7 +85,12 @@ async def find(hall: str, body: FindBody, services: ServicesDep, who: Issuer) ->
     )
 
 
-@router.post("/appointments", status_code=201, response_model=AppointmentOut)
+@router.post(
+    "/appointments",
+    status_code=201,
+    response_model=AppointmentOut,
+    dependencies=audit_as("book_appointment"),
+)
 async def book(
     hall: str, body: AppointmentBody, services: ServicesDep, who: Booker
 ) -> JSONResponse:
@@ -103,7 +111,7 @@ async def book(
     )
 
 
-@router.post("/devices/{device}/status")
+@router.post("/devices/{device}/status", dependencies=audit_as("device_status"))
 async def device_status(
     hall: str, device: DeviceId, body: DeviceStatusBody, services: ServicesDep, who: Reporter
 ) -> JSONResponse:

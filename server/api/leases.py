@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from server.api.audit import audit_as
 from server.api.deps import STAFF, SUPERVISORS, ServicesDep, allow, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import Body
@@ -50,7 +51,7 @@ async def get_lease(hall: str, name: LeaseName, services: ServicesDep, who: Read
     return reply(await services.read(leases.current, services.ctx, hall, name))
 
 
-@router.put("", response_model=LeaseOut)
+@router.put("", response_model=LeaseOut, dependencies=audit_as("lease_take"))
 async def acquire_lease(
     hall: str, name: LeaseName, body: LeaseBody, services: ServicesDep, who: Holder
 ) -> JSONResponse:
@@ -63,7 +64,7 @@ async def acquire_lease(
     )
 
 
-@router.delete("")
+@router.delete("", dependencies=audit_as("lease_release"))
 async def release_lease(
     hall: str,
     name: LeaseName,

@@ -96,7 +96,8 @@ async def _session_ends(services: Services, token: str, seat: Seat) -> None:
             await asyncio.wait_for(seat.ended.wait(), timeout=interval)
         if seat.ended.is_set():
             return
-        if await run_in_threadpool(services.auth.authenticate, token) is None:
+        # the socket's own check is no sign of a person at the screen (idle timeout)
+        if await run_in_threadpool(services.auth.authenticate, token, touch=False) is None:
             return  # logged out on another worker or host, or expired
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import Field
 
+from server.api.audit import audit_as
 from server.api.deps import ServicesDep, Supervisor, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.protocol.models import Body
@@ -100,6 +101,7 @@ async def statistics(
 
 @router.get(
     "/stats/export.xlsx",
+    dependencies=audit_as("export"),
     response_class=Response,
     responses=_file(export.XLSX_TYPE, "a sheet per grouping, a chart (and the call detail)"),
 )
@@ -120,6 +122,7 @@ async def export_xlsx(
 
 @router.get(
     "/stats/export.csv",
+    dependencies=audit_as("export"),
     response_class=Response,
     responses=_file(export.CSV_TYPE, "UTF-8 with BOM, a header row, one line per row"),
 )
@@ -170,7 +173,7 @@ async def reported_volumes(
     return reply(await services.read(volumes.list_volumes, services.ctx, hall, month))
 
 
-@router.put("/reported-volumes")
+@router.put("/reported-volumes", dependencies=audit_as("reported_volumes"))
 async def put_reported_volumes(
     hall: str, body: VolumesBody, services: ServicesDep, who: HallSupervisor
 ) -> JSONResponse:
@@ -183,6 +186,7 @@ async def put_reported_volumes(
 
 @router.get(
     "/reported-volumes/template.xlsx",
+    dependencies=audit_as("download"),
     response_class=Response,
     responses=_file(export.XLSX_TYPE, "the month's 报送表 to fill in"),
 )
@@ -195,7 +199,7 @@ async def volume_template(
     return Response(data, media_type=export.XLSX_TYPE, headers=_attachment(name))
 
 
-@router.post("/reported-volumes/upload")
+@router.post("/reported-volumes/upload", dependencies=audit_as("reported_volumes_upload"))
 async def upload_volumes(
     hall: str,
     services: ServicesDep,
@@ -220,6 +224,7 @@ async def anomalies(
 
 @router.get(
     "/anomalies.xlsx",
+    dependencies=audit_as("export"),
     response_class=Response,
     responses=_file(export.XLSX_TYPE, "the report as a workbook"),
 )
@@ -236,6 +241,7 @@ async def anomalies_xlsx(
 
 @router.get(
     "/anomalies.html",
+    dependencies=audit_as("export"),
     response_class=HTMLResponse,
     responses=_file("text/html", "the report as a printable page"),
 )

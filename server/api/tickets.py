@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
+from server.api.audit import audit_as
 from server.api.deps import STAFF, OptionalPrincipal, ServicesDep, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.api.idempotency import OnceDep
@@ -40,7 +41,7 @@ async def get(
     )
 
 
-@router.post("/requeue", response_model=TicketOut)
+@router.post("/requeue", response_model=TicketOut, dependencies=audit_as("requeue"))
 async def requeue(
     ticket_id: str,
     services: ServicesDep,
@@ -67,7 +68,7 @@ async def requeue(
     )
 
 
-@router.post("/cancel", response_model=TicketOut)
+@router.post("/cancel", response_model=TicketOut, dependencies=audit_as("cancel"))
 async def cancel(
     ticket_id: str,
     services: ServicesDep,
@@ -87,7 +88,7 @@ async def cancel(
     )
 
 
-@router.post("/evaluation", response_model=TicketOut)
+@router.post("/evaluation", response_model=TicketOut, dependencies=audit_as("evaluation"))
 async def evaluate(
     ticket_id: str,
     body: EvaluationBody,
@@ -119,7 +120,9 @@ async def evaluate(
     )
 
 
-@router.post("/evaluation/followup", response_model=TicketOut)
+@router.post(
+    "/evaluation/followup", response_model=TicketOut, dependencies=audit_as("evaluation_followup")
+)
 async def evaluate_again(
     ticket_id: str,
     body: EvaluationBody,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from server.api.audit import audit_as
 from server.api.deps import Clerk, ServicesDep, Supervisor, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.api.idempotency import OnceDep
@@ -28,7 +29,7 @@ router = APIRouter(
 )
 
 
-@router.post("/sign-in", response_model=WindowOut)
+@router.post("/sign-in", response_model=WindowOut, dependencies=audit_as("window_sign_in"))
 async def sign_in(
     hall: str, code: str, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
@@ -41,7 +42,7 @@ async def sign_in(
     )
 
 
-@router.post("/sign-out", response_model=WindowOut)
+@router.post("/sign-out", response_model=WindowOut, dependencies=audit_as("window_sign_out"))
 async def sign_out(
     hall: str, code: str, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
@@ -54,7 +55,7 @@ async def sign_out(
     )
 
 
-@router.post("/call-next", response_model=TicketOut)
+@router.post("/call-next", response_model=TicketOut, dependencies=audit_as("call_next"))
 async def call_next(
     hall: str, code: str, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
@@ -67,7 +68,7 @@ async def call_next(
     )
 
 
-@router.post("/call", response_model=TicketOut)
+@router.post("/call", response_model=TicketOut, dependencies=audit_as("call"))
 async def call(
     hall: str, code: str, body: CallBody, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
@@ -82,7 +83,7 @@ async def call(
     )
 
 
-@router.post("/recall", response_model=TicketOut)
+@router.post("/recall", response_model=TicketOut, dependencies=audit_as("recall"))
 async def recall(
     hall: str, code: str, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
@@ -95,7 +96,7 @@ async def recall(
     )
 
 
-@router.post("/outcome", response_model=TicketOut)
+@router.post("/outcome", response_model=TicketOut, dependencies=audit_as("outcome"))
 async def outcome(
     hall: str, code: str, body: OutcomeBody, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
@@ -119,7 +120,7 @@ async def outcome(
     )
 
 
-@router.post("/transfer", response_model=TicketOut)
+@router.post("/transfer", response_model=TicketOut, dependencies=audit_as("transfer"))
 async def transfer(
     hall: str, code: str, body: TransferBody, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
@@ -144,7 +145,7 @@ async def transfer(
     )
 
 
-@router.post("/pause", response_model=WindowOut)
+@router.post("/pause", response_model=WindowOut, dependencies=audit_as("pause"))
 async def pause(
     hall: str,
     code: str,
@@ -163,7 +164,7 @@ async def pause(
     )
 
 
-@router.post("/resume", response_model=WindowOut)
+@router.post("/resume", response_model=WindowOut, dependencies=audit_as("resume"))
 async def resume(
     hall: str, code: str, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
@@ -176,7 +177,7 @@ async def resume(
     )
 
 
-@router.put("/queues", response_model=WindowOut)
+@router.put("/queues", response_model=WindowOut, dependencies=audit_as("tidal_change"))
 async def set_queues(
     hall: str, code: str, body: QueuesBody, services: ServicesDep, who: Supervisor
 ) -> JSONResponse:
@@ -185,7 +186,7 @@ async def set_queues(
     return reply(await services.write(windows.set_queues, services.ctx, hall, code, body.queues))
 
 
-@router.post("/walk-in", status_code=201)
+@router.post("/walk-in", status_code=201, dependencies=audit_as("walk_in"))
 async def walk_in(
     hall: str, code: str, body: WalkInBody, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:

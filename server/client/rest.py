@@ -74,6 +74,11 @@ class HallClient:
         self.token = session["token"]
         return session
 
+    def change_password(self, old_password: str, new_password: str) -> dict[str, Any]:
+        """Set the signed-in user's own password (the initial one must be changed first)."""
+        body = {"old_password": old_password, "new_password": new_password}
+        return self._call("POST", "/api/v1/auth/password", json=body)
+
     def logout(self) -> None:
         """End the session everywhere (its live sockets close with 4401)."""
         self._call("POST", "/api/v1/auth/logout")

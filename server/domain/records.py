@@ -63,6 +63,7 @@ class StaffUser:
     role: str
     password_hash: str
     windows: tuple[str, ...]
+    password_changed_at: dt.datetime | None = None  # None: still the hall file's password
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,5 @@ class StaffSession:
     hall: str
     name: str
     expires_at: dt.datetime
+    last_seen_at: dt.datetime | None = None  # the idle timeout counts from here
+    must_change: bool = False  # the session may only change its password

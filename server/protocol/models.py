@@ -179,6 +179,7 @@ class LoginOut(BaseModel):
     name: str
     hall: str
     windows: list[str]
+    password_change_required: bool = False  # issue 19: only POST /auth/password until changed
 
 
 class TicketOut(BaseModel):

@@ -10,7 +10,15 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, select
 from server.store.tables import login_failures, sessions, users
 
 _SESSION = (
-    select(sessions.c.expires_at, users.c.username, users.c.role, users.c.hall, users.c.name)
+    select(
+        sessions.c.expires_at,
+        sessions.c.last_seen_at,
+        sessions.c.must_change,
+        users.c.username,
+        users.c.role,
+        users.c.hall,
+        users.c.name,
+    )
     .join(users, users.c.username == sessions.c.username)
     .where(sessions.c.token_hash == bindparam("token_hash"), users.c.active.is_(True))
 )

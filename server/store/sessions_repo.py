@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, update
 
 from server.domain.records import StaffSession, StaffUser
 from server.store import clerk_queries, logins
@@ -38,7 +38,13 @@ class SessionsRepo:
         if row is None:
             return None
         return StaffUser(
-            row.username, row.hall, row.name, row.role, row.password_hash, tuple(row.windows)
+            row.username,
+            row.hall,
+            row.name,
+            row.role,
+            row.password_hash,
+            tuple(row.windows),
+            row.password_changed_at,
         )
 
     def drop_expired(self, now: dt.datetime) -> None:
@@ -46,13 +52,40 @@ class SessionsRepo:
         self.conn.execute(delete(sessions).where(sessions.c.expires_at < now))
 
     def open_session(
-        self, token_hash: str, username: str, now: dt.datetime, expires: dt.datetime
+        self,
+        token_hash: str,
+        username: str,
+        now: dt.datetime,
+        expires: dt.datetime,
+        must_change: bool = False,
     ) -> None:
-        """Store a new session."""
+        """Store a new session (one that must change its password may do nothing else)."""
         self.conn.execute(
             sessions.insert().values(
-                token_hash=token_hash, username=username, created_at=now, expires_at=expires
+                token_hash=token_hash,
+                username=username,
+                created_at=now,
+                expires_at=expires,
+                last_seen_at=now,
+                must_change=must_change,
             )
+        )
+
+    def touch(self, token_hash: str, now: dt.datetime) -> None:
+        """Note that a session was used (the idle timeout starts again)."""
+        self.conn.execute(
+            update(sessions).where(sessions.c.token_hash == token_hash).values(last_seen_at=now)
+        )
+
+    def set_password(self, username: str, password_hash: str, now: dt.datetime) -> None:
+        """Store a user's own new password; their sessions may do everything again."""
+        self.conn.execute(
+            update(users)
+            .where(users.c.username == username)
+            .values(password_hash=password_hash, password_changed_at=now)
+        )
+        self.conn.execute(
+            update(sessions).where(sessions.c.username == username).values(must_change=False)
         )
 
     def end(self, token_hash: str) -> None:
@@ -64,7 +97,15 @@ class SessionsRepo:
         row = logins.live_session(self.conn, token_hash)
         if row is None:
             return None
-        return StaffSession(row.username, row.role, row.hall, row.name, row.expires_at)
+        return StaffSession(
+            row.username,
+            row.role,
+            row.hall,
+            row.name,
+            row.expires_at,
+            row.last_seen_at,
+            bool(row.must_change),
+        )
 
     def pair_failures(
         self, username: str, client: str, since: dt.datetime

@@ -10,6 +10,7 @@ from server.hallfile import HallSpec
 from server.security import keyed_hash, token_hash
 from server.store.db import Database
 from server.store.layout import queue_config
+from server.store.security_sync import sync_security
 from server.store.tables import (
     areas,
     devices,
@@ -92,17 +93,17 @@ def sync_hall(conn: Connection, spec: HallSpec) -> None:
                 {
                     "name": u.name,
                     "role": u.role,
-                    "password_hash": u.password_hash,
                     "windows": list(u.windows),
                     "active": True,
                     "staff_no": u.staff_no,
                 },
-                {},
+                {"password_hash": u.password_hash},  # later: security_sync (issue 19)
             )
             for u in spec.users
         ],
         key="username",
     )
+    sync_security(conn, spec)
     _sync_many(
         conn,
         devices,

@@ -21,6 +21,8 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -244,6 +246,9 @@ users = Table(
     Column("windows", JSON, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("staff_no", String(32), nullable=True),  # 工号, shown on the window's evaluator
+    # issue 19: the hall file's hash last loaded, and when the user set their own password
+    Column("initial_hash", String(200), nullable=True),
+    Column("password_changed_at", UTCDateTime, nullable=True),
 )
 
 sessions = Table(
@@ -253,6 +258,9 @@ sessions = Table(
     Column("username", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=True),  # issue 19: the idle timeout
+    # issue 19: a session that may only change its password
+    Column("must_change", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # Failed sign-ins of the last minute, shared by every worker and host (the login rate
@@ -387,4 +395,52 @@ rating_followups = Table(
     Column("closed_by", String(64), nullable=True),
     Column("close_note", Text, nullable=True),
     Index("ix_rating_followups_open", "hall", "status", "deadline"),
+)
+
+# --- audit (issue 19): the audit trail, its chain heads, a hall's security settings ---
+
+# Append-only: rows are only inserted, and deleted by the retention prune (oldest first).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("hall", String(32), nullable=False),  # "*": no hall known (an unknown user name)
+    Column("seq", BigInteger, nullable=False),  # per hall, 1, 2, 3 … without gaps
+    Column("at", UTCDateTime, nullable=False),
+    Column("who", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("action", String(48), nullable=False),
+    Column("object", String(200), nullable=False),
+    Column("result", String(8), nullable=False),  # ok / refused / failed
+    Column("code", String(48), nullable=False),  # HTTP status or error code
+    Column("details", Text, nullable=False),  # canonical JSON, never personal data
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("hall", "seq", name="uq_audit_log_hall_seq"),
+    Index("ix_audit_log_at", "hall", "at"),
+)
+
+# One row per chain: appends lock it (so the chain stays linear across workers) and the
+# prune leaves the hash of the last record it removed, which the first kept one points at.
+audit_heads = Table(
+    "audit_heads",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("pruned_seq", BigInteger, nullable=False),
+    Column("pruned_hash", String(64), nullable=False),
+)
+
+# A hall's security settings: the hall file's `[security]` values, and the security
+# administrator's changes over them (which survive reloading the hall file).
+hall_security = Table(
+    "hall_security",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("file_rules", JSON, nullable=False),
+    Column("overrides", JSON, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=True),
+    Column("updated_by", String(64), nullable=True),
 )

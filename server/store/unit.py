@@ -13,12 +13,14 @@ from functools import cached_property
 from sqlalchemy import Connection
 
 from server.store.appointments_repo import AppointmentsRepo
+from server.store.audit_repo import AuditRepo, SecurityRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
 from server.store.followups_repo import FollowupsRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
+from server.store.personal_repo import PersonalRepo
 from server.store.ratings_repo import RatingsRepo
 from server.store.sessions_repo import SessionsRepo
 from server.store.tickets_repo import TicketsRepo
@@ -96,6 +98,21 @@ class Repositories:
     def followups(self) -> FollowupsRepo:
         """差评整改 items."""
         return FollowupsRepo(self.conn)
+
+    @cached_property
+    def audit(self) -> AuditRepo:
+        """The audit trail (append, read, prune: never edit)."""
+        return AuditRepo(self.conn)
+
+    @cached_property
+    def security(self) -> SecurityRepo:
+        """A hall's security settings."""
+        return SecurityRepo(self.conn)
+
+    @cached_property
+    def personal(self) -> PersonalRepo:
+        """Citizens' personal fields (retention, a person's own records)."""
+        return PersonalRepo(self.conn)
 
 
 class SqlStore:

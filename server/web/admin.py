@@ -20,3 +20,9 @@ def admin() -> FileResponse:
 def admin_slash() -> RedirectResponse:
     """The same page without the trailing slash (relative links stay simple)."""
     return RedirectResponse("/admin", status_code=308)
+
+
+@router.get("/audit")
+def audit_page() -> FileResponse:
+    """审计与安全 (issue 19): the auditor's trail and the security administrator's settings."""
+    return FileResponse(STATIC / "audit.html", headers={"Cache-Control": "no-cache"})

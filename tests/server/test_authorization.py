@@ -24,9 +24,10 @@ DEVICES = {
     "evaluator": "demo-evaluator",
     "online": "demo-online",
 }
-PEOPLE = ("clerk", "supervisor", "admin")
+PEOPLE = ("clerk", "supervisor", "admin", "security", "auditor")
 EVERYONE = {"nobody", *DEVICES, *PEOPLE}
-STAFF = set(PEOPLE)
+STAFF = {"clerk", "supervisor", "admin"}
+DUTY_ONLY = {"security", "auditor"}  # 三员分立 (issue 19): their own routes and nothing else
 SUPERVISORS = {"supervisor", "admin"}
 WINDOW_ACTIONS = (
     "call-next",
@@ -44,7 +45,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/auth/login"): EVERYONE,
     ("POST", "/api/v1/auth/logout"): EVERYONE - {"nobody"},
     ("GET", "/api/v1/auth/me"): EVERYONE - {"nobody"},
-    ("GET", "/api/v1/halls/{hall}"): EVERYONE - {"nobody"},
+    ("GET", "/api/v1/halls/{hall}"): EVERYONE - {"nobody"} - DUTY_ONLY,
     ("POST", "/api/v1/halls/{hall}/tickets"): {"kiosk", *STAFF},
     ("POST", "/api/v1/halls/{hall}/tickets/find"): {"kiosk", *STAFF},
     ("POST", "/api/v1/halls/{hall}/appointments"): {"online", "kiosk", *STAFF},
@@ -54,7 +55,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
         "evaluator",
         *SUPERVISORS,
     },
-    ("GET", "/api/v1/halls/{hall}/events"): EVERYONE - {"nobody"},
+    ("GET", "/api/v1/halls/{hall}/events"): EVERYONE - {"nobody"} - DUTY_ONLY,
     ("GET", "/api/v1/tickets/{ticket_id}"): {"kiosk", "display", *STAFF},
     ("POST", "/api/v1/tickets/{ticket_id}/requeue"): {"kiosk", *STAFF},
     ("POST", "/api/v1/tickets/{ticket_id}/cancel"): STAFF,
@@ -70,7 +71,16 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("PUT", "/api/v1/halls/{hall}/leases/{name}"): {"display"},
     ("DELETE", "/api/v1/halls/{hall}/leases/{name}"): {"display", "supervisor", "admin"},
     # what happened to a write sent with an Idempotency-Key (issue 13), the caller's own keys
-    ("GET", "/api/v1/halls/{hall}/idempotency/{key}"): EVERYONE - {"nobody"},
+    ("GET", "/api/v1/halls/{hall}/idempotency/{key}"): EVERYONE - {"nobody"} - DUTY_ONLY,
+    # 等保 2.0 (issue 19): the audit trail, security settings, passwords, a person's records
+    ("GET", "/api/v1/halls/{hall}/audit"): {"auditor"},
+    ("GET", "/api/v1/halls/{hall}/audit/export.{fmt}"): {"auditor"},
+    ("GET", "/api/v1/halls/{hall}/security-settings"): {"security"},
+    ("PUT", "/api/v1/halls/{hall}/security-settings"): {"security"},
+    ("POST", "/api/v1/auth/password"): set(PEOPLE),
+    ("POST", "/api/v1/halls/{hall}/person/records"): SUPERVISORS,
+    ("POST", "/api/v1/halls/{hall}/person/records.pdf"): SUPERVISORS,
+    ("POST", "/api/v1/halls/{hall}/person/erase"): SUPERVISORS,
 }
 # supervisor statistics, exports and the anomaly report (issue 7)
 for path in (
@@ -121,6 +131,11 @@ BODIES = {
     "/walk-in": {"outcome": "accepted"},
     "/login": {"username": "clerk02", "password": "demo1234"},
     "/leases/{name}": {"holder": "matrix", "ttl_seconds": 30},
+    "/security-settings": {"settings": {"idle_minutes": 20}},
+    "/password": {"old_password": "demo1234", "new_password": "weak"},
+    "/records": {"id_number": valid_id()},
+    "/records.pdf": {"id_number": valid_id()},
+    "/erase": {"id_number": valid_id()},
 }
 
 
@@ -142,6 +157,7 @@ def test_each_principal_may_do_exactly_what_the_matrix_says(client, who):
         "{device}": {"kiosk": "kiosk-1", "evaluator": "evaluator-1"}.get(who, "display-1"),
         "{name}": "announcer",
         "{item_id}": "1",
+        "{fmt}": "csv",
     }
     # Signing out ends the window and logging out the session, so they go last.
     order = sorted(
@@ -164,13 +180,13 @@ def headers_for(client, who: str) -> dict[str, str]:
         return {}
     if who in DEVICES:
         return {"Authorization": f"Bearer {DEVICES[who]}"}
-    user = {"clerk": "clerk01", "supervisor": "supervisor", "admin": "admin"}[who]
+    user = {"clerk": "clerk01"}.get(who, who)
     headers = login(client, user)
     window(client, headers, "S01", "sign-in")
     return headers
 
 
-@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("who", sorted(STAFF))
 def test_staff_not_signed_in_at_the_window_may_not_work_it(client, who):
     owner = login(client, "clerk05")
     window(client, owner, "S01", "sign-in")

@@ -12,10 +12,16 @@ from starlette.websockets import WebSocketDisconnect
 from server.config import DEMO_HALL_FILE
 from tests.helpers import api_operations, issue, login, window
 from tests.server.other_hall import write_other_hall
-from tests.server.test_authorization import BODIES, DEVICES, MATRIX, PEOPLE
+from tests.server.test_authorization import BODIES, DEVICES, MATRIX, PEOPLE, STAFF
 
-USERS = {"clerk": "clerk01", "supervisor": "supervisor", "admin": "admin"}
-LIVE_ADMITTED = {"kiosk", "display", "evaluator", *PEOPLE}
+USERS = {
+    "clerk": "clerk01",
+    "supervisor": "supervisor",
+    "admin": "admin",
+    "security": "security",
+    "auditor": "auditor",
+}
+LIVE_ADMITTED = {"kiosk", "display", "evaluator", *STAFF}
 QUERIES = {"notice": {"kind": "accepted"}}  # required query parameters, by last path segment
 
 
@@ -179,6 +185,7 @@ def fill(template: str, hall: str, ticket_id: str, who: str) -> str:
         "{ticket_id}": ticket_id,
         "{device}": device,
         "{name}": "announcer",
+        "{fmt}": "csv",
     }
     for key, value in values.items():
         template = template.replace(key, value)
@@ -270,6 +277,7 @@ def test_every_web_page_carries_the_security_headers(client):
         "/pad",
         "/pad/rate",
         "/admin",
+        "/audit",
         f"/t/{ticket['id']}?s={secret_of(ticket)}",
         "/docs",
         "/screen?hall=nohall",  # an error page too

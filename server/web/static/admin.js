@@ -118,12 +118,22 @@ async function signIn(event) {
       method: "POST", json: { username: $("username").value, password: $("password").value },
     });
     const session = await response.json();
+    if (session.role === "auditor" || session.role === "security") {
+      $("login-error").textContent = "审计管理员、安全管理员请使用审计与安全页面（/audit）";
+      return;
+    }
     if (session.role !== "supervisor" && session.role !== "admin") {
       $("login-error").textContent = "统计后台仅限综合受理科人员或管理员账号登录";
       return;
     }
     state.token = session.token;
     sessionStorage.setItem("yc-admin-token", state.token);
+    if (session.password_change_required) {  // issue 19: the initial password first
+      $("login").hidden = true;
+      $("change").hidden = false;
+      window.ycPasswordForm($("change"), state.token, () => { $("change").hidden = true; start(); });
+      return;
+    }
     await start();
   } catch (error) {
     $("login-error").textContent = error.message;
@@ -172,7 +182,7 @@ function openTab(name) {
   clearInterval(state.timer);
   if (name === "overview") {
     loadOverview();
-    state.timer = setInterval(loadOverview, 10000);
+    state.timer = setInterval(() => loadOverview(true), 10000);
   }
   const loaders = { stats: loadStats, anomalies: loadAnomalies, volumes: loadVolumes, staffing: loadStaffing };
   if (loaders[name]) loaders[name]();
@@ -180,10 +190,12 @@ function openTab(name) {
 
 // ---- 实时概览 -------------------------------------------------------------------------
 
-async function loadOverview() {
+// The timer's refresh says so: it must not keep an unattended session from going idle.
+async function loadOverview(background) {
   let data;
   try {
-    data = await (await api(hallPath("/overview"))).json();
+    const headers = background ? { "X-Background-Refresh": "1" } : {};
+    data = await (await api(hallPath("/overview"), { headers })).json();
   } catch (error) {
     $("alerts").replaceChildren(el("p", error.message, "alert error"));
     return;

@@ -98,6 +98,7 @@
     if (!username || !password) return message("请输入工号和密码", "warn");
     try {
       const session = await api.login(username, password);
+      if (session.password_change_required) return changePassword(session.token);
       api.token = session.token;
       s.user = session;
       s.reasons = (await api.reasons()).reasons;
@@ -110,6 +111,17 @@
     } catch (err) {
       fail(err);
     }
+  }
+
+  // issue 19: the initial password is changed first; then the clerk signs in with the new one.
+  function changePassword(token) {
+    const page = $("login-page");
+    const form = $("login-form");
+    window.ycPasswordForm(page, token, () => {
+      page.replaceChildren(form);
+      $("password").value = "";
+      message("密码已修改，请用新密码签到", "info");
+    });
   }
 
   function renderWindows(windows) {
