@@ -25,3 +25,6 @@ class EventType(StrEnum):
     EVALUATION_REQUESTED = "evaluation.requested"
     EVALUATION_RECORDED = "evaluation.recorded"
     DEVICE_STATUS = "device.status"
+    TICKET_STEPPED_BACK = "ticket.stepped_back"  # 延后 N 位: a new place in its line
+    TICKET_AWAY = "ticket.away"  # 暂离: keeps its place, not called until back
+    TICKET_BACK = "ticket.back"  # 我回来了 (or the 暂离 was ended)

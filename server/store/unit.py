@@ -18,7 +18,9 @@ from server.store.devices_repo import DevicesRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
+from server.store.notify_repo import NotifyRepo
 from server.store.sessions_repo import SessionsRepo
+from server.store.stepback_repo import StepBackRepo
 from server.store.tickets_repo import TicketsRepo
 from server.store.windows_repo import WindowsRepo
 
@@ -79,6 +81,16 @@ class Repositories:
     def leases(self) -> LeasesRepo:
         """Leases."""
         return LeasesRepo(self.conn)
+
+    @cached_property
+    def notify(self) -> NotifyRepo:
+        """The SMS notifier's opted-in phones."""
+        return NotifyRepo(self.conn)
+
+    @cached_property
+    def stepback(self) -> StepBackRepo:
+        """Lines behind a ticket (延后 N 位)."""
+        return StepBackRepo(self.conn)
 
 
 class SqlStore:

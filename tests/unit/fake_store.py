@@ -137,7 +137,9 @@ class FakeTickets:
     def of_citizen(self, hall: str, day: dt.date, queue: str, id_hash: str) -> list[Ticket]:
         return [t for t in self._of_day(hall, day) if t.queue == queue and t.id_hash == id_hash]
 
-    def call_candidates(self, hall: str, day: dt.date, queues: Any, window: str) -> list[Ticket]:
+    def call_candidates(
+        self, hall: str, day: dt.date, queues: Any, window: str, now: Any = None
+    ) -> list[Ticket]:
         # Whole lines: the policy picks the same ticket from them as from their heads.
         return self.waiting_for(hall, day, queues, window)
 
