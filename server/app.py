@@ -22,6 +22,7 @@ from server.demo_secrets import refuse_demo_secrets
 from server.hallcheck import check_together
 from server.hallfile import load_hall_file
 from server.observability import RequestMetrics
+from server.outbox import sms as _sms_format  # noqa: F401  (registers the `sms` format)
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services import dayend, devices

@@ -16,8 +16,6 @@ def act(client, ticket: dict, path: str, body: dict | None = None, **kw):
     return client.post(url, json=body, **kw)
 
 
-
-
 def test_a_typed_phone_is_kept_masked_on_the_ticket_and_whole_only_for_the_notifier(client):
     t = issue(client, queue="A")
     r = act(client, t, "phone", {"phone": "139 1234 5678"})
