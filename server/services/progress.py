@@ -38,6 +38,8 @@ PAGE_FIELDS = (
     "estimated_wait_min",
     "issued_at",
     "called_at",
+    "call_count",
+    "recalls",
     "applicant_masked",
     "requeue_count",
     "transferred",
