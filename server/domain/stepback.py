@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.domain.errors import Conflict, Invalid
 from server.domain.model import Ticket, TicketStatus
@@ -103,3 +104,13 @@ def come_back(ticket: Ticket, now: dt.datetime) -> Ticket:
     if not is_away(ticket, now):
         raise Conflict("ticket_not_away", f"{ticket.number} 号未处于暂离状态")
     return dataclasses.replace(ticket, away_until=None)
+
+
+def standing(ticket: Ticket, now: dt.datetime, timezone: str) -> str | None:
+    """What the clerk's pad says of a ticket that stepped back: 暂离至 09:40, 已延后 1 次."""
+    if is_away(ticket, now):
+        assert ticket.away_until is not None
+        return f"暂离至 {ticket.away_until.astimezone(ZoneInfo(timezone)):%H:%M}"
+    if ticket.step_backs:
+        return f"已延后 {ticket.step_backs} 次"
+    return None

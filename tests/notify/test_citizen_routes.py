@@ -144,3 +144,27 @@ def test_the_kiosk_steps_back_for_the_citizen_with_its_device_token(client):
     issue(client, queue="A")
     r = client.post(f"/api/v1/tickets/{t['id']}/step-back", json={"places": 1}, headers=KIOSK)
     assert r.status_code == 200 and r.json()["step_backs"] == 1
+
+
+def test_the_pad_lists_an_away_ticket_last_and_a_stepped_back_one_as_such(client):
+    away = issue(client, queue="A")
+    stepped = issue(client, queue="A")
+    issue(client, queue="A")
+    issue(client, queue="A")
+    assert act(client, away, "away", {"minutes": 10}).status_code == 200
+    assert act(client, stepped, "step-back", {"places": 1}).status_code == 200
+    clerk = login(client)
+    window(client, clerk, "S01", "sign-in")
+    ctx = client.get("/api/v1/halls/demo/windows/S01/context", headers=clerk).json()
+    listed = {t["number"]: t.get("standing") for t in ctx["next"]}
+    assert [t["number"] for t in ctx["next"]] == ["A003", "A002", "A004", "A001"]
+    assert listed["A001"] == "暂离至 09:10"  # the fake clock's 09:00 plus 10 minutes
+    assert listed["A002"] == "已延后 1 次"
+    assert listed["A003"] is None
+
+
+def test_the_desktop_pad_says_when_a_citizen_stepped_back():
+    from caller.viewmodel import _next_detail
+
+    ticket = {"queue": "A", "queue_name": "无差别综合受理", "standing": "暂离至 09:10"}
+    assert _next_detail(ticket) == "无差别综合受理 · 暂离至 09:10"
