@@ -123,6 +123,11 @@ class Lines:
         minutes = estimated_minutes(ahead, line.mean, line.open_windows or line.serving)
         return ahead, minutes
 
+    def fresh(self, hall: str, queue: str, seq: int) -> bool:
+        """True when the line as of `seq` (or later) is in hand: no read needed."""
+        line = self._lines.get((hall, queue))
+        return line is not None and line.seq >= seq
+
     def _line(self, hall: str, queue: str, seq: int) -> _Line:
         slot = (hall, queue)
         line = self._lines.get(slot)
