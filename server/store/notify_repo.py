@@ -32,6 +32,15 @@ class NotifyRepo:
         """Opt a ticket out: its number is deleted."""
         self.conn.execute(delete(notify_phones).where(notify_phones.c.ticket_id == ticket_id))
 
+    def forget_before(self, hall: str, day: dt.date) -> int:
+        """Delete the numbers of earlier business days (day end); returns how many."""
+        result = self.conn.execute(
+            delete(notify_phones).where(
+                notify_phones.c.hall == hall, notify_phones.c.business_date < day
+            )
+        )
+        return int(result.rowcount or 0)
+
     def tickets_of_phone(self, hall: str, day: dt.date, phone: str) -> int:
         """How many of the day's tickets a number is opted in for (the per-phone limit)."""
         count = self.conn.execute(

@@ -168,3 +168,14 @@ def test_the_desktop_pad_says_when_a_citizen_stepped_back():
 
     ticket = {"queue": "A", "queue_name": "无差别综合受理", "standing": "暂离至 09:10"}
     assert _next_detail(ticket) == "无差别综合受理 · 暂离至 09:10"
+
+
+def test_day_end_deletes_the_numbers_of_the_day_before(client, clock):
+    t = issue(client, queue="A", phone="13812345678")
+    services = client.app.state.services
+    clock.advance(days=1)
+    from server.services import dayend
+
+    dayend.close_day(services.ctx, "demo")
+    with services.ctx.units.read() as repos:
+        assert repos.notify.phone_of(t["id"]) is None

@@ -42,6 +42,7 @@ class State:
     users: dict[str, StaffUser] = field(default_factory=dict)
     sessions: dict[str, tuple[str, dt.datetime]] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    phones: dict[str, tuple[str, dt.date, str]] = field(default_factory=dict)  # SMS opt-ins
 
 
 class FakeHalls:
@@ -421,6 +422,32 @@ class FakeKeys:
         return len(gone)
 
 
+class FakeNotify:
+    """The SMS notifier's numbers: ticket id -> (hall, business date, phone)."""
+
+    def __init__(self, s: State) -> None:
+        self.s = s
+
+    def opt_in(self, ticket_id: str, hall: str, day: dt.date, phone: str, now: Any) -> None:
+        self.s.phones[ticket_id] = (hall, day, phone)
+
+    def forget(self, ticket_id: str) -> None:
+        self.s.phones.pop(ticket_id, None)
+
+    def forget_before(self, hall: str, day: dt.date) -> int:
+        gone = [k for k, (h, d, _) in self.s.phones.items() if h == hall and d < day]
+        for k in gone:
+            del self.s.phones[k]
+        return len(gone)
+
+    def tickets_of_phone(self, hall: str, day: dt.date, phone: str) -> int:
+        return sum(1 for h, d, p in self.s.phones.values() if (h, d, p) == (hall, day, phone))
+
+    def phone_of(self, ticket_id: str) -> str | None:
+        found = self.s.phones.get(ticket_id)
+        return found[2] if found else None
+
+
 class FakeRepositories:
     """The repositories of one fake unit of work."""
 
@@ -430,6 +457,7 @@ class FakeRepositories:
         self.devices, self.appointments = FakeDevices(s), FakeAppointments(s)
         self.leases, self.sessions = FakeLeases(s), FakeSessions(s)
         self.keys = FakeKeys(s)
+        self.notify = FakeNotify(s)
         self.s = s
 
     @contextmanager
