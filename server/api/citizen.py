@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import STAFF, OptionalPrincipal, ServicesDep, reply
 from server.api.errors import ERROR_RESPONSES
+from server.api.idempotency import OnceDep
 from server.api.progress_stream import stream_ticket
 from server.api.tickets import _admit
 from server.services import citizen, tickets
@@ -53,12 +54,15 @@ async def opt_in(
     body: PhoneBody,
     services: ServicesDep,
     who: OptionalPrincipal,
+    once: OnceDep,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """短信提醒: keep a mobile number for the near-turn, call and 过号 messages."""
     await _admit(services, ticket_id, who, s or x_ticket_secret, HELPERS)
-    return reply(await services.write(citizen.opt_in, services.ctx, ticket_id, body.phone))
+    claim = once.claim(body)
+    result = await services.write_once(claim, citizen.opt_in, services.ctx, ticket_id, body.phone)
+    return reply(result, claim=claim)
 
 
 @router.delete("/phone")
@@ -80,15 +84,17 @@ async def step_back(
     body: StepBackBody,
     services: ServicesDep,
     who: OptionalPrincipal,
+    once: OnceDep,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """延后 N 位: the next N citizens of the line go first (at most K times per ticket)."""
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, HELPERS)
-    result = await services.write(
-        citizen.step_back, services.ctx, ticket_id, body.places, owner=owner
+    claim = once.claim(body)  # a retried 延后 must not step back twice
+    result = await services.write_once(
+        claim, citizen.step_back, services.ctx, ticket_id, body.places, owner=owner
     )
-    return reply(result)
+    return reply(result, claim=claim)
 
 
 @router.post("/away")
@@ -97,15 +103,17 @@ async def away(
     body: AwayBody,
     services: ServicesDep,
     who: OptionalPrincipal,
+    once: OnceDep,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """暂离: keep the place for M minutes; not called until back or the time is up."""
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, HELPERS)
-    result = await services.write(
-        citizen.go_away, services.ctx, ticket_id, body.minutes, owner=owner
+    claim = once.claim(body)
+    result = await services.write_once(
+        claim, citizen.go_away, services.ctx, ticket_id, body.minutes, owner=owner
     )
-    return reply(result)
+    return reply(result, claim=claim)
 
 
 @router.post("/back")
@@ -113,12 +121,17 @@ async def back(
     ticket_id: str,
     services: ServicesDep,
     who: OptionalPrincipal,
+    once: OnceDep,
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
     """我回来了: the ticket may be called again at the place it kept."""
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, HELPERS)
-    return reply(await services.write(citizen.come_back, services.ctx, ticket_id, owner=owner))
+    claim = once.claim()  # a retry after a lost reply gets the first answer, not 409
+    result = await services.write_once(
+        claim, citizen.come_back, services.ctx, ticket_id, owner=owner
+    )
+    return reply(result, claim=claim)
 
 
 @router.get("/stream")

@@ -179,3 +179,25 @@ def test_day_end_deletes_the_numbers_of_the_day_before(client, clock):
     dayend.close_day(services.ctx, "demo")
     with services.ctx.units.read() as repos:
         assert repos.notify.phone_of(t["id"]) is None
+
+
+def test_a_retried_step_back_with_the_same_key_steps_back_once(client):
+    t = issue(client, queue="A")
+    [issue(client, queue="A") for _ in range(3)]
+    headers = {"Idempotency-Key": "step-back-0001"}
+    first = act(client, t, "step-back", {"places": 1}, headers=headers)
+    again = act(client, t, "step-back", {"places": 1}, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json()["step_backs"] == 1 and again.json()["waiting_ahead"] == 1
+
+
+def test_the_kiosk_sdk_opts_in_and_steps_back(client):
+    from server.client import HallClient
+
+    t = issue(client, queue="A")
+    issue(client, queue="A")
+    with HallClient("http://testserver", "demo", "demo-kiosk", transport=client._transport) as sdk:
+        assert sdk.opt_in_phone(t["id"], "13912345678")["phone_masked"] == "139****5678"
+        assert sdk.step_back(t["id"], 1)["step_backs"] == 1
+        assert sdk.away(t["id"], 5)["away_until"]
+        assert sdk.come_back(t["id"])["away_until"] is None
