@@ -71,6 +71,13 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("DELETE", "/api/v1/halls/{hall}/leases/{name}"): {"display", "supervisor", "admin"},
     # what happened to a write sent with an Idempotency-Key (issue 13), the caller's own keys
     ("GET", "/api/v1/halls/{hall}/idempotency/{key}"): EVERYONE - {"nobody"},
+    # the citizen's own actions (issue 16): the owner secret, or the kiosk (and staff) for them
+    ("POST", "/api/v1/tickets/{ticket_id}/phone"): {"kiosk", *STAFF},
+    ("DELETE", "/api/v1/tickets/{ticket_id}/phone"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/tickets/{ticket_id}/step-back"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/tickets/{ticket_id}/away"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/tickets/{ticket_id}/back"): {"kiosk", *STAFF},
+    ("GET", "/api/v1/tickets/{ticket_id}/stream"): set(),  # the owner secret only
 }
 # supervisor statistics, exports and the anomaly report (issue 7)
 for path in (
@@ -112,6 +119,9 @@ BODIES = {
     "/walk-in": {"outcome": "accepted"},
     "/login": {"username": "clerk02", "password": "demo1234"},
     "/leases/{name}": {"holder": "matrix", "ttl_seconds": 30},
+    "/phone": {"phone": "13912345678"},
+    "/step-back": {"places": 1},
+    "/away": {"minutes": 5},
 }
 
 
