@@ -35,6 +35,28 @@ DEFAULT_JSON = '{"phone": "{phone}", "text": "{text}", "sign": "{sign}"}'
 DEFAULT_FORM = "phone={phone}&text={text}&sign={sign}"
 
 
+OPTIONS = frozenset({"method", "body", "template", "sign", "auth", "auth_header"})
+
+
+def check_options(options: Mapping[str, str]) -> str | None:
+    """The problem with a subscriber's `sms` options (for the subscribers API), or None."""
+    unknown = set(options) - OPTIONS
+    if unknown:
+        return f"unknown options {sorted(unknown)}; known: {sorted(OPTIONS)}"
+    if options.get("method", "POST").upper() not in ("POST", "PUT"):
+        return "method must be POST or PUT"
+    if options.get("body", "json") not in ("json", "form"):
+        return "body must be json or form"
+    if options.get("auth", "none") not in ("none", "bearer", "header", "hmac"):
+        return "auth must be none, bearer, header or hmac"
+    try:  # render a sample: a template that does not fill in is refused now, not at 09:00
+        sample = Target("check", "http://gateway.invalid", "k", "sms", options)
+        build_request("sms:check:near", "13800000000", "文本", sample)
+    except (ValueError, KeyError, IndexError) as exc:
+        return f"template does not render: {exc!r}"
+    return None
+
+
 def due_messages(event: LoggedEvent, repos: Any, layout: Layout) -> list[tuple[str, str, str, str]]:
     """(key, ticket id, phone, text) of every message the hall's opted-in tickets are due now."""
     if event.type not in TICKET_EVENTS:

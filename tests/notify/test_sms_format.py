@@ -116,3 +116,12 @@ def test_an_hmac_gateway_gets_the_body_signed_with_the_subscribers_secret():
     bearer = Target("g", "http://x", "tok", "sms", {"auth": "bearer", "method": "put"})
     request = sms.build_request("k", "13912345678", "t", bearer)
     assert request.headers["Authorization"] == "Bearer tok" and request.method == "PUT"
+
+
+def test_subscriber_options_are_checked_before_the_first_message():
+    assert sms.check_options({}) is None
+    assert sms.check_options({"body": "form", "template": "m={phone}&c={signed_text}"}) is None
+    assert "unknown options" in (sms.check_options({"sigh": "x"}) or "")
+    assert "method" in (sms.check_options({"method": "GET"}) or "")
+    assert "render" in (sms.check_options({"template": '{"to": "{mobile}"}'}) or "")
+    assert "render" in (sms.check_options({"template": "not json"}) or "")
