@@ -87,3 +87,36 @@ def test_a_server_restart_shows_the_banner_then_the_page_catches_up(server, phon
         expect(phone.locator("#offline")).to_be_hidden()
     finally:
         restarted.stop()
+
+
+def test_the_citizen_opts_in_steps_away_and_comes_back_on_the_phone(server, phone):
+    from playwright.sync_api import expect
+
+    with HallClient(server.url, "demo", "demo-kiosk") as kiosk:
+        kiosk.issue(queue="A")
+        ticket = kiosk.issue(queue="A")
+        kiosk.issue(queue="A")
+    phone.on("dialog", lambda dialog: dialog.accept())
+    phone.goto(ticket["progress_url"])
+    expect(phone.locator("#ahead")).to_have_text("1")
+    phone.fill("#phone", "12345")
+    phone.click("#sms-submit")
+    expect(phone.locator("#sms-hint")).to_contain_text("请输入正确的 11 位手机号码")
+    phone.fill("#phone", "139 1234 5678")
+    phone.click("#sms-submit")
+    expect(phone.locator("#sms-on")).to_contain_text("已开启短信提醒（139****5678）")
+    expect(phone.locator("#sms-hint")).to_have_text("")
+    phone.click("button.step[data-places='1']")
+    expect(phone.locator("#ahead")).to_have_text("2")
+    phone.click("button.away-btn[data-minutes='10']")
+    expect(phone.locator("#status")).to_have_text("暂离中 · 位置为您保留")
+    expect(phone.locator("#away-line")).to_contain_text("位置保留至")
+    expect(phone.locator("#back")).to_be_visible()
+    expect(phone.locator("#steps")).to_be_hidden()
+    phone.locator("#helpers").scroll_into_view_if_needed()
+    shot(phone, "progress-live-away")
+    phone.click("#back")
+    expect(phone.locator("#status")).to_have_text("等候中")
+    expect(phone.locator("#back")).to_be_hidden()
+    phone.click("button.step[data-places='1']")  # a third step: the demo hall allows two
+    expect(phone.locator("#step-hint")).to_contain_text("最多延后或暂离 2 次")

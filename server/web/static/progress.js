@@ -125,6 +125,7 @@
     if (away) $("away-line").textContent = "位置保留至 " + time.format(new Date(t.away_until)) + "，回来后请点「我回来了」";
     $("helpers").hidden = t.status !== "waiting";
     $("back").hidden = !away;
+    $("steps").hidden = away; // while away the one thing to do is come back
     $("sms-on").hidden = !t.sms;
     $("sms-form").hidden = !!t.sms;
     $("matter").textContent = t.matter_name || t.queue_name;
@@ -234,7 +235,7 @@
     const reply = await act("POST", "/phone", { phone: $("phone").value }, "sms-hint");
     if (reply) {
       $("phone").value = "";
-      $("sms-hint").textContent = "已开启短信提醒（" + reply.phone_masked + "）";
+      $("sms-on").textContent = "已开启短信提醒（" + reply.phone_masked + "）：前面还有几人时、叫号时会发短信给您。";
       if (last) render(Object.assign({}, last, { sms: true }));
     }
   });
