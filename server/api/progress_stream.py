@@ -23,15 +23,12 @@ RETRY_MS = 1000  # how soon the browser reconnects after losing the stream
 _TRANSFER = '"type":"ticket.transferred"'  # leaves one line for another
 
 
-_reading: dict[tuple[str, str], asyncio.Lock] = {}
-
-
 async def _refresh(
     lines: progress.Lines, state: progress.PageState, hall: str, seq: int
 ) -> progress.PageState:
     """People ahead from the shared line; one page reads a stale line while the rest wait."""
     if not lines.fresh(hall, state.queue, seq):
-        lock = _reading.setdefault((hall, state.queue), asyncio.Lock())
+        lock = lines.waits.setdefault((hall, state.queue), asyncio.Lock())
         async with lock:
             if not lines.fresh(hall, state.queue, seq):
                 await run_in_threadpool(lines.ahead, hall, state.queue, seq, state.key)

@@ -115,6 +115,8 @@ class Lines:
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
         self.reads = 0  # how many times a line was read (tests and the bench look)
+        # The server loop's asyncio locks, one per line: one page reads, the others wait.
+        self.waits: dict[tuple[str, str], Any] = {}
 
     def ahead(self, hall: str, queue: str, seq: int, key: tuple[int, int]) -> tuple[int, int]:
         """(people ahead, minutes) of a ticket with `key`, from the line as of `seq` or later."""
