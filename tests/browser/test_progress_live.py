@@ -16,10 +16,10 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def server(tmp_path) -> Iterator[ServerProcess]:
-    """A demo server of this test alone: it is killed and restarted on the same port."""
-    process = ServerProcess(tmp_path / "live").start()
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[ServerProcess]:
+    """A demo server of this module: the last test kills it and starts it again."""
+    process = ServerProcess(tmp_path_factory.mktemp("live")).start()
     yield process
     process.stop()
 
@@ -67,35 +67,13 @@ def test_the_call_shows_on_the_phone_within_a_second(server, phone):
     shot(phone, "progress-live-called")
 
 
-def test_a_server_restart_shows_the_banner_then_the_page_catches_up(server, phone):
-    from playwright.sync_api import expect
-
-    with HallClient(server.url, "demo", "demo-kiosk") as kiosk:
-        kiosk.issue(queue="A")
-        ticket = kiosk.issue(queue="A")
-    phone.goto(ticket["progress_url"])
-    expect(phone.locator("#ahead")).to_have_text("1")
-    expect(phone.locator("#offline")).to_be_hidden()
-    server.kill9()
-    expect(phone.locator("#offline")).to_be_visible(timeout=5000)
-    expect(phone.locator("#offline")).to_contain_text("连接已断开")
-    shot(phone, "progress-live-offline")
-    restarted = ServerProcess(server.data_dir, port=server.port).start()
-    try:
-        call(server.url, ticket)
-        expect(phone.locator("#status")).to_have_text("请到 S05 号窗口办理", timeout=5000)
-        expect(phone.locator("#offline")).to_be_hidden()
-    finally:
-        restarted.stop()
-
-
 def test_the_citizen_opts_in_steps_away_and_comes_back_on_the_phone(server, phone):
     from playwright.sync_api import expect
 
     with HallClient(server.url, "demo", "demo-kiosk") as kiosk:
-        kiosk.issue(queue="A")
-        ticket = kiosk.issue(queue="A")
-        kiosk.issue(queue="A")
+        kiosk.issue(queue="G")
+        ticket = kiosk.issue(queue="G")
+        kiosk.issue(queue="G")
     phone.on("dialog", lambda dialog: dialog.accept())
     phone.goto(ticket["progress_url"])
     expect(phone.locator("#ahead")).to_have_text("1")
@@ -120,3 +98,22 @@ def test_the_citizen_opts_in_steps_away_and_comes_back_on_the_phone(server, phon
     expect(phone.locator("#back")).to_be_hidden()
     phone.click("button.step[data-places='1']")  # a third step: the demo hall allows two
     expect(phone.locator("#step-hint")).to_contain_text("最多延后或暂离 2 次")
+
+
+def test_a_server_restart_shows_the_banner_then_the_page_catches_up(server, phone):
+    from playwright.sync_api import expect
+
+    with HallClient(server.url, "demo", "demo-kiosk") as kiosk:
+        kiosk.issue(queue="J")
+        ticket = kiosk.issue(queue="J")
+    phone.goto(ticket["progress_url"])
+    expect(phone.locator("#ahead")).to_have_text("1")
+    expect(phone.locator("#offline")).to_be_hidden()
+    server.kill9()
+    expect(phone.locator("#offline")).to_be_visible(timeout=5000)
+    expect(phone.locator("#offline")).to_contain_text("连接已断开")
+    shot(phone, "progress-live-offline")
+    server.start()  # the same data dir and port: the page's address still holds
+    call(server.url, ticket, "clerk17", "S17")
+    expect(phone.locator("#status")).to_have_text("请到 S17 号窗口办理", timeout=5000)
+    expect(phone.locator("#offline")).to_be_hidden()
