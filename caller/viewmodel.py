@@ -226,6 +226,8 @@ def _next_detail(t: dict[str, Any]) -> str:
         parts.append(PRIORITY_TEXT[t["priority"]])
     if t.get("transferred"):
         parts.append("转入")
+    if t.get("standing"):
+        parts.append(t["standing"])  # 暂离至 09:40 / 已延后 1 次 (the citizen stepped back)
     return " · ".join(parts)
 
 

@@ -156,5 +156,6 @@ def public_ticket_fields(ticket: dict[str, Any]) -> dict[str, Any]:
         "id_masked",
         "progress_url",
         "requeue_count",
+        "sms",  # the phone typed (or booked) opted the ticket in for SMS alerts
     )
     return {key: ticket.get(key) for key in keep}

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api import audit as audit_routes
 from server.api import auth as auth_routes
+from server.api import citizen as citizen_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
 from server.api import followups as followup_routes
 from server.api import person as person_routes
@@ -25,6 +26,7 @@ from server.demo_secrets import refuse_demo_secrets
 from server.hallcheck import check_together
 from server.hallfile import load_hall_file
 from server.outbox import provinces  # noqa: F401  (registers the 好差评 adapters as formats)
+from server.outbox import sms as _sms_format  # noqa: F401  (registers the `sms` format)
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services import dayend, devices, retention
@@ -71,6 +73,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     app.include_router(followup_routes.router)  # 差评整改 (issue 15)
     app.include_router(audit_routes.router)
     app.include_router(person_routes.router)
+    app.include_router(citizen_routes.router)  # progress page: SMS opt-in, 延后, 暂离, stream
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(

@@ -21,6 +21,7 @@ from server.domain.model import (
 )
 from server.domain.priority import ELDERLY_LABEL
 from server.domain.transfer import DEFAULT_FALLBACK_MINUTES
+from server.hallfile_notify import notify_settings
 from server.hallsecurity import parse_security
 from server.tomlreader import ConfigError
 
@@ -194,6 +195,7 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         "announce_pause_s": hall.number("announce_pause_s", 1.0, lo=0, hi=10),
         **_rating_settings(hall),
         **_platform_settings(hall),
+        "notify": notify_settings(hall),  # [hall.notify]: SMS alerts, 暂离 / 延后 limits
     }
     return {
         "requeue": rule,

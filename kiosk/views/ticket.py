@@ -62,6 +62,8 @@ class TicketPage(QWidget):
         ahead = text("ahead", lang, n=t.get("waiting_ahead") or 0)
         if t.get("estimated_wait_min") is not None:
             ahead += " · " + text("estimate", lang, n=t["estimated_wait_min"])
+        if t.get("sms"):
+            ahead += " · " + text("sms_on", lang)  # 短信提醒: the phone step took effect
         self.ahead.setText(ahead)
         masked = [str(v) for v in (t.get("applicant_masked"), t.get("id_masked")) if v]
         self.masked.setText("  ".join(masked))

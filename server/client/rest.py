@@ -131,6 +131,42 @@ class HallClient:
         path = f"/api/v1/tickets/{ticket_id}/cancel"
         return self._write("POST", path, idempotency_key, params=_secret(secret))
 
+    def opt_in_phone(self, ticket_id: str, phone: str, secret: str | None = None) -> dict[str, Any]:
+        """短信提醒: SMS alerts to a mainland mobile number (kept by the notifier only)."""
+        path = f"/api/v1/tickets/{ticket_id}/phone"
+        return self._write("POST", path, None, json={"phone": phone}, params=_secret(secret))
+
+    def step_back(
+        self,
+        ticket_id: str,
+        places: int,
+        secret: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """延后 N 位: let the next `places` citizens of the line go first."""
+        path = f"/api/v1/tickets/{ticket_id}/step-back"
+        body = {"places": places}
+        return self._write("POST", path, idempotency_key, json=body, params=_secret(secret))
+
+    def away(
+        self,
+        ticket_id: str,
+        minutes: int,
+        secret: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """暂离: keep the place `minutes`; not called until back."""
+        path = f"/api/v1/tickets/{ticket_id}/away"
+        body = {"minutes": minutes}
+        return self._write("POST", path, idempotency_key, json=body, params=_secret(secret))
+
+    def come_back(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
+        """我回来了: the ticket may be called again at the place it kept."""
+        path = f"/api/v1/tickets/{ticket_id}/back"
+        return self._write("POST", path, None, params=_secret(secret))
+
     def evaluate(
         self,
         ticket_id: str,

@@ -31,3 +31,6 @@ class EventType(StrEnum):
     FOLLOWUP_CALLED_BACK = "followup.called_back"
     FOLLOWUP_RECTIFIED = "followup.rectified"
     FOLLOWUP_CLOSED = "followup.closed"
+    TICKET_STEPPED_BACK = "ticket.stepped_back"  # 延后 N 位: a new place in its line
+    TICKET_AWAY = "ticket.away"  # 暂离: keeps its place, not called until back
+    TICKET_BACK = "ticket.back"  # 我回来了 (or the 暂离 was ended)

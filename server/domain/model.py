@@ -193,6 +193,8 @@ class Ticket:
     evaluation_reasons: tuple[str, ...] = ()  # reasons picked from the hall's list, in order
     evaluation_requested: bool = False
     evaluated_at: dt.datetime | None = None
+    away_until: dt.datetime | None = None  # 暂离: not called before this instant
+    step_backs: int = 0  # 延后 and 暂离 taken, against the hall's limit
 
     @property
     def is_final(self) -> bool:

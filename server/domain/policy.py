@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from server.domain.model import CallPolicy, GreenMode, Priority, Ticket, TicketStatus, Window
+from server.domain.stepback import is_away
 
 # Appointments count as due from 15 minutes before their slot starts (check-in tolerance).
 APPOINTMENT_EARLY = dt.timedelta(minutes=15)
@@ -38,7 +39,8 @@ def choose_next(window: Window, waiting: Sequence[Ticket], now: dt.datetime) -> 
     appointments that are due, then green channel per the window's mode, then normal
     tickets per the window's policy.
     """
-    candidates = eligible(window, waiting)
+    # 暂离: an away ticket keeps its place but is not called until back (or timed out).
+    candidates = [t for t in eligible(window, waiting) if not is_away(t, now)]
     if not candidates:
         return None
     for group in (

@@ -30,6 +30,9 @@ TICKET_EVENTS = frozenset(
         EventType.TICKET_EXPIRED,
         EventType.EVALUATION_REQUESTED,
         EventType.EVALUATION_RECORDED,
+        EventType.TICKET_STEPPED_BACK,
+        EventType.TICKET_AWAY,
+        EventType.TICKET_BACK,
     }
 )
 # Events that put a number on the screens, the signs and the speakers (叫号 and 重呼).

@@ -61,6 +61,10 @@ class Hub:
         """Stop delivering to a closed connection."""
         self._subs[sub.hall].discard(sub)
 
+    def last_seq(self, hall: str) -> int:
+        """The newest seq delivered for a hall in this process (0 before any)."""
+        return self._last.get(hall, 0)
+
     def subscriber_count(self, hall: str | None = None) -> int:
         """How many live connections there are (in a hall, or in all)."""
         if hall is not None:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from server.domain import policy
+from server.domain import policy, stepback
 from server.domain.errors import NotFound
 from server.domain.identity import mask_name
 from server.domain.layout import Layout
@@ -101,7 +101,7 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
                 for q in window.queues
             ],
             "waiting_total": len(policy.eligible(window, waiting)),
-            "next": [public_ticket(t, layout) for t in upcoming(window, waiting, now)],
+            "next": next_views(window, waiting, now, layout),
             "today": _day_view(day),
             "last_service": _service_view(last),
             "pause_reasons": list(CLERK_PAUSE_REASONS),
@@ -112,6 +112,21 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
                 "fallback_minutes": fallback,
             },
         }
+
+
+def next_views(
+    window: Window, waiting: Sequence[Ticket], now: dt.datetime, layout: Layout
+) -> list[dict[str, Any]]:
+    """The pad's 等候 list: the tickets in call order, then those away (暂离), each labelled."""
+    away = [t for t in policy.eligible(window, waiting) if stepback.is_away(t, now)]
+    views = []
+    for t in upcoming(window, waiting, now) + sorted(away, key=lambda t: t.rank):
+        view = public_ticket(t, layout)
+        label = stepback.standing(t, now, layout.timezone)
+        if label:
+            view["standing"] = label  # 暂离至 09:40 / 已延后 1 次
+        views.append(view)
+    return views
 
 
 def upcoming(

@@ -42,6 +42,8 @@ def close_day(ctx: Context, hall: str, keep_days: int = 7) -> int:
                 )
                 tx.windows.save(hall, window)
                 tx.emit(EventType.WINDOW_CLOSED, window=window_view(window, None))
+        # SMS alert numbers are kept for the business day only (docs/notify.md).
+        tx.repos.notify.forget_before(hall, tx.today)
         tx.halls.mark_closed(hall, tx.today)
         tx.events.prune(hall, tx.now - dt.timedelta(days=keep_days))
         idempotency.prune(tx)

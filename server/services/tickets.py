@@ -22,7 +22,7 @@ from server.domain.policy import NORMAL_CLASS, queue_order_key
 from server.domain.priority import PriorityRule, automatic_priority, rules_from
 from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.security import keyed_hash, new_ticket_id, ticket_secret
-from server.services import appointments, ratings
+from server.services import appointments, citizen, ratings
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
 from server.store.tickets_repo import TicketsRepo
@@ -53,9 +53,12 @@ def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) 
     def work(tx: HallTx) -> dict[str, Any]:
         queue = _resolve_queue(tx, req)
         ticket, reason = _new_ticket(ctx, tx, queue, req, by_staff)
+        # The full number lives in the notifier's table only; the ticket keeps it masked.
+        ticket, phone = citizen.split_phone(tx, ticket, req.phone)
         # A new normal ticket has the highest rank: everyone waiting stands before it.
         ahead = tx.waiting(queue.code) if queue_order_key(ticket)[0] == NORMAL_CLASS else None
         tx.insert_ticket(ticket)
+        sms = citizen.keep_phone(tx, ticket, phone) if phone else False
         tx.emit(EventType.TICKET_ISSUED, ticket=public_ticket(ticket, tx.layout))
         # The one reply that carries the secret: the issuer prints it on the stub.
         view = describe(
@@ -63,6 +66,7 @@ def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) 
         )
         if reason:
             view["priority_reason"] = reason  # for the stub: 长辈优先
+        view["sms"] = sms  # the citizen will get SMS alerts (短信提醒)
         return view
 
     result: dict[str, Any] = run_in_hall(ctx, hall, work)

@@ -65,7 +65,7 @@ def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)
         lifecycle.ready_to_call(window, clerk)
-        waiting = tx.tickets.call_candidates(tx.hall, tx.today, window.queues, window.code)
+        waiting = tx.tickets.call_candidates(tx.hall, tx.today, window.queues, window.code, tx.now)
         waiting = callable_now(tx, waiting)
         choice = policy.choose_next(window, waiting, tx.now)
         if choice is None:

@@ -248,7 +248,12 @@ def waiting_for(
 
 
 def call_candidates(
-    conn: Connection, hall: str, day: dt.date, queues: Sequence[str], window: str
+    conn: Connection,
+    hall: str,
+    day: dt.date,
+    queues: Sequence[str],
+    window: str,
+    now: dt.datetime,
 ) -> list[Ticket]:
     """The few waiting tickets call-next can pick from, without loading whole lines.
 
@@ -256,7 +261,7 @@ def call_candidates(
     of each served queue per priority, which is all the policies ever compare. One
     statement (a UNION ALL) whatever the number of queues.
     """
-    params: dict[str, Any] = {"hall": hall, "day": day, "window": window}
+    params: dict[str, Any] = {"hall": hall, "day": day, "window": window, "now": now}
     params.update({f"q{i}": queue for i, queue in enumerate(queues)})
     found = {}
     for row in _candidates_statement(len(queues)).mappings(conn, params):
@@ -278,6 +283,8 @@ def _candidates_statement(served: int) -> Fast:
                         tickets.c.queue == _p(f"q{i}"),
                         tickets.c.priority == priority,
                         tickets.c.target_window.is_(None),
+                        # 暂离: an away head gives way to the next ticket of its line
+                        tickets.c.away_until.is_(None) | (tickets.c.away_until <= _p("now")),
                     )
                     .order_by(tickets.c.rank)
                     .limit(1)

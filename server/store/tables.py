@@ -183,6 +183,8 @@ tickets = Table(
     Column("evaluation_reasons", JSON, nullable=True),  # 好差评 reasons picked, in order
     Column("evaluation_requested", Boolean, nullable=False, default=False),
     Column("evaluated_at", UTCDateTime, nullable=True),
+    Column("away_until", UTCDateTime, nullable=True),  # 暂离: not called before (0007_phone)
+    Column("step_backs", Integer, nullable=False, default=0),  # 延后 / 暂离 taken
     # The waiting line: heads per queue and priority for call-next, counts per queue.
     Index("ix_tickets_line", "hall", "business_date", "status", "queue", "priority", "rank"),
     Index("ix_tickets_transferred", "hall", "business_date", "status", "transferred"),
@@ -443,4 +445,19 @@ hall_security = Table(
     Column("overrides", JSON, nullable=False),
     Column("updated_at", UTCDateTime, nullable=True),
     Column("updated_by", String(64), nullable=True),
+)
+
+# --- Citizen notifier (issue 16): phones opted in for SMS, kept here and nowhere else -------
+# One row per ticket whose citizen gave a mobile number (kiosk, appointment, progress page).
+# The number leaves the store only towards the hall's SMS gateway (server/outbox/sms.py).
+notify_phones = Table(
+    "notify_phones",
+    metadata,
+    Column("ticket_id", String(32), primary_key=True),
+    Column("hall", String(32), nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_notify_phones_day", "hall", "business_date"),
+    Index("ix_notify_phones_phone", "hall", "business_date", "phone"),
 )

@@ -54,10 +54,10 @@ class TicketsRepo:
         return repo.citizen_tickets(self.conn, hall, day, queue, id_hash)
 
     def call_candidates(
-        self, hall: str, day: dt.date, queues: Sequence[str], window: str
+        self, hall: str, day: dt.date, queues: Sequence[str], window: str, now: dt.datetime
     ) -> list[Ticket]:
         """The few waiting tickets call-next picks from (heads of lines, transfers, bookings)."""
-        return repo.call_candidates(self.conn, hall, day, queues, window)
+        return repo.call_candidates(self.conn, hall, day, queues, window, now)
 
     def waiting_for(
         self, hall: str, day: dt.date, queues: Sequence[str], window: str | None

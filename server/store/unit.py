@@ -20,9 +20,11 @@ from server.store.followups_repo import FollowupsRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
+from server.store.notify_repo import NotifyRepo
 from server.store.personal_repo import PersonalRepo
 from server.store.ratings_repo import RatingsRepo
 from server.store.sessions_repo import SessionsRepo
+from server.store.stepback_repo import StepBackRepo
 from server.store.tickets_repo import TicketsRepo
 from server.store.windows_repo import WindowsRepo
 
@@ -113,6 +115,16 @@ class Repositories:
     def personal(self) -> PersonalRepo:
         """Citizens' personal fields (retention, a person's own records)."""
         return PersonalRepo(self.conn)
+
+    @cached_property
+    def notify(self) -> NotifyRepo:
+        """The SMS notifier's opted-in phones."""
+        return NotifyRepo(self.conn)
+
+    @cached_property
+    def stepback(self) -> StepBackRepo:
+        """Lines behind a ticket (延后 N 位)."""
+        return StepBackRepo(self.conn)
 
 
 class SqlStore:

@@ -139,6 +139,7 @@ def test_the_optional_phone_reaches_the_server(kiosk, client):
     ticket_id = kiosk.s.ticket["id"]
     staff = client.get(f"/api/v1/tickets/{ticket_id}", headers=login(client, "supervisor"))
     assert staff.json()["phone_masked"] == "138****5678"
+    assert kiosk.s.ticket["sms"] is True  # the ticket page says 已开启短信提醒
 
 
 def test_the_keypad_only_takes_what_the_field_accepts(kiosk):

@@ -116,6 +116,16 @@ def test_the_ticket_is_shown_big_with_windows_and_people_ahead(kiosk, window, qt
     assert kiosk.s.screen is Screen.HOME
 
 
+def test_the_ticket_page_says_when_sms_alerts_are_on(kiosk, window, qtbot):
+    walk(kiosk, "不动产", "买卖过户", "二手房")
+    kiosk.p.card_read("张三丰", OLD)
+    kiosk.p.focus(Field.PHONE)
+    kiosk.type("13812345678")
+    tap(qtbot, window, "取号")
+    shown = texts(window)
+    assert "已开启短信提醒" in shown and "13812345678" not in shown
+
+
 def test_requeue_form_takes_a_number_and_an_id(kiosk, window, qtbot):
     tap(qtbot, window, "【过号取号】")
     for key in "B001":

@@ -81,6 +81,13 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/halls/{hall}/person/records"): SUPERVISORS,
     ("POST", "/api/v1/halls/{hall}/person/records.pdf"): SUPERVISORS,
     ("POST", "/api/v1/halls/{hall}/person/erase"): SUPERVISORS,
+    # the citizen's own actions (issue 16): the owner secret, or the kiosk (and staff) for them
+    ("POST", "/api/v1/tickets/{ticket_id}/phone"): {"kiosk", *STAFF},
+    ("DELETE", "/api/v1/tickets/{ticket_id}/phone"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/tickets/{ticket_id}/step-back"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/tickets/{ticket_id}/away"): {"kiosk", *STAFF},
+    ("POST", "/api/v1/tickets/{ticket_id}/back"): {"kiosk", *STAFF},
+    ("GET", "/api/v1/tickets/{ticket_id}/stream"): set(),  # the owner secret only
 }
 # supervisor statistics, exports and the anomaly report (issue 7)
 for path in (
@@ -136,6 +143,9 @@ BODIES = {
     "/records": {"id_number": valid_id()},
     "/records.pdf": {"id_number": valid_id()},
     "/erase": {"id_number": valid_id()},
+    "/phone": {"phone": "13912345678"},
+    "/step-back": {"places": 1},
+    "/away": {"minutes": 5},
 }
 
 

@@ -44,6 +44,7 @@ class State:
     notices: list[str] = field(default_factory=list)
     second_ratings: dict[str, Any] = field(default_factory=dict)  # 追评 (issue 15)
     followups: dict[int, Any] = field(default_factory=dict)  # 差评整改 (issue 15)
+    phones: dict[str, tuple[str, dt.date, str]] = field(default_factory=dict)  # SMS opt-ins
 
 
 class FakeHalls:
@@ -144,7 +145,9 @@ class FakeTickets:
     def of_citizen(self, hall: str, day: dt.date, queue: str, id_hash: str) -> list[Ticket]:
         return [t for t in self._of_day(hall, day) if t.queue == queue and t.id_hash == id_hash]
 
-    def call_candidates(self, hall: str, day: dt.date, queues: Any, window: str) -> list[Ticket]:
+    def call_candidates(
+        self, hall: str, day: dt.date, queues: Any, window: str, now: Any = None
+    ) -> list[Ticket]:
         # Whole lines: the policy picks the same ticket from them as from their heads.
         return self.waiting_for(hall, day, queues, window)
 
@@ -470,6 +473,32 @@ class FakeFollowups:
         return [i for i in self.of_hall(hall, "open") if i.deadline < today]
 
 
+class FakeNotify:
+    """The SMS notifier's numbers: ticket id -> (hall, business date, phone)."""
+
+    def __init__(self, s: State) -> None:
+        self.s = s
+
+    def opt_in(self, ticket_id: str, hall: str, day: dt.date, phone: str, now: Any) -> None:
+        self.s.phones[ticket_id] = (hall, day, phone)
+
+    def forget(self, ticket_id: str) -> None:
+        self.s.phones.pop(ticket_id, None)
+
+    def forget_before(self, hall: str, day: dt.date) -> int:
+        gone = [k for k, (h, d, _) in self.s.phones.items() if h == hall and d < day]
+        for k in gone:
+            del self.s.phones[k]
+        return len(gone)
+
+    def tickets_of_phone(self, hall: str, day: dt.date, phone: str) -> int:
+        return sum(1 for h, d, p in self.s.phones.values() if (h, d, p) == (hall, day, phone))
+
+    def phone_of(self, ticket_id: str) -> str | None:
+        found = self.s.phones.get(ticket_id)
+        return found[2] if found else None
+
+
 class FakeRepositories:
     """The repositories of one fake unit of work."""
 
@@ -480,6 +509,7 @@ class FakeRepositories:
         self.leases, self.sessions = FakeLeases(s), FakeSessions(s)
         self.keys = FakeKeys(s)
         self.ratings, self.followups = FakeRatings(s), FakeFollowups(s)
+        self.notify = FakeNotify(s)
         self.s = s
 
     @contextmanager

@@ -445,7 +445,7 @@
     list.textContent = "";
     if (!next.length) list.append(el("div", { class: "caption" }, "暂无等候的号码"));
     next.forEach((t) => {
-      const detail = [t.matter_name || t.queue_name, t.applicant_masked, PRIORITY_TEXT[t.priority], t.transferred ? "转入" : null].filter(Boolean).join(" · ");
+      const detail = [t.matter_name || t.queue_name, t.applicant_masked, PRIORITY_TEXT[t.priority], t.transferred ? "转入" : null, t.standing].filter(Boolean).join(" · ");
       const button = el("button", { class: "next", "data-number": t.number });
       button.append(el("b", {}, t.number), el("span", {}, detail));
       button.addEventListener("click", () => callNumber(t.number));

@@ -1,4 +1,6 @@
-/* 一窗 ticket progress (/t/{id}?s=secret): status, people ahead, minutes, and the 好差评 rating. */
+/* 一窗 ticket progress (/t/{id}?s=secret): live status (server-sent events, polling as the
+   fallback), people ahead, minutes, the call with sound and vibration, SMS opt-in, 延后 / 暂离,
+   and the 好差评 rating. Everything the server sends is shown as plain text. */
 "use strict";
 
 (function () {
@@ -19,6 +21,10 @@
   let timer = null;
   let followingUp = false; // the form is open for a 追评 (a second rating) rather than the first
   let lastTicket = null;
+  let source = null;
+  let last = null;
+  let audio = null;
+  let alerts = 0;
   const rating = window.YiChuangRating.form(document.getElementById("rating"), rate);
 
   const $ = (x) => document.getElementById(x);
@@ -46,6 +52,7 @@
         // 转移 to a window: that window serves it (and says so), not every window of the queue
         if (t.transferred && t.target_window) return "已转至 " + t.target_window + " 号窗口，请等候该窗口叫号";
         if (t.transferred) return "已转办，等候中";
+        if (isAway(t)) return "暂离中 · 位置为您保留";
         return t.requeue_count ? "过号重排，等候中" : "等候中";
       case "called":
         return "请到 " + t.window + " 号窗口办理";
@@ -60,29 +67,75 @@
     }
   }
 
+  function isAway(t) {
+    return t.status === "waiting" && t.away_until && new Date(t.away_until) > new Date();
+  }
+
+  // The call: a beep (WebAudio, once the page was touched), a vibration, the tab's title.
+  function alertCall(t) {
+    alerts += 1;
+    document.body.dataset.alerts = String(alerts);
+    document.title = "请到 " + t.window + " 号窗口 · " + t.number;
+    if (navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 400]);
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+      [0, 0.5].forEach(function (at) {
+        const tone = audio.createOscillator();
+        const gain = audio.createGain();
+        tone.frequency.value = 880;
+        gain.gain.value = 0.3;
+        tone.connect(gain);
+        gain.connect(audio.destination);
+        tone.start(audio.currentTime + at);
+        tone.stop(audio.currentTime + at + 0.35);
+      });
+    } catch (e) {
+      /* no sound in this browser: the banner and the vibration still say it */
+    }
+  }
+
+  function isNewCall(t) {
+    if (t.status !== "called" || !last) return false;
+    return last.status !== "called" || last.called_at !== t.called_at || last.recalls !== t.recalls;
+  }
+
   function render(t) {
     $("error").hidden = true;
     $("ticket").hidden = false;
+    if (isNewCall(t)) alertCall(t);
+    last = t;
     document.body.dataset.status = t.status;
     $("queue-name").textContent = t.queue_name;
     if (t.hall_name) {
       $("hall-name").textContent = t.hall_name;
-      document.title = "办理进度 · " + t.hall_name;
+      if (t.status !== "called") document.title = "办理进度 · " + t.hall_name;
     }
+    $("notice").hidden = !t.notice;
+    $("notice").textContent = t.notice || "";
     $("number").textContent = t.number;
     $("status").textContent = statusText(t);
     $("status").className = "status " + t.status;
-    const waiting = t.status === "waiting" && t.waiting_ahead !== null;
+    const waiting = t.status === "waiting" && t.waiting_ahead !== null && t.waiting_ahead !== undefined;
     $("ahead-block").hidden = !waiting;
     if (waiting) {
       $("ahead").textContent = t.waiting_ahead;
       $("minutes").textContent = t.estimated_wait_min;
     }
+    const away = isAway(t);
+    $("away-line").hidden = !away;
+    if (away) $("away-line").textContent = "位置保留至 " + time.format(new Date(t.away_until)) + "，回来后请点「我回来了」";
+    $("helpers").hidden = t.status !== "waiting";
+    $("back").hidden = !away;
+    $("steps").hidden = away; // while away the one thing to do is come back
+    $("sms-on").hidden = !t.sms;
+    $("sms-form").hidden = !!t.sms;
     $("matter").textContent = t.matter_name || t.queue_name;
     $("windows").textContent = (t.windows || []).join("、") || "—";
     $("applicant").textContent = t.applicant_masked || "—";
     $("issued").textContent = t.issued_at ? time.format(new Date(t.issued_at)) : "—";
-    $("updated").textContent = "更新于 " + time.format(new Date()) + " · 每 10 秒自动刷新";
+    const how = source ? "实时更新" : "每 10 秒自动刷新";
+    $("updated").textContent = "更新于 " + time.format(new Date()) + " · " + how;
     lastTicket = t;
     const canRate = t.status === "finished" && t.evaluation_requested && !t.evaluation_level;
     const second = t.followup_rating || null;
@@ -103,7 +156,46 @@
     $("followup-open").hidden = !canFollow || followingUp;
     if (canFollow) $("followup-open").textContent = "追加评价（" + second.until + " 前可追评一次）";
     $("cancel").hidden = t.status !== "waiting";
-    return ["waiting", "called"].indexOf(t.status) >= 0 || canRate;
+    return ["waiting", "called"].indexOf(t.status) >= 0 || canRate || !t.evaluation_level && t.status === "finished";
+  }
+
+  // Live: the server pushes the ticket's state; the browser reconnects by itself.
+  function connect() {
+    if (!window.EventSource || source) return;
+    source = new EventSource(base + "/stream" + query);
+    source.onopen = function () {
+      $("offline").hidden = true;
+      clearTimeout(timer);
+    };
+    source.onmessage = function (e) {
+      $("offline").hidden = true;
+      let t;
+      try {
+        t = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
+      if (!render(t)) stop();
+    };
+    source.onerror = function () {
+      $("offline").hidden = false;
+      if (source && source.readyState === 2) {
+        // refused for good (not a lost connection): poll, and try the stream again later
+        source = null;
+        schedule();
+      }
+    };
+  }
+
+  function stop() {
+    if (source) source.close();
+    source = null;
+    clearTimeout(timer);
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(load, POLL_MS);
   }
 
   async function load() {
@@ -111,11 +203,26 @@
     let again = true;
     try {
       again = render(await call("GET", ""));
+      $("offline").hidden = true;
     } catch (err) {
       $("error").textContent = err.message;
       $("error").hidden = false;
     }
-    if (again) timer = setTimeout(load, POLL_MS);
+    if (!again) return stop();
+    connect();
+    if (!source) schedule();
+  }
+
+  async function act(method, path, body, hint) {
+    $(hint).textContent = "";
+    try {
+      const reply = await call(method, path, body);
+      if (reply.number) render(Object.assign({}, last || {}, reply));
+      return reply;
+    } catch (err) {
+      $(hint).textContent = err.message;
+      return null;
+    }
   }
 
   async function rate(choice) {
@@ -139,15 +246,50 @@
     }
   }
 
+  $("sms-form").addEventListener("submit", async function (e) {
+    e.preventDefault();
+    const reply = await act("POST", "/phone", { phone: $("phone").value }, "sms-hint");
+    if (reply) {
+      $("phone").value = "";
+      $("sms-on").textContent = "已开启短信提醒（" + reply.phone_masked + "）：前面还有几人时、叫号时会发短信给您。";
+      if (last) render(Object.assign({}, last, { sms: true }));
+    }
+  });
+  document.querySelectorAll(".step").forEach(function (button) {
+    button.addEventListener("click", function () {
+      const places = Number(button.dataset.places);
+      if (!window.confirm("让后面 " + places + " 位先办吗？您的位置将后移。")) return;
+      act("POST", "/step-back", { places: places }, "step-hint");
+    });
+  });
+  document.querySelectorAll(".away-btn").forEach(function (button) {
+    button.addEventListener("click", function () {
+      act("POST", "/away", { minutes: Number(button.dataset.minutes) }, "step-hint");
+    });
+  });
+  $("back").addEventListener("click", function () {
+    act("POST", "/back", null, "step-hint");
+  });
   $("cancel").addEventListener("click", cancel);
   $("followup-open").addEventListener("click", () => {
     followingUp = true;
     rating.reset(lastTicket && lastTicket.followup_rating ? lastTicket.followup_rating.reasons : []);
     render(lastTicket);
   });
+  // Browsers play sound only after a touch: the first one readies the call's beep.
+  document.addEventListener("click", function () {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+    } catch (e) {
+      /* no WebAudio: the call still shows and vibrates */
+    }
+  }, { once: true });
   if (!id || !secret) {
     $("error").textContent = "二维码无效，请扫描小票上的二维码";
     $("error").hidden = false;
+  } else if (window.EventSource) {
+    connect();
   } else {
     load();
   }
