@@ -44,6 +44,8 @@ def find(ctx: Context, hall: str, id_number: str) -> dict[str, Any]:
         view["queue_name"] = layout.queue_name(row["queue"])
         tickets.append(view)
     appointments = [{k: _local(v, zone) for k, v in row.items()} for row in found["appointments"]]
+    followups = [{k: _local(v, zone) for k, v in row.items()} for row in found["followups"]]
+    second = [{k: _local(v, zone) for k, v in row.items()} for row in found["second_ratings"]]
     return {
         "hall": hall,
         "hall_name": layout.name,
@@ -51,12 +53,15 @@ def find(ctx: Context, hall: str, id_number: str) -> dict[str, Any]:
         "tickets": tickets,
         "appointments": appointments,
         "ratings": [t for t in tickets if t.get("evaluation_level") is not None],
+        "second_ratings": second,
+        "followups": followups,
     }
 
 
 def counts(found: dict[str, Any]) -> dict[str, int]:
     """How many of each (for the audit trail: never the records themselves)."""
-    return {k: len(found[k]) for k in ("tickets", "appointments", "ratings")}
+    keys = ("tickets", "appointments", "ratings", "second_ratings", "followups")
+    return {k: len(found[k]) for k in keys}
 
 
 def erase(ctx: Context, hall: str, id_number: str) -> dict[str, Any]:
@@ -116,7 +121,16 @@ def render_pdf(found: dict[str, Any], printed: str) -> bytes:
     story += [Spacer(1, 8), p(f"预约记录（{len(found['appointments'])} 条）", "item")]
     atable = Table(arows, repeatRows=1)
     atable.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#555555")]))
-    story += [atable, Spacer(1, 12)]
+    story += [atable, Spacer(1, 8)]
+    frows = [[p(x) for x in ("日期", "号码", "评价", "整改期限", "状态")]]
+    for f in found["followups"]:
+        state = "已办结" if f["status"] == "closed" else "整改中"
+        row = (f["business_date"], f["number"], f["level"], f["deadline"], state)
+        frows.append([p(x) for x in row])
+    story += [Spacer(1, 8), p(f"差评整改（{len(found['followups'])} 条）", "item")]
+    ftable = Table(frows, repeatRows=1)
+    ftable.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#555555")]))
+    story += [ftable, Spacer(1, 12)]
     story.append(p("本结果依申请人本人请求、按证件号码的加密摘要查得，仅交申请人本人。", "small"))
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, title="个人信息查询结果").build(story)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
 
-from server.store.tables import appointments, tickets
+from server.store.tables import appointments, rating_followups, second_ratings, tickets
 
 _NAME_FIELDS = {"applicant_name": None, "phone": None, "id_masked": None}
 
@@ -109,9 +109,36 @@ class PersonalRepo:
             .where(appointments.c.hall == hall, appointments.c.id_hash == id_hash)
             .order_by(appointments.c.slot_start)
         )
+        mine = select(tickets.c.id).where(tickets.c.hall == hall, tickets.c.id_hash == id_hash)
+        found_followups = self.conn.execute(
+            select(
+                rating_followups.c.ticket_id,
+                rating_followups.c.number,
+                rating_followups.c.business_date,
+                rating_followups.c.level,
+                rating_followups.c.comment,
+                rating_followups.c.deadline,
+                rating_followups.c.status,
+                rating_followups.c.closed_at,
+            )
+            .where(rating_followups.c.hall == hall, rating_followups.c.ticket_id.in_(mine))
+            .order_by(rating_followups.c.opened_at)
+        )
+        found_second = self.conn.execute(
+            select(
+                second_ratings.c.ticket_id,
+                second_ratings.c.level,
+                second_ratings.c.comment,
+                second_ratings.c.rated_at,
+            )
+            .where(second_ratings.c.hall == hall, second_ratings.c.ticket_id.in_(mine))
+            .order_by(second_ratings.c.rated_at)
+        )
         return {
             "tickets": [dict(r._mapping) for r in found_tickets],
             "appointments": [dict(r._mapping) for r in found_appointments],
+            "followups": [dict(r._mapping) for r in found_followups],
+            "second_ratings": [dict(r._mapping) for r in found_second],
         }
 
     def erase_person(
@@ -123,6 +150,27 @@ class PersonalRepo:
         them), and so do booked appointments still to come (checking in matches the ID).
         """
         erased = {**_NAME_FIELDS, "id_hash": None, "evaluation_comment": None}
+        past = select(tickets.c.id).where(
+            tickets.c.hall == hall,
+            tickets.c.id_hash == id_hash,
+            tickets.c.business_date < before_day,
+        )
+        # The citizen's own words go with the tickets; an open 差评整改 item keeps its comment
+        # until it is closed (the supervisor still works on it).
+        self.conn.execute(
+            update(second_ratings)
+            .where(second_ratings.c.hall == hall, second_ratings.c.ticket_id.in_(past))
+            .values(comment=None)
+        )
+        self.conn.execute(
+            update(rating_followups)
+            .where(
+                rating_followups.c.hall == hall,
+                rating_followups.c.ticket_id.in_(past),
+                rating_followups.c.status == "closed",
+            )
+            .values(comment=None)
+        )
         t = self.conn.execute(
             update(tickets)
             .where(

@@ -61,7 +61,8 @@ def test_a_request_finds_all_and_only_the_persons_records(client, clock):
         ("person_records", "ok"),
     ]
     first = next(x for x in reversed(trail) if x["action"] == "person_records")
-    assert first["details"] == '{"appointments":1,"ratings":0,"tickets":2}'  # counts only
+    counted = '{"appointments":1,"followups":0,"ratings":0,"second_ratings":0,"tickets":2}'
+    assert first["details"] == counted  # counts only
     assert me not in str(trail)  # never the ID number
 
 
@@ -70,3 +71,37 @@ def test_clerks_may_not_ask_for_a_persons_records(client):
         f"{PERSON}/records", json={"id_number": valid_id()}, headers=login(client, "clerk01")
     )
     assert r.status_code == 403
+
+
+def test_a_persons_records_include_their_poor_ratings_follow_up_and_second_rating(client, clock):
+    from tests.server.test_rating import owner
+
+    me = valid_id("19800101", "123")
+    ticket = issue(client, queue="A", applicant_name="李四", id_number=me)
+    clerk = login(client, "clerk01")
+    window(client, clerk, "S01", "sign-in")
+    window(client, clerk, "S01", "call-next")
+    window(client, clerk, "S01", "outcome", outcome="accepted")
+    url = f"/api/v1/tickets/{ticket['id']}/evaluation"
+    body = {"level": 1, "reasons": ["服务态度差"], "comment": "窗口人员不耐烦"}
+    assert client.post(url, json=body, params=owner(ticket)).status_code == 200
+    body = {"level": 2, "reasons": ["服务态度差"], "comment": "回访后仍不满意"}
+    r = client.post(f"{url}/followup", json=body, params=owner(ticket))
+    assert r.status_code == 200, r.text
+    sup = login(client, "supervisor")
+    found = client.post(f"{PERSON}/records", json={"id_number": me}, headers=sup).json()
+    assert [(f["number"], f["level"], f["status"]) for f in found["followups"]] == [
+        (ticket["number"], 1, "open")
+    ]
+    assert [(s["level"], s["comment"]) for s in found["second_ratings"]] == [(2, "回访后仍不满意")]
+    clock.advance(days=1)
+    sup = login(client, "supervisor")  # a day later: the idle supervisor signs in again
+    assert client.post(f"{PERSON}/erase", json={"id_number": me}, headers=sup).status_code == 200
+    with client.app.state.services.ctx.db.read() as conn:
+        from server.store.tables import rating_followups, second_ratings
+
+        assert list(conn.execute(select(second_ratings.c.comment)).scalars()) == [None]
+        # the item is still open: the supervisor needs the citizen's words until it is closed
+        assert list(conn.execute(select(rating_followups.c.comment)).scalars()) == [
+            "窗口人员不耐烦"
+        ]
