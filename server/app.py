@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api import auth as auth_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
+from server.api import subscribers as subscriber_routes
 from server.api.deps import Services
 from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
 from server.config import Settings
@@ -21,6 +22,7 @@ from server.demo_secrets import refuse_demo_secrets
 from server.hallcheck import check_together
 from server.hallfile import load_hall_file
 from server.observability import RequestMetrics
+from server.outbox.deliverer import Deliverer
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services import dayend, devices
@@ -43,12 +45,15 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         if services.relay is not None:
             services.relay.start()
         ticker = asyncio.create_task(_tick(services))
+        if settings.outbox_deliver:
+            app.state.outbox.start()
         try:
             yield
         finally:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            await app.state.outbox.stop()
             if services.relay is not None:
                 services.relay.stop()
             services.writer.shutdown()
@@ -60,9 +65,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.outbox = Deliverer(services.ctx, settings)
     errors.install(app)
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)
+    app.include_router(subscriber_routes.router)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(

@@ -20,6 +20,7 @@ from server.domain.model import (
 )
 from server.domain.priority import ELDERLY_LABEL
 from server.domain.transfer import DEFAULT_FALLBACK_MINUTES
+from server.outbox.spec import SubscriberSpec, parse_subscribers
 from server.tomlreader import ConfigError
 
 CODE = r"[A-Za-z0-9_-]{1,32}"
@@ -100,6 +101,7 @@ class HallSpec:
     users: tuple[UserSpec, ...]
     devices: tuple[DeviceSpec, ...]
     source: str = field(default="")
+    subscribers: tuple[SubscriberSpec, ...] = ()  # [[subscribers]]: the event outbox
 
 
 def load_hall_file(path: Path) -> HallSpec:
@@ -141,6 +143,7 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
     _unique(root, "users", [u.username for u in users], "username")
     devices = tuple(_device(t, window_codes) for t in root.tables("devices"))
     _unique(root, "devices", [d.id for d in devices], "id")
+    subscribers = parse_subscribers(root)
     hall.done()
     root.done()
     return HallSpec(
@@ -156,6 +159,7 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
         users=users,
         devices=devices,
         source=file,
+        subscribers=subscribers,
     )
 
 

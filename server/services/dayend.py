@@ -10,7 +10,7 @@ from server.domain.events import EventType
 from server.domain.model import WindowStatus
 from server.domain.numbering import local_time
 from server.protocol.views import public_ticket, window_view
-from server.services import idempotency
+from server.services import idempotency, outbox_delivery
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.windows import change_queues
 
@@ -43,7 +43,8 @@ def close_day(ctx: Context, hall: str, keep_days: int = 7) -> int:
                 tx.windows.save(hall, window)
                 tx.emit(EventType.WINDOW_CLOSED, window=window_view(window, None))
         tx.halls.mark_closed(hall, tx.today)
-        tx.events.prune(hall, tx.now - dt.timedelta(days=keep_days))
+        keep_after = outbox_delivery.guard_prune(tx.repos, hall, tx.now)
+        tx.events.prune(hall, tx.now - dt.timedelta(days=keep_days), keep_after)
         idempotency.prune(tx)
         return len(stale)
 

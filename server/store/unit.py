@@ -18,6 +18,7 @@ from server.store.devices_repo import DevicesRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
+from server.store.outbox_repo import OutboxRepo
 from server.store.sessions_repo import SessionsRepo
 from server.store.tickets_repo import TicketsRepo
 from server.store.windows_repo import WindowsRepo
@@ -79,6 +80,11 @@ class Repositories:
     def leases(self) -> LeasesRepo:
         """Leases."""
         return LeasesRepo(self.conn)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        """Outbox subscribers, dead letters and sent keys."""
+        return OutboxRepo(self.conn)
 
 
 class SqlStore:

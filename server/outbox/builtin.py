@@ -1,0 +1,3 @@
+"""Imports every format module, so that each registers itself (add one line per format)."""
+
+from server.outbox import cloudevents  # noqa: F401
