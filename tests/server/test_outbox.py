@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import httpx
 import pytest
 
 from server.outbox import signing
 from server.outbox.deliverer import Deliverer
+from server.outbox.formats import FORMATS, Outgoing, register
+from server.services import outbox
 from tests.helpers import issue, login, window
 from tests.integrations.webhook_receiver import FakeWebhook
 from tests.server.outbox_helpers import BASE, SECRET, deliver, subscribe
@@ -20,9 +23,8 @@ def hall(make_client, clock):
 
 
 def status(client, name="hook"):
-    r = client.get(f"{BASE}/{name}/status", headers=login(client, "supervisor"))
-    assert r.status_code == 200, r.text
-    return r.json()
+    """The subscriber's status, read the way the route does (no sign-in per look)."""
+    return outbox.status(client.app.state.services.ctx, "demo", name)
 
 
 def test_events_arrive_in_order_signed_and_once(hall):
@@ -156,3 +158,47 @@ def test_lease_one_deliverer_then_takeover(hall, clock):
     assert deliver(hall, b) == 1
     assert deliver(hall, a) == 0  # now b holds it
     assert receiver.seqs() == sorted(receiver.seqs()) and receiver.duplicates == 0
+
+
+def _once_per_ticket(event, target, repos):
+    """A test format: one request per ticket, whichever of its events comes first."""
+    ticket = event.payload.get("ticket")
+    if not ticket:
+        return []
+    body = json.dumps({"id": f"{event.hall}:{event.seq}", "ticket": ticket["id"]}).encode()
+    headers = {signing.HEADER: signing.header(target.secret, body)}
+    return [Outgoing(f"ticket:{ticket['id']}", "POST", target.url, headers, body)]
+
+
+if "test-once" not in FORMATS:
+    register("test-once")(_once_per_ticket)
+
+
+def test_a_key_is_sent_once_even_when_several_events_render_it(hall):
+    sent = []
+
+    async def app(scope, receive, send):
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        sent.append(json.loads(body)["ticket"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    subscribe(hall, FakeWebhook(SECRET), format="test-once")
+    hall.app.state.outbox.transport = httpx.ASGITransport(app=app)
+    ticket = issue(hall, queue="A")
+    deliver(hall)
+    clerk = login(hall)
+    window(hall, clerk, "S01", "sign-in")
+    window(hall, clerk, "S01", "call-next")
+    window(hall, clerk, "S01", "outcome", outcome="accepted")
+    deliver(hall)
+    assert sent == [ticket["id"]]
+    r = hall.post(f"{BASE}/hook/replay", json={"from_seq": 1}, headers=login(hall, "supervisor"))
+    assert r.status_code == 200
+    deliver(hall)
+    assert sent == [ticket["id"], ticket["id"]]  # a replay sends it again
