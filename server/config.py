@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # The event outbox (docs/integrations.md): webhooks and the other formats.
     outbox_deliver: bool = True  # false: this process never delivers (tests drive it by hand)
-    outbox_poll_seconds: float = Field(default=0.5, gt=0)  # how often an idle subscriber looks
+    outbox_poll_seconds: float = Field(default=0.25, gt=0)  # how often an idle subscriber looks
     outbox_backoff_base_s: float = Field(default=2.0, gt=0)  # the first retry's wait
     outbox_backoff_cap_s: float = Field(default=3600.0, gt=0)  # the longest wait between tries
     outbox_give_up_s: float = Field(default=86400.0, gt=0)  # then the event is a dead letter

@@ -82,15 +82,22 @@ class Deliverer:
 
     async def _serve(self, hall: str, name: str) -> None:
         ttl = self.settings.outbox_lease_seconds
+        held, renew_at = False, 0.0
         while True:
             try:
-                held = await run_in_threadpool(steps.claim, self.ctx, hall, name, self.holder, ttl)
-                sent = await self.deliver(hall, name, self.client()) if held else 0
+                # The lease is renewed every third of its life, not on every poll: a
+                # renewal takes the hall's write lock.
+                if time.monotonic() >= renew_at:
+                    renew_at = time.monotonic() + ttl / 3
+                    held = await run_in_threadpool(
+                        steps.claim, self.ctx, hall, name, self.holder, ttl
+                    )
+                sent = await self.deliver(hall, name, self.client(), renew_at) if held else 0
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox: delivering to %s/%s failed", hall, name)
-                sent = 0
+                held, renew_at, sent = False, 0.0, 0
             if not sent:
                 await asyncio.sleep(self.settings.outbox_poll_seconds if held else ttl / 3)
 
@@ -110,14 +117,20 @@ class Deliverer:
 
     # --- one batch ---
 
-    async def deliver(self, hall: str, name: str, client: httpx.AsyncClient) -> int:
-        """Send the subscriber's next batch in order; returns the events passed (0: idle)."""
+    async def deliver(
+        self, hall: str, name: str, client: httpx.AsyncClient, deadline: float | None = None
+    ) -> int:
+        """Send the subscriber's next batch in order; returns the events passed (0: idle).
+
+        The batch stops at `deadline` (monotonic), when the lease is due for renewal.
+        """
         limit = self.settings.outbox_batch
         plan = await run_in_threadpool(steps.prepare, self.ctx, hall, name, limit)
         if plan is None:
             return 0
         outcome = steps.Outcome(delivered_to=plan.cursor)
-        deadline = time.monotonic() + self.settings.outbox_lease_seconds / 2
+        if deadline is None:
+            deadline = time.monotonic() + self.settings.outbox_lease_seconds / 3
         for step in plan.steps:
             for request in step.requests:
                 error = await self._send(client, request)
