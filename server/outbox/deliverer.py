@@ -137,7 +137,9 @@ class Deliverer:
                 if error is not None:
                     outcome.failed, outcome.error = step.event, error
                     break
-                outcome.sent.append((request.key, step.event.seq))
+                if request.key != f"{hall}:{step.event.seq}":
+                    # A key that only its own event renders needs no row: the cursor says it.
+                    outcome.sent.append((request.key, step.event.seq))
             if outcome.failed is not None:
                 break
             outcome.delivered_to = step.event.seq

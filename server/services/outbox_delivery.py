@@ -92,8 +92,8 @@ def prepare(ctx: Context, hall: str, name: str, limit: int) -> Plan | None:
     now = ctx.clock()
     with ctx.units.read() as repos:
         sub = repos.outbox.get(hall, name)
-        if sub is None or sub.state != ACTIVE:
-            return None
+        if sub is None or sub.state != ACTIVE or sub.format not in FORMATS:
+            return None  # a format no longer installed: the status shows the lag grow
         if sub.next_try is not None and sub.next_try > now:
             return None
         rows = repos.outbox.events_after(hall, sub.cursor, limit)
@@ -131,7 +131,7 @@ def record(ctx: Context, plan: Plan, outcome: Outcome, settings: Any) -> bool:
         values: dict[str, Any] = {"cursor": outcome.delivered_to}
         if outcome.count:
             values["delivered"] = sub.delivered + outcome.count
-        if outcome.delivered_to > plan.cursor and outcome.sent:
+        if outcome.count:
             values["last_success_at"] = now
         if outcome.failed is None:
             values.update(attempts=0, next_try=None, failing_since=None)

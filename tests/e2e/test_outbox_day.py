@@ -4,6 +4,10 @@ The receiver fails 30 % of requests at random and is down for a while (a minute 
 issue, scaled down here with the backoff so the test stays short); the server is killed
 with -9 while events are owed. Afterwards the receiver holds every event of the log exactly
 as logged, each signature verified, none counted twice, and the status shows zero lag.
+
+More endpoints (the provincial 好差评 fakes): serve each with `serving()`, add its
+`[[subscribers]]` lines in `subscriber_lines`, wait for its zero lag and check what it holds
+beside the webhook's checks below.
 """
 
 from __future__ import annotations
@@ -61,9 +65,7 @@ def test_a_hall_day_reaches_a_flaky_webhook_exactly(tmp_path, backend):
             workers = 2
         hall = write_hall(tmp_path / "city.toml")
         with hall.open("a", encoding="utf-8") as f:
-            f.write(
-                f'[[subscribers]]\nname = "webhook"\nurl = "{base}/hook"\nsecret = "{SECRET}"\n'
-            )
+            f.write(subscriber_lines("webhook", f"{base}/hook", SECRET))
         server = ServerProcess(tmp_path / "data", [hall], env=env, workers=workers).start()
         stack.callback(server.stop)
         http = stack.enter_context(httpx.Client(base_url=server.url, timeout=10))
@@ -76,7 +78,7 @@ def test_a_hall_day_reaches_a_flaky_webhook_exactly(tmp_path, backend):
         work_a_while(http, tokens, rounds=2)
         for clerk, (window, _) in CLERKS.items():
             post(http, f"/api/v1/halls/city/windows/{window}/sign-out", tokens[clerk])
-        status = wait_for_zero_lag(http, tokens["lead"])
+        status = wait_for_zero_lag(http, tokens["lead"], "webhook")
         server.stop()
         logged = read_log(env.get("YICHUANG_DATABASE_URL") or server_db(tmp_path))
 
@@ -86,6 +88,13 @@ def test_a_hall_day_reaches_a_flaky_webhook_exactly(tmp_path, backend):
     for seq, payload in logged.items():
         assert receiver.events[f"city:{seq}"]["data"] == payload
     assert receiver.failed > 0 and receiver.requests > len(logged)  # it really was flaky
+
+
+def subscriber_lines(name: str, url: str, secret: str, fmt: str = "cloudevents") -> str:
+    """A `[[subscribers]]` table for the hall file."""
+    return (
+        f'[[subscribers]]\nname = "{name}"\nurl = "{url}"\nsecret = "{secret}"\nformat = "{fmt}"\n'
+    )
 
 
 def sign_in(http: httpx.Client) -> dict[str, str]:
@@ -128,11 +137,11 @@ def work_a_while(http: httpx.Client, tokens: dict[str, str], rounds: int) -> Non
                 )
 
 
-def wait_for_zero_lag(http: httpx.Client, token: str, timeout: float = 40.0) -> dict:
+def wait_for_zero_lag(http: httpx.Client, token: str, name: str, timeout: float = 40.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         r = http.get(
-            "/api/v1/halls/city/subscribers/webhook/status",
+            f"/api/v1/halls/city/subscribers/{name}/status",
             headers={"Authorization": f"Bearer {token}"},
         )
         assert r.status_code == 200, r.text

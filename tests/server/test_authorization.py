@@ -126,6 +126,7 @@ BODIES = {
     "/leases/{name}": {"holder": "matrix", "ttl_seconds": 30},
     "/subscribers": {"name": "matrix", "url": "http://x.test/", "secret": "s" * 16},
     "/replay": {"from_seq": 1},
+    "/subscribers/{name}": {"events": ["*"]},
 }
 
 
