@@ -132,6 +132,9 @@ class Deliverer:
         if deadline is None:
             deadline = time.monotonic() + self.settings.outbox_lease_seconds / 3
         for step in plan.steps:
+            if step.error is not None:
+                outcome.failed, outcome.error = step.event, step.error
+                break
             for request in step.requests:
                 error = await self._send(client, request)
                 if error is not None:
@@ -157,7 +160,7 @@ class Deliverer:
             answer = await client.request(
                 request.method, request.url, headers=dict(request.headers), content=request.body
             )
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return f"连接失败：{type(exc).__name__} {exc}".strip()
         if 200 <= answer.status_code < 300:
             return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from server.services.context import Context, HallTx, run_in_hall
 from server.services.leases import grant
 from server.store.unit import Repositories
 
+log = logging.getLogger("yichuang.outbox")
 LEASE_PREFIX = "outbox:"
 KEEP_DAYS = 30  # undelivered events older than this are pruned anyway, as dead letters
 
@@ -28,6 +30,7 @@ class Step:
 
     event: LoggedEvent
     requests: list[Outgoing]
+    error: str | None = None  # the format failed on this event: retried like a failed send
 
 
 @dataclass
@@ -109,7 +112,12 @@ def _render(repos: Repositories, sub: Subscriber, rows: list[Any]) -> list[Step]
     seen: set[str] = set()
     for seq, kind, at, payload in rows:
         event = LoggedEvent(sub.hall, seq, kind, at, json.loads(payload))
-        requests = render(event, target, repos) if sub.wants(kind) else []
+        try:
+            requests = render(event, target, repos) if sub.wants(kind) else []
+        except Exception as exc:  # a format's bug must not stop the deliverer of every hall
+            log.exception("outbox: format %s failed on %s:%s", sub.format, sub.hall, seq)
+            steps.append(Step(event, [], f"格式 {sub.format} 出错：{type(exc).__name__}"))
+            break  # the events after it wait behind it
         steps.append(Step(event, requests))
     keys = [r.key for s in steps for r in s.requests]
     done = repos.outbox.sent(sub.hall, sub.name, keys)

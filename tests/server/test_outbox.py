@@ -202,3 +202,30 @@ def test_a_key_is_sent_once_even_when_several_events_render_it(hall):
     assert r.status_code == 200
     deliver(hall)
     assert sent == [ticket["id"], ticket["id"]]  # a replay sends it again
+
+
+def _broken(event, target, repos):
+    """A test format with a bug on ticket.called."""
+    if event.type == "ticket.called":
+        raise KeyError("oops")
+    return []
+
+
+if "test-broken" not in FORMATS:
+    register("test-broken")(_broken)
+
+
+def test_a_format_that_fails_blocks_its_subscriber_with_an_error_and_retries(hall, clock):
+    subscribe(hall, FakeWebhook(SECRET), format="test-broken")
+    issue(hall, queue="A")
+    clerk = login(hall)
+    window(hall, clerk, "S01", "sign-in")
+    window(hall, clerk, "S01", "call-next")
+    issue(hall, queue="A")
+    deliver(hall)
+    s = status(hall)
+    assert s["last_error"] == "格式 test-broken 出错：KeyError" and s["attempts"] == 1
+    assert s["lag_events"] == 2  # the call and the ticket after it wait
+    clock.advance(days=1, seconds=1)
+    deliver(hall)
+    assert status(hall)["dead_letters"] == 1 and status(hall)["lag_events"] == 1
