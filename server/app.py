@@ -65,7 +65,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
-    app.state.outbox = Deliverer(services.ctx, settings)
+    app.state.outbox = Deliverer(services.ctx, settings, write=services.write)
     errors.install(app)
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)

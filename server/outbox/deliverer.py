@@ -14,6 +14,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -37,8 +38,11 @@ class Deliverer:
         *,
         holder: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        write: Callable[..., Awaitable[Any]] | None = None,
     ) -> None:
         self.ctx, self.settings = ctx, settings
+        # The app's writer (batched with the hall's other writes); a thread by default.
+        self.write = write or run_in_threadpool
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.transport = transport  # tests hand in an in-process receiver
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -89,9 +93,7 @@ class Deliverer:
                 # renewal takes the hall's write lock.
                 if time.monotonic() >= renew_at:
                     renew_at = time.monotonic() + ttl / 3
-                    held = await run_in_threadpool(
-                        steps.claim, self.ctx, hall, name, self.holder, ttl
-                    )
+                    held = await self.write(steps.claim, self.ctx, hall, name, self.holder, ttl)
                 sent = await self.deliver(hall, name, self.client(), renew_at) if held else 0
             except asyncio.CancelledError:
                 raise
@@ -149,7 +151,7 @@ class Deliverer:
             outcome.count += 1 if step.requests else 0
             if time.monotonic() > deadline:
                 break  # renew the lease before going on
-        recorded = await run_in_threadpool(steps.record, self.ctx, plan, outcome, self.settings)
+        recorded = await self.write(steps.record, self.ctx, plan, outcome, self.settings)
         if not recorded or outcome.failed is not None:
             return 0
         return outcome.delivered_to - plan.cursor
@@ -172,7 +174,7 @@ class Deliverer:
         ttl = self.settings.outbox_lease_seconds
         async with self._new_client() as client:
             for hall, name in await run_in_threadpool(steps.subscribers, self.ctx):
-                while await run_in_threadpool(steps.claim, self.ctx, hall, name, self.holder, ttl):
+                while await self.write(steps.claim, self.ctx, hall, name, self.holder, ttl):
                     sent = await self.deliver(hall, name, client)
                     total += sent
                     if not sent:

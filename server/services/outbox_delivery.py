@@ -132,14 +132,19 @@ def _render(repos: Repositories, sub: Subscriber, rows: list[Any]) -> list[Step]
 
 
 def record(ctx: Context, plan: Plan, outcome: Outcome, settings: Any) -> bool:
-    """Store a pass's result in one transaction (False: the cursor moved meanwhile)."""
-    sub, now = plan.subscriber, ctx.clock()
+    """Store a pass's result in one transaction (False: the cursor moved meanwhile).
+
+    A hall transaction, so that on the writer thread it shares the batch of the hall's
+    other writes (one commit) rather than waiting for the store's lock beside them.
+    """
+    sub = plan.subscriber
     hall, name = sub.hall, sub.name
-    with ctx.units.write() as repos:
+
+    def work(tx: HallTx) -> bool:
+        now, repos = tx.now, tx.repos
         values: dict[str, Any] = {"cursor": outcome.delivered_to}
         if outcome.count:
             values["delivered"] = sub.delivered + outcome.count
-        if outcome.count:
             values["last_success_at"] = now
         if outcome.failed is None:
             values.update(attempts=0, next_try=None, failing_since=None)
@@ -148,7 +153,10 @@ def record(ctx: Context, plan: Plan, outcome: Outcome, settings: Any) -> bool:
         if not repos.outbox.advance(hall, name, plan.cursor, **values):
             return False
         repos.outbox.mark_sent(hall, name, outcome.sent, now)
-    return True
+        return True
+
+    result: bool = run_in_hall(ctx, hall, work)
+    return result
 
 
 def _failure(
