@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -38,3 +40,16 @@ def test_the_example_receiver_refuses_a_wrong_secret(hall):
     assert deliver(hall) == 0 and handled == []
     s = hall.get(f"{BASE}/hook/status", headers=login(hall, "supervisor")).json()
     assert s["last_error"] == "HTTP 401" and s["lag_events"] == 1
+
+
+def test_the_background_deliverer_sends_without_being_asked(make_client, clock):
+    hall = make_client(clock)  # the deliverer runs, as in production
+    receiver = FakeWebhook(SECRET)
+    subscribe(hall, receiver)
+    issue(hall, queue="A")
+    deadline = time.monotonic() + 15
+    while not receiver.order and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert receiver.seqs() and receiver.problems == []
+    s = hall.get(f"{BASE}/hook/status", headers=login(hall, "supervisor")).json()
+    assert s["lag_events"] == 0
