@@ -17,6 +17,7 @@ from server.outbox.formats import FORMATS
 from server.outbox.spec import DEFAULT_FORMAT, MAX_SECRET, MIN_SECRET, known_event_types
 from server.protocol.views import iso
 from server.services.context import Context
+from server.services.outbox_delivery import lease_name
 from server.store.unit import Repositories
 
 EDITABLE = ("url", "secret", "events", "format", "options")
@@ -136,6 +137,7 @@ def update(ctx: Context, hall: str, name: str, values: dict[str, Any]) -> dict[s
         tz = ctx.layout_of(repos, hall).timezone
         sub = _from_api(_found(repos, hall, name))
         if values:
+            values["next_try"] = None  # a corrected address or secret is tried at once
             repos.outbox.change(hall, name, **values)
         changed: dict[str, Any] = {k: tuple(v) if k == "events" else v for k, v in values.items()}
         sub = replace(sub, **changed)
@@ -148,6 +150,7 @@ def delete(ctx: Context, hall: str, name: str) -> dict[str, Any]:
         ctx.layout_of(repos, hall)
         _from_api(_found(repos, hall, name))
         repos.outbox.remove(hall, name)
+        repos.leases.delete(hall, lease_name(name))
     return {"hall": hall, "name": name, "deleted": True}
 
 

@@ -229,3 +229,18 @@ def test_a_format_that_fails_blocks_its_subscriber_with_an_error_and_retries(hal
     clock.advance(days=1, seconds=1)
     deliver(hall)
     assert status(hall)["dead_letters"] == 1 and status(hall)["lag_events"] == 1
+
+
+def test_a_corrected_address_is_tried_at_once_and_a_deleted_subscriber_leaves_no_lease(hall):
+    receiver = FakeWebhook(SECRET)
+    subscribe(hall, receiver, url="http://receiver.test/wrong")
+    issue(hall, queue="A")
+    deliver(hall)
+    assert status(hall)["last_error"] == "HTTP 404" and status(hall)["next_try"]
+    sup = login(hall, "supervisor")
+    r = hall.patch(f"{BASE}/hook", json={"url": "http://receiver.test/hook"}, headers=sup)
+    assert r.status_code == 200 and r.json()["next_try"] is None
+    assert deliver(hall) == 1 and len(receiver.seqs()) == 1
+    assert hall.delete(f"{BASE}/hook", headers=sup).status_code == 200
+    with hall.app.state.services.ctx.units.read() as repos:
+        assert repos.leases.get("demo", "outbox:hook") is None
