@@ -10,8 +10,6 @@ from pydantic import Field
 
 from server.api.deps import ServicesDep, Supervisor, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
-from server.domain.errors import Invalid
-from server.domain.outbox import NAME_PATTERN
 from server.protocol.models import Body
 from server.services import outbox
 
@@ -46,16 +44,6 @@ class ReplayIn(Body):
     from_seq: int = Field(ge=1)
 
 
-def _checked_name(name: str) -> str:
-    import re
-
-    if not re.fullmatch(NAME_PATTERN, name):
-        raise Invalid(
-            "invalid_subscriber_name", "名称须为 1 至 24 位小写字母、数字、连字符或下划线"
-        )
-    return name
-
-
 @router.get("")
 async def list_subscribers(hall: str, services: ServicesDep, who: Supervisor) -> JSONResponse:
     """The hall's subscribers and the formats this server knows (secrets are never shown)."""
@@ -70,7 +58,6 @@ async def create_subscriber(
     """Add a subscriber; it gets the events from now on."""
     in_hall(who, hall)
     values = body.model_dump(exclude_none=True)
-    values["name"] = _checked_name(body.name)
     return reply(await services.read(outbox.create, services.ctx, hall, values), 201)
 
 

@@ -7,12 +7,21 @@ but changing or deleting one is refused (the next start would undo it).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.domain.errors import Conflict, Invalid, NotFound
-from server.domain.outbox import ACTIVE, ALL_EVENTS, PAUSED, DeadLetter, Subscriber, url_problem
+from server.domain.outbox import (
+    ACTIVE,
+    ALL_EVENTS,
+    NAME_PATTERN,
+    PAUSED,
+    DeadLetter,
+    Subscriber,
+    url_problem,
+)
 from server.outbox.formats import FORMATS
 from server.outbox.spec import DEFAULT_FORMAT, MAX_SECRET, MIN_SECRET, known_event_types
 from server.protocol.views import iso
@@ -74,6 +83,10 @@ def _found(repos: Repositories, hall: str, name: str) -> Subscriber:
 
 def _check(values: dict[str, Any]) -> None:
     """Refuse bad subscriber fields with a code each."""
+    if "name" in values and not re.fullmatch(NAME_PATTERN, values["name"]):
+        raise Invalid(
+            "invalid_subscriber_name", "名称须为 1 至 24 位小写字母、数字、连字符或下划线"
+        )
     if "url" in values:
         problem = url_problem(values["url"])
         if problem:
