@@ -18,6 +18,7 @@ from server.api import citizen as citizen_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
 from server.api import followups as followup_routes
 from server.api import person as person_routes
+from server.api import subscribers as subscriber_routes
 from server.api.audit_trail import AuditTrail
 from server.api.deps import Services
 from server.api.middleware import Edge
@@ -25,8 +26,7 @@ from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
 from server.hallcheck import check_together
 from server.hallfile import load_hall_file
-from server.outbox import provinces  # noqa: F401  (registers the 好差评 adapters as formats)
-from server.outbox import sms as _sms_format  # noqa: F401  (registers the `sms` format)
+from server.outbox.deliverer import Deliverer
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
 from server.services import dayend, devices, retention
@@ -50,12 +50,15 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         if services.relay is not None:
             services.relay.start()
         ticker = asyncio.create_task(_tick(services))
+        if settings.outbox_deliver:
+            app.state.outbox.start()
         try:
             yield
         finally:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            await app.state.outbox.stop()
             if services.relay is not None:
                 services.relay.stop()
             services.writer.shutdown()
@@ -67,6 +70,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.outbox = Deliverer(services.ctx, settings, write=services.write)
     errors.install(app)
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)
@@ -74,6 +78,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     app.include_router(audit_routes.router)
     app.include_router(person_routes.router)
     app.include_router(citizen_routes.router)  # progress page: SMS opt-in, 延后, 暂离, stream
+    app.include_router(subscriber_routes.router)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(

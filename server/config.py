@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     database_max_connections: int = Field(default=90, ge=4)
     log_format: str = "text"  # "json" for one JSON object per line
     log_level: str = "INFO"
+    # The event outbox (docs/integrations.md): webhooks and the other formats.
+    outbox_deliver: bool = True  # false: this process never delivers (tests drive it by hand)
+    outbox_poll_seconds: float = Field(default=0.25, gt=0)  # how often an idle subscriber looks
+    outbox_backoff_base_s: float = Field(default=2.0, gt=0)  # the first retry's wait
+    outbox_backoff_cap_s: float = Field(default=3600.0, gt=0)  # the longest wait between tries
+    outbox_give_up_s: float = Field(default=86400.0, gt=0)  # then the event is a dead letter
+    outbox_lease_seconds: float = Field(default=10.0, ge=3)  # a dead deliverer's is taken over
+    outbox_timeout_s: float = Field(default=10.0, gt=0)  # one request to a subscriber
+    outbox_batch: int = Field(default=200, ge=1)  # events read and delivered per step
     prepared: bool = False  # set for uvicorn workers once `yichuang serve` migrated the store
 
     def resolved_database_url(self) -> str:

@@ -23,6 +23,7 @@ from server.domain.priority import ELDERLY_LABEL
 from server.domain.transfer import DEFAULT_FALLBACK_MINUTES
 from server.hallfile_notify import notify_settings
 from server.hallsecurity import parse_security
+from server.outbox.spec import SubscriberSpec, parse_subscribers
 from server.tomlreader import ConfigError
 
 CODE = r"[A-Za-z0-9_-]{1,32}"
@@ -104,6 +105,7 @@ class HallSpec:
     devices: tuple[DeviceSpec, ...]
     source: str = field(default="")
     security: dict[str, Any] = field(default_factory=dict)  # `[security]` (issue 19)
+    subscribers: tuple[SubscriberSpec, ...] = ()  # [[subscribers]]: the event outbox
 
 
 def load_hall_file(path: Path) -> HallSpec:
@@ -147,6 +149,7 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
     devices = tuple(_device(t, window_codes) for t in root.tables("devices"))
     _unique(root, "devices", [d.id for d in devices], "id")
     security = parse_security(root)
+    subscribers = parse_subscribers(root)
     hall.done()
     root.done()
     return HallSpec(
@@ -163,6 +166,7 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
         devices=devices,
         source=file,
         security=security,
+        subscribers=subscribers,
     )
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from server.api.audit import audit_as
 from server.api.deps import STAFF, OptionalPrincipal, ServicesDep, reply
 from server.api.errors import ERROR_RESPONSES
 from server.api.idempotency import OnceDep
@@ -48,7 +49,7 @@ class AwayBody(_Body):
     minutes: int = Field(ge=1, le=24 * 60)
 
 
-@router.post("/phone")
+@router.post("/phone", dependencies=audit_as("phone_opt_in"))
 async def opt_in(
     ticket_id: str,
     body: PhoneBody,
@@ -65,7 +66,7 @@ async def opt_in(
     return reply(result, claim=claim)
 
 
-@router.delete("/phone")
+@router.delete("/phone", dependencies=audit_as("phone_opt_out"))
 async def opt_out(
     ticket_id: str,
     services: ServicesDep,
@@ -78,7 +79,7 @@ async def opt_out(
     return reply(await services.write(citizen.opt_out, services.ctx, ticket_id))
 
 
-@router.post("/step-back")
+@router.post("/step-back", dependencies=audit_as("step_back"))
 async def step_back(
     ticket_id: str,
     body: StepBackBody,
@@ -97,7 +98,7 @@ async def step_back(
     return reply(result, claim=claim)
 
 
-@router.post("/away")
+@router.post("/away", dependencies=audit_as("away"))
 async def away(
     ticket_id: str,
     body: AwayBody,
@@ -116,7 +117,7 @@ async def away(
     return reply(result, claim=claim)
 
 
-@router.post("/back")
+@router.post("/back", dependencies=audit_as("back"))
 async def back(
     ticket_id: str,
     services: ServicesDep,

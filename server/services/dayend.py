@@ -10,7 +10,7 @@ from server.domain.events import EventType
 from server.domain.model import WindowStatus
 from server.domain.numbering import local_time
 from server.protocol.views import public_ticket, window_view
-from server.services import idempotency
+from server.services import idempotency, outbox_delivery
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.windows import change_queues
 
@@ -45,7 +45,8 @@ def close_day(ctx: Context, hall: str, keep_days: int = 7) -> int:
         # SMS alert numbers are kept for the business day only (docs/notify.md).
         tx.repos.notify.forget_before(hall, tx.today)
         tx.halls.mark_closed(hall, tx.today)
-        tx.events.prune(hall, tx.now - dt.timedelta(days=keep_days))
+        keep_after = outbox_delivery.guard_prune(tx.repos, hall, tx.now)
+        tx.events.prune(hall, tx.now - dt.timedelta(days=keep_days), keep_after)
         idempotency.prune(tx)
         return len(stale)
 

@@ -151,6 +151,12 @@ class EventsRepo:
         """The hall's newest seq."""
         return last_seq(self.conn, hall)
 
-    def prune(self, hall: str, before: dt.datetime) -> None:
-        """Drop events older than `before` (clients that far behind resync from a snapshot)."""
-        self.conn.execute(delete(events).where(events.c.hall == hall, events.c.at < before))
+    def prune(self, hall: str, before: dt.datetime, keep_after: int | None = None) -> None:
+        """Drop events older than `before` (clients that far behind resync from a snapshot).
+
+        Events after `keep_after` stay: an outbox subscriber has not had them yet.
+        """
+        cond = [events.c.hall == hall, events.c.at < before]
+        if keep_after is not None:
+            cond.append(events.c.seq <= keep_after)
+        self.conn.execute(delete(events).where(*cond))

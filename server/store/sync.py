@@ -10,6 +10,7 @@ from server.hallfile import HallSpec
 from server.security import keyed_hash, token_hash
 from server.store.db import Database
 from server.store.layout import queue_config
+from server.store.outbox_sync import sync_subscribers
 from server.store.security_sync import sync_security
 from server.store.tables import (
     areas,
@@ -124,6 +125,7 @@ def sync_hall(conn: Connection, spec: HallSpec) -> None:
         ],
         key="id",
     )
+    sync_subscribers(conn, spec)
 
 
 class SecretKeyMismatch(RuntimeError):

@@ -461,3 +461,59 @@ notify_phones = Table(
     Index("ix_notify_phones_day", "hall", "business_date"),
     Index("ix_notify_phones_phone", "hall", "business_date", "phone"),
 )
+
+# --- The event outbox (issue 15 §2): subscribers, their dead letters, the keys they were sent ---
+
+# One row per subscriber of a hall: where to send, the cursor in the hall's event log
+# (the last seq it has, or skipped), and the retry state of the event at the cursor.
+outbox_subscribers = Table(
+    "outbox_subscribers",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("name", String(24), primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("events", JSON, nullable=False),  # event types, or ["*"]
+    Column("format", String(32), nullable=False),
+    Column("options", JSON, nullable=False),
+    Column("source", String(8), nullable=False),  # "file" (hall file) or "api"
+    Column("state", String(8), nullable=False),  # active / paused
+    Column("cursor", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_try", UTCDateTime, nullable=True),
+    Column("failing_since", UTCDateTime, nullable=True),
+    Column("last_success_at", UTCDateTime, nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("last_error_at", UTCDateTime, nullable=True),
+    Column("delivered", BigInteger, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Events a subscriber gave up on (24 h of failures, or pruned before delivery).
+outbox_dead_letters = Table(
+    "outbox_dead_letters",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("hall", String(32), nullable=False),
+    Column("subscriber", String(24), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("reason", String(32), nullable=False),  # gave_up / pruned
+    Column("error", String(300), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_outbox_dead_letters_sub", "hall", "subscriber", "seq"),
+)
+
+# Request keys sent to a subscriber: a key is sent at most once even when several events
+# render it; `seq` is the event that sent it, so a replay from a seq sends it again.
+outbox_sent_keys = Table(
+    "outbox_sent_keys",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("subscriber", String(24), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_outbox_sent_keys_seq", "hall", "subscriber", "seq"),
+)

@@ -21,6 +21,7 @@ from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
 from server.store.notify_repo import NotifyRepo
+from server.store.outbox_repo import OutboxRepo
 from server.store.personal_repo import PersonalRepo
 from server.store.ratings_repo import RatingsRepo
 from server.store.sessions_repo import SessionsRepo
@@ -125,6 +126,11 @@ class Repositories:
     def stepback(self) -> StepBackRepo:
         """Lines behind a ticket (延后 N 位)."""
         return StepBackRepo(self.conn)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        """Outbox subscribers, dead letters and sent keys."""
+        return OutboxRepo(self.conn)
 
 
 class SqlStore:

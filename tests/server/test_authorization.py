@@ -116,6 +116,18 @@ for action in ("sign-in", "sign-out"):
     MATRIX[("POST", f"/api/v1/halls/{{hall}}/windows/{{code}}/{action}")] = STAFF
 for action in WINDOW_ACTIONS:  # staff signed in at the window (see the test below)
     MATRIX[("POST", f"/api/v1/halls/{{hall}}/windows/{{code}}/{action}")] = STAFF
+# the event outbox's subscribers (issue 15)
+for method, path in (
+    ("GET", ""),
+    ("POST", ""),
+    ("PATCH", "/{name}"),
+    ("DELETE", "/{name}"),
+    ("POST", "/{name}/pause"),
+    ("POST", "/{name}/resume"),
+    ("POST", "/{name}/replay"),
+    ("GET", "/{name}/status"),
+):
+    MATRIX[(method, f"/api/v1/halls/{{hall}}/subscribers{path}")] = SUPERVISORS
 
 BODIES = {
     "/tickets": {"queue": "A"},
@@ -146,6 +158,9 @@ BODIES = {
     "/phone": {"phone": "13912345678"},
     "/step-back": {"places": 1},
     "/away": {"minutes": 5},
+    "/subscribers": {"name": "matrix", "url": "http://x.test/", "secret": "s" * 16},
+    "/replay": {"from_seq": 1},
+    "/subscribers/{name}": {"events": ["*"]},
 }
 
 

@@ -93,8 +93,32 @@ class FakeEvents:
     def last_seq(self, hall: str) -> int:
         return self.s.seq[hall]
 
-    def prune(self, hall: str, before: dt.datetime) -> None:
-        self.s.events = [e for e in self.s.events if e["hall"] != hall or e["at"] >= before]
+    def prune(self, hall: str, before: dt.datetime, keep_after: int | None = None) -> None:
+        def gone(e: dict[str, Any]) -> bool:
+            kept = keep_after is not None and e["seq"] > keep_after
+            return e["hall"] == hall and e["at"] < before and not kept
+
+        self.s.events = [e for e in self.s.events if not gone(e)]
+
+
+class FakeOutbox:
+    """The outbox of a store without subscribers: what the day end asks before pruning."""
+
+    def __init__(self, s: State) -> None:
+        self.s = s
+
+    def in_hall(self, hall: str) -> list[Any]:
+        return []
+
+    def events_after(self, hall: str, since: int, limit: int) -> list[tuple[Any, ...]]:
+        rows = [e for e in self.s.events if e["hall"] == hall and e["seq"] > since]
+        return [(e["seq"], e["type"], e["at"], e["payload"]) for e in rows[:limit]]
+
+    def prune_sent(self, hall: str, before: dt.datetime) -> None:
+        pass
+
+    def min_cursor(self, hall: str) -> int | None:
+        return None
 
 
 class FakeTickets:
@@ -507,7 +531,7 @@ class FakeRepositories:
         self.tickets, self.windows = FakeTickets(s), FakeWindows(s)
         self.devices, self.appointments = FakeDevices(s), FakeAppointments(s)
         self.leases, self.sessions = FakeLeases(s), FakeSessions(s)
-        self.keys = FakeKeys(s)
+        self.keys, self.outbox = FakeKeys(s), FakeOutbox(s)
         self.ratings, self.followups = FakeRatings(s), FakeFollowups(s)
         self.notify = FakeNotify(s)
         self.s = s

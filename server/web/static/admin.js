@@ -184,7 +184,7 @@ function openTab(name) {
     loadOverview();
     state.timer = setInterval(() => loadOverview(true), 10000);
   }
-  const loaders = { stats: loadStats, anomalies: loadAnomalies, volumes: loadVolumes, staffing: loadStaffing };
+  const loaders = { stats: loadStats, anomalies: loadAnomalies, volumes: loadVolumes, staffing: loadStaffing, outbox: openOutbox };
   if (loaders[name]) loaders[name]();
 }
 
