@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from caller.outbox import Outbox
+from caller.state import PadState
 from caller.viewmodel import PadView, build_view
 from server.client import ApiError, ServerUnreachable
 from server.client.rest import new_key
@@ -53,28 +53,6 @@ class NoticePrinter(Protocol):
     """The window's thermal printer, for notices (see caller.devices)."""
 
     def print_notice(self, notice: dict[str, Any]) -> None: ...
-
-
-@dataclass
-class PadState:
-    """Everything the pad knows; mutated only by the presenter's intents and live messages."""
-
-    phase: str = "login"  # login (-> change_password) -> choose_window -> working
-    username: str | None = None
-    name: str | None = None
-    allowed_windows: list[str] = field(default_factory=list)
-    windows: list[dict[str, Any]] = field(default_factory=list)  # for choose_window
-    window: str | None = None
-    context: dict[str, Any] | None = None
-    reasons: list[str] = field(default_factory=list)
-    connection: str = "unknown"  # the live feed: online | offline | resynced
-    unreachable: bool = False  # the last REST call found no server
-    message: str = ""
-    level: str = "info"  # info | ok | warn | error
-    busy: bool = False
-    stale: bool = False
-    last_notice: str | None = None
-    offline_message: bool = False  # the message line says the server was not reached
 
 
 class CallerPresenter:

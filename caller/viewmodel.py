@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from caller.presenter import PadState
+from caller.state import PadState
 
 NOTICE_TITLES = {"accepted": "受理通知书", "rejected": "不予受理凭证", "missing": "一次性告知书"}
 PRIORITY_TEXT = {"green": "绿色通道", "appointment": "预约"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from display.presenter import CallLine, ScreenView
+from display.viewmodel import CallLine, ScreenView
 from display.views.widgets import QueueChip, Ticker, TvLabel, WindowTileWidget, label
 
 BACKGROUND = "#0a1a30"

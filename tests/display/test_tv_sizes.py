@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from display.presenter import CallLine, QueueCount, ScreenView, WindowTile
+from display.viewmodel import CallLine, QueueCount, ScreenView, WindowTile
 from display.views.tv import TvScreen
 from tests.display.test_tv_view import cramped
 from tests.helpers import SCREENS
