@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from server.api import auth as auth_routes
+from server.api import cases as case_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
 from server.api.deps import Services
 from server.api.middleware import BodyLimit, RefuseControlCharacters, SecurityHeaders
@@ -63,6 +64,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     errors.install(app)
     for module in (auth_routes, halls, idempotency, tickets, windows, clerk, stats, live, leases):
         app.include_router(module.router)
+    app.include_router(case_routes.router)  # 办件 (issue 18)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from drivers.strict_toml import Table, read_toml
+from server import hall_cases
 from server.domain.layout import Matter
 from server.domain.model import (
     CallPolicy,
@@ -23,8 +24,8 @@ from server.domain.transfer import DEFAULT_FALLBACK_MINUTES
 from server.tomlreader import ConfigError
 
 CODE = r"[A-Za-z0-9_-]{1,32}"
-ROLES = ("clerk", "supervisor", "admin")
-DEVICE_KINDS = ("kiosk", "display", "evaluator", "online")
+ROLES = ("clerk", "supervisor", "admin", "department")
+DEVICE_KINDS = ("kiosk", "display", "evaluator", "online", "integration")
 # 好差评 reasons offered for 不满意 / 非常不满意 when a hall file lists none.
 DEFAULT_RATING_REASONS = ("等候时间长", "服务态度差", "一次性告知不清", "办事效率低", "系统故障")
 
@@ -132,15 +133,19 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
         _window(t, defaults, area_codes, queue_codes) for t in root.tables("windows", required=True)
     )
     _unique(root, "windows", [w.code for w in windows], "code")
-    matters = tuple(_matter(t, queue_codes) for t in root.tables("matters"))
+    known = hall_cases.departments(root)
+    case_matters: dict[str, dict[str, Any]] = {}
+    matters = tuple(_matter(t, queue_codes, known, case_matters) for t in root.tables("matters"))
     _unique(root, "matters", [m.code for m in matters], "code")
     matter_codes = {m.code for m in matters}
     guide = [_guide_node(t, matter_codes, 1) for t in root.tables("guide")]
     window_codes = {w.code for w in windows}
-    users = tuple(_user(t, window_codes) for t in root.tables("users"))
+    user_depts: dict[str, list[str]] = {}
+    users = tuple(_user(t, window_codes, known, user_depts) for t in root.tables("users"))
     _unique(root, "users", [u.username for u in users], "username")
     devices = tuple(_device(t, window_codes) for t in root.tables("devices"))
     _unique(root, "devices", [d.id for d in devices], "id")
+    defaults["settings"]["cases"] = hall_cases.settings(hall, known, case_matters, user_depts)
     hall.done()
     root.done()
     return HallSpec(
@@ -329,12 +334,18 @@ def _priority_rule(t: Table, queues: set[str]) -> dict[str, Any]:
     return rule
 
 
-def _matter(t: Table, queues: set[str]) -> MatterSpec:
+def _matter(
+    t: Table, queues: set[str], known: dict[str, str], cases: dict[str, dict[str, Any]]
+) -> MatterSpec:
+    code = t.text("code", pattern=r"[A-Za-z0-9_.-]{1,64}")
+    department, cases[code] = hall_cases.matter_case(
+        t, t.text("department", None, max_len=100), known
+    )
     spec = MatterSpec(
-        code=t.text("code", pattern=r"[A-Za-z0-9_.-]{1,64}"),
+        code=code,
         name=t.text("name", max_len=200),
         queue=_known(t, "queue", [t.text("queue")], queues)[0],
-        department=t.text("department", None, max_len=100),
+        department=department,
     )
     t.done()
     return spec
@@ -364,7 +375,9 @@ def _guide_node(t: Table, matters: set[str], depth: int) -> dict[str, Any]:
     return node
 
 
-def _user(t: Table, windows: set[str]) -> UserSpec:
+def _user(
+    t: Table, windows: set[str], known: dict[str, str], departments: dict[str, list[str]]
+) -> UserSpec:
     spec = UserSpec(
         username=t.text("username", pattern=r"[a-z0-9_.-]{2,64}"),
         name=t.text("name", max_len=50),
@@ -373,6 +386,8 @@ def _user(t: Table, windows: set[str]) -> UserSpec:
         windows=tuple(_known(t, "windows", t.texts("windows", []), windows)),
         staff_no=t.text("staff_no", None, pattern=r"[A-Za-z0-9-]{1,32}"),
     )
+    if listed := hall_cases.user_departments(t, spec.role, known):
+        departments[spec.username] = listed
     t.done()
     return spec
 

@@ -114,6 +114,7 @@ async def outcome(
             body.reason,
             body.ticket,
             body.matter,
+            body.case_no,
         ),
         claim=claim,
     )

@@ -25,3 +25,5 @@ class EventType(StrEnum):
     EVALUATION_REQUESTED = "evaluation.requested"
     EVALUATION_RECORDED = "evaluation.recorded"
     DEVICE_STATUS = "device.status"
+    CASE_OPENED = "case.opened"  # 受理 opened a case (办件)
+    CASE_STEP = "case.step"  # a case moved on: 转递, 签收, 办结, 补正, 出件 …

@@ -13,6 +13,7 @@ from functools import cached_property
 from sqlalchemy import Connection
 
 from server.store.appointments_repo import AppointmentsRepo
+from server.store.cases_repo import CasesRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
@@ -79,6 +80,11 @@ class Repositories:
     def leases(self) -> LeasesRepo:
         """Leases."""
         return LeasesRepo(self.conn)
+
+    @cached_property
+    def cases(self) -> CasesRepo:
+        """Cases (办件) and their steps."""
+        return CasesRepo(self.conn)
 
 
 class SqlStore:
