@@ -71,6 +71,11 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("DELETE", "/api/v1/halls/{hall}/leases/{name}"): {"display", "supervisor", "admin"},
     # what happened to a write sent with an Idempotency-Key (issue 13), the caller's own keys
     ("GET", "/api/v1/halls/{hall}/idempotency/{key}"): EVERYONE - {"nobody"},
+    # cases after 受理 (issue 18); department users and integrations: tests/server/test_cases.py
+    ("GET", "/api/v1/halls/{hall}/cases/{case_no}"): STAFF,
+    ("POST", "/api/v1/halls/{hall}/cases/{case_no}/steps"): STAFF,
+    ("GET", "/api/v1/halls/{hall}/tickets/{ticket_id}/case"): STAFF,
+    ("PUT", "/api/v1/tickets/{ticket_id}/case"): STAFF,
 }
 # supervisor statistics, exports and the anomaly report (issue 7)
 for path in (
@@ -112,6 +117,8 @@ BODIES = {
     "/walk-in": {"outcome": "accepted"},
     "/login": {"username": "clerk02", "password": "demo1234"},
     "/leases/{name}": {"holder": "matrix", "ttl_seconds": 30},
+    "/steps": {"step": "sign"},
+    "/case": {"case_no": "MATRIX-0001"},
 }
 
 
