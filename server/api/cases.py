@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
 from server.api.deps import ServicesDep, allow, in_hall, reply
 from server.api.errors import ERROR_RESPONSES
 from server.domain.errors import Forbidden
 from server.protocol.case_models import CaseNoBody, CaseStepBody
-from server.services import cases
+from server.services import case_docs, cases
 from server.services.auth import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["cases"], responses=ERROR_RESPONSES)
@@ -83,3 +83,43 @@ async def put_case_no(
     return reply(
         await services.write(cases.set_case_no, services.ctx, hall, ticket_id, body.case_no, who)
     )
+
+
+@router.get(
+    "/halls/{hall}/cases/{case_no}/documents/{kind}",
+    responses={
+        200: {
+            "content": {"application/pdf": {}, "application/octet-stream": {}},
+            "description": "JSON (format=json), PDF (pdf) or ESC/POS receipt bytes (escpos)",
+        }
+    },
+)
+async def document(
+    hall: str,
+    case_no: str,
+    kind: str,
+    services: ServicesDep,
+    who: Principal = Depends(allow("clerk", "supervisor", "admin", "department")),
+    fmt: Annotated[Literal["json", "pdf", "escpos"], Query(alias="format")] = "json",
+    materials: Annotated[list[str] | None, Query(max_length=case_docs.MAX_MATERIALS)] = None,
+    profile: Annotated[str, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")] = (
+        "xprinter-xp80c"
+    ),
+) -> Response:
+    """申请材料交接确认单 (handover), 审查意见一次性告知单 (opinion) or 办结通知书 (result)."""
+    in_hall(who, hall)
+    doc = await services.read(case_docs.case_doc, services.ctx, hall, case_no, kind, who, materials)
+    if fmt == "json":
+        return reply(case_docs.doc_view(doc))
+    name = f"{doc.case_no}-{kind}"
+    if fmt == "pdf":
+        pdf = await services.read(case_docs.render_pdf, doc)
+        return Response(pdf, media_type="application/pdf", headers=_attachment(f"{name}.pdf"))
+    receipt = await services.read(case_docs.render_receipt, doc, profile)
+    return Response(
+        receipt, media_type="application/octet-stream", headers=_attachment(f"{name}.bin")
+    )
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -107,6 +107,7 @@ class Case:
     handed_at: dt.datetime | None = None
     signed_at: dt.datetime | None = None
     decided_at: dt.datetime | None = None  # 办结 or 不予许可
+    decision: str | None = None  # approve (准予) or deny (不予许可)
     delivered_at: dt.datetime | None = None
     delivery: str | None = None  # collect / mail
     tracking_no: str | None = None
@@ -132,7 +133,7 @@ def apply_step(case: Case, step: Step, at: dt.datetime, detail: dict[str, Any]) 
     if step is Step.SIGN:
         return replace(changed, signed_at=at)
     if step in (Step.APPROVE, Step.DENY):
-        return replace(changed, decided_at=at)
+        return replace(changed, decided_at=at, decision=step.value)
     if step in DELIVERY_STEPS:
         tracking = detail.get("tracking_no") if step is Step.MAIL else None
         return replace(changed, delivered_at=at, delivery=step.value, tracking_no=tracking)

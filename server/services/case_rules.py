@@ -99,6 +99,7 @@ def case_view(
         "window": case.window,
         "state": case.state.value,
         "state_label": STATE_LABELS[case.state],
+        "decision": case.decision,
         "delivery": case.delivery,
         "tracking_no": case.tracking_no,
         "note": case.note,

@@ -366,6 +366,7 @@ cases = Table(
     Column("handed_at", UTCDateTime, nullable=True),
     Column("signed_at", UTCDateTime, nullable=True),
     Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision", String(16), nullable=True),  # approve 准予 / deny 不予许可
     Column("delivered_at", UTCDateTime, nullable=True),
     Column("delivery", String(16), nullable=True),
     Column("tracking_no", String(40), nullable=True),

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("handed_at", utc(), nullable=True),
         sa.Column("signed_at", utc(), nullable=True),
         sa.Column("decided_at", utc(), nullable=True),
+        sa.Column("decision", sa.String(16), nullable=True),
         sa.Column("delivered_at", utc(), nullable=True),
         sa.Column("delivery", sa.String(16), nullable=True),
         sa.Column("tracking_no", sa.String(40), nullable=True),
