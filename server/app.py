@@ -151,3 +151,6 @@ def _mount_web(app: FastAPI) -> None:
 
     for module in (routes, screen, pad, admin):
         app.include_router(module.router)
+    from server.web import dept
+
+    app.include_router(dept.router)  # 部门签收办结 (issue 18)

@@ -127,7 +127,9 @@ def apply_step(case: Case, step: Step, at: dt.datetime, detail: dict[str, Any]) 
     if at < case.opened_at:
         raise Invalid("invalid_step_time", "办理环节时间不能早于受理时间")
     note = _note(step, detail)
-    changed = replace(case, state=target, note=note if note is not None else case.note)
+    # 办结 closes the 补正 episode: its request no longer stands as the case's opinion
+    kept = None if step is Step.APPROVE else case.note
+    changed = replace(case, state=target, note=note if note is not None else kept)
     if step is Step.HAND_OVER:
         return replace(changed, handed_at=at)
     if step is Step.SIGN:

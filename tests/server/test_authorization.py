@@ -76,6 +76,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/halls/{hall}/cases/{case_no}/steps"): STAFF,
     ("GET", "/api/v1/halls/{hall}/tickets/{ticket_id}/case"): STAFF,
     ("PUT", "/api/v1/tickets/{ticket_id}/case"): STAFF,
+    ("GET", "/api/v1/halls/{hall}/cases/{case_no}/documents/{kind}"): STAFF,
 }
 # supervisor statistics, exports and the anomaly report (issue 7)
 for path in (

@@ -1,0 +1,94 @@
+"""The department page (/dept) on a phone: sign for a case and finish it; then 出件 and the PDFs."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from server.client import HallClient
+from tests.helpers import SCREENS
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def context(browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    yield context
+    context.close()
+
+
+def accept(url: str) -> tuple[HallClient, str]:
+    """受理 of 二手房买卖转移登记 at S13; returns the clerk's client and the case number."""
+    with HallClient(url, "demo", "demo-kiosk") as kiosk:
+        ticket = kiosk.issue(queue="B", applicant_name="欧阳娜娜")
+    pad = HallClient(url, "demo")
+    pad.login("clerk13", "demo1234")
+    pad.sign_in("S13")
+    pad.window("S13", "call", ticket=ticket["id"])
+    pad.window("S13", "outcome", outcome="accepted", matter="bdc-mmgh")
+    case = pad.request("GET", f"/api/v1/halls/demo/tickets/{ticket['id']}/case")
+    pad.request(
+        "POST", f"/api/v1/halls/demo/cases/{case['case_no']}/steps", json={"step": "hand_over"}
+    )
+    return pad, case["case_no"]
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, context):
+    from playwright.sync_api import expect
+
+    pad, case_no = accept(demo_server.url)
+    page = context.new_page()
+    page.goto(f"{demo_server.url}/dept?hall=demo")
+    page.fill("#username", "dept-bdc")
+    page.fill("#password", "demo1234")
+    page.click("#login-btn")
+    expect(page.locator("#who")).to_have_text("不动产登记中心收件岗")
+    page.fill("#case-no", case_no)
+    page.click("#find-btn")
+    expect(page.locator("#case-state")).to_have_text("已转递")
+    expect(page.locator("#act-approve")).to_be_hidden()  # 办结 only after 签收
+    page.click("#act-sign")
+    expect(page.locator("#case-state")).to_have_text("已签收")
+    page.click("#act-correct")
+    page.fill("#opinion", "请补充完税证明原件")
+    page.click("#opinion-ok")
+    expect(page.locator("#case-state")).to_have_text("待补正")
+    page.click("#act-resubmit")
+    expect(page.locator("#case-state")).to_have_text("已签收")
+    page.click("#act-approve")
+    expect(page.locator("#case-state")).to_have_text("已办结")
+    expect(page.locator("#steps li")).to_have_count(5)
+    expect(page.locator("#msg")).to_contain_text("已记录")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "dept-phone.png"), full_page=True)
+    # Another department's case number is refused on the page, in Chinese.
+    page.fill("#case-no", "NO-SUCH-CASE")
+    page.click("#find-btn")
+    expect(page.locator("#msg")).to_contain_text("没有办件编号为")
+
+    # The 出件 window (S09, queue C 统一出件) finds the case and hands it out.
+    with HallClient(demo_server.url, "demo") as desk:
+        desk.login("clerk09", "demo1234")
+        base = f"/api/v1/halls/demo/cases/{case_no}"
+        result = desk.request("GET", f"{base}/documents/result")
+        fields = {f["label"]: f["value"] for f in result["fields"]}
+        assert fields["办件编号"] == case_no and fields["办理事项"] == "二手房买卖转移登记"
+        assert fields["承办部门"] == "不动产登记中心" and fields["申请人"] == "欧阳娜娜"
+        text = pdf_text(desk.request("GET", f"{base}/documents/result", params={"format": "pdf"}))
+        for value in ("办结通知书", case_no, "二手房买卖转移登记", "不动产登记中心", "准予许可"):
+            assert value in text, value
+        handed = desk.request("POST", f"{base}/steps", json={"step": "collect"})
+        assert handed["state"] == "delivered" and handed["delivery"] == "collect"
+    pad.close()
