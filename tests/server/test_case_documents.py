@@ -91,3 +91,14 @@ def test_the_acceptance_notice_carries_the_case_number(client):
     assert {"label": "办件编号", "value": case["case_no"]} in doc["fields"]
     pdf = client.get(url, params={"kind": "accepted", "format": "pdf"}, headers=clerk)
     assert case["case_no"] in pdf_text(pdf.content)
+
+
+def test_the_call_detail_export_names_the_case_of_each_acceptance(client):
+    _, case = accepted(client)
+    supervisor = login(client, "supervisor")
+    day = {"from": "2026-11-24", "to": "2026-11-24", "rows": "calls"}
+    r = client.get("/api/v1/halls/demo/stats/export.csv", params=day, headers=supervisor)
+    lines = r.content.decode("utf-8-sig").splitlines()
+    header = lines.index(next(line for line in lines if "办件编号" in line))
+    assert lines[header].split(",")[-1] == "办件编号"
+    assert any(line.endswith("," + case["case_no"]) for line in lines[header + 1 :])
