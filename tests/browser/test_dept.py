@@ -78,17 +78,42 @@ def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, con
     page.click("#find-btn")
     expect(page.locator("#msg")).to_contain_text("没有办件编号为")
 
-    # The 出件 window (S09, queue C 统一出件) finds the case and hands it out.
-    with HallClient(demo_server.url, "demo") as desk:
-        desk.login("clerk09", "demo1234")
+    # The 出件 window (S09, queue C 统一出件) scans the number on the web pad and hands it out.
+    desk = browser_desk(context, demo_server.url)
+    desk.click("#btn-delivery")
+    desk.fill("#delivery-case", case_no)
+    desk.press("#delivery-case", "Enter")  # a barcode scanner types the number and Enter
+    expect(desk.locator("#delivery-info")).to_contain_text("已办结")
+    expect(desk.locator("#delivery-info")).to_contain_text("二手房买卖转移登记")
+    desk.fill("#delivery-tracking", "SF1029384756")
+    desk.click("#delivery-mail")
+    expect(desk.locator("#delivery-msg")).to_have_text("已登记邮寄，单号 SF1029384756")
+    expect(desk.locator("#delivery-collect")).to_be_disabled()
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    desk.screenshot(path=str(SCREENS / "pad-delivery.png"))
+
+    # The 办结通知书, field by field (JSON) and in its PDF.
+    with HallClient(demo_server.url, "demo") as clerk:
+        clerk.login("clerk09", "demo1234")
         base = f"/api/v1/halls/demo/cases/{case_no}"
-        result = desk.request("GET", f"{base}/documents/result")
+        result = clerk.request("GET", f"{base}/documents/result")
         fields = {f["label"]: f["value"] for f in result["fields"]}
         assert fields["办件编号"] == case_no and fields["办理事项"] == "二手房买卖转移登记"
         assert fields["承办部门"] == "不动产登记中心" and fields["申请人"] == "欧阳娜娜"
-        text = pdf_text(desk.request("GET", f"{base}/documents/result", params={"format": "pdf"}))
+        text = pdf_text(clerk.request("GET", f"{base}/documents/result", params={"format": "pdf"}))
         for value in ("办结通知书", case_no, "二手房买卖转移登记", "不动产登记中心", "准予许可"):
             assert value in text, value
-        handed = desk.request("POST", f"{base}/steps", json={"step": "collect"})
-        assert handed["state"] == "delivered" and handed["delivery"] == "collect"
+        stored = clerk.request("GET", base)
+        assert stored["state"] == "delivered" and stored["tracking_no"] == "SF1029384756"
     pad.close()
+
+
+def browser_desk(context, url: str):
+    """The 出件 window's web pad at tablet size, clerk09 signed in at S09."""
+    page = context.browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{url}/pad?hall=demo&window=S09")
+    page.fill("#username", "clerk09")
+    page.fill("#password", "demo1234")
+    page.click("#login-btn")
+    page.locator("#pad-page").wait_for(state="visible")
+    return page

@@ -211,9 +211,10 @@
     sign_out: () => signOut(),
   };
 
-  function outcome(kind, reason, matter) {
+  function outcome(kind, reason, matter, caseNo) {
     const body = { outcome: kind, reason: reason || null };
     if (matter) body.matter = matter; // the matter actually served (extension)
+    if (caseNo) body.case_no = caseNo; // the 办件编号 typed or scanned at 受理
     return act("outcome", body, (t) => t.number + " 已登记" + OUTCOME_TEXT[kind]);
   }
 
@@ -227,6 +228,7 @@
     if (!t || t.matter || !matters.length) return outcome("accepted"); // the kiosk named it
     $("accept-ticket").textContent = ticketLine(t);
     pickers.accept = Y.PadPick.matterPicker($("accept-matter"), matters, null);
+    $("accept-case").value = "";
     openDialog("dlg-accept");
   }
 
@@ -543,7 +545,7 @@
     $("reject-detail").addEventListener("input", rejectReady);
     $("accept-ok").addEventListener("click", () => {
       closeDialogs();
-      outcome("accepted", null, pickers.accept && pickers.accept.value());
+      outcome("accepted", null, pickers.accept && pickers.accept.value(), $("accept-case").value.trim());
     });
     $("transfer-later").addEventListener("change", transferWindows);
     $("notice-kind").addEventListener("change", noticeKindChanged);
