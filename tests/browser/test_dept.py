@@ -44,10 +44,11 @@ def pdf_text(data: bytes) -> str:
     return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, context):
+def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, context, tmp_path):
     from playwright.sync_api import expect
 
     pad, case_no = accept(demo_server.url)
+    handover_sheet(context, demo_server.url, case_no, tmp_path)
     page = context.new_page()
     page.goto(f"{demo_server.url}/dept?hall=demo")
     page.fill("#username", "dept-bdc")
@@ -117,3 +118,29 @@ def browser_desk(context, url: str):
     page.click("#login-btn")
     page.locator("#pad-page").wait_for(state="visible")
     return page
+
+
+def handover_sheet(context, url: str, case_no: str, tmp_path) -> None:
+    """The 受理 clerk prints the 申请材料交接确认单 from the pad's 通知书 dialog."""
+    from playwright.sync_api import expect
+
+    page = context.browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{url}/pad?hall=demo&window=S13")
+    page.fill("#username", "clerk13")
+    page.fill("#password", "demo1234")
+    page.click("#login-btn")
+    page.locator("#pad-page").wait_for(state="visible")
+    page.click("#btn-notice")
+    offered = page.locator("#notice-kind option").evaluate_all("os => os.map(o => o.value)")
+    assert offered == ["accepted", "handover", "missing"]
+    page.select_option("#notice-kind", "handover")
+    expect(page.locator("#notice-materials")).to_be_visible()
+    page.fill("#notice-materials", "不动产权证书原件\n买卖合同")
+    with page.expect_download() as download:
+        page.click("#notice-pdf")
+    path = tmp_path / "handover.pdf"
+    download.value.save_as(path)
+    text = pdf_text(path.read_bytes())
+    for value in ("申请材料交接确认单", case_no, "不动产权证书原件", "买卖合同", "承诺件"):
+        assert value in text, value
+    page.context.close()

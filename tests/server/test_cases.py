@@ -153,3 +153,10 @@ def test_case_events_carry_no_names_beyond_the_masked_one(client):
     assert [e["type"] for e in events] == ["case.opened"]
     assert events[0]["case"]["case_no"] == case["case_no"]
     assert "张三丰" not in str(events)
+
+
+def test_the_pad_context_names_the_case_of_the_last_acceptance(client):
+    _, case = accepted(client)
+    clerk = login(client, "clerk13")
+    ctx = client.get("/api/v1/halls/demo/windows/S13/context", headers=clerk).json()
+    assert ctx["last_service"]["case_no"] == case["case_no"]
