@@ -124,8 +124,10 @@ def apply_step(case: Case, step: Step, at: dt.datetime, detail: dict[str, Any]) 
             f"办件 {case.case_no} 当前为“{STATE_LABELS[case.state]}”，不能{STEP_LABELS[step]}",
             {"state": case.state.value, "step": step.value},
         )
-    if at < case.opened_at:
-        raise Invalid("invalid_step_time", "办理环节时间不能早于受理时间")
+    times = (case.handed_at, case.signed_at, case.decided_at, case.delivered_at)
+    latest = max((t for t in times if t is not None), default=case.opened_at)
+    if at < latest:
+        raise Invalid("invalid_step_time", "办理环节时间不能早于受理时间或上一环节的时间")
     note = _note(step, detail)
     # 办结 closes the 补正 episode: its request no longer stands as the case's opinion
     kept = None if step is Step.APPROVE else case.note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from tests.helpers import issue, login, window
@@ -160,3 +161,39 @@ def test_the_pad_context_names_the_case_of_the_last_acceptance(client):
     clerk = login(client, "clerk13")
     ctx = client.get("/api/v1/halls/demo/windows/S13/context", headers=clerk).json()
     assert ctx["last_service"]["case_no"] == case["case_no"]
+
+
+def test_a_case_number_already_used_refuses_the_acceptance_and_records_nothing(client):
+    accepted(client, case_no="BDC-2026-7")
+    clerk = login(client, "clerk13")
+    issue(client, queue="B", applicant_name="李四")
+    window(client, clerk, "S13", "call-next")
+    r = window(client, clerk, "S13", "outcome", outcome="accepted", matter="bdc-dy",
+               case_no="BDC-2026-7")  # fmt: skip
+    refused(r, 409, "case_no_taken")
+    ctx = client.get("/api/v1/halls/demo/windows/S13/context", headers=clerk).json()
+    assert ctx["current"] is not None  # the ticket still awaits its outcome
+
+
+def test_a_pushed_step_may_not_go_back_in_time(client, clock):
+    _, case = accepted(client)
+    at = clock.now.isoformat()
+    first = step(client, case["case_no"], INTEGRATION, step="sign", step_id="a", at=at)
+    assert first.status_code == 200
+    earlier = (clock.now - dt.timedelta(hours=1)).isoformat()
+    r = step(client, case["case_no"], INTEGRATION, step="approve", step_id="b", at=earlier)
+    refused(r, 422, "invalid_step_time")
+
+
+def test_the_clerk_may_type_the_case_number_only_on_the_day_of_service(client, clock):
+    ticket, _ = accepted(client)
+    clock.advance(days=1)
+    clerk = login(client, "clerk13")
+    url = f"/api/v1/tickets/{ticket['id']}/case"
+    r = client.put(url, json={"case_no": "BDC-55"}, headers=clerk)
+    refused(r, 409, "case_no_too_late")
+    supervisor = login(client, "supervisor")
+    r = client.put(
+        f"/api/v1/tickets/{ticket['id']}/case", json={"case_no": "BDC-55"}, headers=supervisor
+    )
+    assert r.status_code == 200 and r.json()["case_no"] == "BDC-55"
