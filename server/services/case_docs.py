@@ -163,7 +163,15 @@ def doc_view(doc: CaseDoc) -> dict[str, Any]:
     """The document as JSON (what the pages preview)."""
     view = asdict(doc)
     view["fields"] = [{"label": k, "value": v} for k, v in doc.fields]
+    view["receipt_body"] = _receipt_body(doc)  # the body as a receipt prints it
+    view["serial"] = view["barcode"] = doc.case_no  # a desktop pad prints it as CODE128
     return view
+
+
+def _receipt_body(doc: CaseDoc) -> list[str]:
+    return [doc.paragraphs[0], *(f"{i}. {m}" for i, m in enumerate(doc.materials, 1))] + list(
+        doc.paragraphs[1:]
+    )
 
 
 def render_pdf(doc: CaseDoc) -> bytes:
@@ -220,13 +228,11 @@ def render_receipt(doc: CaseDoc, profile: str) -> bytes:
         raise NotFound("unknown_printer_profile", f"没有型号为 {profile} 的打印机配置") from exc
     if loaded.kind != "printer":
         raise Invalid("not_a_printer", f"{profile} 不是小票打印机配置")
-    body = [doc.paragraphs[0], *(f"{i}. {m}" for i, m in enumerate(doc.materials, 1))]
-    body += doc.paragraphs[1:]
     receipt = NoticeDoc(
         title=doc.title,
         hall_name=doc.hall_name,
         fields=doc.fields,
-        body=body,
+        body=_receipt_body(doc),
         footer=tuple(doc.footer) or ("窗口人员：__________",),
         barcode=doc.case_no,
     )
