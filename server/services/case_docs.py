@@ -7,8 +7,9 @@ layout, which prints the same number as a native CODE128 symbol.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,6 +70,34 @@ def case_doc(
         return _fill(ctx, layout, rules, case, kind, name, clerk, listed or list(case.materials))
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What every document of a case says, read once."""
+
+    case: Case
+    layout: Layout
+    zone: ZoneInfo
+    matter_name: str
+    department: str
+    due: dt.date
+    applicant: str | None
+    clerk: str | None
+    today: str
+
+    def base(self) -> list[tuple[str, str]]:
+        """The lines every document starts with."""
+        return [
+            ("办件编号", self.case.case_no),
+            ("办理事项", self.matter_name),
+            ("承办部门", self.department),
+        ]
+
+    def doc(self, kind: str, fields: list[tuple[str, str]], paragraphs: list[str]) -> CaseDoc:
+        """A document of this case."""
+        name, number = self.layout.name, self.case.case_no
+        return CaseDoc(kind, TITLES[kind], name, number, fields, paragraphs, date=self.today)
+
+
 def _fill(
     ctx: Context,
     layout: Layout,
@@ -81,78 +110,82 @@ def _fill(
 ) -> CaseDoc:
     zone = ZoneInfo(layout.timezone)
     matter = layout.matters.get(case.matter or "")
-    matter_name = matter.name if matter else (case.matter or "—")
-    opened = case.opened_at.astimezone(zone).date()
-    due = rules.due_date(opened, case.limit_days)
-    limit = "当场办结" if case.limit_days == 0 else f"{case.limit_days} 个工作日"
-    now = ctx.clock().astimezone(zone)
-    base = [
-        ("办件编号", case.case_no),
-        ("办理事项", matter_name),
-        ("承办部门", rules.department_name(case.department) or "—"),
-    ]
-    who = applicant or "申请人"
+    facts = _Facts(
+        case=case,
+        layout=layout,
+        zone=zone,
+        matter_name=matter.name if matter else (case.matter or "—"),
+        department=rules.department_name(case.department) or "—",
+        due=rules.due_date(case.opened_at.astimezone(zone).date(), case.limit_days),
+        applicant=applicant,
+        clerk=clerk,
+        today=_date(ctx.clock().astimezone(zone)),
+    )
     if kind == "handover":
-        fields = [
-            *base,
-            ("申请人", case.applicant_masked or "—"),
-            ("办件类型", f"{KIND_LABELS[case.kind]}（{limit}）"),
-            ("承诺办结日", f"{due.year}年{due.month}月{due.day}日"),
-            ("受理窗口", case.window or "—"),
-            ("受理人", clerk or "—"),
-            ("受理时间", local(case.opened_at, zone) or "—"),
-        ]
-        paragraphs = [f"以下申请材料共 {len(materials)} 项，随本单移交承办部门，请核对后签收。"]
-        footer = ["移交人：__________", "接收人（签收）：__________", "签收时间：__________"]
-        return CaseDoc(
-            kind,
-            TITLES[kind],
-            layout.name,
-            case.case_no,
-            fields,
-            paragraphs,
-            materials,
-            footer,
-            _date(now),
-        )
+        return _handover(facts, materials)
     if kind == "opinion":
-        if case.state not in (CaseState.DENIED, CaseState.CORRECTION) or not case.note:
-            raise Conflict("document_not_applicable", f"办件 {case.case_no} 没有审查意见")
-        verdict = "决定不予许可" if case.state is CaseState.DENIED else "尚需补正下列材料"
-        paragraphs = [
-            f"{who}：您申请办理的“{matter_name}”事项，经审查，{verdict}。为避免您多次往返，"
-            "现将审查意见一次性告知如下：",
-            case.note,
-        ]
-        if case.state is CaseState.DENIED:
-            paragraphs.append(
-                "如对本决定不服，可自收到本告知单之日起六十日内依法申请行政复议，"
-                "或者在六个月内依法提起行政诉讼。"
-            )
-        else:
-            paragraphs.append("请按上述意见一次性补齐材料后，凭本告知单到综合窗口提交。")
-        fields = [*base, ("申请人", applicant or "—"), ("告知日期", _date(now))]
-        return CaseDoc(
-            kind, TITLES[kind], layout.name, case.case_no, fields, paragraphs, date=_date(now)
-        )
-    if case.decided_at is None:
-        raise Conflict("document_not_applicable", f"办件 {case.case_no} 尚未办结")
-    decided = case.decided_at.astimezone(zone)
-    result = "不予许可" if case.decision == "deny" else "准予许可"
+        return _opinion(facts)
+    return _result(facts)
+
+
+def _handover(f: _Facts, materials: list[str]) -> CaseDoc:
+    """申请材料交接确认单: travels with the papers, so the applicant is masked."""
+    c = f.case
+    limit = "当场办结" if c.limit_days == 0 else f"{c.limit_days} 个工作日"
+    fields = [
+        *f.base(),
+        ("申请人", c.applicant_masked or "—"),
+        ("办件类型", f"{KIND_LABELS[c.kind]}（{limit}）"),
+        ("承诺办结日", _date(f.due)),
+        ("受理窗口", c.window or "—"),
+        ("受理人", f.clerk or "—"),
+        ("受理时间", local(c.opened_at, f.zone) or "—"),
+    ]
+    paragraphs = [f"以下申请材料共 {len(materials)} 项，随本单移交承办部门，请核对后签收。"]
+    doc = f.doc("handover", fields, paragraphs)
+    footer = ["移交人：__________", "接收人（签收）：__________", "签收时间：__________"]
+    return replace(doc, materials=materials, footer=footer)
+
+
+def _opinion(f: _Facts) -> CaseDoc:
+    """审查意见一次性告知单: the 不予许可 opinion or the 补正 request, told once and whole."""
+    c = f.case
+    if c.state not in (CaseState.DENIED, CaseState.CORRECTION) or not c.note:
+        raise Conflict("document_not_applicable", f"办件 {c.case_no} 没有审查意见")
+    denied = c.state is CaseState.DENIED
+    verdict = "决定不予许可" if denied else "尚需补正下列材料"
     paragraphs = [
-        f"{who}：您申请办理的“{matter_name}”事项，已于 {_date(decided)}办结，办理结果为{result}。",
+        f"{f.applicant or '申请人'}：您申请办理的“{f.matter_name}”事项，经审查，{verdict}。"
+        "为避免您多次往返，现将审查意见一次性告知如下：",
+        c.note,
+        "如对本决定不服，可自收到本告知单之日起六十日内依法申请行政复议，"
+        "或者在六个月内依法提起行政诉讼。"
+        if denied
+        else "请按上述意见一次性补齐材料后，凭本告知单到综合窗口提交。",
+    ]
+    fields = [*f.base(), ("申请人", f.applicant or "—"), ("告知日期", f.today)]
+    return f.doc("opinion", fields, paragraphs)
+
+
+def _result(f: _Facts) -> CaseDoc:
+    """办结通知书: decided when, with which result, where to collect it."""
+    c = f.case
+    if c.decided_at is None:
+        raise Conflict("document_not_applicable", f"办件 {c.case_no} 尚未办结")
+    result = "不予许可" if c.decision == "deny" else "准予许可"
+    paragraphs = [
+        f"{f.applicant or '申请人'}：您申请办理的“{f.matter_name}”事项，已于 "
+        f"{_date(c.decided_at.astimezone(f.zone))}办结，办理结果为{result}。",
         "请凭本通知书及本人有效身份证件到统一出件窗口领取办理结果，或申请邮寄送达。",
     ]
     fields = [
-        *base,
-        ("申请人", applicant or "—"),
-        ("受理时间", local(case.opened_at, zone) or "—"),
-        ("办结时间", local(case.decided_at, zone) or "—"),
-        ("承诺办结日", f"{due.year}年{due.month}月{due.day}日"),
+        *f.base(),
+        ("申请人", f.applicant or "—"),
+        ("受理时间", local(c.opened_at, f.zone) or "—"),
+        ("办结时间", local(c.decided_at, f.zone) or "—"),
+        ("承诺办结日", _date(f.due)),
     ]
-    return CaseDoc(
-        kind, TITLES[kind], layout.name, case.case_no, fields, paragraphs, date=_date(now)
-    )
+    return f.doc("result", fields, paragraphs)
 
 
 def _date(at: Any) -> str:
@@ -169,9 +202,8 @@ def doc_view(doc: CaseDoc) -> dict[str, Any]:
 
 
 def _receipt_body(doc: CaseDoc) -> list[str]:
-    return [doc.paragraphs[0], *(f"{i}. {m}" for i, m in enumerate(doc.materials, 1))] + list(
-        doc.paragraphs[1:]
-    )
+    listed = (f"{i}. {m}" for i, m in enumerate(doc.materials, 1))
+    return [doc.paragraphs[0], *listed, *doc.paragraphs[1:]]
 
 
 def render_pdf(doc: CaseDoc) -> bytes:

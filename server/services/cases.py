@@ -97,15 +97,15 @@ def record_step(
         _may_record(tx, who, case, kind)
         when = _when(tx, case, at)
         after = apply_step(case, kind, when, detail)
-        if kind is Step.CORRECT or kind is Step.APPROVE:
+        if kind is Step.HAND_OVER:  # the materials that travel with the 转递单
             after = _with_materials(after, detail)
         tx.repos.cases.save(after)
         view = case_view(after, tx.layout)
         reply = json.dumps(view, ensure_ascii=False) if step_id is not None else None
+        actor = f"{who.role}:{who.name}"
         tx.repos.cases.add_step(
-            tx.hall, after.case_no, kind.value, when, f"{who.role}:{who.name}",
-            _kept(detail), step_id, reply,
-        )  # fmt: skip
+            tx.hall, after.case_no, kind.value, when, actor, _kept(detail), step_id, reply
+        )
         tx.emit(EventType.CASE_STEP, counts=False, case=event_view(after, tx.layout, kind.value))
         return view
 
@@ -114,6 +114,7 @@ def record_step(
 
 
 def _with_materials(case: Case, detail: dict[str, Any]) -> Case:
+    """The case with the list of materials handed over (at most 50, 100 characters each)."""
     listed = detail.get("materials")
     if isinstance(listed, list) and all(isinstance(m, str) for m in listed):
         return replace(case, materials=tuple(m.strip()[:100] for m in listed if m.strip())[:50])

@@ -102,3 +102,12 @@ def test_the_call_detail_export_names_the_case_of_each_acceptance(client):
     header = lines.index(next(line for line in lines if "办件编号" in line))
     assert lines[header].split(",")[-1] == "办件编号"
     assert any(line.endswith("," + case["case_no"]) for line in lines[header + 1 :])
+
+
+def test_materials_recorded_with_the_handover_fill_the_sheet(client):
+    _, case = accepted(client)
+    clerk = login(client, "clerk13")
+    r = step(client, case["case_no"], clerk, step="hand_over", materials=MATERIALS)
+    assert r.status_code == 200 and r.json()["materials"] == MATERIALS
+    doc = client.get(DOCS.format(no=case["case_no"], kind="handover"), headers=clerk).json()
+    assert doc["materials"] == MATERIALS
