@@ -175,3 +175,17 @@ def test_two_months_of_cases_give_the_template_figures_per_department(client, cl
         "部门", "本月受理", "上月结转未办结", "按期办结", "按期办结率", "逾期办结", "总办结率",
     ]  # fmt: skip
     assert "材料转递异常" in book.sheetnames
+
+
+def test_the_printable_report_has_sections_three_and_four_in_the_templates_order(client, clock):
+    drive(client, clock)
+    supervisor = login(client, "supervisor")
+    page = client.get(
+        "/api/v1/halls/demo/anomalies.html", params={"month": "2026-12"}, headers=supervisor
+    ).text
+    three, four = page.index("五、材料转递异常"), page.index("六、办结率异常")
+    assert three < four < page.index("七、有效办理率 / 过号率异常")
+    heads = ["本月受理", "上月结转未办结", "按期办结", "按期办结率", "逾期办结", "总办结率"]
+    places = [page.index(f"<th>{h}</th>", four) for h in heads]
+    assert places == sorted(places)
+    assert "<td>市场监管局</td><td>3</td><td>3</td><td>2</td><td>50.0%</td><td>2</td>" in page
