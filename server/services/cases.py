@@ -174,13 +174,20 @@ def get_case(ctx: Context, hall: str, case_no: str, who: Principal) -> dict[str,
 
 
 def ticket_case(ctx: Context, hall: str, ticket_id: str) -> dict[str, Any]:
-    """The case a ticket led to (the 出件 window finds it from the citizen's ticket)."""
+    """The case a ticket led to; for a 出件 ticket, the citizen's case ready to hand out.
+
+    A citizen who comes back for the result takes a new ticket (统一出件): with the ID number
+    given at both, the pad finds the decided case of the earlier 受理 without a scan.
+    """
     with ctx.units.read() as repos:
         layout = ctx.layout_of(repos, hall)
         ticket = repos.tickets.get(ticket_id)
         if ticket is None or ticket.hall != hall:
             raise NotFound("unknown_ticket", "没有这张票")
         case = repos.cases.of_ticket(ticket_id)
+        if case is None and ticket.id_hash:
+            ready = repos.cases.ready_for_citizen(hall, ticket.id_hash)
+            case = ready[0] if ready else None
         if case is None:
             raise NotFound("unknown_case", f"{ticket.number} 号没有关联的办件")
         return case_view(case, layout, repos.cases.steps(hall, case.case_no))

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from server.domain.cases import Case, CaseKind, CaseState
 from server.store import repo
-from server.store.tables import case_steps, cases
+from server.store.tables import case_steps, cases, tickets
 
 CASE_COUNTER = "~cases"  # the counters row of the hall's own 办件编号, beside the queues'
 
@@ -84,6 +84,21 @@ class CasesRepo:
         """The case a ticket's 受理 opened, if any."""
         row = self.conn.execute(select(cases).where(cases.c.ticket_id == ticket_id)).first()
         return _case(row) if row else None
+
+    def ready_for_citizen(self, hall: str, id_hash: str) -> list[Case]:
+        """A citizen's decided cases not handed out yet (by the ID of their 受理 tickets)."""
+        rows = self.conn.execute(
+            select(cases)
+            .join(tickets, tickets.c.id == cases.c.ticket_id)
+            .where(
+                cases.c.hall == hall,
+                tickets.c.hall == hall,
+                tickets.c.id_hash == id_hash,
+                cases.c.state.in_(("approved", "denied")),
+            )
+            .order_by(cases.c.decided_at)
+        )
+        return [_case(r) for r in rows]
 
     def add(self, case: Case) -> None:
         """Store a new case."""

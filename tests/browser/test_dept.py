@@ -8,10 +8,11 @@ import pypdf
 import pytest
 
 from server.client import HallClient
-from tests.helpers import SCREENS
+from tests.helpers import SCREENS, valid_id
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
+CITIZEN = valid_id(seq="777")
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def context(browser):
 def accept(url: str) -> tuple[HallClient, str]:
     """受理 of 二手房买卖转移登记 at S13; returns the clerk's client and the case number."""
     with HallClient(url, "demo", "demo-kiosk") as kiosk:
-        ticket = kiosk.issue(queue="B", applicant_name="欧阳娜娜")
+        ticket = kiosk.issue(queue="B", applicant_name="欧阳娜娜", id_number=CITIZEN)
     pad = HallClient(url, "demo")
     pad.login("clerk13", "demo1234")
     pad.sign_in("S13")
@@ -79,9 +80,16 @@ def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, con
     page.click("#find-btn")
     expect(page.locator("#msg")).to_contain_text("没有办件编号为")
 
-    # The 出件 window (S09, queue C 统一出件) scans the number on the web pad and hands it out.
+    # The citizen comes back for the result: a 统一出件 ticket (queue C) with the same ID.
+    with HallClient(demo_server.url, "demo", "demo-kiosk") as kiosk:
+        back = kiosk.issue(queue="C", applicant_name="欧阳娜娜", id_number=CITIZEN)
     desk = browser_desk(context, demo_server.url)
+    desk.click("#btn-call-next")
+    expect(desk.locator("#cur-number")).to_have_text(back["number"])
     desk.click("#btn-delivery")
+    desk.click("#delivery-current")  # found from the ticket, no scan needed
+    expect(desk.locator("#delivery-case")).to_have_value(case_no)
+    expect(desk.locator("#delivery-info")).to_contain_text("已办结")
     desk.fill("#delivery-case", case_no)
     desk.press("#delivery-case", "Enter")  # a barcode scanner types the number and Enter
     expect(desk.locator("#delivery-info")).to_contain_text("已办结")
@@ -130,7 +138,9 @@ def handover_sheet(context, url: str, case_no: str, tmp_path) -> None:
     page.fill("#password", "demo1234")
     page.click("#login-btn")
     page.locator("#pad-page").wait_for(state="visible")
+    expect(page.locator("#btn-notice")).to_be_enabled()  # the context has the last service
     page.click("#btn-notice")
+    expect(page.locator("#notice-kind option")).to_have_count(3)
     offered = page.locator("#notice-kind option").evaluate_all("os => os.map(o => o.value)")
     assert offered == ["accepted", "handover", "missing"]
     page.select_option("#notice-kind", "handover")

@@ -197,3 +197,23 @@ def test_the_clerk_may_type_the_case_number_only_on_the_day_of_service(client, c
         f"/api/v1/tickets/{ticket['id']}/case", json={"case_no": "BDC-55"}, headers=supervisor
     )
     assert r.status_code == 200 and r.json()["case_no"] == "BDC-55"
+
+
+def test_the_delivery_ticket_of_the_same_citizen_finds_the_decided_case(client):
+    from tests.helpers import valid_id
+
+    citizen = valid_id(seq="555")
+    clerk = login(client, "clerk13")
+    window(client, clerk, "S13", "sign-in")
+    first = issue(client, queue="B", applicant_name="张三丰", id_number=citizen)
+    window(client, clerk, "S13", "call-next")
+    window(client, clerk, "S13", "outcome", outcome="accepted", matter="bdc-dy")
+    case = client.get(f"/api/v1/halls/demo/tickets/{first['id']}/case", headers=clerk).json()
+    back = issue(client, queue="C", applicant_name="张三丰", id_number=citizen)
+    desk = login(client, "clerk09")
+    url = f"/api/v1/halls/demo/tickets/{back['id']}/case"
+    refused(client.get(url, headers=desk), 404, "unknown_case")  # not decided yet
+    dept = login(client, "dept-bdc")
+    for name in ("sign", "approve"):
+        assert step(client, case["case_no"], dept, step=name).status_code == 200
+    assert client.get(url, headers=desk).json()["case_no"] == case["case_no"]

@@ -13,6 +13,11 @@
     return saved && saved.token;
   }
 
+  function currentTicket() {
+    const pad = window.__pad;
+    return pad && pad.state.ctx && pad.state.ctx.current;
+  }
+
   function say(text, level) {
     const msg = $("delivery-msg");
     msg.textContent = text;
@@ -60,6 +65,21 @@
     }
   }
 
+  // the citizen's ticket at the 出件 window: its own case, or their decided case (same ID)
+  async function findCurrent() {
+    const t = currentTicket();
+    if (!t) return say("当前没有号码", "warn");
+    found = null;
+    say("");
+    api.token = token();
+    try {
+      render(await api.request("GET", api.hallPath("/tickets/" + encodeURIComponent(t.id) + "/case")));
+      $("delivery-case").value = found.case_no;
+    } catch (err) {
+      say(err.message);
+    }
+  }
+
   async function step(body, done) {
     api.token = token();
     try {
@@ -87,10 +107,12 @@
     $("delivery-info").hidden = true;
     $("delivery-actions").hidden = true;
     say("");
+    $("delivery-current").hidden = !currentTicket();
     $("dlg-delivery").showModal();
     $("delivery-case").focus();
   });
   $("delivery-find").addEventListener("click", find);
+  $("delivery-current").addEventListener("click", findCurrent);
   $("delivery-case").addEventListener("keydown", (event) => {
     if (event.key === "Enter") { event.preventDefault(); find(); } // a scanner ends with Enter
   });
