@@ -114,6 +114,7 @@ def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, con
             assert value in text, value
         stored = clerk.request("GET", base)
         assert stored["state"] == "delivered" and stored["tracking_no"] == "SF1029384756"
+    desk.context.close()
     pad.close()
 
 
