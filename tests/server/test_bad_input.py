@@ -25,6 +25,8 @@ PATH_VALUES = {
     "device": ["kiosk-1", "ghost", "kiosk%00-1"],
     "name": ["announcer", "x" * 80, "an%00nouncer"],
     "key": ["0f8e2c1a-5b7d-4e3f-9a6b-1c2d3e4f5a6b", "x" * 200, "ab%00cdefgh"],
+    "case_no": ["DEMO202611240001", "x" * 80, "DEMO%000001"],  # cases (issue 18)
+    "kind": ["result", "nope", "re%00sult"],
 }
 QUERIES = ["?since=-1&s=x", "?s=a%00b&since=1&holder=h%00&note=%00&month=2026-11%00"]
 
