@@ -7,9 +7,9 @@ intents; a barcode scanner types the number and Enter into its field.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
 
 from server.client import ApiError, ServerUnreachable
 
@@ -20,9 +20,9 @@ READY = ("approved", "denied")  # decided: the result may be handed out
 class CaseApi(Protocol):
     """What the desk needs of `server.client.HallClient`."""
 
-    hall: str
-
-    def request(self, method: str, path: str, **kwargs: Any) -> Any: ...
+    def case(self, case_no: str) -> dict[str, Any]: ...
+    def case_step(self, case_no: str, step: str, **body: Any) -> dict[str, Any]: ...
+    def case_document(self, case_no: str, kind: str, **params: Any) -> Any: ...
 
 
 class ReceiptPrinter(Protocol):
@@ -67,7 +67,7 @@ class DeliveryDesk:
         self.case = None
         if not number:
             return self._say("请扫描或输入办件编号", "warn")
-        found = self._call("GET", self._path(number))
+        found = self._call(lambda: self.api.case(number))
         if found is None:
             return False
         self.case = found
@@ -91,7 +91,8 @@ class DeliveryDesk:
         """The 办结通知书 on the window's thermal printer (the number as a CODE128 symbol)."""
         if self.case is None or self.printer is None:
             return self._say("本窗口未配置小票打印机，请生成 PDF 打印", "warn")
-        doc = self._call("GET", self._path(self.case["case_no"], "/documents/result"))
+        number = self.case["case_no"]
+        doc = self._call(lambda: self.api.case_document(number, "result"))
         if doc is None:
             return False
         try:
@@ -105,8 +106,8 @@ class DeliveryDesk:
         """The 办结通知书 as PDF for the office printer."""
         if self.case is None:
             return False
-        params = {"format": "pdf"}
-        data = self._call("GET", self._path(self.case["case_no"], "/documents/result"), params)
+        number = self.case["case_no"]
+        data = self._call(lambda: self.api.case_document(number, "result", format="pdf"))
         if data is None:
             return False
         path.write_bytes(data)
@@ -115,20 +116,16 @@ class DeliveryDesk:
     def _step(self, body: dict[str, Any], done: str) -> bool:
         if self.case is None:
             return self._say("请先查找办件", "warn")
-        changed = self._call("POST", self._path(self.case["case_no"], "/steps"), json=body)
+        number = self.case["case_no"]
+        changed = self._call(lambda: self.api.case_step(number, **body))
         if changed is None:
             return False
         self.case = changed
         return self._say(done, "ok")
 
-    def _path(self, case_no: str, suffix: str = "") -> str:
-        return f"/api/v1/halls/{self.api.hall}/cases/{quote(case_no, safe='')}{suffix}"
-
-    def _call(self, method: str, path: str, params: Any = None, **kwargs: Any) -> Any:
+    def _call(self, call: Callable[[], Any]) -> Any:
         try:
-            if params is not None:
-                kwargs["params"] = params
-            return self.api.request(method, path, **kwargs)
+            return call()
         except ServerUnreachable:
             self._say("无法连接服务器，请检查网络", "error")
         except ApiError as exc:
