@@ -46,6 +46,7 @@ def notice_doc(notice: dict[str, Any], doc_type: Callable[..., Any]) -> Any:
         body=list(notice["receipt_body"]),
         serial=notice["serial"],
         qr_url=notice.get("progress_url") or "",
+        barcode=notice.get("barcode") or "",  # a case document's 办件编号 (CODE128)
     )
 
 

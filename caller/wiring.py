@@ -15,9 +15,11 @@ from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from caller.config import StationConfig
+from caller.delivery import DeliveryDesk
 from caller.devices import DriverNoticePrinter, EvaluatorBridge, open_evaluator
 from caller.presenter import CallerPresenter, NoticePrinter
 from caller.viewmodel import PadView
+from caller.views.delivery import DeliveryDialog
 from caller.views.dialogs import (
     AcceptDialog,
     NoticeDialog,
@@ -44,6 +46,7 @@ class Dialogs(Protocol):
     def pick_number(self) -> str | None: ...
     def notice(self, view: PadView) -> tuple[str, list[str], str, str] | None: ...
     def pdf_path(self, suggested: str) -> Path | None: ...
+    def delivery(self, desk: DeliveryDesk) -> None: ...
 
 
 class QtDialogs:
@@ -97,6 +100,10 @@ class QtDialogs:
         name, _ = QFileDialog.getSaveFileName(self.parent, "保存通知书", suggested, "PDF (*.pdf)")
         return Path(name) if name else None
 
+    def delivery(self, desk: DeliveryDesk) -> None:
+        """统一出件: the dialog runs the desk's intents itself (short requests, one at a time)."""
+        DeliveryDialog(desk, self.pdf_path, self.parent).exec()
+
 
 class PadApp(QObject):
     """The running desktop pad."""
@@ -120,6 +127,7 @@ class PadApp(QObject):
         self.presenter = CallerPresenter(
             self.api, preset_window=config.window, printer=printer, on_change=self._changed
         )
+        self.delivery = DeliveryDesk(self.api, printer)  # 统一出件 (issue 18)
         self.window = MainWindow(f"窗口 {config.window}" if config.window else "")
         self.dialogs: Dialogs = dialogs or QtDialogs(self.window)
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="pad")
@@ -187,6 +195,8 @@ class PadApp(QObject):
             self.run(p.call_number, number)
         elif action == "notice":
             self._notice(view)
+        elif action == "delivery":
+            self.dialogs.delivery(self.delivery)
 
     def _pause_or_resume(self, view: PadView) -> None:
         if view.pause_label == "恢复服务":

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api import audit as audit_routes
 from server.api import auth as auth_routes
+from server.api import cases as case_routes
 from server.api import citizen as citizen_routes
 from server.api import clerk, errors, halls, idempotency, leases, live, stats, tickets, windows
 from server.api import followups as followup_routes
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     app.include_router(person_routes.router)
     app.include_router(citizen_routes.router)  # progress page: SMS opt-in, 延后, 暂离, stream
     app.include_router(subscriber_routes.router)
+    app.include_router(case_routes.router)  # 办件 (issue 18)
     _mount_web(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -165,3 +167,6 @@ def _mount_web(app: FastAPI) -> None:
 
     for module in (routes, screen, pad, admin):
         app.include_router(module.router)
+    from server.web import dept
+
+    app.include_router(dept.router)  # 部门签收办结 (issue 18)

@@ -6,7 +6,7 @@ from server.hallfile import HallSpec
 from server.security import token_hash, verify_password
 
 DEMO_PASSWORD = "demo1234"
-DEMO_TOKENS = ("demo-kiosk", "demo-display", "demo-evaluator", "demo-online")
+DEMO_TOKENS = ("demo-kiosk", "demo-display", "demo-evaluator", "demo-online", "demo-integration")
 
 
 class DemoSecretsError(RuntimeError):

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from drivers.strict_toml import Table, read_toml
+from server import hall_cases
 from server.domain.codes import catalog_problem, region_problem, uscc_problem
 from server.domain.layout import Matter
 from server.domain.model import (
@@ -27,8 +28,8 @@ from server.outbox.spec import SubscriberSpec, parse_subscribers
 from server.tomlreader import ConfigError
 
 CODE = r"[A-Za-z0-9_-]{1,32}"
-ROLES = ("clerk", "supervisor", "admin", "security", "auditor")
-DEVICE_KINDS = ("kiosk", "display", "evaluator", "online")
+ROLES = ("clerk", "supervisor", "admin", "security", "auditor", "department")
+DEVICE_KINDS = ("kiosk", "display", "evaluator", "online", "integration")
 # 好差评 reasons offered for 不满意 / 非常不满意 when a hall file lists none.
 DEFAULT_RATING_REASONS = ("等候时间长", "服务态度差", "一次性告知不清", "办事效率低", "系统故障")
 
@@ -138,18 +139,24 @@ def parse_hall(data: dict[str, Any], file: str) -> HallSpec:
         _window(t, defaults, area_codes, queue_codes) for t in root.tables("windows", required=True)
     )
     _unique(root, "windows", [w.code for w in windows], "code")
-    departments = _departments(root)
-    matters = tuple(_matter(t, queue_codes, departments) for t in root.tables("matters"))
+    known, department_codes = _departments(root)
+    case_matters: dict[str, dict[str, Any]] = {}
+    matters = tuple(
+        _matter(t, queue_codes, known, department_codes, case_matters)
+        for t in root.tables("matters")
+    )
     _unique(root, "matters", [m.code for m in matters], "code")
     matter_codes = {m.code for m in matters}
     guide = [_guide_node(t, matter_codes, 1) for t in root.tables("guide")]
     window_codes = {w.code for w in windows}
-    users = tuple(_user(t, window_codes) for t in root.tables("users"))
+    user_depts: dict[str, list[str]] = {}
+    users = tuple(_user(t, window_codes, known, user_depts) for t in root.tables("users"))
     _unique(root, "users", [u.username for u in users], "username")
     devices = tuple(_device(t, window_codes) for t in root.tables("devices"))
     _unique(root, "devices", [d.id for d in devices], "id")
     security = parse_security(root)
     subscribers = parse_subscribers(root)
+    defaults["settings"]["cases"] = hall_cases.settings(hall, known, case_matters, user_depts)
     hall.done()
     root.done()
     return HallSpec(
@@ -342,38 +349,51 @@ def _priority_rule(t: Table, queues: set[str]) -> dict[str, Any]:
     return rule
 
 
-def _matter(t: Table, queues: set[str], departments: dict[str, str]) -> MatterSpec:
-    department = t.text("department", None, max_len=100)
-    if departments and department is not None and department not in departments:
-        raise t.error("department", f"unknown department {department!r} (see [[departments]])")
+def _matter(
+    t: Table,
+    queues: set[str],
+    known: dict[str, str],
+    codes: dict[str, str],
+    cases: dict[str, dict[str, Any]],
+) -> MatterSpec:
+    code = t.text("code", pattern=r"[A-Za-z0-9_.-]{1,64}")
+    department, cases[code] = hall_cases.matter_case(
+        t, t.text("department", None, max_len=100), known
+    )
     catalog = t.text("catalog_code", None, max_len=64)
     if catalog is not None and (problem := catalog_problem(catalog)):
         raise t.error("catalog_code", f"事项编码 {catalog!r} {problem}")
     spec = MatterSpec(
-        code=t.text("code", pattern=r"[A-Za-z0-9_.-]{1,64}"),
+        code=code,
         name=t.text("name", max_len=200),
         queue=_known(t, "queue", [t.text("queue")], queues)[0],
         department=department,
         catalog_code=catalog,
-        department_code=departments.get(department) if department else None,
+        department_code=codes.get(department) if department else None,
     )
     t.done()
     return spec
 
 
-def _departments(root: Table) -> dict[str, str]:
-    """`[[departments]]`: each department's name and 统一社会信用代码 (checked per GB 32100)."""
-    found: dict[str, str] = {}
+def _departments(root: Table) -> tuple[dict[str, str], dict[str, str]]:
+    """`[[departments]]`: id → name (cases), and name → 统一社会信用代码 (checked per GB 32100)."""
+    names: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for t in root.tables("departments"):
+        ident = t.text("id", pattern=hall_cases.DEPARTMENT_ID)
         name = t.text("name", max_len=100)
-        code = t.text("department_code", max_len=40)
-        if problem := uscc_problem(code):
-            raise t.error("department_code", f"统一社会信用代码 {code!r} {problem}")
-        if name in found:
-            raise root.error("departments", f"duplicate name {name!r}")
-        found[name] = code
+        if ident in names:
+            raise t.error("id", f"duplicate department {ident!r}")
+        if name in names.values():
+            raise t.error("name", f"duplicate department name {name!r}")
+        code = t.text("department_code", None, max_len=40)
+        if code is not None:
+            if problem := uscc_problem(code):
+                raise t.error("department_code", f"统一社会信用代码 {code!r} {problem}")
+            codes[name] = code
+        names[ident] = name
         t.done()
-    return found
+    return names, codes
 
 
 def _platform_settings(hall: Table) -> dict[str, Any]:
@@ -424,7 +444,9 @@ def _guide_node(t: Table, matters: set[str], depth: int) -> dict[str, Any]:
     return node
 
 
-def _user(t: Table, windows: set[str]) -> UserSpec:
+def _user(
+    t: Table, windows: set[str], known: dict[str, str], departments: dict[str, list[str]]
+) -> UserSpec:
     spec = UserSpec(
         username=t.text("username", pattern=r"[a-z0-9_.-]{2,64}"),
         name=t.text("name", max_len=50),
@@ -433,6 +455,8 @@ def _user(t: Table, windows: set[str]) -> UserSpec:
         windows=tuple(_known(t, "windows", t.texts("windows", []), windows)),
         staff_no=t.text("staff_no", None, pattern=r"[A-Za-z0-9-]{1,32}"),
     )
+    if listed := hall_cases.user_departments(t, spec.role, known):
+        departments[spec.username] = listed
     t.done()
     return spec
 

@@ -69,12 +69,15 @@ class PadPage(QWidget):
         self.clerk = Label("")
         self.sign_out = QPushButton(f"签退 {SIGN_OUT_KEY}", objectName="small")
         self.sign_out.clicked.connect(lambda: self.action.emit("sign_out"))
+        self.delivery = QPushButton("出件", objectName="small")  # 统一出件: find a case, hand out
+        self.delivery.clicked.connect(lambda: self.action.emit("delivery"))
         row.addWidget(self.title)
         row.addSpacing(16)
         row.addWidget(self.status)
         row.addStretch(1)
         row.addWidget(self.clerk)
         row.addSpacing(12)
+        row.addWidget(self.delivery)
         row.addWidget(self.sign_out)
         return header
 

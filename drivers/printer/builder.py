@@ -135,6 +135,21 @@ class JobBuilder:
         )
         self._p._raw(b"\n")
 
+    def barcode128(self, data: str) -> None:
+        """GS k m=73: a CODE128 symbol of `data` (code set B) with its digits printed below.
+
+        Epson ESC/POS command reference, GS h (height in dots), GS w (module width 2),
+        GS H 2 (HRI characters below), GS k <Function B> m=73 n d1…dn where the data starts
+        with "{B" to select code set B. Printable ASCII only; longer than 30 characters is
+        left out (a 58 mm line holds about that many modules at width 2).
+        """
+        text = data.encode("ascii", "ignore")
+        if not text or len(text) > 30 or not all(0x20 <= b < 0x7F and b != 0x7B for b in text):
+            return
+        payload = b"{B" + text
+        self._p._raw(b"\x1dh\x50" + b"\x1dw\x02" + b"\x1dH\x02")
+        self._p._raw(b"\x1dk\x49" + bytes((len(payload),)) + payload + b"\n")
+
     def feed(self, lines: int) -> None:
         """ESC d n."""
         self._p.print_and_feed(lines)

@@ -66,6 +66,7 @@ class NoticeDoc:
     issued_at: dt.datetime | str = ""
     footer: Sequence[str] = ("窗口人员：__________", "申请人签收：__________")
     qr_url: str = ""
+    barcode: str = ""  # CODE128 under the title (a 办件编号 the department scans)
 
 
 @dataclass(frozen=True)

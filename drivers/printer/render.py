@@ -50,6 +50,8 @@ def render_notice(doc: NoticeDoc, profile: Profile) -> bytes:
     job.headline(doc.title, 2, 2)
     if doc.serial:
         job.line(f"编号：{doc.serial}")
+    if doc.barcode:
+        job.barcode128(doc.barcode)
     job.align("left")
     job.line(rule(cols))
     for label, value in doc.fields:

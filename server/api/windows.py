@@ -115,6 +115,7 @@ async def outcome(
             body.reason,
             body.ticket,
             body.matter,
+            body.case_no,
         ),
         claim=claim,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -270,6 +271,24 @@ class HallClient:
     def notice(self, ticket_id: str, **params: Any) -> Any:
         """A 告知书 of a ticket (kind, format, materials, note): JSON or the document's bytes."""
         return self._raw("GET", self._hall(f"/tickets/{ticket_id}/notice"), params=params or None)
+
+    def case(self, case_no: str) -> dict[str, Any]:
+        """A case (办件) and its steps, by its 办件编号."""
+        return self._call("GET", self._hall(f"/cases/{quote(case_no, safe='')}"))
+
+    def ticket_case(self, ticket_id: str) -> dict[str, Any]:
+        """The case a ticket led to (for a 出件 ticket: the citizen's case ready to hand out)."""
+        return self._call("GET", self._hall(f"/tickets/{ticket_id}/case"))
+
+    def case_step(self, case_no: str, step: str, **body: Any) -> dict[str, Any]:
+        """Record a step of a case (转递, 签收, 办结, 补正, 领取, 邮寄 …); the case after it."""
+        path = self._hall(f"/cases/{quote(case_no, safe='')}/steps")
+        return self._call("POST", path, json={"step": step, **body})
+
+    def case_document(self, case_no: str, kind: str, **params: Any) -> Any:
+        """A case document (handover, opinion, result): JSON or the document's bytes."""
+        path = self._hall(f"/cases/{quote(case_no, safe='')}/documents/{kind}")
+        return self._raw("GET", path, params=params or None)
 
     def take_lease(self, name: str, holder: str, ttl_seconds: int) -> dict[str, Any]:
         """Take or renew a hall lease (ApiError `lease_held` while another holder has it)."""

@@ -86,6 +86,7 @@ class QueueKind(StrEnum):
     FUNCTIONAL = "functional"  # 功能性综合窗口
     DEDICATED = "dedicated"  # 专窗
     SPECIAL = "special"  # 专属服务窗口
+    DELIVERY = "delivery"  # 统一出件窗口: finds cases and hands out their results
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ class LastServiceOut(BaseModel):
     evaluation_requested: bool
     evaluation_level: int | None
     evaluation_label: str | None
+    case_no: str | None = None  # the case its 受理 opened (issue 18)
 
 
 class WindowContextOut(BaseModel):

@@ -12,7 +12,7 @@ from server.domain.errors import NotFound
 from server.domain.identity import mask_name
 from server.domain.layout import Layout
 from server.domain.lifecycle import EVALUATION_LEVELS
-from server.domain.model import Ticket, Window, WindowStatus
+from server.domain.model import Outcome, Ticket, Window, WindowStatus
 from server.domain.numbering import business_date
 from server.domain.transfer import fallback_minutes, receives_transfers, release_stranded
 from server.protocol.views import iso, public_ticket, window_view
@@ -103,7 +103,7 @@ def window_context(ctx: Context, hall: str, code: str, username: str) -> dict[st
             "waiting_total": len(policy.eligible(window, waiting)),
             "next": next_views(window, waiting, now, layout),
             "today": _day_view(day),
-            "last_service": _service_view(last),
+            "last_service": _service_view(last, repos),
             "pause_reasons": list(CLERK_PAUSE_REASONS),
             "matters": _matters(layout, window, recent),
             "transfer_targets": {
@@ -207,11 +207,14 @@ def _day_view(day: ClerkDay) -> dict[str, Any]:
     return view
 
 
-def _service_view(ticket: Ticket | None) -> dict[str, Any] | None:
+def _service_view(ticket: Ticket | None, repos: Repositories) -> dict[str, Any] | None:
     if ticket is None:
         return None
     level = ticket.evaluation_level
+    # the case its 受理 opened: the pad then offers the 申请材料交接确认单
+    case = repos.cases.of_ticket(ticket.id) if ticket.outcome is Outcome.ACCEPTED else None
     return {
+        "case_no": case.case_no if case else None,
         "id": ticket.id,
         "number": ticket.number,
         "applicant_masked": mask_name(ticket.applicant_name),

@@ -69,11 +69,13 @@ class Notice:
     materials: list[str] = field(default_factory=list)
     note: str | None = None
     progress_url: str | None = None
+    case_no: str | None = None  # 办件编号 of the case the 受理 opened (issue 15 §1)
 
     def fields(self) -> list[tuple[str, str]]:
         """The labelled lines of the notice's header block, in print order."""
         rows = [
             ("文书编号", self.serial),
+            *([("办件编号", self.case_no)] if self.case_no else []),
             ("申请人", self.applicant or "—"),
             ("证件号码", self.id_masked or "—"),
             ("办理事项", self.matter),
@@ -181,7 +183,16 @@ def _fill(
         materials=materials,
         note=note,
         progress_url=progress_url(ctx, ticket.id),
+        case_no=_case_no(repos, ticket),
     )
+
+
+def _case_no(repos: Repositories, ticket: Ticket) -> str | None:
+    """The 办件编号 of the ticket's case, when its 受理 opened one."""
+    if ticket.outcome is not Outcome.ACCEPTED:
+        return None
+    case = repos.cases.of_ticket(ticket.id)
+    return case.case_no if case else None
 
 
 def _department(layout: Layout, ticket: Ticket) -> str:

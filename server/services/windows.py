@@ -11,6 +11,7 @@ from server.domain.events import EventType
 from server.domain.model import Outcome, Ticket, Window, WindowStatus
 from server.domain.transfer import fallback_minutes, release_stranded
 from server.protocol.views import public_ticket, rating_reasons, window_view
+from server.services import cases
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
 
@@ -122,6 +123,7 @@ def record_outcome(
     reason: str | None,
     expected: str | None = None,
     matter: str | None = None,
+    case_no: str | None = None,
 ) -> dict[str, Any]:
     """Record exactly one of 过号 / 受理 / 咨询 / 不予受理 for the current call.
 
@@ -148,6 +150,8 @@ def record_outcome(
         view = public_ticket(ticket, tx.layout)
         kind = EventType.TICKET_NO_SHOW if result is Outcome.NO_SHOW else EventType.TICKET_FINISHED
         tx.emit(kind, ticket=view, window=_view(tx, window))
+        if result is Outcome.ACCEPTED:
+            cases.open_on_accept(tx, ticket, case_no)  # 受理 opens the case (办件)
         if result is not Outcome.NO_SHOW:
             tx.emit(
                 EventType.EVALUATION_REQUESTED,

@@ -3,7 +3,7 @@
 Sections follow the centre's report: 叫号异常 (system counts per window by outcome against
 the department's reported volume → 数据量不符; work recorded without a call), 好差评异常
 (should-rate against rated; unrated services older than 5 working days; poor ratings), and
-办结率 / 过号率 outliers against the other windows of the hall.
+有效办理率 / 过号率 outliers against the other windows of the hall.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from server.domain.lifecycle import EVALUATION_LEVELS
 from server.protocol.views import iso
 from server.services.context import Context
 from server.stats import grouping, proxy_ratings, queries
+from server.stats.case_report import case_findings, case_sections
 from server.stats.detail import RESULT_LABELS
 from server.stats.measures import Tally, rate
 from server.stats.periods import Period, parse_month, work_calendar
@@ -46,6 +47,7 @@ def anomaly_report(ctx: Context, hall: str, month: str | None) -> dict[str, Any]
         walk_ins = _walk_ins(read, period)
         evaluation = _evaluation(read, period, codes, tallies)
         rates = _rates(read, codes, tallies, stats.total)
+        cases = case_sections(read, period)
         report = {
             **read.header(period),
             "month": text,
@@ -53,10 +55,13 @@ def anomaly_report(ctx: Context, hall: str, month: str | None) -> dict[str, Any]
             "as_of": read.today.isoformat() if period.start <= read.today <= period.end else None,
             "calling": {"rows": calling, "walk_ins": walk_ins},
             "evaluation": evaluation,
+            "handover": cases["handover"],
+            "completion": cases["completion"],
             "rates": rates,
             "notes": [
                 "数据量不符：部门报送业务量与系统办理量 (受理+咨询+不予受理) 不一致",
-                "材料转递异常需后台流转数据，本系统不记录，未纳入本通报",
+                "材料转递与办结率按办件统计，口径见 docs/statistics.md",
+                "有效办理率：窗口 (受理+咨询+不予受理) ÷ 已结束的叫号，不是办结率",
             ],
         }
         # 疑似代评 and 差评整改 (issue 15)
@@ -221,13 +226,13 @@ def _rates(
 
 
 def flag_outliers(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Flag rows whose 办结率 is low or 过号率 high against the others (median ± robust spread).
+    """Flag rows whose 有效办理率 is low or 过号率 high against the others (median ± robust spread).
 
     Returns the median and the limit used per rate; needs at least three rows to compare.
     """
     limits = {}
     for key, sign, flag in (
-        ("completion_rate", -1, "办结率偏低"),
+        ("completion_rate", -1, "有效办理率偏低"),
         ("no_show_rate", +1, "过号率偏高"),
     ):
         seen: list[float] = [r[key] for r in rows]
@@ -271,7 +276,8 @@ def findings(report: dict[str, Any]) -> list[dict[str, str]]:
     found = [
         *(("叫号异常", text) for text in _calling_findings(report["calling"])),
         *(("好差评异常", text) for text in _rating_findings(report["evaluation"])),
-        *(("办结率/过号率异常", text) for text in _rate_findings(report["rates"])),
+        *case_findings(report),
+        *(("有效办理率/过号率异常", text) for text in _rate_findings(report["rates"])),
         *(("疑似代评", t) for t in proxy_ratings.proxy_findings(report["proxy_ratings"])),
         *(("差评整改逾期", t) for t in proxy_ratings.followup_findings(report["followups"])),
     ]
@@ -325,7 +331,8 @@ def _rate_findings(rates: dict[str, Any]) -> list[str]:
     out = []
     for r in rates["rows"]:
         for flag in r["flags"]:
-            key = "completion_rate" if flag.startswith("办结") else "no_show_rate"
+            key = "completion_rate" if flag.startswith("有效办理") else "no_show_rate"
             mine, whole = r[key], rates[f"hall_{key}"]
-            out.append(f"{r['window_name']}：{flag[:3]} {mine:.1%} (全厅 {whole:.1%})，{flag[3:]}")
+            name, verdict = flag[:-2], flag[-2:]
+            out.append(f"{r['window_name']}：{name} {mine:.1%} (全厅 {whole:.1%})，{verdict}")
     return out

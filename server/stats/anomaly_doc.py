@@ -12,7 +12,7 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from server.stats import xlsx
+from server.stats import case_report, xlsx
 
 STATUS_LABELS = {"match": "一致", "mismatch": "数据量不符", "not_reported": "未报送"}
 CALLING = (
@@ -44,7 +44,7 @@ RATING = (
 RATES = (
     ("window_name", "窗口"),
     ("ended", "已结束叫号"),
-    ("completion_rate", "办结率"),
+    ("completion_rate", "有效办理率"),
     ("no_show_rate", "过号率"),
     ("flags", "异常"),
 )
@@ -76,7 +76,7 @@ SUMMARY = (
     ("pending_rating", "待评价（5个工作日内）"),
     ("unrated_windows", "未评价率超标窗口"),
     ("poor_ratings", "差评"),
-    ("rate_outliers", "办结率/过号率异常窗口"),
+    ("rate_outliers", "有效办理率/过号率异常窗口"),
     ("proxy_windows", "疑似代评窗口"),
     ("followups_overdue", "差评整改逾期"),
 )
@@ -100,6 +100,8 @@ FOLLOWUPS = (
     ("rectified_text", "整改"),
 )
 RATE_KEYS = {
+    "on_time_rate",
+    "total_rate",
     "rating_rate",
     "satisfaction_rate",
     "completion_rate",
@@ -140,8 +142,18 @@ def _show(key: str, value: Any) -> str:
     return str(value)
 
 
+HANDOVER = (
+    ("department_name", "部门"),
+    ("case_no", "办件编号"),
+    ("opened_local", "受理时间"),
+    ("signed_local", "签收时间"),
+    ("working_days", "转递工作日"),
+)
+COMPLETION = (("department_name", "部门"), *case_report.FIGURES)
+
+
 def anomaly_xlsx(report: dict[str, Any]) -> bytes:
-    """The report as a workbook: 通报摘要, 叫号异常, 好差评异常, 办结率过号率."""
+    """The report as a workbook: 通报摘要, 叫号异常, 好差评异常, 有效办理率过号率."""
     book = Workbook()
     ws = book.active
     assert ws is not None
@@ -154,7 +166,9 @@ def anomaly_xlsx(report: dict[str, Any]) -> bytes:
     _table(book.create_sheet("好差评异常"), RATING, evaluation["rows"], "flagged")
     _table(book.create_sheet("超期未评价"), SERVICE, evaluation["overdue"])
     _table(book.create_sheet("差评"), POOR, evaluation["poor"])
-    _table(book.create_sheet("办结率过号率"), RATES, report["rates"]["rows"], "flags")
+    _table(book.create_sheet("材料转递异常"), HANDOVER, report["handover"]["cases"])
+    _table(book.create_sheet("办结率异常"), COMPLETION, report["completion"]["rows"])
+    _table(book.create_sheet("有效办理率过号率"), RATES, report["rates"]["rows"], "flags")
     _table(book.create_sheet("疑似代评"), PROXY, proxy_rows(report), "flagged")
     _table(book.create_sheet("差评整改逾期"), FOLLOWUPS, followup_rows(report))
     out = io.BytesIO()
@@ -238,8 +252,14 @@ def anomaly_html(report: dict[str, Any], *, standalone: bool = True) -> str:
         f"<h3>差评（{evaluation['poor_total']} 件）</h3>",
         _html_table(POOR, evaluation["poor"][:PAGE_LIST]),
         _more(evaluation["poor_total"]),
-        "<h2>五、办结率 / 过号率异常</h2>",
-        f"<p>全厅办结率 {_show('completion_rate', report['rates']['hall_completion_rate'])}，"
+        "<h2>五、材料转递异常</h2>",
+        f"<p>受理后超过 {report['handover']['limit_working_days']} 个工作日仍未签收"
+        "（或签收晚于此）的办件，按部门列出。</p>",
+        _html_table(HANDOVER, report["handover"]["cases"][:PAGE_LIST]),
+        "<h2>六、办结率异常</h2>",
+        _html_table(COMPLETION, report["completion"]["rows"]),
+        "<h2>七、有效办理率 / 过号率异常</h2>",
+        f"<p>全厅有效办理率 {_show('completion_rate', report['rates']['hall_completion_rate'])}，"
         f"过号率 {_show('no_show_rate', report['rates']['hall_no_show_rate'])}；"
         f"已结束叫号不足 {report['rates']['min_calls']} 次的窗口不参与比较。</p>",
         _html_table(RATES, [r for r in report["rates"]["rows"] if r["flags"]]),

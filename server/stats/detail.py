@@ -30,6 +30,7 @@ DETAIL_HEADERS = (
     "办理时长(分)",
     "评价",
     "办理事项",  # the matter picked at the outcome, else the one chosen at the kiosk
+    "办件编号",  # the case its 受理 opened (issue 18), on the 受理 call only
 )
 RESULT_LABELS = {
     "accepted": "受理",
@@ -66,6 +67,7 @@ def detail_rows(read: HallRead, period: Period) -> Iterator[list[Any]]:
             _minutes(row.ended_at - row.called_at) if served and row.ended_at else None,
             EVALUATION_LEVELS.get(level) if level else None,
             _matter_name(read, row.matter),
+            row.case_no if row.result == "accepted" else None,
         ]
 
 

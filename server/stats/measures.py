@@ -66,7 +66,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("level_1", "非常不满意", "count"),
     Column("rating_rate", "参评率", "rate"),
     Column("satisfaction_rate", "满意率", "rate"),
-    Column("completion_rate", "办结率", "rate"),
+    Column("completion_rate", "有效办理率", "rate"),
     Column("no_show_rate", "过号率", "rate"),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)

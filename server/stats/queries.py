@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from server.stats.periods import Period
-from server.store.tables import calls, devices, reported_volumes, tickets, users, walk_ins, windows
+from server.store.tables import (
+    calls,
+    cases,
+    devices,
+    reported_volumes,
+    tickets,
+    users,
+    walk_ins,
+    windows,
+)
 
 PAGE = 2000  # rows fetched per round trip while streaming
 
@@ -91,8 +100,10 @@ def call_rows(conn: Connection, hall: str, period: Period) -> Iterator[Any]:
             tickets.c.evaluation_requested,
             tickets.c.evaluation_level,
             tickets.c.matter,
+            cases.c.case_no,
         )
         .join(tickets, tickets.c.id == calls.c.ticket_id)
+        .outerjoin(cases, cases.c.ticket_id == calls.c.ticket_id)
         .where(
             *in_period(calls, hall, period),
         )

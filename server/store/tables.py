@@ -517,3 +517,49 @@ outbox_sent_keys = Table(
     Column("at", UTCDateTime, nullable=False),
     Index("ix_outbox_sent_keys_seq", "hall", "subscriber", "seq"),
 )
+
+# ---- 办件 (cases after 受理): one row per case, one per recorded step (issue 18) ----
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("case_no", String(40), primary_key=True),  # 办件编号, typed/scanned or numbered here
+    Column("ticket_id", String(32), nullable=True),  # the ticket whose 受理 opened it
+    Column("matter", String(64), nullable=True),
+    Column("department", String(32), nullable=True),  # department id of the hall file
+    Column("kind", String(16), nullable=False),  # instant 即办件 / promised 承诺件
+    Column("limit_days", Integer, nullable=False),  # 承诺时限, working days
+    Column("applicant_masked", String(50), nullable=True),  # masked only, as on the screens
+    Column("clerk", String(64), nullable=True),
+    Column("window", String(32), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("handed_at", UTCDateTime, nullable=True),
+    Column("signed_at", UTCDateTime, nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision", String(16), nullable=True),  # approve 准予 / deny 不予许可
+    Column("delivered_at", UTCDateTime, nullable=True),
+    Column("delivery", String(16), nullable=True),
+    Column("tracking_no", String(40), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("materials", JSON, nullable=True),
+    Index("ix_cases_ticket", "ticket_id"),
+    Index("ix_cases_opened", "hall", "opened_at"),
+)
+
+case_steps = Table(
+    "case_steps",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("hall", String(32), nullable=False),
+    Column("case_no", String(40), nullable=False),
+    Column("step", String(16), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(80), nullable=False),  # "<role>:<user or device id>"
+    Column("step_id", String(64), nullable=True),  # an outside system's id: pushed once
+    Column("detail", JSON, nullable=True),
+    Column("reply", Text, nullable=True),  # the answer to a pushed step, for its duplicates
+    Index("ix_case_steps_case", "hall", "case_no"),
+    Index("ix_case_steps_step_id", "hall", "step_id", unique=True),
+)

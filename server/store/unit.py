@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from server.store.appointments_repo import AppointmentsRepo
 from server.store.audit_repo import AuditRepo, SecurityRepo
+from server.store.cases_repo import CasesRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
 from server.store.followups_repo import FollowupsRepo
@@ -131,6 +132,11 @@ class Repositories:
     def outbox(self) -> OutboxRepo:
         """Outbox subscribers, dead letters and sent keys."""
         return OutboxRepo(self.conn)
+
+    @cached_property
+    def cases(self) -> CasesRepo:
+        """Cases (办件) and their steps."""
+        return CasesRepo(self.conn)
 
 
 class SqlStore:

@@ -16,7 +16,7 @@ from tests.server.test_authorization import BODIES
 AUDIT = "/api/v1/halls/demo/audit"
 SETTINGS = "/api/v1/halls/demo/security-settings"
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-DOWNLOADS = (".csv", ".xlsx", ".pdf", ".html", ".svg", "/notice")
+DOWNLOADS = (".csv", ".xlsx", ".pdf", ".html", ".svg", "/notice", "/documents/{kind}")
 # Reads that change nothing and are no download (a chart is a picture of the statistics).
 NOT_AUDITED_DOWNLOADS = {"/api/v1/halls/{hall}/charts/{name}.svg"}
 

@@ -88,6 +88,12 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/tickets/{ticket_id}/away"): {"kiosk", *STAFF},
     ("POST", "/api/v1/tickets/{ticket_id}/back"): {"kiosk", *STAFF},
     ("GET", "/api/v1/tickets/{ticket_id}/stream"): set(),  # the owner secret only
+    # cases after 受理 (issue 18); department users and integrations: tests/server/test_cases.py
+    ("GET", "/api/v1/halls/{hall}/cases/{case_no}"): STAFF,
+    ("POST", "/api/v1/halls/{hall}/cases/{case_no}/steps"): STAFF,
+    ("GET", "/api/v1/halls/{hall}/tickets/{ticket_id}/case"): STAFF,
+    ("PUT", "/api/v1/tickets/{ticket_id}/case"): STAFF,
+    ("GET", "/api/v1/halls/{hall}/cases/{case_no}/documents/{kind}"): STAFF,
 }
 # supervisor statistics, exports and the anomaly report (issue 7)
 for path in (
@@ -161,6 +167,8 @@ BODIES = {
     "/subscribers": {"name": "matrix", "url": "http://x.test/", "secret": "s" * 16},
     "/replay": {"from_seq": 1},
     "/subscribers/{name}": {"events": ["*"]},
+    "/steps": {"step": "sign"},
+    "/case": {"case_no": "MATRIX-0001"},
 }
 
 

@@ -27,6 +27,8 @@ PATH_VALUES = {
     "key": ["0f8e2c1a-5b7d-4e3f-9a6b-1c2d3e4f5a6b", "x" * 200, "ab%00cdefgh"],
     "item_id": ["1", "99999999999999999999", "1%00"],  # 差评整改 items (issue 15)
     "fmt": ["csv", "pdf", "cs%00v"],
+    "case_no": ["DEMO202611240001", "x" * 80, "DEMO%000001"],  # cases (issue 18)
+    "kind": ["result", "nope", "re%00sult"],
 }
 QUERIES = [
     "?since=-1&s=x&from=2026-02-30&to=x",

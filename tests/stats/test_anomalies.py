@@ -177,10 +177,10 @@ def test_poor_ratings_are_listed_with_their_comments(report):
 
 def test_a_window_that_skips_many_citizens_is_an_outlier(report):
     rates = rows(report["rates"])
-    assert "过号率偏高" in rates["S17"]["flags"] and "办结率偏低" in rates["S17"]["flags"]
+    assert "过号率偏高" in rates["S17"]["flags"] and "有效办理率偏低" in rates["S17"]["flags"]
     flagged = {code for code, r in rates.items() if r["flags"]}
     assert len(flagged) <= 3
-    texts = [f["text"] for f in report["findings"] if f["section"] == "办结率/过号率异常"]
+    texts = [f["text"] for f in report["findings"] if f["section"] == "有效办理率/过号率异常"]
     assert any(t.startswith("S17 17号窗口：过号率") for t in texts)
 
 

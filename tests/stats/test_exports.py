@@ -75,7 +75,7 @@ def test_sheets_use_number_formats_and_chinese_headers(workbook):
     ws = workbook["按窗口"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["窗口", "叫号次数", "重呼次数", "选号叫号"]
-    assert ws.cell(2, header.index("办结率") + 1).number_format == "0.0%"
+    assert ws.cell(2, header.index("有效办理率") + 1).number_format == "0.0%"
     assert ws.cell(2, header.index("平均办理时长(分)") + 1).number_format == "0.00"
     assert "取号数" not in header  # tickets are not issued to a window
 

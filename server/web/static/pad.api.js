@@ -141,6 +141,15 @@
       const path = this.hallPath("/tickets/" + encodeURIComponent(ticketId) + "/notice?" + query);
       return this.request("GET", path, undefined, true);
     }
+
+    /* A document of the case a ticket's 受理 opened (申请材料交接确认单 …) as PDF. */
+    async caseDocument(ticketId, kind, materials) {
+      const found = await this.request("GET", this.hallPath("/tickets/" + encodeURIComponent(ticketId) + "/case"));
+      const query = new URLSearchParams({ format: "pdf" });
+      (materials || []).forEach(function (m) { query.append("materials", m); });
+      const path = this.hallPath("/cases/" + encodeURIComponent(found.case_no) + "/documents/" + kind + "?" + query);
+      return this.request("GET", path, undefined, true);
+    }
   }
 
   /* Taps made while the server was away, kept in the tab and sent once each when it is back. */

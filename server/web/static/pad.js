@@ -10,7 +10,9 @@
   const store = "yichuang.pad." + hall;
   const outbox = new Y.Outbox(store + ".outbox");
   const OUTCOME_TEXT = { accepted: "受理", consulted: "咨询", rejected: "不予受理", no_show: "过号" };
-  const NOTICE_TITLES = { accepted: "受理通知书", rejected: "不予受理凭证", missing: "一次性告知书" };
+  const NOTICE_TITLES = {
+    accepted: "受理通知书", rejected: "不予受理凭证", missing: "一次性告知书", handover: "申请材料交接确认单",
+  };
   const PRIORITY_TEXT = { green: "绿色通道", appointment: "预约" };
   const GONE = ["ticket.called", "ticket.cancelled", "ticket.expired", "ticket.transferred"];
   const KEYS = {
@@ -223,9 +225,10 @@
     sign_out: () => signOut(),
   };
 
-  function outcome(kind, reason, matter) {
+  function outcome(kind, reason, matter, caseNo) {
     const body = { outcome: kind, reason: reason || null };
     if (matter) body.matter = matter; // the matter actually served (extension)
+    if (caseNo) body.case_no = caseNo; // the 办件编号 typed or scanned at 受理
     return act("outcome", body, (t) => t.number + " 已登记" + OUTCOME_TEXT[kind]);
   }
 
@@ -239,6 +242,7 @@
     if (!t || t.matter || !matters.length) return outcome("accepted"); // the kiosk named it
     $("accept-ticket").textContent = ticketLine(t);
     pickers.accept = Y.PadPick.matterPicker($("accept-matter"), matters, null);
+    $("accept-case").value = "";
     openDialog("dlg-accept");
   }
 
@@ -346,7 +350,9 @@
     if (s.ctx.current) return ["missing"];
     const last = s.ctx.last_service;
     if (!last) return [];
-    return { accepted: ["accepted", "missing"], rejected: ["rejected", "missing"] }[last.outcome] || ["missing"];
+    // 受理 opens a case: its 申请材料交接确认单 travels with the papers to the department
+    const accepted = last.case_no ? ["accepted", "handover", "missing"] : ["accepted", "missing"];
+    return { accepted: accepted, rejected: ["rejected", "missing"] }[last.outcome] || ["missing"];
   }
 
   function openNotice() {
@@ -359,16 +365,22 @@
   }
 
   function noticeKindChanged() {
-    $("notice-materials").hidden = $("notice-kind").value !== "missing"; // only 一次性告知书 lists them
+    const kind = $("notice-kind").value;
+    // the 一次性告知书 lists what is missing, the 交接确认单 what is handed over
+    $("notice-materials").hidden = kind !== "missing" && kind !== "handover";
+    $("notice-materials").placeholder = kind === "handover"
+      ? "交接确认单：每行填写一项移交的申请材料" : "一次性告知书：每行填写一项需要补正的材料";
   }
 
   async function noticePdf() {
     const ticket = noticeTicket();
     const kind = $("notice-kind").value;
-    const lines = kind === "missing" ? $("notice-materials").value.split("\n") : [];
+    const lines = kind === "missing" || kind === "handover" ? $("notice-materials").value.split("\n") : [];
     const materials = lines.map((m) => m.trim()).filter(Boolean);
     try {
-      const blob = await api.notice(ticket.id, { kind: kind, format: "pdf", materials: materials, note: $("notice-note").value.trim() });
+      const blob = kind === "handover"
+        ? await api.caseDocument(ticket.id, "handover", materials)
+        : await api.notice(ticket.id, { kind: kind, format: "pdf", materials: materials, note: $("notice-note").value.trim() });
       const link = el("a", { href: URL.createObjectURL(blob), download: ticket.number + "-" + kind + ".pdf" });
       document.body.append(link);
       link.click();
@@ -555,7 +567,7 @@
     $("reject-detail").addEventListener("input", rejectReady);
     $("accept-ok").addEventListener("click", () => {
       closeDialogs();
-      outcome("accepted", null, pickers.accept && pickers.accept.value());
+      outcome("accepted", null, pickers.accept && pickers.accept.value(), $("accept-case").value.trim());
     });
     $("transfer-later").addEventListener("change", transferWindows);
     $("notice-kind").addEventListener("change", noticeKindChanged);
