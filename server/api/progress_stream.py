@@ -15,6 +15,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import Services
+from server.protocol.events import CALL_EVENTS
 from server.services import progress
 
 KEEPALIVE_S = 15.0  # a comment line this often keeps proxies from closing an idle stream
@@ -63,6 +64,11 @@ def _merge(view: dict[str, Any], text: str, ticket_id: str) -> dict[str, Any]:
     return merged
 
 
+def _is_call(text: str) -> bool:
+    """Whether an event calls (or recalls) its ticket (a cheap look, no parsing)."""
+    return any(f'"type":"{kind.value}"' in text for kind in CALL_EVENTS)
+
+
 def _moves(text: str, queue: str) -> bool:
     """Whether an event may change a waiting line of `queue` (a cheap look, no parsing)."""
     return f'"queue":"{queue}"' in text or '"type":"window.' in text or _TRANSFER in text
@@ -101,9 +107,12 @@ async def stream_ticket(services: Services, ticket_id: str, hall: str) -> AsyncI
             # Only events of its own queue (or of windows) move the page's line.
             items = [(s, text) for s, text in items if _moves(text, state.queue)]
             if own:
+                # The call goes out at once from its event; every other change of the ticket
+                # waits for the read below (an event lacks what the page derives, e.g. 追评).
                 quick = state.view
                 for text in own:
-                    quick = _merge(quick, text, ticket_id)
+                    if _is_call(text):
+                        quick = _merge(quick, text, ticket_id)
                 if message(quick) != shown:
                     shown = message(quick)
                     yield shown

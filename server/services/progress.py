@@ -18,6 +18,7 @@ from server.domain.estimate import estimated_minutes
 from server.domain.model import Ticket, TicketStatus, WindowStatus
 from server.domain.numbering import business_date
 from server.domain.policy import queue_order_key
+from server.services import ratings
 from server.services.context import Context
 from server.services.describe import _mean_service_minutes, describe
 
@@ -49,6 +50,7 @@ PAGE_FIELDS = (
     "evaluation_requested",
     "evaluation_level",
     "rating_reasons",
+    "followup_rating",
 )
 
 
@@ -82,6 +84,8 @@ def load(ctx: Context, ticket_id: str) -> PageState:
         layout = ctx.layout_of(repos, ticket.hall)
         today = business_date(ctx.clock(), layout.timezone)
         view = describe(ctx, repos, layout, ticket, staff=False, today=today)
+        # The stream is the owner's: it offers the 追评 as the owner's GET does.
+        view["followup_rating"] = ratings.followup_view(repos, layout, ticket, ctx.clock())
         sms = repos.notify.phone_of(ticket.id) is not None
         notice = str(layout.settings.get("notice") or "")
         return PageState(

@@ -22,6 +22,7 @@
   let followingUp = false; // the form is open for a 追评 (a second rating) rather than the first
   let lastTicket = null;
   let source = null;
+  let refusedAt = 0;
   let last = null;
   let audio = null;
   let alerts = 0;
@@ -161,7 +162,8 @@
 
   // Live: the server pushes the ticket's state; the browser reconnects by itself.
   function connect() {
-    if (!window.EventSource || source) return;
+    // A stream refused (not lost) is tried again only after a minute of polling.
+    if (!window.EventSource || source || Date.now() - refusedAt < 60000) return;
     source = new EventSource(base + "/stream" + query);
     source.onopen = function () {
       $("offline").hidden = true;
@@ -180,9 +182,11 @@
     source.onerror = function () {
       $("offline").hidden = false;
       if (source && source.readyState === 2) {
-        // refused for good (not a lost connection): poll, and try the stream again later
+        // refused for good (not a lost connection): ask at once, so that the page says why
+        // (a wrong QR code), then poll, and try the stream again later
         source = null;
-        schedule();
+        refusedAt = Date.now();
+        load();
       }
     };
   }
