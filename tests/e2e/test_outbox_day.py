@@ -38,7 +38,8 @@ from tests.pgschema import PG_URL, fresh_schema
 DEMO = Path(__file__).resolve().parents[2] / "server" / "halls" / "demo.toml"
 HALL = "demo"
 SECRET = "e2e-webhook-secret-42"
-DOWN_SECONDS = 3.0  # "down for a minute", at the test's backoff scale
+DOWN_SECONDS = 3.0  # "down for a minute" (after the restart), at the test's backoff scale
+SUBSCRIBERS = ("webhook", "prov-form", "prov-json")
 OUTBOX_ENV = {
     "YICHUANG_OUTBOX_BACKOFF_BASE_S": "0.05",
     "YICHUANG_OUTBOX_BACKOFF_CAP_S": "0.5",
@@ -151,18 +152,22 @@ def test_a_hall_day_reaches_flaky_webhook_and_provinces_exactly(tmp_path, backen
         http = stack.enter_context(httpx.Client(base_url=server.url, timeout=10))
         tokens = sign_in(http)
         work_a_while(http, tokens, day, rounds=2)
-        for endpoint in (receiver, form, jsonp):
-            endpoint.down_for(DOWN_SECONDS)
+        endpoints = (receiver, form, jsonp)
+        for endpoint in endpoints:
+            endpoint.down_for(600)  # until back up after the restart, below
         work_a_while(http, tokens, day, rounds=2)
-        server.kill9()  # events are owed: the endpoints are down
+        for name in SUBSCRIBERS:  # events are owed: the endpoints are down
+            assert status_of(http, tokens["supervisor"], name)["lag_events"] > 0
+        server.kill9()
         server.start()
+        for endpoint in endpoints:
+            endpoint.down_for(DOWN_SECONDS)
         work_a_while(http, tokens, day, rounds=2)
         follow_up(http, day)  # the 追评, after the restart
         for clerk, window in CLERKS.items():
             post(http, f"/api/v1/halls/{HALL}/windows/{window}/sign-out", tokens[clerk])
         statuses = {
-            name: wait_for_zero_lag(http, tokens["supervisor"], name)
-            for name in ("webhook", "prov-form", "prov-json")
+            name: wait_for_zero_lag(http, tokens["supervisor"], name) for name in SUBSCRIBERS
         }
         server.stop()
         logged = read_log(env.get("YICHUANG_DATABASE_URL") or server_db(tmp_path))
@@ -175,8 +180,8 @@ def test_a_hall_day_reaches_flaky_webhook_and_provinces_exactly(tmp_path, backen
     for seq, payload in logged.items():
         assert receiver.events[f"{HALL}:{seq}"]["data"] == payload
     assert receiver.failed > 0 and receiver.requests > len(logged)  # it really was flaky
-    # None twice: the kill falls while every endpoint is down, so nothing it accepted was
-    # left unrecorded by the server (a retry after a lost reply would carry its key again).
+    # None twice: the kill falls while every endpoint is down, so nothing an endpoint
+    # accepted went unrecorded by the server (a resend would carry the same key again).
     assert receiver.duplicates == form.duplicates == jsonp.duplicates == 0
 
     codes = hall_codes()
@@ -383,15 +388,20 @@ def rate(http: httpx.Client, ticket: dict[str, Any], route: str, r: Rate) -> Non
         post(http, path, json=body, params={"s": ticket["progress_url"].split("s=")[1]})
 
 
+def status_of(http: httpx.Client, token: str, name: str) -> dict:
+    """A subscriber's status, as the 对接 tab of /admin shows it."""
+    r = http.get(
+        f"/api/v1/halls/{HALL}/subscribers/{name}/status",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 def wait_for_zero_lag(http: httpx.Client, token: str, name: str, timeout: float = 40.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        r = http.get(
-            f"/api/v1/halls/{HALL}/subscribers/{name}/status",
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        assert r.status_code == 200, r.text
-        status = r.json()
+        status = status_of(http, token, name)
         if status["lag_events"] == 0 and status["cursor"] == status["last_seq"]:
             assert status["lag_seconds"] == 0
             return status
