@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server.store.tables import halls, matters, second_ratings, tickets, users
+from server.store.tables import cases, halls, matters, second_ratings, tickets, users
 
 
 @dataclass(frozen=True)
@@ -100,10 +100,19 @@ class RatingsRepo:
                 select(users.c.name, users.c.staff_no).where(users.c.username == t["clerk"])
             ).first()
         mm = matter._mapping if matter is not None else {}
+        # The case its 受理 opened (issue 18): its 办件编号 keys the upload, its limit is promised.
+        case = self.conn.execute(
+            select(cases.c.case_no, cases.c.limit_days)
+            .where(cases.c.hall == t["hall"], cases.c.ticket_id == ticket_id)
+            .order_by(cases.c.opened_at.desc())
+        ).first()
+        if case is not None:
+            t["case_no"] = case.case_no
+        settings = dict((hall.config or {}).get("settings", {})) if hall is not None else {}
         return RatedService(
             ticket=t,
             hall_name=hall.name if hall is not None else t["hall"],
-            hall_settings=dict((hall.config or {}).get("settings", {})) if hall is not None else {},
+            hall_settings=settings,
             matter_name=mm.get("name"),
             catalog_code=mm.get("catalog_code"),
             department=mm.get("department"),
@@ -112,5 +121,11 @@ class RatingsRepo:
             staff_no=clerk.staff_no if clerk is not None else None,
             second=self.second(ticket_id),
             timezone=hall.timezone if hall is not None else "Asia/Shanghai",
-            promise_days=mm.get("limit_days"),
+            promise_days=case.limit_days if case is not None else _limit_days(settings, t),
         )
+
+
+def _limit_days(settings: dict[str, Any], ticket: dict[str, Any]) -> int | None:
+    """The matter's promised limit (承诺时限) from the hall file, for a service with no case."""
+    rule = settings.get("cases", {}).get("matters", {}).get(ticket.get("matter") or "")
+    return int(rule["limit_days"]) if rule else None

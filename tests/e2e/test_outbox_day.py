@@ -51,6 +51,7 @@ TOKENS = {  # the demo hall's published tokens, replaced: a real server refuses 
     "demo-display": "e2e-display-secret-1",
     "demo-evaluator": "e2e-evaluator-secret-1",
     "demo-online": "e2e-online-secret-1",
+    "demo-integration": "e2e-integration-secret-1",
 }
 KIOSK = {"Authorization": f"Bearer {TOKENS['demo-kiosk']}"}
 EVALUATOR = {"Authorization": f"Bearer {TOKENS['demo-evaluator']}"}
@@ -101,6 +102,7 @@ class Given:
     applicant: str | None
     first: Rate
     second: Rate | None = None
+    case: str | None = None  # the 办件编号 its 受理 opened (typed, or numbered by the hall)
 
 
 @dataclass
@@ -225,12 +227,18 @@ def hall_codes() -> dict[str, Any]:
             for m in spec["matters"]
         },
         "staff_no": {u["username"]: u.get("staff_no", "") for u in spec["users"]},
-        "promise": {m["code"]: m.get("limit_days", 0) for m in spec["matters"]},
+        # 承诺时限: an instant matter (即办件) 0, a promised one its limit_days (default 20)
+        "promise": {
+            m["code"]: m.get("limit_days", 0 if m.get("kind") == "instant" else 20)
+            for m in spec["matters"]
+        },
     }
 
 
 def case_no(g: Given) -> str:
-    """The adapters' key for a ticket without a case number: hall, date and number."""
+    """The case's 办件编号, or the adapters' key for a service with no case: hall, date, number."""
+    if g.case is not None:
+        return g.case
     return f"{HALL}-{g.ticket['business_date'].replace('-', '')}-{g.ticket['number']}"
 
 
@@ -356,16 +364,28 @@ def work_a_while(http: httpx.Client, tokens: dict[str, str], day: Day, rounds: i
             ticket = post(http, f"/api/v1/halls/{HALL}/tickets", json=body, headers=KIOSK)
             day.tickets += 1
             path = f"/api/v1/halls/{HALL}/windows/{window}"
+            auth = {"Authorization": f"Bearer {tokens[clerk]}"}
             post(http, f"{path}/call-next", tokens[clerk])
             outcome = OUTCOMES[(n + len(day.rated) + day.tickets) % len(OUTCOMES)]
-            post(http, f"{path}/outcome", tokens[clerk], json={**outcome, "matter": matter})
+            typed = f"SX{day.tickets:04d}-2026" if day.tickets % 2 else None  # scanned at 受理
+            extra = {"case_no": typed} if typed and outcome["outcome"] == "accepted" else {}
+            body = {**outcome, "matter": matter, **extra}
+            post(http, f"{path}/outcome", tokens[clerk], json=body)
             if outcome["outcome"] == "no_show":
                 continue
+            case = None
+            if outcome["outcome"] == "accepted":  # 受理 opened a case: typed, or the hall's number
+                r = http.get(f"/api/v1/halls/{HALL}/tickets/{ticket['id']}/case", headers=auth)
+                assert r.status_code == 200, r.text
+                case = r.json()["case_no"]
+                assert case == typed if typed else case.startswith(HALL.upper())
             plan = PLANS[day.served % len(PLANS)]
             day.served += 1
             if plan is None:
                 continue  # a served ticket nobody rated sends nothing
-            given = Given(ticket, clerk, matter, outcome["outcome"], applicant, plan[0], plan[1])
+            given = Given(
+                ticket, clerk, matter, outcome["outcome"], applicant, plan[0], plan[1], case
+            )
             rate(http, ticket, "evaluation", plan[0])
             day.rated.append(given)
 
