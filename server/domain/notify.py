@@ -17,7 +17,9 @@ from server.domain.requeue import still_eligible
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 STAGES = ("near", "called", "no_show")
-PLACEHOLDERS = frozenset({"hall", "number", "queue", "ahead", "window", "until", "where"})
+PLACEHOLDERS = frozenset(
+    {"hall", "number", "queue", "ahead", "window", "until", "where", "case_no", "matter"}
+)
 DEFAULT_TEMPLATES = {
     "near": "{hall}：您的 {number} 号前面还有 {ahead} 人，请回到大厅留意叫号。",
     "called": "{hall}：请 {number} 号到 {window} 号窗口办理。",
@@ -25,6 +27,9 @@ DEFAULT_TEMPLATES = {
         "{hall}：您的 {number} 号已过号。请于 {until} 前到{where}的自助取号机选择【过号取号】。"
     ),
     "no_show_final": "{hall}：您的 {number} 号已过号，如需办理请重新取号。",
+    # 补正 (issue 18): the department asks for more materials; the notice says which
+    "correct": "{hall}：您的办件「{matter}」（办件编号 {case_no}）需要补正材料，"
+    "请按一次性告知单补齐后到大厅递交。",
 }
 
 
@@ -107,3 +112,10 @@ def render(ticket: Ticket, stage: str, ahead: int | None, layout: Layout, rule: 
         "where": areas.get(queue.area, layout.name) if queue else layout.name,
     }
     return rule.templates[key].format_map(values)
+
+
+def render_correction(case_no: str, matter: str, layout: Layout, rule: NotifyRule) -> str:
+    """The 补正 message of a case: which case, which matter (the notice itself says what)."""
+    values = dict.fromkeys(PLACEHOLDERS, "")
+    values.update(hall=layout.name, case_no=case_no, matter=matter)
+    return rule.templates["correct"].format_map(values)

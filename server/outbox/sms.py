@@ -1,4 +1,4 @@
-"""The `sms` outbox format: near-turn, call and 过号 messages to a hall's HTTP SMS gateway.
+"""The `sms` outbox format: near-turn, call, 过号 and 补正 messages to a hall's SMS gateway.
 
 A hall connects its gateway as an outbox subscriber with format `sms`. On every event that
 can move a line or end a ticket, the format looks at the hall's opted-in tickets (numbers
@@ -29,7 +29,7 @@ from server.domain.model import Ticket, TicketStatus
 from server.domain.numbering import business_date
 from server.domain.policy import queue_order_key
 from server.outbox.formats import LoggedEvent, Outgoing, Target, register
-from server.protocol.events import TICKET_EVENTS
+from server.protocol.events import TICKET_EVENTS, EventType
 
 DEFAULT_JSON = '{"phone": "{phone}", "text": "{text}", "sign": "{sign}"}'
 DEFAULT_FORM = "phone={phone}&text={text}&sign={sign}"
@@ -59,6 +59,8 @@ def check_options(options: Mapping[str, str]) -> str | None:
 
 def due_messages(event: LoggedEvent, repos: Any, layout: Layout) -> list[tuple[str, str, str, str]]:
     """(key, ticket id, phone, text) of every message the hall's opted-in tickets are due now."""
+    if event.type == EventType.CASE_STEP:
+        return _correction(event, repos, layout)
     if event.type not in TICKET_EVENTS:
         return []
     rule = notify.rule_from(layout.settings)
@@ -78,6 +80,22 @@ def due_messages(event: LoggedEvent, repos: Any, layout: Layout) -> list[tuple[s
             text = notify.render(ticket, stage, ahead, layout, rule)
             due.append((f"sms:{ticket.id}:{stage}", ticket.id, phone, text))
     return due
+
+
+def _correction(event: LoggedEvent, repos: Any, layout: Layout) -> list[tuple[str, str, str, str]]:
+    """补正: the citizen whose ticket opened the case is told, once per 补正 step (its seq)."""
+    case = event.payload.get("case") or {}
+    if case.get("step") != "correct" or not case.get("ticket"):
+        return []
+    phone = repos.notify.phone_of(case["ticket"])
+    if phone is None:
+        return []
+    matter = layout.matters.get(case.get("matter") or "")
+    name = matter.name if matter is not None else str(case.get("matter") or "")
+    text = notify.render_correction(
+        case["case_no"], name, layout, notify.rule_from(layout.settings)
+    )
+    return [(f"sms:{case['ticket']}:correct:{event.seq}", case["ticket"], phone, text)]
 
 
 def _lines(

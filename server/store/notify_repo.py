@@ -10,7 +10,14 @@ import datetime as dt
 
 from sqlalchemy import Connection, delete, func, select
 
-from server.store.tables import notify_phones, tickets
+from server.domain.cases import CaseState
+from server.store.tables import cases, notify_phones, tickets
+
+# States in which a department may still ask for 补正
+OPEN_CASE_STATES = tuple(
+    state.value
+    for state in (CaseState.OPENED, CaseState.HANDED_OVER, CaseState.SIGNED, CaseState.CORRECTION)
+)
 
 
 class NotifyRepo:
@@ -33,10 +40,21 @@ class NotifyRepo:
         self.conn.execute(delete(notify_phones).where(notify_phones.c.ticket_id == ticket_id))
 
     def forget_before(self, hall: str, day: dt.date) -> int:
-        """Delete the numbers of earlier business days (day end); returns how many."""
+        """Delete the numbers of earlier business days (day end); returns how many.
+
+        A ticket whose 受理 opened a case still awaiting its decision keeps its number: the
+        department may ask for 补正, and the citizen is told. It goes at the day end after.
+        """
+        waiting_cases = select(cases.c.ticket_id).where(
+            cases.c.hall == hall,
+            cases.c.ticket_id.is_not(None),
+            cases.c.state.in_(OPEN_CASE_STATES),
+        )
         result = self.conn.execute(
             delete(notify_phones).where(
-                notify_phones.c.hall == hall, notify_phones.c.business_date < day
+                notify_phones.c.hall == hall,
+                notify_phones.c.business_date < day,
+                notify_phones.c.ticket_id.not_in(waiting_cases),
             )
         )
         return int(result.rowcount or 0)

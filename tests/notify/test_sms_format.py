@@ -125,3 +125,39 @@ def test_subscriber_options_are_checked_before_the_first_message():
     assert "method" in (sms.check_options({"method": "GET"}) or "")
     assert "render" in (sms.check_options({"template": '{"to": "{mobile}"}'}) or "")
     assert "render" in (sms.check_options({"template": "not json"}) or "")
+
+
+def test_a_correction_tells_the_citizen_once_and_the_number_waits_for_the_decision(
+    make_client, clock
+):
+    from server.services import dayend
+    from tests.server.test_cases import step
+
+    client = make_client(clock)
+    clerk = login(client, "clerk13")
+    window(client, clerk, "S13", "sign-in")
+    ticket = issue(client, queue="B", phone="13912345678")
+    window(client, clerk, "S13", "call-next")
+    r = window(client, clerk, "S13", "outcome", outcome="accepted", matter="bdc-mmgh")
+    assert r.status_code == 200, r.text
+    case = client.get(f"/api/v1/halls/demo/tickets/{ticket['id']}/case", headers=clerk).json()
+    no = case["case_no"]
+    ctx = client.app.state.services.ctx
+    clock.advance(days=1)
+    dayend.close_day(ctx, "demo")  # the day end: the number stays, the case is undecided
+    run, gateway = driver(client)
+    dept = login(client, "dept-bdc")
+    assert step(client, no, dept, step="sign").status_code == 200
+    assert step(client, no, dept, step="correct", opinion="补充完税证明").status_code == 200
+    run.run()
+    run.run()  # a second pass sends nothing again
+    corrections = [d for d in gateway.delivered if ":correct:" in d.message_id]
+    assert len(corrections) == 1 and corrections[0].phone == "13912345678"
+    assert no in corrections[0].text and "补正" in corrections[0].text
+    assert "补充完税证明" not in corrections[0].text  # what is missing stays on the notice
+    assert step(client, no, dept, step="resubmit").status_code == 200
+    assert step(client, no, dept, step="approve").status_code == 200
+    clock.advance(days=1)
+    dayend.close_day(ctx, "demo")  # decided: the number goes at this day end
+    with ctx.units.read() as repos:
+        assert repos.notify.phone_of(ticket["id"]) is None
