@@ -56,13 +56,22 @@ class MinePage(QWidget):
             grid.addWidget(b, 0, i)
         for i, b in enumerate(self.away_buttons):
             grid.addWidget(b, 1, i)
-        col.addWidget(self.steps)
-        nav = QHBoxLayout()
+        # 首页 beside the steps, not in a row of its own: 长辈模式 with the pause banner and
+        # an error line leaves no room for one more row on a 720-pixel screen.
         self.home = button("", presenter.home, "small")
+        grid.addWidget(self.home, 0, len(PLACES), 2, 1)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(2, 1)
+        col.addWidget(self.steps)
+        self.away_nav = QWidget()  # while away: 首页 and 我回来了
+        nav = QHBoxLayout(self.away_nav)
+        nav.setContentsMargins(0, 0, 0, 0)
+        self.away_home = button("", presenter.home, "small")
         self.back = button("", presenter.mine_come_back, "green")
-        nav.addWidget(self.home, 1)
+        nav.addWidget(self.away_home, 1)
         nav.addWidget(self.back, 2)
-        col.addLayout(nav)
+        col.addWidget(self.away_nav)
 
     def draw(self, s: KioskState) -> None:
         """Draw the ticket; blank once it is gone (nothing of the citizen left behind)."""
@@ -80,10 +89,11 @@ class MinePage(QWidget):
         self.hint.setText(text("mine_hint", lang))
         self.hint.setVisible(not away)
         self.steps.setVisible(not away)  # while away the one thing to do is come back
-        self.back.setVisible(bool(away))
+        self.away_nav.setVisible(bool(away))
         for n, b in zip(PLACES, self.step_buttons, strict=True):
             b.setText(text("step_back", lang, n=n))
         for m, b in zip(MINUTES, self.away_buttons, strict=True):
             b.setText(text("away", lang, n=m))
         self.back.setText(text("come_back", lang))
         self.home.setText(text("home", lang))
+        self.away_home.setText(text("home", lang))
