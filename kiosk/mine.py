@@ -61,17 +61,16 @@ class MineFlows(PresenterCore):
     def _show_mine(self, ticket: dict[str, Any], message: Message | None) -> None:
         mine = public_ticket_fields(ticket)
         mine["step_backs"] = ticket.get("step_backs") or 0
-        mine["away_till"] = self._away_till(ticket.get("away_until"))
+        until = _instant(ticket.get("away_until"))
+        away = until is not None and until > self.clocks.now()
+        # The page drops 我回来了 by itself once `away_until` has passed (the clock ticks).
+        mine["away_until"] = until if away else None
+        mine["away_till"] = self._hall_hm(until) if away and until else None
         self._update(screen=Screen.MINE, mine=mine, busy=None, message=message)
 
-    def _away_till(self, raw: object) -> str | None:
-        """Hall-local "10:40" while the ticket is 暂离, else None."""
-        if not raw:
-            return None
-        until = dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-        if until <= self.clocks.now():
-            return None
-        return f"{until.astimezone(ZoneInfo(self._timezone)):%H:%M}"
+    def _hall_hm(self, instant: dt.datetime) -> str:
+        """Hall-local "10:40"."""
+        return f"{instant.astimezone(ZoneInfo(self._timezone)):%H:%M}"
 
     # -- the citizen's taps -----------------------------------------------------------------
 
@@ -140,3 +139,10 @@ class MineFlows(PresenterCore):
         self._mine_id = self._mine_secret = None
         self._mine_key = None
         super()._new_visit()
+
+
+def _instant(raw: object) -> dt.datetime | None:
+    """An ISO time of the wire ("…Z"), or None."""
+    if not raw:
+        return None
+    return dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))

@@ -83,7 +83,8 @@ class MinePage(QWidget):
         if t.get("estimated_wait_min") is not None:
             ahead += " · " + text("estimate", lang, n=t["estimated_wait_min"])
         self.ahead.setText(ahead)
-        away = t.get("away_till")
+        until = t.get("away_until")
+        away = t.get("away_till") if until and (s.clock is None or s.clock < until) else None
         self.away_line.setVisible(bool(away))
         self.away_line.setText(text("away_line", lang, t=away) if away else "")
         self.hint.setText(text("mine_hint", lang))

@@ -58,3 +58,13 @@ def test_elderly_and_english_my_number(kiosk, window, qtbot):
     tap(qtbot, window, "Home")
     assert kiosk.s.screen is Screen.HOME and kiosk.s.mine is None
     assert "B129" not in texts(window)  # the page left keeps nothing of the citizen
+
+
+def test_once_the_away_time_is_up_the_steps_come_back_by_themselves(kiosk, window, qtbot):
+    _scan_busy_day(kiosk)
+    tap(qtbot, window, "暂离 10 分钟")
+    assert "我回来了" in texts(window)
+    kiosk.clock.advance(minutes=10)
+    kiosk.p.tick()  # the clock: the place is no longer held, nothing to come back from
+    shown = texts(window)
+    assert "我回来了" not in shown and "让后面 1 位先办" in shown
