@@ -36,14 +36,19 @@ class MineFlows(PresenterCore):
             self._fail(exc)
             return
         status = str(ticket.get("status"))
-        if status == "no_show":  # 过号: re-queue and print as before
-            self._update(screen=Screen.REQUEUE)
-            self._requeue_scanned(ticket_id, secret)
-        elif status == "waiting":
+        if status == "waiting":
             self._mine_id, self._mine_secret, self._mine_key = ticket_id, secret, None
             self._show_mine(ticket, None)
-        else:
-            self._update(busy=None, message=self._status_line(ticket))
+            return
+        # Another stub scanned on 我的号码: the ticket shown before is not this one.
+        self._mine_id = self._mine_secret = None
+        self._mine_key = None
+        if status == "no_show":  # 过号: re-queue and print as before
+            self._update(screen=Screen.REQUEUE, mine=None)
+            self._requeue_scanned(ticket_id, secret)
+            return
+        here = Screen.HOME if self._state.screen is Screen.MINE else self._state.screen
+        self._update(screen=here, mine=None, busy=None, message=self._status_line(ticket))
 
     def _requeue_scanned(self, ticket_id: str, secret: str | None) -> None:
         """过号取号 of a scanned ticket (the presenter's)."""

@@ -169,3 +169,19 @@ def test_another_intent_after_a_lost_reply_gets_its_own_key(kiosk, monkeypatch):
     kiosk.net.down = False
     kiosk.p.mine_away(10)
     assert kiosk.p._mine_key is None and kiosk.s.mine["away_till"] is not None
+
+
+def test_another_stub_scanned_on_my_number_replaces_it(kiosk, client):
+    first, second = _waiting(kiosk, ID, OTHER)
+    clerk = login(client, "clerk13")
+    window(client, clerk, "S13", "sign-in")
+    window(client, clerk, "S13", "call-next")  # B001 called
+    kiosk.p.scan(second["progress_url"])
+    assert kiosk.s.mine["number"] == "B002"
+    kiosk.p.scan(first["progress_url"])  # not waiting: 我的号码 of B002 is not left showing
+    s = kiosk.s
+    assert s.screen is Screen.HOME and s.mine is None
+    assert s.message.text == "B001 号正在叫号，请到 S13 窗口办理"
+    calls = len(kiosk.net.calls)
+    kiosk.p.mine_step_back(1)
+    assert len(kiosk.net.calls) == calls
