@@ -346,6 +346,7 @@ class PresenterCore:
             "ticket": None,
             "ticket_printed": False,
             "requeued": False,
+            "mine": None,
             "message": None,
             "busy": None,
             "home_page": 0,

@@ -47,6 +47,29 @@ class Api(Protocol):
     def requeue(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
         """过号取号 (with the stub's secret, the reply carries it for the new stub)."""
 
+    def step_back(
+        self,
+        ticket_id: str,
+        places: int,
+        secret: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """延后 N 位."""
+
+    def away(
+        self,
+        ticket_id: str,
+        minutes: int,
+        secret: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """暂离 M minutes."""
+
+    def come_back(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
+        """我回来了."""
+
     def device_status(self, device: str, status: str, detail: str | None = None) -> dict[str, Any]:
         """Report a device's health."""
 

@@ -16,6 +16,7 @@ from kiosk import guide as guide_tree
 from kiosk.assisted import AssistedFlows
 from kiosk.core import pause_banner, progress_secret
 from kiosk.issuing import IssueFlows
+from kiosk.mine import MineFlows
 from kiosk.ports import Api
 from kiosk.state import FIELD_RULES, Field, Message, Screen, Selection, id_check
 from kiosk.stub import advice_slip
@@ -24,11 +25,13 @@ from server.domain.identity import normalize_id_number
 
 log = logging.getLogger("yichuang.kiosk")
 TICKET_NUMBER = re.compile(r"[A-Z]{1,2}\d{3,4}")
+# The pages a stub's QR may be scanned on (home, 过号取号, and 我的号码 for another stub).
+_SCANNING = frozenset({Screen.HOME, Screen.REQUEUE, Screen.MINE})
 
 __all__ = ["KioskPresenter", "ScanBuffer", "pause_banner", "progress_ticket_id"]
 
 
-class KioskPresenter(IssueFlows, AssistedFlows):
+class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
     """Every intent of the kiosk screens; see `PresenterCore` for state and threading."""
 
     # -- choosing the business -------------------------------------------------------------
@@ -173,22 +176,25 @@ class KioskPresenter(IssueFlows, AssistedFlows):
     def scan(self, raw: str) -> None:
         """A line from the barcode scanner (it types like a keyboard and ends with Enter)."""
         self.touch()
-        if self._state.screen not in (Screen.HOME, Screen.REQUEUE) or self._state.busy:
+        if self._state.screen not in _SCANNING or self._state.busy:
             return
         value = raw.strip()
         ticket_id = progress_ticket_id(value)
         if ticket_id is not None:
-            if not self._refuse_when_paused():
-                self._update(screen=Screen.REQUEUE)
-                secret = progress_secret(value)
-                job = lambda: self._requeue_job(ticket_id=ticket_id, secret=secret)  # noqa: E731
-                self._start_job("issuing", job)
+            # Waiting: 我的号码 (nothing printed, so a paused printer does not stop it);
+            # 过号: re-queued and printed as before; else a line saying why not.
+            secret = progress_secret(value)
+            self._start_job("checking", lambda: self._scanned_job(ticket_id, secret))
             return
         if TICKET_NUMBER.fullmatch(value.upper()):
             entries = {**self._state.entries, Field.NUMBER: value.upper()}
             self._update(screen=Screen.REQUEUE, entries=entries, focus=Field.ID, message=None)
             return
         self._update(message=Message("无法识别该二维码，请输入票号", True))
+
+    def _requeue_scanned(self, ticket_id: str, secret: str | None) -> None:
+        self._update(busy="issuing")
+        self._requeue_job(ticket_id=ticket_id, secret=secret)
 
     def requeue_submit(self) -> None:
         """重新排队 with the typed number (and ID when the ticket was taken with one)."""

@@ -25,6 +25,7 @@ class Screen(enum.StrEnum):
     APPOINTMENT = "appointment"
     GREEN = "green"
     STAFF_LOGIN = "staff_login"
+    MINE = "mine"  # 我的号码: a scanned stub still waiting (延后 / 暂离 / 我回来了)
 
 
 class Field(enum.StrEnum):
@@ -105,6 +106,7 @@ class KioskState:
     ticket_printed: bool = False
     requeued: bool = False
     can_reprint: bool = False  # this kiosk printed a ticket a guide may reprint (补打)
+    mine: dict[str, Any] | None = None  # 我的号码: the scanned waiting ticket (public fields)
 
     @property
     def paused(self) -> str | None:

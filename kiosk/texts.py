@@ -75,6 +75,22 @@ ZH: dict[str, str] = {
     "id_required": "请先刷身份证或输入身份证号码",
     "selected": "已选业务",
     "failed": "出现故障，请重试或到服务台",
+    # 我的号码: a scanned stub still waiting (延后 / 暂离 / 我回来了)
+    "mine_title": "我的号码",
+    "mine_hint": "暂离期间不会叫您的号，位置为您保留；也可以让后面的人先办",
+    "step_back": "让后面 {n} 位先办",
+    "away": "暂离 {n} 分钟",
+    "come_back": "我回来了",
+    "away_line": "位置保留至 {t}，回来后请点「我回来了」",
+    "stepped_back": "已让后面 {n} 位先办",
+    "away_ok": "已暂离，位置保留至 {t}",
+    "back_ok": "欢迎回来，请留意叫号",
+    "checking": "正在查询，请稍候…",
+    "saving": "正在提交，请稍候…",
+    "ticket_called": "{number} 号正在叫号，请到 {window} 窗口办理",
+    "ticket_finished": "{number} 号已办结",
+    "ticket_cancelled": "{number} 号已取消，如需办理请重新取号",
+    "ticket_expired": "{number} 号已失效，如需办理请重新取号",
     # separators that join a label and a value, and two clauses (full-width in Chinese)
     "colon": "：",
     "comma": "，",
@@ -155,6 +171,21 @@ EN: dict[str, str] = {
     "id_required": "Please place your ID card or type your ID number first",
     "selected": "Service",
     "failed": "Something went wrong: try again or ask at the service desk",
+    "mine_title": "My number",
+    "mine_hint": "While away you are not called and keep your place; or let others go first",
+    "step_back": "Let the next {n} go first",
+    "away": "Step away {n} min",
+    "come_back": "I'm back",
+    "away_line": "Your place is kept until {t}; tap “I'm back” when you return",
+    "stepped_back": "The next {n} go first",
+    "away_ok": "Stepped away: your place is kept until {t}",
+    "back_ok": "Welcome back: watch for your number",
+    "checking": "Checking…",
+    "saving": "Saving…",
+    "ticket_called": "Number {number} is being called: go to window {window}",
+    "ticket_finished": "Number {number} is finished",
+    "ticket_cancelled": "Number {number} was cancelled: take a new number if needed",
+    "ticket_expired": "Number {number} is no longer valid: take a new number if needed",
 }
 
 # English explanations of the server's refusals (its Chinese message is shown beneath).
@@ -176,6 +207,11 @@ EN_ERRORS: dict[str, str] = {
     "login_failed": "Wrong staff ID or password.",
     "server_unreachable": "Cannot reach the server.",
     "store_unavailable": "The system is busy; please try again in a moment.",
+    "step_back_limit": "No more steps back for this number.",
+    "away_too_long": "That is longer than the hall keeps a place.",
+    "ticket_not_waiting": "This number is no longer waiting.",
+    "ticket_not_away": "This number is not away.",
+    "ticket_closed": "This number is closed.",
 }
 
 # 过号取号 refusals by `detail.reason` (the server's message already says it in Chinese).

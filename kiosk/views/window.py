@@ -18,6 +18,7 @@ from kiosk.views.forms import AppointmentPage, GreenPage, RequeuePage, StaffLogi
 from kiosk.views.guide import GuidePage
 from kiosk.views.home import HomePage
 from kiosk.views.identify import IdentifyPage
+from kiosk.views.mine import MinePage
 from kiosk.views.ticket import TicketPage
 
 WEEKDAYS = "一二三四五六日"
@@ -107,6 +108,7 @@ class KioskWindow(QWidget):
             Screen.APPOINTMENT: AppointmentPage(presenter),
             Screen.GREEN: GreenPage(presenter),
             Screen.STAFF_LOGIN: StaffLoginPage(presenter),
+            Screen.MINE: MinePage(presenter),
         }
         for page in self.pages.values():
             self.stack.addWidget(page)

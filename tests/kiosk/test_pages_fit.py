@@ -161,6 +161,29 @@ def staff_login(kiosk: Kiosk, trouble: bool) -> None:
         assert kiosk.s.message is not None
 
 
+def mine(kiosk: Kiosk, trouble: bool, away: bool = False) -> None:
+    walk(kiosk, "不动产", "买卖过户", "二手房")
+    kiosk.p.card_read("张三丰", next(_citizens))
+    kiosk.p.take_number()
+    url = kiosk.s.ticket["progress_url"]
+    kiosk.p.home()
+    if away:
+        kiosk.p.scan(url)
+        kiosk.p.mine_away(30)
+    if trouble:
+        printer_fails(kiosk)
+    kiosk.p.scan(url)  # 我的号码: nothing printed, so a paused printer does not stop it
+    ahead = {**kiosk.s.mine, "number": "B129", "waiting_ahead": 128, "estimated_wait_min": 214}
+    kiosk.p._update(mine=ahead)  # a busy day's three digits
+    if trouble:
+        kiosk.p.mine_step_back(9)  # more than the hall allows: the server's error line
+        assert kiosk.s.message is not None
+
+
+def mine_away(kiosk: Kiosk, trouble: bool) -> None:
+    mine(kiosk, trouble, away=True)
+
+
 PAGES: dict[str, tuple[Callable[[Kiosk, bool], None], Screen]] = {
     "home": (home, Screen.HOME),
     "guide": (guide, Screen.GUIDE),
@@ -172,6 +195,8 @@ PAGES: dict[str, tuple[Callable[[Kiosk, bool], None], Screen]] = {
     "appointment": (appointment, Screen.APPOINTMENT),
     "green": (green, Screen.GREEN),
     "staff-login": (staff_login, Screen.STAFF_LOGIN),
+    "mine": (mine, Screen.MINE),
+    "mine-away": (mine_away, Screen.MINE),
 }
 
 
