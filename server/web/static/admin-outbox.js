@@ -59,13 +59,15 @@ async function outboxAction(name, action, body) {
   const message = $("outbox-message");
   message.textContent = "";
   message.className = "message";
+  let done = "";
   try {
     await api(hallPath(`/subscribers/${encodeURIComponent(name)}/${action}`), { method: "POST", json: body });
-    const done = { pause: "已暂停", resume: "已恢复", replay: "已安排重发" }[action];
-    message.textContent = `${name}：${done}`;
+    done = { pause: "已暂停", resume: "已恢复", replay: "已安排重发" }[action];
   } catch (error) {
     message.textContent = error.message;
     message.className = "error";
   }
   await loadOutbox();
+  // Said once the table shows it, so the line and the table never disagree.
+  if (done) message.textContent = `${name}：${done}`;
 }
