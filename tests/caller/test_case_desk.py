@@ -6,10 +6,12 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QDialog
 
 from caller.config import StationConfig
+from caller.devices import DriverNoticePrinter
 from caller.views import theme
 from caller.views.dialogs import AcceptDialog, NoticeDialog
 from caller.wiring import PadApp
 from drivers.printer.decode import decode
+from drivers.sim import get_simulator, reset_simulators
 from server.client import HallClient
 from tests.caller.test_offline_taps import Flaky
 from tests.caller.test_views import AnsweringDialogs, press, settle, shot
@@ -118,6 +120,18 @@ def test_the_handover_prints_the_servers_escpos_with_the_barcode(client, make_pa
     assert printer.notices == []  # the server rendered it: no JSON laid out here
 
 
+def test_the_handover_reaches_the_simulated_receipt_printer_through_the_driver(client, make_pad):
+    reset_simulators()
+    url = "sim://xprinter-xp80c?name=cdesk-handover"
+    pad = make_pad(printer=DriverNoticePrinter("xprinter-xp80c", url))
+    served_case(client, pad, CASE_NO)
+    assert pad.print_handover(["营业执照正本"])
+    sim = get_simulator(url)
+    paper = sim.text.replace("\n", "")
+    assert "申请材料交接确认单" in paper and "营业执照正本" in paper and CASE_NO in paper
+    reset_simulators()
+
+
 def test_a_number_too_long_for_the_receipts_barcode_is_said(client, make_pad):
     printer = BytePrinter()
     pad = make_pad(printer=printer)
@@ -189,6 +203,7 @@ def test_the_accept_dialog_takes_a_scanned_number_and_enter_submits(qtbot, qapp)
     d.resize(640, 300)
     d.show()
     assert d.matter.isHidden() and d.windowTitle() == "受理 · 办件编号"
+    assert d.focusWidget() is d.case_no  # the scanner's keystrokes land in the field
     qtbot.keyClicks(d.case_no, LONG_NO)
     d.grab().save(str(SCREENS / "caller-accept-case-dialog.png"))
     qtbot.keyClick(d.case_no, Qt.Key.Key_Return)  # the scanner's Enter
