@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -78,12 +79,26 @@ class AcceptDialog(_Dialog):
         self.case_no = QLineEdit(placeholderText="可扫码或输入；留空由系统编号")
         self.case_no.setMaxLength(40)
         self.case_no.setMinimumHeight(TOUCH)
-        # A barcode scanner types the number and Enter: Enter submits.
-        self.case_no.returnPressed.connect(self.accept)
+        # A barcode scanner types the number and Enter: Enter submits (see _entered).
+        self.case_no.returnPressed.connect(self._entered)
         self.box.addWidget(self.case_no)
         self.finish("登记受理")
         if not ask_matter:
             self.case_no.setFocus()  # the scanner's keystrokes land here at once
+
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        """Enter records the 受理 only from the 办件编号 field: a scan into the search must not."""
+        if event is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _entered(self) -> None:
+        # A number scanned before the matter was picked: go on to the matter, do not submit.
+        if self.ask_matter and self.matter.value() is None:
+            self.matter.search.setFocus()
+            return
+        self.accept()
 
     def values(self) -> tuple[str, str]:
         """(matter code or "", 办件编号 or "")."""

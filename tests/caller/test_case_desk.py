@@ -211,8 +211,17 @@ def test_the_accept_dialog_takes_a_scanned_number_and_enter_submits(qtbot, qapp)
     assert d.values() == ("", LONG_NO)
     picking = AcceptDialog(matters, "A002 号", ask_matter=True)
     qtbot.addWidget(picking)
+    picking.show()
+    qtbot.keyClicks(picking.matter.search, "YC-0009")  # a scan into the search box ...
+    qtbot.keyClick(picking.matter.search, Qt.Key.Key_Return)
+    assert picking.isVisible()  # ... records nothing
+    picking.matter.search.clear()
+    qtbot.keyClicks(picking.case_no, " YC-0009 ")
+    qtbot.keyClick(picking.case_no, Qt.Key.Key_Return)
+    assert picking.isVisible() and picking.focusWidget() is picking.matter.search
     picking.matter.list.setCurrentRow(0)
-    picking.case_no.setText(" YC-0009 ")
+    qtbot.keyClick(picking.case_no, Qt.Key.Key_Return)
+    assert picking.result() == QDialog.DialogCode.Accepted
     assert picking.values() == ("qy-sl", "YC-0009")
     assert picking.case_no.maxLength() == 40
 
