@@ -23,6 +23,7 @@ class DriverNoticePrinter:
     def __init__(self, profile_id: str, url: str) -> None:
         from drivers.printer import TicketPrinter
 
+        self.profile = profile_id  # the server renders case documents' ESC/POS for it
         self.printer = TicketPrinter(profile_id, url)
 
     def print_notice(self, notice: dict[str, Any]) -> None:
@@ -30,6 +31,10 @@ class DriverNoticePrinter:
         from drivers.printer import NoticeDoc
 
         self.printer.print_notice(notice_doc(notice, NoticeDoc))
+
+    def print_bytes(self, data: bytes) -> None:
+        """Send a job the server rendered for this printer's profile (交接确认单 …)."""
+        self.printer.print_bytes(data)
 
     def status(self) -> str:
         """ok, paper_low, paper_out, cover_open, offline or unknown."""

@@ -22,6 +22,9 @@ from server.protocol.events import EventType, MessageType
 
 log = logging.getLogger("yichuang.caller")
 
+HANDOVER = "handover"  # the 申请材料交接确认单 of the case a 受理 opened (issue 18)
+DEFAULT_PROFILE = "xprinter-xp80c"
+CODE128 = b"\x1dkI"  # GS k 73: the receipt's native barcode of the 办件编号
 OUTCOME_TEXT = {"accepted": "受理", "consulted": "咨询", "rejected": "不予受理", "no_show": "过号"}
 GONE_FROM_LINE = {
     EventType.TICKET_CALLED,
@@ -47,12 +50,16 @@ class Api(Protocol):
     def rejection_reasons(self) -> dict[str, Any]: ...
     def window_context(self, code: str) -> dict[str, Any]: ...
     def notice(self, ticket_id: str, **params: Any) -> Any: ...
+    def case_document(self, case_no: str, kind: str, **params: Any) -> Any: ...
 
 
 class NoticePrinter(Protocol):
     """The window's thermal printer, for notices (see caller.devices)."""
 
+    profile: str  # its firmware profile: the server renders ESC/POS for it
+
     def print_notice(self, notice: dict[str, Any]) -> None: ...
+    def print_bytes(self, data: bytes) -> None: ...
 
 
 class CallerPresenter:
@@ -183,15 +190,27 @@ class CallerPresenter:
             ticket=number.strip().upper(),
         )
 
-    def outcome(self, outcome: str, reason: str | None = None, matter: str | None = None) -> bool:
-        """Record 受理 / 咨询 / 不予受理 (with a reason) / 过号, with the matter actually served."""
+    def outcome(
+        self,
+        outcome: str,
+        reason: str | None = None,
+        matter: str | None = None,
+        case_no: str | None = None,
+    ) -> bool:
+        """Record 受理 / 咨询 / 不予受理 (with a reason) / 过号, with the matter actually served.
+
+        `case_no`: the 办件编号 typed or scanned at 受理; left empty, the hall numbers the case.
+        """
         if outcome == "rejected" and not (reason and reason.strip()):
             return self._say("不予受理须选择或填写原因", "warn")
         label = OUTCOME_TEXT.get(outcome, outcome)
         extra = {"matter": matter} if matter else {}
+        number = (case_no or "").strip()
+        if number and outcome == "accepted":
+            extra["case_no"] = number
         return self._act(
             "outcome",
-            lambda t: f"{t['number']} 已登记{label}",
+            lambda t: self._recorded(t, label),
             outcome=outcome,
             reason=reason,
             **extra,
@@ -224,6 +243,14 @@ class CallerPresenter:
             **extra,
         )
 
+    def _recorded(self, ticket: dict[str, Any], label: str) -> str:
+        # The context was re-read before this: a 受理 that opened a case names its number.
+        text = f"{ticket['number']} 已登记{label}"
+        last = (self.state.context or {}).get("last_service") or {}
+        if last.get("id") == ticket.get("id") and last.get("case_no"):
+            text += f"，办件编号 {last['case_no']}"
+        return text
+
     def pause(self, reason: str) -> bool:
         """暂停 with a reason the screens and the LED sign show."""
         return self._act("pause", lambda w: f"窗口暂停：{w['paused_reason']}", reason=reason)
@@ -243,7 +270,10 @@ class CallerPresenter:
         self, kind: str, path: Path, materials: list[str] | None = None, note: str | None = None
     ) -> bool:
         """Download the notice as PDF (for the office printer) into `path`."""
-        data = self._notice(kind, "pdf", materials, note)
+        if kind == HANDOVER:
+            data = self._handover("pdf", materials)
+        else:
+            data = self._notice(kind, "pdf", materials, note)
         if data is None:
             return False
         path.write_bytes(data)
@@ -256,6 +286,8 @@ class CallerPresenter:
         """Print the notice on the window's thermal printer."""
         if self.printer is None:
             return self._say("本窗口未配置小票打印机，请生成 PDF 打印", "warn")
+        if kind == HANDOVER:
+            return self.print_handover(materials)
         notice = self._notice(kind, "json", materials, note)
         if notice is None:
             return False
@@ -265,6 +297,48 @@ class CallerPresenter:
             log.warning("notice printing failed: %s", exc)
             return self._say(f"小票打印失败：{exc}", "error")
         return self._say(f"{notice['title']} 已送打印机", "ok")
+
+    def case_no(self) -> str | None:
+        """The 办件编号 of the case the last 受理 at this window opened, if any."""
+        if (self.state.context or {}).get("current"):
+            return None  # the documents are for the last service, not the citizen now seated
+        last = (self.state.context or {}).get("last_service") or {}
+        return last.get("case_no") or None
+
+    def print_handover(self, materials: list[str] | None = None) -> bool:
+        """The 申请材料交接确认单 on the window's receipt printer: the server's ESC/POS bytes."""
+        printer = self.printer
+        if printer is None:
+            return self._say("本窗口未配置小票打印机，请生成 PDF 打印", "warn")
+        data = self._handover("escpos", materials, getattr(printer, "profile", DEFAULT_PROFILE))
+        if data is None:
+            return False
+        if not isinstance(data, bytes):
+            return self._say("服务器未返回小票数据，请生成 PDF 打印", "error")
+        try:
+            printer.print_bytes(data)
+        except Exception as exc:  # paper out, cover open, offline: say so, keep the pad
+            log.warning("handover printing failed: %s", exc)
+            return self._say(f"小票打印失败：{exc}", "error")
+        sent = f"申请材料交接确认单 {self.case_no()} 已送打印机"
+        if CODE128 not in data:
+            # the driver draws no symbol for a number too long for the paper's width
+            return self._say(f"{sent}；办件编号过长，小票上无条码，需条码请生成 PDF 打印", "warn")
+        return self._say(sent, "ok")
+
+    def _handover(
+        self, fmt: str, materials: list[str] | None, profile: str | None = None
+    ) -> Any | None:
+        case_no = self.case_no()
+        if case_no is None:
+            self._say("上一位受理未生成办件，没有交接确认单可出具", "warn")
+            return None
+        params: dict[str, Any] = {"format": fmt}
+        if profile:
+            params["profile"] = profile
+        if materials:
+            params["materials"] = materials
+        return self._ask(lambda: self.api.case_document(case_no, HANDOVER, **params))
 
     def _notice(
         self, kind: str, fmt: str, materials: list[str] | None, note: str | None

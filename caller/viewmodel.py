@@ -7,7 +7,12 @@ from typing import Any
 
 from caller.state import PadState
 
-NOTICE_TITLES = {"accepted": "受理通知书", "rejected": "不予受理凭证", "missing": "一次性告知书"}
+NOTICE_TITLES = {
+    "accepted": "受理通知书",
+    "rejected": "不予受理凭证",
+    "missing": "一次性告知书",
+    "handover": "申请材料交接确认单",
+}
 PRIORITY_TEXT = {"green": "绿色通道", "appointment": "预约"}
 CONNECTION_TEXT = {
     "offline": ("网络中断，正在重新连接…", "error"),
@@ -24,6 +29,7 @@ BUTTONS = (
     "transfer",
     "pause",
     "notice",
+    "handover",
     "sign_out",
 )
 
@@ -68,6 +74,8 @@ class PadView:
     matters: tuple[tuple[str, str, str, bool], ...] = ()  # (code, name, department, recent)
     current_matter: str | None = None
     needs_matter: bool = False  # 受理 asks which matter: the ticket was taken by queue alone
+    asks_case: bool = False  # 受理 opens a dialog: the matter and/or the 办件编号 (issue 18)
+    case_line: str = ""  # "上一位 A001 办件编号 …": the case the last 受理 opened
 
 
 def build_view(s: PadState) -> PadView:
@@ -96,7 +104,7 @@ def build_view(s: PadState) -> PadView:
         status=status,
         status_level=status_level,
         number=current["number"] if current else "—",
-        ticket_lines=_ticket_lines(current),
+        ticket_lines=_ticket_lines(current) + _some(_case_line(current, ctx.get("last_service"))),
         transfer_note=_transfer_note(current),
         recall_hint=_recall_hint(current),
         suggest_no_show=bool(current and current.get("suggest_no_show")),
@@ -126,6 +134,8 @@ def build_view(s: PadState) -> PadView:
         ),
         current_matter=(current or {}).get("matter"),
         needs_matter=bool(current and not current.get("matter") and ctx.get("matters")),
+        asks_case=bool(current and (current.get("matter") or ctx.get("matters"))),
+        case_line=_case_line(current, ctx.get("last_service")),
         **common,
     )
 
@@ -212,6 +222,7 @@ def _enabled(
         "transfer": has,
         "pause": window["status"] in ("open", "paused"),
         "notice": bool(_notice_kinds(current, ctx.get("last_service"))),
+        "handover": bool(_case_line(current, ctx.get("last_service"))),
         "sign_out": True,
     }
     return {k: v and idle for k, v in flags.items()}
@@ -265,7 +276,20 @@ def _notice_kinds(
         return (("missing", NOTICE_TITLES["missing"]),)
     if not last:
         return ()
-    kinds = {"accepted": ("accepted", "missing"), "rejected": ("rejected", "missing")}.get(
+    # 受理 opens a case: its 申请材料交接确认单 travels with the papers to the department
+    opened = ("handover",) if last.get("case_no") else ()
+    accepted = ("accepted", *opened, "missing")
+    kinds = {"accepted": accepted, "rejected": ("rejected", "missing")}.get(
         last.get("outcome") or "", ("missing",)
     )
     return tuple((k, NOTICE_TITLES[k]) for k in kinds)
+
+
+def _case_line(current: dict[str, Any] | None, last: dict[str, Any] | None) -> str:
+    if current is not None or not last or not last.get("case_no"):
+        return ""
+    return f"上一位 {last['number']} 办件编号 {last['case_no']}"
+
+
+def _some(line: str) -> tuple[str, ...]:
+    return (line,) if line else ()

@@ -40,7 +40,7 @@ class Dialogs(Protocol):
     """How wiring asks the clerk for input (tests answer without opening windows)."""
 
     def reject_reason(self, view: PadView) -> tuple[str, str | None] | None: ...
-    def accept_matter(self, view: PadView) -> str | None: ...
+    def accept(self, view: PadView) -> tuple[str, str] | None: ...
     def transfer_target(self, view: PadView) -> tuple[str | None, str | None, str, bool] | None: ...
     def pause_reason(self, view: PadView) -> str | None: ...
     def pick_number(self) -> str | None: ...
@@ -64,10 +64,10 @@ class QtDialogs:
             return None
         return d.reason(), d.matter.value()
 
-    def accept_matter(self, view: PadView) -> str | None:
-        """The matter served ("" for none named), or None when cancelled."""
-        d = AcceptDialog(view.matters, view.ticket_label, self.parent)
-        return (d.matter.value() or "") if d.exec() == QDialog.DialogCode.Accepted else None
+    def accept(self, view: PadView) -> tuple[str, str] | None:
+        """(matter served, 办件编号), "" for none named; None when cancelled."""
+        d = AcceptDialog(view.matters, view.ticket_label, self.parent, view.needs_matter)
+        return d.values() if d.exec() == QDialog.DialogCode.Accepted else None
 
     def transfer_target(self, view: PadView) -> tuple[str | None, str | None, str, bool] | None:
         """(queue, window, note, wait_for_window) or None."""
@@ -180,9 +180,10 @@ class PadApp(QObject):
         simple = {"call_next": p.call_next, "recall": p.recall, "sign_out": p.sign_out}
         if action in simple:
             self.run(simple[action])
-        elif action == "accepted" and view.needs_matter:
-            if (matter := self.dialogs.accept_matter(view)) is not None:
-                self.run(p.outcome, "accepted", None, matter or None)
+        elif action == "accepted" and view.asks_case:
+            if (answer := self.dialogs.accept(view)) is not None:
+                matter, case_no = answer
+                self.run(p.outcome, "accepted", None, matter or None, case_no or None)
         elif action in ("accepted", "consulted", "no_show"):
             self.run(p.outcome, action)
         elif action == "rejected" and (answer := self.dialogs.reject_reason(view)):
@@ -195,6 +196,8 @@ class PadApp(QObject):
             self.run(p.call_number, number)
         elif action == "notice":
             self._notice(view)
+        elif action == "handover":
+            self.run(p.print_handover, None)
         elif action == "delivery":
             self.dialogs.delivery(self.delivery)
 

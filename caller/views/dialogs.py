@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -26,6 +27,7 @@ from caller.views.labels import Label
 from caller.views.pickers import Matter, MatterPicker
 
 TOUCH = 44  # px: the smallest target a finger hits reliably
+LISTS_MATERIALS = ("missing", "handover")  # the documents whose materials the clerk lists
 
 
 class _Dialog(QDialog):
@@ -57,17 +59,51 @@ class _Dialog(QDialog):
 
 
 class AcceptDialog(_Dialog):
-    """受理 of a ticket taken by queue alone: which matter was actually served (optional)."""
+    """受理: the matter served (asked of a ticket taken by queue alone) and the 办件编号."""
 
     def __init__(
-        self, matters: Sequence[Matter], ticket: str = "", parent: QWidget | None = None
+        self,
+        matters: Sequence[Matter],
+        ticket: str = "",
+        parent: QWidget | None = None,
+        ask_matter: bool = True,
     ) -> None:
-        super().__init__("受理 · 选择办理事项", parent)
+        super().__init__("受理 · 选择办理事项" if ask_matter else "受理 · 办件编号", parent)
         self.ticket = Label(ticket, objectName="caption")
         self.matter = MatterPicker(matters)
+        self.matter.setVisible(ask_matter)
+        self.ask_matter = ask_matter
         self.box.addWidget(self.ticket)
         self.box.addWidget(self.matter)
+        self.box.addWidget(Label("办件编号（可选）", objectName="section"))
+        self.case_no = QLineEdit(placeholderText="可扫码或输入；留空由系统编号")
+        self.case_no.setMaxLength(40)
+        self.case_no.setMinimumHeight(TOUCH)
+        # A barcode scanner types the number and Enter: Enter submits (see _entered).
+        self.case_no.returnPressed.connect(self._entered)
+        self.box.addWidget(self.case_no)
         self.finish("登记受理")
+        if not ask_matter:
+            self.case_no.setFocus()  # the scanner's keystrokes land here at once
+
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        """Enter records the 受理 only from the 办件编号 field: a scan into the search must not."""
+        if event is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _entered(self) -> None:
+        # A number scanned before the matter was picked: go on to the matter, do not submit.
+        if self.ask_matter and self.matter.value() is None:
+            self.matter.search.setFocus()
+            return
+        self.accept()
+
+    def values(self) -> tuple[str, str]:
+        """(matter code or "", 办件编号 or "")."""
+        matter = self.matter.value() if self.ask_matter else None
+        return matter or "", self.case_no.text().strip()
 
 
 class RejectDialog(_Dialog):
@@ -242,8 +278,14 @@ class NoticeDialog(_Dialog):
         self._kind_changed()
 
     def _kind_changed(self) -> None:
-        # Only the 一次性告知书 lists materials to bring; the other notices have none.
-        self.materials.setVisible(self.kind.currentData() == "missing")
+        # The 一次性告知书 lists materials to bring, the 交接确认单 those handed over.
+        kind = self.kind.currentData()
+        self.materials.setVisible(kind in LISTS_MATERIALS)
+        self.materials.setPlaceholderText(
+            "交接确认单：每行填写一项移交的申请材料"
+            if kind == "handover"
+            else "一次性告知书：每行填写一项需要补正的材料"
+        )
 
     def _choose(self, output: str) -> None:
         self.output = output
@@ -251,7 +293,8 @@ class NoticeDialog(_Dialog):
 
     def values(self) -> tuple[str, list[str], str, str]:
         """(kind, materials, note, output)."""
-        text = self.materials.toPlainText() if self.kind.currentData() == "missing" else ""
+        listed = self.kind.currentData() in LISTS_MATERIALS
+        text = self.materials.toPlainText() if listed else ""
         lines = [line.strip() for line in text.splitlines()]
         return (
             str(self.kind.currentData()),

@@ -29,6 +29,7 @@ BUTTONS = (
     ("no_show", "过号", "F8", ""),
     ("pause", "暂停", "F9", ""),
     ("notice", "通知书", "F10", ""),
+    ("handover", "交接确认单", "F11", ""),  # of the case the last 受理 opened (issue 18)
 )
 SIGN_OUT_KEY = "F12"
 _WARN = "background: #e08a00; color: white; border: none;"

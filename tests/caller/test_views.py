@@ -22,6 +22,7 @@ class AnsweringDialogs:
         self.reason = "申请人不具备申请资格"
         self.matter: str | None = None
         self.accepted_matter = ""  # 受理 without naming a matter
+        self.case_no = ""  # ... and without typing a 办件编号: the hall numbers the case
         self.target: tuple[str | None, str | None, str] = ("B", None, "需不动产专窗")
         self.pause = "午休"
         self.number = "A003"
@@ -31,8 +32,8 @@ class AnsweringDialogs:
     def reject_reason(self, view):
         return self.reason, self.matter
 
-    def accept_matter(self, view):
-        return self.accepted_matter
+    def accept(self, view):
+        return self.accepted_matter, self.case_no
 
     def transfer_target(self, view):
         return self.target
