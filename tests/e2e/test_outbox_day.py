@@ -30,6 +30,7 @@ import pytest
 from server.store.db import Database
 from server.store.unit import SqlStore
 from tests.integrations.fake_province import FakeProvince
+from tests.integrations.fake_sms import FakeSmsGateway
 from tests.integrations.serve import serving
 from tests.integrations.webhook_receiver import FakeWebhook
 from tests.live_server import PASSWORD, ServerProcess, password_hash
@@ -39,7 +40,7 @@ DEMO = Path(__file__).resolve().parents[2] / "server" / "halls" / "demo.toml"
 HALL = "demo"
 SECRET = "e2e-webhook-secret-42"
 DOWN_SECONDS = 3.0  # "down for a minute" (after the restart), at the test's backoff scale
-SUBSCRIBERS = ("webhook", "prov-form", "prov-json")
+SUBSCRIBERS = ("webhook", "prov-form", "prov-json", "sms")
 OUTBOX_ENV = {
     "YICHUANG_OUTBOX_BACKOFF_BASE_S": "0.05",
     "YICHUANG_OUTBOX_BACKOFF_CAP_S": "0.5",
@@ -112,6 +113,8 @@ class Day:
     rated: list[Given] = field(default_factory=list)
     served: int = 0
     tickets: int = 0
+    phones: dict[str, str] = field(default_factory=dict)  # ticket id -> the number it opted in
+    called: set[str] = field(default_factory=set)  # tickets called at a window
 
 
 def backends():
@@ -129,12 +132,14 @@ def backends():
 def test_a_hall_day_reaches_flaky_webhook_and_provinces_exactly(tmp_path, backend):
     receiver = FakeWebhook(SECRET, fail_rate=0.3)
     form, jsonp = FakeProvince.form(fail_share=0.3, seed=1), FakeProvince.json(fail_share=0.3)
+    gateway = FakeSmsGateway(fail_share=0.3)
     started = dt.datetime.now(dt.UTC)
     day = Day()
     with ExitStack() as stack:
         hook = stack.enter_context(serving(receiver.app))
         form_url = stack.enter_context(serving(form))
         json_url = stack.enter_context(serving(jsonp))
+        sms_url = stack.enter_context(serving(gateway))
         env, workers = dict(OUTBOX_ENV), 1
         if backend == "pg":
             env["YICHUANG_DATABASE_URL"] = stack.enter_context(fresh_schema())
@@ -149,12 +154,13 @@ def test_a_hall_day_reaches_flaky_webhook_and_provinces_exactly(tmp_path, backen
                 + "\n"
             )
             f.write(subscriber_lines("prov-json", f"{json_url}/hcp", SECRET, "province_json"))
+            f.write(subscriber_lines("sms", f"{sms_url}/send", SECRET, "sms"))
         server = ServerProcess(tmp_path / "data", [hall], env=env, workers=workers).start()
         stack.callback(server.stop)
         http = stack.enter_context(httpx.Client(base_url=server.url, timeout=10))
         tokens = sign_in(http)
         work_a_while(http, tokens, day, rounds=2)
-        endpoints = (receiver, form, jsonp)
+        endpoints = (receiver, form, jsonp, gateway)
         for endpoint in endpoints:
             endpoint.down_for(600)  # until back up after the restart, below
         work_a_while(http, tokens, day, rounds=2)
@@ -166,6 +172,21 @@ def test_a_hall_day_reaches_flaky_webhook_and_provinces_exactly(tmp_path, backen
             endpoint.down_for(DOWN_SECONDS)
         work_a_while(http, tokens, day, rounds=2)
         follow_up(http, day)  # the 追评, after the restart
+        waiting = post(  # a citizen still at the café when called: the SMS is due
+            http,
+            f"/api/v1/halls/{HALL}/tickets",
+            json={"matter": MATTERS[0], "phone": "13900000999"},
+            headers=KIOSK,
+        )
+        window, clerk = CLERKS["clerk01"], "clerk01"
+        post(http, f"/api/v1/halls/{HALL}/windows/{window}/call-next", tokens[clerk])
+        wait_for_zero_lag(http, tokens["supervisor"], "sms")
+        post(
+            http,
+            f"/api/v1/halls/{HALL}/windows/{window}/outcome",
+            tokens[clerk],
+            json={"outcome": "consulted", "matter": MATTERS[0]},
+        )
         for clerk, window in CLERKS.items():
             post(http, f"/api/v1/halls/{HALL}/windows/{window}/sign-out", tokens[clerk])
         statuses = {
@@ -185,6 +206,18 @@ def test_a_hall_day_reaches_flaky_webhook_and_provinces_exactly(tmp_path, backen
     # None twice: the kill falls while every endpoint is down, so nothing an endpoint
     # accepted went unrecorded by the server (a resend would carry the same key again).
     assert receiver.duplicates == form.duplicates == jsonp.duplicates == 0
+
+    # SMS through the same outbox: each message once, at the number its ticket opted in with,
+    # never to anyone else; the citizen called while away got the call message. (Tickets served
+    # before the outbox rendered their call were no longer due one: never after the service.)
+    ids = [d.message_id for d in gateway.delivered]
+    assert len(ids) == len(set(ids))
+    numbers = {**day.phones, waiting["id"]: "13900000999"}
+    for message in gateway.delivered:
+        ticket = message.message_id.split(":")[1]
+        assert message.phone == numbers[ticket], message
+    assert f"sms:{waiting['id']}:called" in ids
+    assert gateway.failures > 0
 
     codes = hall_codes()
     assert any(g.second for g in day.rated) and any(g.first.reasons for g in day.rated)
@@ -361,11 +394,16 @@ def work_a_while(http: httpx.Client, tokens: dict[str, str], day: Day, rounds: i
             body: dict[str, Any] = {"matter": matter}
             if applicant:
                 body["applicant_name"] = applicant
+            if day.tickets % 3 == 0:  # a third of the citizens want SMS alerts
+                body["phone"] = f"139{day.tickets:08d}"
             ticket = post(http, f"/api/v1/halls/{HALL}/tickets", json=body, headers=KIOSK)
+            if "phone" in body:
+                day.phones[ticket["id"]] = body["phone"]
             day.tickets += 1
             path = f"/api/v1/halls/{HALL}/windows/{window}"
             auth = {"Authorization": f"Bearer {tokens[clerk]}"}
-            post(http, f"{path}/call-next", tokens[clerk])
+            called = post(http, f"{path}/call-next", tokens[clerk])
+            day.called.add((called.get("ticket") or called)["id"])
             outcome = OUTCOMES[(n + len(day.rated) + day.tickets) % len(OUTCOMES)]
             typed = f"SX{day.tickets:04d}-2026" if day.tickets % 2 else None  # scanned at 受理
             extra = {"case_no": typed} if typed and outcome["outcome"] == "accepted" else {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -29,9 +30,14 @@ class FakeSmsGateway:
     delivered: list[Delivered] = field(default_factory=list)
     attempts: int = 0
     failures: int = 0
+    down_until: float = 0.0  # time.monotonic() before which every request gets 503
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
+
+    def down_for(self, seconds: float) -> None:
+        """Answer 503 to everything for a while."""
+        self.down_until = time.monotonic() + seconds
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
@@ -43,6 +49,10 @@ class FakeSmsGateway:
                 break
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         self.attempts += 1
+        if time.monotonic() < self.down_until:
+            self.failures += 1
+            await _answer(send, 503, {"code": "down"})
+            return
         if self._random.random() < self.fail_share:
             self.failures += 1
             await _answer(send, 500, {"code": "busy"})
