@@ -1,4 +1,4 @@
-"""统一出件 at a desktop pad, Qt-free: find a case by its 办件编号, print the 办结通知书, hand out.
+"""统一出件 at a desktop pad, Qt-free: find a case by its 办件编号，print the 办结通知书，hand out.
 
 The dialog (caller/views/delivery.py) only renders `lines()` and the flags, and calls these
 intents; a barcode scanner types the number and Enter into its field.
@@ -41,7 +41,7 @@ class DeliveryDesk:
 
     @property
     def ready(self) -> bool:
-        """Whether the found case may be handed out now (办结 or 不予许可, not yet out)."""
+        """Whether the found case may be handed out now (办结 or 不予许可，not yet out)."""
         return self.case is not None and self.case["state"] in READY
 
     def lines(self) -> list[tuple[str, str]]:
@@ -77,7 +77,7 @@ class DeliveryDesk:
         return self._say(f"已找到办件 {found['case_no']}", "ok")
 
     def collect(self) -> bool:
-        """领取: the citizen takes the result at the window."""
+        """领取：the citizen takes the result at the window."""
         return self._step({"step": "collect"}, "已登记领取")
 
     def mail(self, tracking_no: str) -> bool:

@@ -181,7 +181,7 @@ class CallerPresenter:
         return self._act("recall", lambda t: f"重呼 {t['number']} (第 {t['recalls']} 次)")
 
     def call_number(self, number: str) -> bool:
-        """选号: call a specific waiting ticket by its number (logged as out of order)."""
+        """选号：call a specific waiting ticket by its number (logged as out of order)."""
         if not number.strip():
             return self._say("请输入要呼叫的号码", "warn")
         return self._act(
@@ -197,9 +197,9 @@ class CallerPresenter:
         matter: str | None = None,
         case_no: str | None = None,
     ) -> bool:
-        """Record 受理 / 咨询 / 不予受理 (with a reason) / 过号, with the matter actually served.
+        """Record 受理 / 咨询 / 不予受理 (with a reason) / 过号，with the matter actually served.
 
-        `case_no`: the 办件编号 typed or scanned at 受理; left empty, the hall numbers the case.
+        `case_no`: the 办件编号 typed or scanned at 受理；left empty, the hall numbers the case.
         """
         if outcome == "rejected" and not (reason and reason.strip()):
             return self._say("不予受理须选择或填写原因", "warn")

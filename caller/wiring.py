@@ -65,7 +65,7 @@ class QtDialogs:
         return d.reason(), d.matter.value()
 
     def accept(self, view: PadView) -> tuple[str, str] | None:
-        """(matter served, 办件编号), "" for none named; None when cancelled."""
+        """(matter served，办件编号), "" for none named; None when cancelled."""
         d = AcceptDialog(view.matters, view.ticket_label, self.parent, view.needs_matter)
         return d.values() if d.exec() == QDialog.DialogCode.Accepted else None
 
@@ -101,7 +101,7 @@ class QtDialogs:
         return Path(name) if name else None
 
     def delivery(self, desk: DeliveryDesk) -> None:
-        """统一出件: the dialog runs the desk's intents itself (short requests, one at a time)."""
+        """统一出件：the dialog runs the desk's intents itself (short requests, one at a time)."""
         DeliveryDialog(desk, self.pdf_path, self.parent).exec()
 
 

@@ -44,7 +44,7 @@ class WindowTile:
     name: str
     state: str  # serving | idle | paused | closed
     number: str | None
-    text: str  # the number, 等候叫号 or 暂停服务
+    text: str  # the number，等候叫号 or 暂停服务
     reason: str | None = None
 
 

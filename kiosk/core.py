@@ -370,7 +370,7 @@ def progress_secret(value: str | None) -> str | None:
 
 
 def pause_banner(state: KioskState) -> str | None:
-    """The pause line ("暂停取号 — 打印机缺纸, 请到服务台"), or None while tickets can be issued."""
+    """The pause line ("暂停取号 — 打印机缺纸、请到服务台"), or None while tickets can be issued."""
     reason = state.paused
     if reason is None:
         return None

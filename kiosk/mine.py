@@ -1,4 +1,4 @@
-"""我的号码: a scanned stub still waiting; 延后 N 位, 暂离 M 分钟 and 我回来了 from the kiosk.
+"""我的号码：a scanned stub still waiting；延后 N 位、暂离 M 分钟 and 我回来了 from the kiosk.
 
 Nothing is printed: the stub the citizen holds stays valid (the place changes, not the
 number). Each write goes with one Idempotency-Key per intent; a tap again after the server
@@ -29,7 +29,7 @@ class MineFlows(PresenterCore):
     _mine_key: tuple[Intent, str] | None = None
 
     def _scanned_job(self, ticket_id: str, secret: str | None) -> None:
-        """What the scanned stub's ticket is now: 我的号码, 过号取号 or a line saying why not."""
+        """What the scanned stub's ticket is now：我的号码、过号取号 or a line saying why not."""
         try:
             ticket = self.api.ticket(ticket_id, secret)
         except ApiError as exc:
@@ -40,10 +40,10 @@ class MineFlows(PresenterCore):
             self._mine_id, self._mine_secret, self._mine_key = ticket_id, secret, None
             self._show_mine(ticket, None)
             return
-        # Another stub scanned on 我的号码: the ticket shown before is not this one.
+        # Another stub scanned on 我的号码：the ticket shown before is not this one.
         self._mine_id = self._mine_secret = None
         self._mine_key = None
-        if status == "no_show":  # 过号: re-queue and print as before
+        if status == "no_show":  # 过号：re-queue and print as before
             self._update(screen=Screen.REQUEUE, mine=None)
             self._requeue_scanned(ticket_id, secret)
             return
@@ -92,7 +92,7 @@ class MineFlows(PresenterCore):
         self._mine_write(("step_back", places), write, lambda _t: ("stepped_back", places))
 
     def mine_away(self, minutes: int) -> None:
-        """暂离 M 分钟: not called until back; the place is kept."""
+        """暂离 M 分钟：not called until back; the place is kept."""
         self.touch()
         ticket_id, secret = self._mine_id, self._mine_secret
         if ticket_id is None:
@@ -104,7 +104,7 @@ class MineFlows(PresenterCore):
         self._mine_write(("away", minutes), write, lambda t: ("away_ok", t["away_till"]))
 
     def mine_come_back(self) -> None:
-        """我回来了: may be called again at the place kept (the SDK keys and retries it)."""
+        """我回来了：may be called again at the place kept (the SDK keys and retries it)."""
         self.touch()
         ticket_id, secret = self._mine_id, self._mine_secret
         if ticket_id is None:

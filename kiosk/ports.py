@@ -78,7 +78,7 @@ class Api(Protocol):
 
 
 class StaffApi(Api, Protocol):
-    """A client a guide signs in with (帮办, 绿色通道 confirmation, reprint)."""
+    """A client a guide signs in with (帮办、绿色通道 confirmation, reprint)."""
 
     def login(self, username: str, password: str) -> dict[str, Any]:
         """Sign in; the client then acts as that user."""

@@ -1,7 +1,7 @@
 """The kiosk's behaviour without Qt: the citizen's flows as intents on top of `PresenterCore`.
 
-Home → (智能导办 | a queue) → identify → issue → print → ticket shown → home; 过号取号,
-预约签到, 绿色通道 (age ≥ 65 by ID or a guide's sign-in) and a guide's reprint beside it.
+Home → (智能导办 | a queue) → identify → issue → print → ticket shown → home；过号取号，
+预约签到、绿色通道 (age ≥ 65 by ID or a guide's sign-in) and a guide's reprint beside it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from server.domain.identity import normalize_id_number
 
 log = logging.getLogger("yichuang.kiosk")
 TICKET_NUMBER = re.compile(r"[A-Z]{1,2}\d{3,4}")
-# The pages a stub's QR may be scanned on (home, 过号取号, and 我的号码 for another stub).
+# The pages a stub's QR may be scanned on (home，过号取号，and 我的号码 for another stub).
 _SCANNING = frozenset({Screen.HOME, Screen.REQUEUE, Screen.MINE})
 
 __all__ = ["KioskPresenter", "ScanBuffer", "pause_banner", "progress_ticket_id"]
@@ -45,7 +45,7 @@ class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
         self._identify(Selection(queue=code, label=queue.name))
 
     def open_guide(self) -> None:
-        """智能导办: the first question."""
+        """智能导办：the first question."""
         self.touch()
         self._update(screen=Screen.GUIDE, guide=guide_tree.step(self._tree, ()), message=None)
 
@@ -87,7 +87,7 @@ class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
             self.home()
 
     def print_advice(self) -> None:
-        """Print "可全程网办, 无需取号" and where to do it, for an online-only leaf."""
+        """Print "可全程网办、无需取号" and where to do it, for an online-only leaf."""
         self.touch()
         step = self._state.guide
         if step is None or not step.online or self._state.busy:
@@ -132,7 +132,7 @@ class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
             self.green_check_age()
 
     def take_number(self) -> None:
-        """取号: validate the ID on screen, then issue and print in the background."""
+        """取号：validate the ID on screen, then issue and print in the background."""
         self.touch()
         state = self._state
         if state.selection is None or state.busy or self._refuse_when_paused():
@@ -169,7 +169,7 @@ class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
     # -- 过号取号 -------------------------------------------------------------------------------
 
     def open_requeue(self) -> None:
-        """过号取号: scan the stub's QR, or type the number and the ID."""
+        """过号取号：scan the stub's QR, or type the number and the ID."""
         self.touch()
         self._update(screen=Screen.REQUEUE, focus=Field.NUMBER, entries={}, message=None)
 
@@ -181,8 +181,8 @@ class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
         value = raw.strip()
         ticket_id = progress_ticket_id(value)
         if ticket_id is not None:
-            # Waiting: 我的号码 (nothing printed, so a paused printer does not stop it);
-            # 过号: re-queued and printed as before; else a line saying why not.
+            # Waiting：我的号码 (nothing printed, so a paused printer does not stop it);
+            # 过号：re-queued and printed as before; else a line saying why not.
             secret = progress_secret(value)
             self._start_job("checking", lambda: self._scanned_job(ticket_id, secret))
             return
@@ -236,7 +236,7 @@ class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
     # -- 预约签到 -------------------------------------------------------------------------------
 
     def open_appointment(self) -> None:
-        """预约签到: pick the booked business, type the booking code."""
+        """预约签到：pick the booked business, type the booking code."""
         self.touch()
         booked = [q.code for q in self._state.queues if q.appointments]
         self._update(
@@ -253,7 +253,7 @@ class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
         self._update(appointment_queue=code, message=None)
 
     def check_in(self) -> None:
-        """签到取号: the booking's name and ID come from the server."""
+        """签到取号：the booking's name and ID come from the server."""
         self.touch()
         queue, code = self._state.appointment_queue, self._state.entry(Field.CODE)
         if queue is None:
@@ -310,7 +310,7 @@ class KioskPresenter(MineFlows, IssueFlows, AssistedFlows):
         self._update(lang="en" if self._state.lang == "zh" else "zh", message=None)
 
     def toggle_elderly(self) -> None:
-        """长辈模式: bigger text and buttons (so the queues are paged afresh)."""
+        """长辈模式：bigger text and buttons (so the queues are paged afresh)."""
         self.touch()
         self._update(elderly=not self._state.elderly, home_page=0)
 

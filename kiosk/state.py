@@ -25,7 +25,7 @@ class Screen(enum.StrEnum):
     APPOINTMENT = "appointment"
     GREEN = "green"
     STAFF_LOGIN = "staff_login"
-    MINE = "mine"  # 我的号码: a scanned stub still waiting (延后 / 暂离 / 我回来了)
+    MINE = "mine"  # 我的号码：a scanned stub still waiting (延后 / 暂离 / 我回来了)
 
 
 class Field(enum.StrEnum):
@@ -106,7 +106,7 @@ class KioskState:
     ticket_printed: bool = False
     requeued: bool = False
     can_reprint: bool = False  # this kiosk printed a ticket a guide may reprint (补打)
-    mine: dict[str, Any] | None = None  # 我的号码: the scanned waiting ticket (public fields)
+    mine: dict[str, Any] | None = None  # 我的号码：the scanned waiting ticket (public fields)
 
     @property
     def paused(self) -> str | None:
@@ -150,7 +150,7 @@ def public_ticket_fields(ticket: dict[str, Any]) -> dict[str, Any]:
         "windows",
         "status",
         "priority",
-        "priority_reason",  # 长辈优先: why the hall put this ticket first
+        "priority_reason",  # 长辈优先：why the hall put this ticket first
         "waiting_ahead",
         "estimated_wait_min",
         "issued_at",

@@ -75,7 +75,7 @@ ZH: dict[str, str] = {
     "id_required": "请先刷身份证或输入身份证号码",
     "selected": "已选业务",
     "failed": "出现故障，请重试或到服务台",
-    # 我的号码: a scanned stub still waiting (延后 / 暂离 / 我回来了)
+    # 我的号码：a scanned stub still waiting (延后 / 暂离 / 我回来了)
     "mine_title": "我的号码",
     "mine_hint": "暂离期间不会叫您的号，位置为您保留；也可以让后面的人先办",
     "step_back": "让后面 {n} 位先办",

@@ -78,7 +78,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     app.include_router(followup_routes.router)  # 差评整改 (issue 15)
     app.include_router(audit_routes.router)
     app.include_router(person_routes.router)
-    app.include_router(citizen_routes.router)  # progress page: SMS opt-in, 延后, 暂离, stream
+    app.include_router(citizen_routes.router)  # progress page: SMS opt-in，延后、暂离，stream
     app.include_router(subscriber_routes.router)
     app.include_router(case_routes.router)  # 办件 (issue 18)
     _mount_web(app)

@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     session_hours: float = 12.0
     max_body_bytes: int = 64 * 1024
     event_keep_days: int = 7
-    device_stale_minutes: float = Field(default=10.0, ge=0)  # older "ok" is 未上报; 0: never
+    device_stale_minutes: float = Field(default=10.0, ge=0)  # older "ok" is 未上报；0: never
     login_free_failures: int = Field(default=5, ge=1)  # per user name + address, then delays
     login_attempts_per_client_per_minute: int = 100  # per address: a NATed hall shares one
     # A write waits this long for the database's lock (SQLite busy timeout, PostgreSQL

@@ -74,7 +74,7 @@ class UserSpec:
     role: str
     password_hash: str
     windows: tuple[str, ...]
-    staff_no: str | None = None  # 工号, shown on the window's evaluator
+    staff_no: str | None = None  # 工号，shown on the window's evaluator
 
 
 @dataclass(frozen=True)
@@ -201,12 +201,12 @@ def _hall_defaults(hall: Table) -> dict[str, Any]:
         ),
         "holidays": [d.isoformat() for d in _dates(hall, "holidays")],
         "workdays": [d.isoformat() for d in _workdays(hall)],
-        # 叫号播报: each call said this many times, with this pause between (display app)
+        # 叫号播报：each call said this many times, with this pause between (display app)
         "announce_repeats": hall.integer("announce_repeats", 2, lo=1, hi=5),
         "announce_pause_s": hall.number("announce_pause_s", 1.0, lo=0, hi=10),
         **_rating_settings(hall),
         **_platform_settings(hall),
-        "notify": notify_settings(hall),  # [hall.notify]: SMS alerts, 暂离 / 延后 limits
+        "notify": notify_settings(hall),  # [hall.notify]: SMS alerts，暂离 / 延后 limits
     }
     return {
         "requeue": rule,
@@ -339,7 +339,7 @@ def _window(t: Table, d: dict[str, Any], areas: set[str], queues: set[str]) -> W
 
 
 def _priority_rule(t: Table, queues: set[str]) -> dict[str, Any]:
-    """长辈优先: citizens of `min_age` or more (by the ID number) get priority in `queues`."""
+    """长辈优先：citizens of `min_age` or more (by the ID number) get priority in `queues`."""
     rule = {
         "min_age": t.integer("min_age", lo=50, hi=120),
         "queues": _known(t, "queues", t.texts("queues", []), queues),
@@ -397,18 +397,18 @@ def _departments(root: Table) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _platform_settings(hall: Table) -> dict[str, Any]:
-    """Codes and rules of the government platform: 行政区划代码, 追评, 差评整改, 代评 thresholds."""
+    """Codes and rules of the government platform：行政区划代码、追评、差评整改、代评 thresholds."""
     region = hall.text("region_code", None, max_len=12)
     if region is not None and (problem := region_problem(region)):
         raise hall.error("region_code", f"行政区划代码 {region!r} {problem}")
     return {
         "region_code": region,
         "region_name": hall.text("region_name", None, max_len=50),
-        # 追评: days after the first rating in which the citizen may add one more
+        # 追评：days after the first rating in which the citizen may add one more
         "followup_rating_days": hall.integer("followup_rating_days", 15, lo=0, hi=365),
-        # 差评整改: working days to call back and fix a rating of 1 or 2
+        # 差评整改：working days to call back and fix a rating of 1 or 2
         "poor_rating_followup_days": hall.integer("poor_rating_followup_days", 5, lo=1, hi=60),
-        # 代评: a rating this fast after the service ended counts as quick ...
+        # 代评：a rating this fast after the service ended counts as quick ...
         "proxy_rating_quick_seconds": hall.integer("proxy_rating_quick_seconds", 5, lo=1, hi=600),
         # ... and a window is flagged when its quick share is this many times the hall's
         "proxy_rating_ratio": hall.number("proxy_rating_ratio", 2.0, lo=1, hi=100),

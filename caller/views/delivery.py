@@ -13,7 +13,7 @@ from caller.views.labels import Label
 
 
 class DeliveryDialog(_Dialog):
-    """Scan or type a 办件编号; print the 办结通知书; record 领取 or 邮寄 with its number."""
+    """Scan or type a 办件编号；print the 办结通知书；record 领取 or 邮寄 with its number."""
 
     def __init__(
         self,

@@ -1,4 +1,4 @@
-"""Input dialogs of the pad: 受理、不予受理、转移、暂停、选号、通知书 (widgets only)."""
+"""Input dialogs of the pad：受理、不予受理、转移、暂停、选号、通知书 (widgets only)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class _Dialog(QDialog):
 
 
 class AcceptDialog(_Dialog):
-    """受理: the matter served (asked of a ticket taken by queue alone) and the 办件编号."""
+    """受理：the matter served (asked of a ticket taken by queue alone) and the 办件编号."""
 
     def __init__(
         self,
@@ -101,13 +101,13 @@ class AcceptDialog(_Dialog):
         self.accept()
 
     def values(self) -> tuple[str, str]:
-        """(matter code or "", 办件编号 or "")."""
+        """(matter code or ""，办件编号 or "")."""
         matter = self.matter.value() if self.ask_matter else None
         return matter or "", self.case_no.text().strip()
 
 
 class RejectDialog(_Dialog):
-    """不予受理: a reason from the list (none chosen for the clerk) or typed, and the matter."""
+    """不予受理：a reason from the list (none chosen for the clerk) or typed, and the matter."""
 
     def __init__(
         self,
@@ -233,7 +233,7 @@ class PauseDialog(_Dialog):
 
 
 class PickDialog(_Dialog):
-    """选号: type the number to call out of order."""
+    """选号：type the number to call out of order."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("选号呼叫", parent)
@@ -248,7 +248,7 @@ class PickDialog(_Dialog):
 
 
 class NoticeDialog(_Dialog):
-    """通知书: which document, the materials of a one-time notice, PDF or receipt."""
+    """通知书：which document, the materials of a one-time notice, PDF or receipt."""
 
     def __init__(
         self, kinds: Sequence[tuple[str, str]], parent: QWidget | None = None, ticket: str = ""

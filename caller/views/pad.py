@@ -70,7 +70,7 @@ class PadPage(QWidget):
         self.clerk = Label("")
         self.sign_out = QPushButton(f"签退 {SIGN_OUT_KEY}", objectName="small")
         self.sign_out.clicked.connect(lambda: self.action.emit("sign_out"))
-        self.delivery = QPushButton("出件", objectName="small")  # 统一出件: find a case, hand out
+        self.delivery = QPushButton("出件", objectName="small")  # 统一出件：find a case, hand out
         self.delivery.clicked.connect(lambda: self.action.emit("delivery"))
         row.addWidget(self.title)
         row.addSpacing(16)

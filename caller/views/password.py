@@ -11,7 +11,7 @@ from caller.views.theme import banner_style
 
 
 class PasswordPage(QWidget):
-    """原密码, 新密码 twice, one button."""
+    """原密码、新密码 twice, one button."""
 
     change_requested = pyqtSignal(str, str, str)
 

@@ -56,7 +56,7 @@ class TicketStub:
 
 @dataclass(frozen=True)
 class NoticeDoc:
-    """受理通知书 / 不予受理凭证 / 一次性告知书: a title, labelled fields and free body lines."""
+    """受理通知书 / 不予受理凭证 / 一次性告知书：a title, labelled fields and free body lines."""
 
     title: str
     hall_name: str

@@ -1,4 +1,4 @@
-"""我的号码: the scanned waiting ticket, with 延后 / 暂离 buttons, or 我回来了 while away."""
+"""我的号码：the scanned waiting ticket, with 延后 / 暂离 buttons, or 我回来了 while away."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class MinePage(QWidget):
             grid.addWidget(b, 0, i)
         for i, b in enumerate(self.away_buttons):
             grid.addWidget(b, 1, i)
-        # 首页 beside the steps, not in a row of its own: 长辈模式 with the pause banner and
+        # 首页 beside the steps, not in a row of its own：长辈模式 with the pause banner and
         # an error line leaves no room for one more row on a 720-pixel screen.
         self.home = button("", presenter.home, "small")
         grid.addWidget(self.home, 0, len(PLACES), 2, 1)
@@ -64,7 +64,7 @@ class MinePage(QWidget):
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 1)
         col.addWidget(self.steps)
-        self.away_nav = QWidget()  # while away: 首页 and 我回来了
+        self.away_nav = QWidget()  # while away：首页 and 我回来了
         nav = QHBoxLayout(self.away_nav)
         nav.setContentsMargins(0, 0, 0, 0)
         self.away_home = button("", presenter.home, "small")

@@ -12,7 +12,7 @@ from kiosk.views.common import button, label
 
 
 class TicketPage(QWidget):
-    """您的号码 B001, 办理窗口, 前面还有 N 人; 完成 and the guide's 补打."""
+    """您的号码 B001，办理窗口、前面还有 N 人；完成 and the guide's 补打."""
 
     def __init__(self, presenter: KioskPresenter) -> None:
         super().__init__()
@@ -53,7 +53,7 @@ class TicketPage(QWidget):
         t, lang = s.ticket or {}, s.lang
         heading = text("requeued", lang) if s.requeued else text("your_number", lang)
         if t.get("priority_reason"):
-            heading += f"（{t['priority_reason']}）"  # 长辈优先: the hall's rule put it first
+            heading += f"（{t['priority_reason']}）"  # 长辈优先：the hall's rule put it first
         self.heading.setText(heading)
         self.number.setText(str(t.get("number") or ""))
         self.matter.setText(str(t.get("matter_name") or t.get("queue_name") or ""))
@@ -63,7 +63,7 @@ class TicketPage(QWidget):
         if t.get("estimated_wait_min") is not None:
             ahead += " · " + text("estimate", lang, n=t["estimated_wait_min"])
         if t.get("sms"):
-            ahead += " · " + text("sms_on", lang)  # 短信提醒: the phone step took effect
+            ahead += " · " + text("sms_on", lang)  # 短信提醒：the phone step took effect
         self.ahead.setText(ahead)
         masked = [str(v) for v in (t.get("applicant_masked"), t.get("id_masked")) if v]
         self.masked.setText("  ".join(masked))

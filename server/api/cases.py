@@ -1,4 +1,4 @@
-"""Case routes: a case and its steps (department page, 出件 window, outside case systems)."""
+"""Case routes: a case and its steps (department page，出件 window, outside case systems)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ async def document(
         "xprinter-xp80c"
     ),
 ) -> Response:
-    """申请材料交接确认单 (handover), 审查意见一次性告知单 (opinion) or 办结通知书 (result)."""
+    """申请材料交接确认单 (handover)，审查意见一次性告知单 (opinion) or 办结通知书 (result)."""
     in_hall(who, hall)
     doc = await services.read(case_docs.case_doc, services.ctx, hall, case_no, kind, who, materials)
     if fmt == "json":

@@ -1,4 +1,4 @@
-"""Citizen routes of the progress page and the kiosk: SMS opt-in, 延后, 暂离, live stream."""
+"""Citizen routes of the progress page and the kiosk: SMS opt-in，延后、暂离，live stream."""
 
 from __future__ import annotations
 
@@ -38,13 +38,13 @@ class PhoneBody(_Body):
 
 
 class StepBackBody(_Body):
-    """延后 N 位: let this many citizens go first (the hall caps it)."""
+    """延后 N 位：let this many citizens go first (the hall caps it)."""
 
     places: int = Field(ge=1, le=1000)
 
 
 class AwayBody(_Body):
-    """暂离: keep my place this many minutes (the hall caps it)."""
+    """暂离：keep my place this many minutes (the hall caps it)."""
 
     minutes: int = Field(ge=1, le=24 * 60)
 
@@ -59,7 +59,7 @@ async def opt_in(
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """短信提醒: keep a mobile number for the near-turn, call and 过号 messages."""
+    """短信提醒：keep a mobile number for the near-turn, call and 过号 messages."""
     await _admit(services, ticket_id, who, s or x_ticket_secret, HELPERS)
     claim = once.claim(body)
     result = await services.write_once(claim, citizen.opt_in, services.ctx, ticket_id, body.phone)
@@ -89,7 +89,7 @@ async def step_back(
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """延后 N 位: the next N citizens of the line go first (at most K times per ticket)."""
+    """延后 N 位：the next N citizens of the line go first (at most K times per ticket)."""
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, HELPERS)
     claim = once.claim(body)  # a retried 延后 must not step back twice
     result = await services.write_once(
@@ -108,7 +108,7 @@ async def away(
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """暂离: keep the place for M minutes; not called until back or the time is up."""
+    """暂离：keep the place for M minutes; not called until back or the time is up."""
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, HELPERS)
     claim = once.claim(body)
     result = await services.write_once(
@@ -126,7 +126,7 @@ async def back(
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """我回来了: the ticket may be called again at the place it kept."""
+    """我回来了：the ticket may be called again at the place it kept."""
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, HELPERS)
     claim = once.claim()  # a retry after a lost reply gets the first answer, not 409
     result = await services.write_once(

@@ -69,7 +69,7 @@ async def notice(
     note: Note = None,
     profile: Profile = "xprinter-xp80c",
 ) -> Response:
-    """受理通知书 (accepted), 不予受理凭证 (rejected) or 一次性告知书 (missing) of a ticket."""
+    """受理通知书 (accepted)，不予受理凭证 (rejected) or 一次性告知书 (missing) of a ticket."""
     in_hall(who, hall)
     doc = await services.read(
         notices.notice_for, services.ctx, hall, ticket_id, kind, materials, note, who.name

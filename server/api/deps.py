@@ -150,7 +150,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def _refuse_outside_own_duty(principal: Principal, path: str) -> None:
-    """三员分立: the security administrator and the auditor may do their own duty only.
+    """三员分立：the security administrator and the auditor may do their own duty only.
 
     Checked here, for every route at once, so that a route added later cannot forget it.
     """

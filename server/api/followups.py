@@ -1,4 +1,4 @@
-"""差评整改 routes (supervisors): list, show, 回访, 整改, close."""
+"""差评整改 routes (supervisors): list, show，回访、整改，close."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the item's id")]
 
 
 class CallbackBody(Body):
-    """POST …/followups/{id}/callback: 回访."""
+    """POST …/followups/{id}/callback：回访."""
 
     multi_line = frozenset({"note"})
 
@@ -33,7 +33,7 @@ class CallbackBody(Body):
 
 
 class NoteBody(Body):
-    """POST …/followups/{id}/rectification: 整改 (what was done)."""
+    """POST …/followups/{id}/rectification：整改 (what was done)."""
 
     multi_line = frozenset({"note"})
 
@@ -71,7 +71,7 @@ async def show(
 async def callback(
     hall: str, item_id: ItemId, body: CallbackBody, services: ServicesDep, who: HallSupervisor
 ) -> JSONResponse:
-    """回访: whether the citizen was reached and what was said."""
+    """回访：whether the citizen was reached and what was said."""
     return reply(
         await services.write(
             followups.record_callback,
@@ -89,7 +89,7 @@ async def callback(
 async def rectification(
     hall: str, item_id: ItemId, body: NoteBody, services: ServicesDep, who: HallSupervisor
 ) -> JSONResponse:
-    """整改: what was done."""
+    """整改：what was done."""
     return reply(
         await services.write(
             followups.record_rectification, services.ctx, hall, item_id, body.note, who.name

@@ -169,7 +169,7 @@ class VolumesBody(Body):
 async def reported_volumes(
     hall: str, services: ServicesDep, _: HallSupervisor, month: Month = None
 ) -> JSONResponse:
-    """专窗业务量报送: the month's reported volumes and every window to report for."""
+    """专窗业务量报送：the month's reported volumes and every window to report for."""
     return reply(await services.read(volumes.list_volumes, services.ctx, hall, month))
 
 

@@ -1,4 +1,4 @@
-"""Ticket routes: read with waiting estimate, 过号取号, cancel, 好差评."""
+"""Ticket routes: read with waiting estimate，过号取号，cancel，好差评."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ async def requeue(
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """过号取号: back in the queue per the 过号重排 rule, or 409 with the reason.
+    """过号取号：back in the queue per the 过号重排 rule, or 409 with the reason.
 
     A kiosk that scanned the stub (or found it with the citizen's proof) sends the secret and
     gets it back for the new stub; without it the reply carries none.
@@ -98,7 +98,7 @@ async def evaluate(
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """好差评: 5 非常满意 … 1 非常不满意, once per service; a poor rating names its reasons."""
+    """好差评：5 非常满意 … 1 非常不满意，once per service; a poor rating names its reasons."""
     ratings.refuse_staff(who.role if who is not None else None)
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
     # The citizen's own page always offers reasons; only a device may rate without them.
@@ -132,7 +132,7 @@ async def evaluate_again(
     s: Secret = None,
     x_ticket_secret: SecretHeader = None,
 ) -> JSONResponse:
-    """追评: one more rating within the hall's `followup_rating_days`, kept beside the first."""
+    """追评：one more rating within the hall's `followup_rating_days`, kept beside the first."""
     ratings.refuse_staff(who.role if who is not None else None)
     owner = await _admit(services, ticket_id, who, s or x_ticket_secret, ("evaluator",))
     reasons = body.reasons if who is not None or body.reasons is not None else []

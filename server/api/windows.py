@@ -59,7 +59,7 @@ async def sign_out(
 async def call_next(
     hall: str, code: str, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
-    """叫号: the called ticket, or 404 `no_waiting_ticket`."""
+    """叫号：the called ticket, or 404 `no_waiting_ticket`."""
     in_hall(who, hall)
     claim = once.claim()
     return reply(
@@ -72,7 +72,7 @@ async def call_next(
 async def call(
     hall: str, code: str, body: CallBody, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
-    """选号: call a specific waiting ticket (logged as out of order)."""
+    """选号：call a specific waiting ticket (logged as out of order)."""
     in_hall(who, hall)
     claim = once.claim(body)
     return reply(
@@ -87,7 +87,7 @@ async def call(
 async def recall(
     hall: str, code: str, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
-    """重呼: call the current ticket again."""
+    """重呼：call the current ticket again."""
     in_hall(who, hall)
     claim = once.claim()
     return reply(
@@ -100,7 +100,7 @@ async def recall(
 async def outcome(
     hall: str, code: str, body: OutcomeBody, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
-    """Record 受理 `accepted`, 咨询 `consulted`, 不予受理 `rejected` or 过号 `no_show`."""
+    """Record 受理 `accepted`，咨询 `consulted`，不予受理 `rejected` or 过号 `no_show`."""
     in_hall(who, hall)
     claim = once.claim(body)
     return reply(
@@ -125,7 +125,7 @@ async def outcome(
 async def transfer(
     hall: str, code: str, body: TransferBody, services: ServicesDep, who: Clerk, once: OnceDep
 ) -> JSONResponse:
-    """转移: move the current ticket to another queue or window."""
+    """转移：move the current ticket to another queue or window."""
     in_hall(who, hall)
     claim = once.claim(body)
     return reply(
@@ -155,7 +155,7 @@ async def pause(
     once: OnceDep,
     body: PauseBody | None = None,
 ) -> JSONResponse:
-    """暂停 with a reason (午休, 临时离开, 业务咨询 …)."""
+    """暂停 with a reason (午休、临时离开、业务咨询 …)."""
     in_hall(who, hall)
     reason = body.reason if body else None
     claim = once.claim(body)
@@ -182,7 +182,7 @@ async def resume(
 async def set_queues(
     hall: str, code: str, body: QueuesBody, services: ServicesDep, who: Supervisor
 ) -> JSONResponse:
-    """潮汐: change the queues the window serves."""
+    """潮汐：change the queues the window serves."""
     in_hall(who, hall)
     return reply(await services.write(windows.set_queues, services.ctx, hall, code, body.queues))
 

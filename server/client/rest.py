@@ -121,7 +121,7 @@ class HallClient:
     def requeue(
         self, ticket_id: str, secret: str | None = None, *, idempotency_key: str | None = None
     ) -> dict[str, Any]:
-        """过号取号; with the stub's secret the reply carries it back for the new stub."""
+        """过号取号；with the stub's secret the reply carries it back for the new stub."""
         path = f"/api/v1/tickets/{ticket_id}/requeue"
         return self._write("POST", path, idempotency_key, params=_secret(secret))
 
@@ -133,7 +133,7 @@ class HallClient:
         return self._write("POST", path, idempotency_key, params=_secret(secret))
 
     def opt_in_phone(self, ticket_id: str, phone: str, secret: str | None = None) -> dict[str, Any]:
-        """短信提醒: SMS alerts to a mainland mobile number (kept by the notifier only)."""
+        """短信提醒：SMS alerts to a mainland mobile number (kept by the notifier only)."""
         path = f"/api/v1/tickets/{ticket_id}/phone"
         return self._write("POST", path, None, json={"phone": phone}, params=_secret(secret))
 
@@ -145,7 +145,7 @@ class HallClient:
         *,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """延后 N 位: let the next `places` citizens of the line go first."""
+        """延后 N 位：let the next `places` citizens of the line go first."""
         path = f"/api/v1/tickets/{ticket_id}/step-back"
         body = {"places": places}
         return self._write("POST", path, idempotency_key, json=body, params=_secret(secret))
@@ -158,13 +158,13 @@ class HallClient:
         *,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """暂离: keep the place `minutes`; not called until back."""
+        """暂离：keep the place `minutes`; not called until back."""
         path = f"/api/v1/tickets/{ticket_id}/away"
         body = {"minutes": minutes}
         return self._write("POST", path, idempotency_key, json=body, params=_secret(secret))
 
     def come_back(self, ticket_id: str, secret: str | None = None) -> dict[str, Any]:
-        """我回来了: the ticket may be called again at the place it kept."""
+        """我回来了：the ticket may be called again at the place it kept."""
         path = f"/api/v1/tickets/{ticket_id}/back"
         return self._write("POST", path, None, params=_secret(secret))
 
@@ -281,7 +281,7 @@ class HallClient:
         return self._call("GET", self._hall(f"/tickets/{ticket_id}/case"))
 
     def case_step(self, case_no: str, step: str, **body: Any) -> dict[str, Any]:
-        """Record a step of a case (转递, 签收, 办结, 补正, 领取, 邮寄 …); the case after it."""
+        """Record a step of a case (转递、签收、办结、补正、领取、邮寄 …); the case after it."""
         path = self._hall(f"/cases/{quote(case_no, safe='')}/steps")
         return self._call("POST", path, json={"step": step, **body})
 

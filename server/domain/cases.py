@@ -1,4 +1,4 @@
-"""Cases after 受理 (办件): 转递, 签收, 办结 / 不予许可 / 补正, 出件; a pure state machine."""
+"""Cases after 受理 (办件)：转递、签收、办结 / 不予许可 / 补正、出件；a pure state machine."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from server.domain.errors import Conflict, Invalid
 
 DEFAULT_CASE_NO_FORMAT = "{hall}{date:%Y%m%d}{seq:04d}"
-DEFAULT_HANDOVER_LIMIT_DAYS = 1  # 材料转递: signed for within 1 working day of 受理
+DEFAULT_HANDOVER_LIMIT_DAYS = 1  # 材料转递：signed for within 1 working day of 受理
 CASE_NO = re.compile(r"[A-Za-z0-9_-]{4,40}")
 
 
@@ -71,7 +71,7 @@ KIND_LABELS = {CaseKind.INSTANT: "即办件", CaseKind.PROMISED: "承诺件"}
 # Which step may follow which state, and where it leads.
 TRANSITIONS: dict[tuple[CaseState, Step], CaseState] = {
     (CaseState.OPENED, Step.HAND_OVER): CaseState.HANDED_OVER,
-    # Signing straight after 受理: the department sits in the hall and needs no 转递单.
+    # Signing straight after 受理：the department sits in the hall and needs no 转递单.
     (CaseState.OPENED, Step.SIGN): CaseState.SIGNED,
     (CaseState.HANDED_OVER, Step.SIGN): CaseState.SIGNED,
     (CaseState.SIGNED, Step.APPROVE): CaseState.APPROVED,
@@ -83,7 +83,7 @@ TRANSITIONS: dict[tuple[CaseState, Step], CaseState] = {
     (CaseState.DENIED, Step.COLLECT): CaseState.DELIVERED,
     (CaseState.DENIED, Step.MAIL): CaseState.DELIVERED,
 }
-# Steps the department records; 转递 and 出件 belong to the hall's windows.
+# Steps the department records；转递 and 出件 belong to the hall's windows.
 DEPARTMENT_STEPS = frozenset({Step.SIGN, Step.APPROVE, Step.DENY, Step.CORRECT, Step.RESUBMIT})
 DELIVERY_STEPS = frozenset({Step.COLLECT, Step.MAIL})
 
@@ -145,7 +145,7 @@ def apply_step(case: Case, step: Step, at: dt.datetime, detail: dict[str, Any]) 
 
 
 def _note(step: Step, detail: dict[str, Any]) -> str | None:
-    """The text a step must carry: 审查意见 for 不予许可, the materials for 补正, a 邮寄 number."""
+    """The text a step must carry：审查意见 for 不予许可，the materials for 补正，a 邮寄 number."""
     if step is Step.DENY:
         return _required(detail, "opinion", "不予许可须填写审查意见")
     if step is Step.CORRECT:
@@ -163,7 +163,7 @@ def _required(detail: dict[str, Any], key: str, message: str) -> str:
 
 
 def check_case_no(text: str) -> str:
-    """A typed or scanned 办件编号: 4 to 40 letters, digits or dashes (400 otherwise)."""
+    """A typed or scanned 办件编号：4 to 40 letters, digits or dashes (400 otherwise)."""
     value = text.strip()
     if not CASE_NO.fullmatch(value):
         raise Invalid("invalid_case_no", "办件编号应为 4 至 40 位字母、数字、下划线或连字符")

@@ -1,4 +1,4 @@
-"""Codes that tie a hall to the government platform: 行政区划代码, 统一社会信用代码, 事项编码."""
+"""Codes that tie a hall to the government platform：行政区划代码、统一社会信用代码、事项编码."""
 
 from __future__ import annotations
 

@@ -31,8 +31,8 @@ class EventType(StrEnum):
     FOLLOWUP_CALLED_BACK = "followup.called_back"
     FOLLOWUP_RECTIFIED = "followup.rectified"
     FOLLOWUP_CLOSED = "followup.closed"
-    TICKET_STEPPED_BACK = "ticket.stepped_back"  # 延后 N 位: a new place in its line
-    TICKET_AWAY = "ticket.away"  # 暂离: keeps its place, not called until back
+    TICKET_STEPPED_BACK = "ticket.stepped_back"  # 延后 N 位：a new place in its line
+    TICKET_AWAY = "ticket.away"  # 暂离：keeps its place, not called until back
     TICKET_BACK = "ticket.back"  # 我回来了 (or the 暂离 was ended)
     CASE_OPENED = "case.opened"  # 受理 opened a case (办件)
-    CASE_STEP = "case.step"  # a case moved on: 转递, 签收, 办结, 补正, 出件 …
+    CASE_STEP = "case.step"  # a case moved on：转递、签收、办结、补正、出件 …

@@ -77,13 +77,13 @@ def _still_open(item: Followup) -> None:
 
 
 def record_callback(item: Followup, reached: bool, note: str, by: str, at: str) -> Followup:
-    """回访: whether the citizen was reached and what was said (a later call replaces it)."""
+    """回访：whether the citizen was reached and what was said (a later call replaces it)."""
     _still_open(item)
     return replace(item, callback={"reached": reached, "note": note, "at": at, "by": by})
 
 
 def record_rectification(item: Followup, note: str, by: str, at: str) -> Followup:
-    """整改: what was done about it."""
+    """整改：what was done about it."""
     _still_open(item)
     return replace(item, rectification={"note": note, "at": at, "by": by})
 
@@ -114,7 +114,7 @@ def check_second_rating(
     now: dt.datetime,
     window_days: int,
 ) -> tuple[str, ...]:
-    """追评: one more rating within `window_days` of the first; returns the reasons picked."""
+    """追评：one more rating within `window_days` of the first; returns the reasons picked."""
     if level not in EVALUATION_LEVELS:
         raise Invalid("invalid_level", "评价等级应为 1 至 5")
     if ticket.evaluation_level is None or ticket.evaluated_at is None:

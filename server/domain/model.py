@@ -86,12 +86,12 @@ class QueueKind(StrEnum):
     FUNCTIONAL = "functional"  # 功能性综合窗口
     DEDICATED = "dedicated"  # 专窗
     SPECIAL = "special"  # 专属服务窗口
-    DELIVERY = "delivery"  # 统一出件窗口: finds cases and hands out their results
+    DELIVERY = "delivery"  # 统一出件窗口：finds cases and hands out their results
 
 
 @dataclass(frozen=True)
 class RequeueRule:
-    """过号重排: re-insert after `after` waiting tickets, at most `max_times`, within minutes."""
+    """过号重排：re-insert after `after` waiting tickets, at most `max_times`, within minutes."""
 
     after: int = 3
     max_times: int = 2
@@ -194,7 +194,7 @@ class Ticket:
     evaluation_reasons: tuple[str, ...] = ()  # reasons picked from the hall's list, in order
     evaluation_requested: bool = False
     evaluated_at: dt.datetime | None = None
-    away_until: dt.datetime | None = None  # 暂离: not called before this instant
+    away_until: dt.datetime | None = None  # 暂离：not called before this instant
     step_backs: int = 0  # 延后 and 暂离 taken, against the hall's limit
 
     @property

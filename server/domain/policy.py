@@ -39,7 +39,7 @@ def choose_next(window: Window, waiting: Sequence[Ticket], now: dt.datetime) -> 
     appointments that are due, then green channel per the window's mode, then normal
     tickets per the window's policy.
     """
-    # 暂离: an away ticket keeps its place but is not called until back (or timed out).
+    # 暂离：an away ticket keeps its place but is not called until back (or timed out).
     candidates = [t for t in eligible(window, waiting) if not is_away(t, now)]
     if not candidates:
         return None

@@ -8,7 +8,7 @@ from typing import Any
 from server.domain.errors import Invalid
 from server.domain.passwords import PasswordRules
 
-AUDIT_MIN_DAYS = 180  # 网络安全法 第二十一条: network logs at least six months
+AUDIT_MIN_DAYS = 180  # 网络安全法 第二十一条：network logs at least six months
 # Per-ID limits count one business day; a ticket's notice, recall and transfer need the name
 # on its own day. So one day after the ticket's day is the shortest either may be.
 PERSONAL_MIN_DAYS = 1

@@ -1,4 +1,4 @@
-"""暂离 / 延后 N 位: a waiting citizen lets others go first, within the hall's limits (pure)."""
+"""暂离 / 延后 N 位：a waiting citizen lets others go first, within the hall's limits (pure)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def rule_from(settings: Mapping[str, Any]) -> StepBackRule:
 
 
 def is_away(ticket: Ticket, now: dt.datetime) -> bool:
-    """True while the citizen is 暂离: the ticket keeps its place but is not called."""
+    """True while the citizen is 暂离：the ticket keeps its place but is not called."""
     return ticket.away_until is not None and now < ticket.away_until
 
 
@@ -56,7 +56,7 @@ def step_back(
     rule: StepBackRule,
     today: dt.date,
 ) -> Ticket:
-    """延后 N 位: the ticket moves behind the next `places` tickets of its line.
+    """延后 N 位：the ticket moves behind the next `places` tickets of its line.
 
     `behind` holds, in call order, the ranks of the waiting tickets of the same line that
     stand behind the ticket now (at least `places + 1` of them when there are so many). With
@@ -84,7 +84,7 @@ def step_back(
 def go_away(
     ticket: Ticket, minutes: int, now: dt.datetime, rule: StepBackRule, today: dt.date
 ) -> Ticket:
-    """暂离: keep the place for `minutes`; the ticket is not called until back or timed out."""
+    """暂离：keep the place for `minutes`; the ticket is not called until back or timed out."""
     _check(ticket, rule, today)
     if not 1 <= minutes <= rule.away_max_minutes:
         raise Invalid(
@@ -98,7 +98,7 @@ def go_away(
 
 
 def come_back(ticket: Ticket, now: dt.datetime) -> Ticket:
-    """我回来了: the ticket may be called again, at the place it kept."""
+    """我回来了：the ticket may be called again, at the place it kept."""
     if ticket.status is not TicketStatus.WAITING:
         raise Conflict("ticket_not_waiting", f"{ticket.number} 号当前不在等候中")
     if not is_away(ticket, now):
@@ -107,7 +107,7 @@ def come_back(ticket: Ticket, now: dt.datetime) -> Ticket:
 
 
 def standing(ticket: Ticket, now: dt.datetime, timezone: str) -> str | None:
-    """What the clerk's pad says of a ticket that stepped back: 暂离至 09:40, 已延后 1 次."""
+    """What the clerk's pad says of a ticket that stepped back：暂离至 09:40，已延后 1 次."""
     if is_away(ticket, now):
         assert ticket.away_until is not None
         return f"暂离至 {ticket.away_until.astimezone(ZoneInfo(timezone)):%H:%M}"

@@ -1,1 +1,1 @@
-"""Delivery of the hall's events to systems outside the hall (webhooks, 好差评 platforms, SMS)."""
+"""Delivery of the hall's events to systems outside the hall (webhooks，好差评 platforms, SMS)."""

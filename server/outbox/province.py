@@ -37,7 +37,7 @@ class RatingRecord:
     hall_name: str
     region_code: str
     region_name: str
-    case_no: str  # 办件编号, or the ticket's own reference when no case was opened
+    case_no: str  # 办件编号，or the ticket's own reference when no case was opened
     has_case: bool
     ticket_id: str
     number: str
@@ -59,7 +59,7 @@ class RatingRecord:
     assess_number: int  # 1 the first rating, 2 the 追评
     rated_at: dt.datetime  # UTC
     promise_days: int  # the matter's promised limit in working days; 0 when none is known
-    first_level: int | None  # for a 追评: the first rating's level
+    first_level: int | None  # for a 追评：the first rating's level
     timezone: str
 
     def local(self, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:

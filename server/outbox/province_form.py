@@ -16,7 +16,7 @@ from server.outbox.province import EVALUATOR, PHONE, RatingRecord, outgoing, rat
 
 NAME = "province_form"
 PF = {EVALUATOR: "4", PHONE: "3"}  # anything else: 5 other hall terminal
-# 办件状态 by the ticket's outcome: 1 受理, 2 咨询 (no case), 3 不予受理.
+# 办件状态 by the ticket's outcome: 1 受理，2 咨询 (no case), 3 不予受理.
 PRO_STATUS = {"accepted": "1", "consulted": "2", "rejected": "3"}
 FIELDS = (
     "areaCode",

@@ -1,4 +1,4 @@
-"""The `sms` outbox format: near-turn, call, 过号 and 补正 messages to a hall's SMS gateway.
+"""The `sms` outbox format: near-turn, call，过号 and 补正 messages to a hall's SMS gateway.
 
 A hall connects its gateway as an outbox subscriber with format `sms`. On every event that
 can move a line or end a ticket, the format looks at the hall's opted-in tickets (numbers
@@ -83,7 +83,7 @@ def due_messages(event: LoggedEvent, repos: Any, layout: Layout) -> list[tuple[s
 
 
 def _correction(event: LoggedEvent, repos: Any, layout: Layout) -> list[tuple[str, str, str, str]]:
-    """补正: the citizen whose ticket opened the case is told, once per 补正 step (its seq)."""
+    """补正：the citizen whose ticket opened the case is told, once per 补正 step (its seq)."""
     case = event.payload.get("case") or {}
     if case.get("step") != "correct" or not case.get("ticket"):
         return []

@@ -10,14 +10,14 @@ from server.protocol.models import Body
 
 
 class CaseStepBody(Body):
-    """POST …/cases/{case_no}/steps: one step (转递, 签收, 办结, 不予许可, 补正, 出件)."""
+    """POST …/cases/{case_no}/steps: one step (转递、签收、办结、不予许可、补正、出件)."""
 
     multi_line = frozenset({"opinion"})
 
     step: str = Field(max_length=16)
     opinion: str | None = Field(None, max_length=500)  # 审查意见 / 补正 materials to add
     materials: list[str] | None = Field(None, max_length=50)  # materials handed over
-    tracking_no: str | None = Field(None, max_length=40)  # 邮寄: the parcel's number
+    tracking_no: str | None = Field(None, max_length=40)  # 邮寄：the parcel's number
     # Outside case systems only: when the step happened there, and its id (pushed once).
     at: dt.datetime | None = None
     step_id: str | None = Field(None, min_length=1, max_length=64)

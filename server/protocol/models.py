@@ -104,7 +104,7 @@ class OutcomeBody(Body):
     ticket: str | None = Field(None, max_length=40)
     # The matter actually served, picked on the pad (extension; a queue ticket has none).
     matter: str | None = Field(None, max_length=64)
-    # 受理: the 办件编号 typed or scanned (the hall numbers the case itself without one).
+    # 受理：the 办件编号 typed or scanned (the hall numbers the case itself without one).
     case_no: str | None = Field(None, max_length=40)
 
 

@@ -46,7 +46,7 @@ def public_ticket(t: Ticket, layout: Layout) -> dict[str, Any]:
         "target_window": t.target_window,
         "evaluation_requested": t.evaluation_requested,
         "evaluation_level": t.evaluation_level,
-        "away_until": iso(t.away_until),  # 暂离: the pad shows it, call-next passes it by
+        "away_until": iso(t.away_until),  # 暂离：the pad shows it, call-next passes it by
         "step_backs": t.step_backs,
     }
 

@@ -1,6 +1,6 @@
-"""Case documents: 申请材料交接确认单, 审查意见一次性告知单 and 办结通知书 (JSON, PDF, receipt).
+"""Case documents：申请材料交接确认单、审查意见一次性告知单 and 办结通知书 (JSON, PDF, receipt).
 
-The PDF uses reportlab (as the outcome notices do) with a Code128 barcode of the 办件编号, so
+The PDF uses reportlab (as the outcome notices do) with a Code128 barcode of the 办件编号，so
 the department scans it on signing; the receipt goes through the printer driver's notice
 layout, which prints the same number as a native CODE128 symbol.
 """
@@ -129,7 +129,7 @@ def _fill(
 
 
 def _handover(f: _Facts, materials: list[str]) -> CaseDoc:
-    """申请材料交接确认单: travels with the papers, so the applicant is masked."""
+    """申请材料交接确认单：travels with the papers, so the applicant is masked."""
     c = f.case
     limit = "当场办结" if c.limit_days == 0 else f"{c.limit_days} 个工作日"
     fields = [
@@ -148,7 +148,7 @@ def _handover(f: _Facts, materials: list[str]) -> CaseDoc:
 
 
 def _opinion(f: _Facts) -> CaseDoc:
-    """审查意见一次性告知单: the 不予许可 opinion or the 补正 request, told once and whole."""
+    """审查意见一次性告知单：the 不予许可 opinion or the 补正 request, told once and whole."""
     c = f.case
     if c.state not in (CaseState.DENIED, CaseState.CORRECTION) or not c.note:
         raise Conflict("document_not_applicable", f"办件 {c.case_no} 没有审查意见")
@@ -168,7 +168,7 @@ def _opinion(f: _Facts) -> CaseDoc:
 
 
 def _result(f: _Facts) -> CaseDoc:
-    """办结通知书: decided when, with which result, where to collect it."""
+    """办结通知书：decided when, with which result, where to collect it."""
     c = f.case
     if c.decided_at is None:
         raise Conflict("document_not_applicable", f"办件 {c.case_no} 尚未办结")

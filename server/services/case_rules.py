@@ -56,7 +56,7 @@ class CaseRules:
         return rule if rule and rule.get("department") else None
 
     def due_date(self, opened: dt.date, limit_days: int) -> dt.date:
-        """承诺办结日: `limit_days` working days after the day of 受理 (即办件: that day)."""
+        """承诺办结日：`limit_days` working days after the day of 受理 (即办件：that day)."""
         return add_working_days(self.calendar, opened, limit_days)
 
 
@@ -143,7 +143,7 @@ def event_view(case: Case, layout: Layout, step: str | None) -> dict[str, Any]:
 
 
 def default_kind(rule: dict[str, Any] | None) -> tuple[CaseKind, int]:
-    """A case's kind and limit from its matter's rule (a matter without one: 承诺件, 20 days)."""
+    """A case's kind and limit from its matter's rule (a matter without one：承诺件，20 days)."""
     if rule is None:
         return CaseKind.PROMISED, 20
     return CaseKind(rule["kind"]), int(rule["limit_days"])

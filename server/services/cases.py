@@ -1,4 +1,4 @@
-"""Case use cases: open on 受理, record 转递 / 签收 / 办结 / 补正 / 出件, number, look up."""
+"""Case use cases: open on 受理，record 转递 / 签收 / 办结 / 补正 / 出件，number, look up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a citizen does from the progress page or the kiosk: SMS opt-in, 延后 N 位, 暂离, 回来."""
+"""What a citizen does from the progress page or the kiosk: SMS opt-in，延后 N 位、暂离、回来."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def keep_phone(tx: HallTx, ticket: Ticket, phone: str) -> bool:
 
 
 def opt_in(ctx: Context, ticket_id: str, phone: str) -> dict[str, Any]:
-    """Keep a mobile number for the ticket's alerts (near turn, called, 过号)."""
+    """Keep a mobile number for the ticket's alerts (near turn, called，过号)."""
     number = notify.normalize_phone(phone)
 
     def work(tx: HallTx) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def opt_out(ctx: Context, ticket_id: str) -> dict[str, Any]:
 
 
 def step_back(ctx: Context, ticket_id: str, places: int, *, owner: bool) -> dict[str, Any]:
-    """延后 N 位: let the next `places` citizens of the line go first."""
+    """延后 N 位：let the next `places` citizens of the line go first."""
 
     def work(tx: HallTx) -> dict[str, Any]:
         before = _load(tx, ticket_id)
@@ -96,7 +96,7 @@ def step_back(ctx: Context, ticket_id: str, places: int, *, owner: bool) -> dict
 
 
 def go_away(ctx: Context, ticket_id: str, minutes: int, *, owner: bool) -> dict[str, Any]:
-    """暂离: keep the place for `minutes`, not called until back."""
+    """暂离：keep the place for `minutes`, not called until back."""
 
     def work(tx: HallTx) -> dict[str, Any]:
         before = _load(tx, ticket_id)
@@ -108,7 +108,7 @@ def go_away(ctx: Context, ticket_id: str, minutes: int, *, owner: bool) -> dict[
 
 
 def come_back(ctx: Context, ticket_id: str, *, owner: bool) -> dict[str, Any]:
-    """我回来了: the ticket may be called again at the place it kept."""
+    """我回来了：the ticket may be called again at the place it kept."""
 
     def work(tx: HallTx) -> dict[str, Any]:
         before = _load(tx, ticket_id)

@@ -32,7 +32,7 @@ REJECTION_REASONS = (
     "超过法定申请期限",
     "申请人未能提供有效身份证明",
 )
-# Reasons a clerk picks when pausing; 签退待处理 is set by the system, not chosen.
+# Reasons a clerk picks when pausing；签退待处理 is set by the system, not chosen.
 CLERK_PAUSE_REASONS = tuple(r for r in PAUSE_REASONS if r != "签退待处理")
 
 

@@ -1,4 +1,4 @@
-"""差评整改: list, show, record 回访 and 整改, close; every step one transaction and one event."""
+"""差评整改：list, show, record 回访 and 整改，close; every step one transaction and one event."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def show_followup(ctx: Context, hall: str, item_id: int) -> dict[str, Any]:
 def record_callback(
     ctx: Context, hall: str, item_id: int, reached: bool, note: str, by: str
 ) -> dict[str, Any]:
-    """POST …/followups/{id}/callback: 回访 (reached or not, what was said)."""
+    """POST …/followups/{id}/callback：回访 (reached or not, what was said)."""
     return _step(
         ctx,
         hall,
@@ -102,7 +102,7 @@ def record_callback(
 def record_rectification(
     ctx: Context, hall: str, item_id: int, note: str, by: str
 ) -> dict[str, Any]:
-    """POST …/followups/{id}/rectification: 整改 (what was done)."""
+    """POST …/followups/{id}/rectification：整改 (what was done)."""
     return _step(
         ctx,
         hall,

@@ -1,4 +1,4 @@
-"""Outcome notices: 受理通知书, 不予受理凭证 and 一次性告知书, as data, PDF and thermal receipt.
+"""Outcome notices：受理通知书、不予受理凭证 and 一次性告知书，as data, PDF and thermal receipt.
 
 The document is filled from the ticket, its matter and the recorded outcome (plus, for the
 one-time notice, the materials the clerk lists). The PDF uses reportlab's built-in CID font
@@ -196,7 +196,7 @@ def _case_no(repos: Repositories, ticket: Ticket) -> str | None:
 
 
 def _department(layout: Layout, ticket: Ticket) -> str:
-    """承办部门: the matter's department; for a ticket taken by queue alone, the queue's.
+    """承办部门：the matter's department; for a ticket taken by queue alone, the queue's.
 
     A queue's department is the one its matters share (B 不动产登记 → 不动产登记中心); a queue
     whose matters belong to several departments (A 无差别综合受理) is named itself.

@@ -31,7 +31,7 @@ def channel_of(role: str | None) -> str:
 
 
 def followup_view(repos: Any, layout: Any, ticket: Ticket, now: Any) -> dict[str, Any] | None:
-    """What the citizen's page needs to offer a 追评: allowed until when, and the level given."""
+    """What the citizen's page needs to offer a 追评：allowed until when, and the level given."""
     if ticket.evaluated_at is None:
         return None
     days = int(layout.settings.get("followup_rating_days", 15))
@@ -90,7 +90,7 @@ def add_second_rating(
     channel: str,
     owner: bool,
 ) -> dict[str, Any]:
-    """追评: one more rating within the hall's window for it, kept beside the first."""
+    """追评：one more rating within the hall's window for it, kept beside the first."""
     with ctx.units.read() as repos:
         found = repos.tickets.get(ticket_id)
     if found is None:

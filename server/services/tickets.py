@@ -1,4 +1,4 @@
-"""Ticket use cases: issue (with appointments and quotas), read, 过号取号, cancel, evaluate."""
+"""Ticket use cases: issue (with appointments and quotas), read，过号取号，cancel, evaluate."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def issue_ticket(ctx: Context, hall: str, req: IssueRequest, *, by_staff: bool) 
             ctx, tx, tx.layout, ticket, staff=by_staff, today=tx.today, owner=True, ahead=ahead
         )
         if reason:
-            view["priority_reason"] = reason  # for the stub: 长辈优先
+            view["priority_reason"] = reason  # for the stub：长辈优先
         view["sms"] = sms  # the citizen will get SMS alerts (短信提醒)
         return view
 
@@ -246,7 +246,7 @@ def _proves_ownership(
 
 
 def requeue_ticket(ctx: Context, ticket_id: str, *, owner: bool = False) -> dict[str, Any]:
-    """过号取号: put a skipped ticket back behind N waiting tickets, or refuse with the reason."""
+    """过号取号：put a skipped ticket back behind N waiting tickets, or refuse with the reason."""
     hall = _hall_of(ctx, ticket_id)
 
     def work(tx: HallTx) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def sign_out(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
 
 
 def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
-    """叫号: call the next ticket by the window's policy, or 404 no_waiting_ticket."""
+    """叫号：call the next ticket by the window's policy, or 404 no_waiting_ticket."""
 
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)
@@ -78,7 +78,7 @@ def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
 
 
 def call_ticket(ctx: Context, hall: str, code: str, clerk: str, ref: str) -> dict[str, Any]:
-    """选号: call a specific waiting ticket (by id or number), logged as out of order."""
+    """选号：call a specific waiting ticket (by id or number), logged as out of order."""
 
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)
@@ -96,7 +96,7 @@ def call_ticket(ctx: Context, hall: str, code: str, clerk: str, ref: str) -> dic
 
 
 def recall(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
-    """重呼: call the current ticket again; suggests 过号 after the recall limit."""
+    """重呼：call the current ticket again; suggests 过号 after the recall limit."""
 
     def work(tx: HallTx) -> dict[str, Any]:
         window, before = _current(tx, code, clerk)
@@ -184,7 +184,7 @@ def _served_matter(tx: HallTx, window: Window, ticket: Ticket, code: str | None)
 
 
 def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) -> dict[str, Any]:
-    """暂停: the screens and the window's LED sign show 暂停服务 with the reason.
+    """暂停：the screens and the window's LED sign show 暂停服务 with the reason.
 
     Pausing a paused window answers its state as it is and announces nothing (idempotent).
     """
@@ -202,7 +202,7 @@ def pause(ctx: Context, hall: str, code: str, clerk: str, reason: str | None) ->
 
 
 def resume(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
-    """恢复: the window serves again."""
+    """恢复：the window serves again."""
 
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)
@@ -216,7 +216,7 @@ def resume(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
 
 
 def set_queues(ctx: Context, hall: str, code: str, queues: list[str]) -> dict[str, Any]:
-    """潮汐: change the queues a window serves (supervisor)."""
+    """潮汐：change the queues a window serves (supervisor)."""
 
     def work(tx: HallTx) -> dict[str, Any]:
         window = _window(tx, code)

@@ -1,7 +1,7 @@
-"""The monthly 业务异常情况通报: calling, rating and completion anomalies per window.
+"""The monthly 业务异常情况通报：calling, rating and completion anomalies per window.
 
-Sections follow the centre's report: 叫号异常 (system counts per window by outcome against
-the department's reported volume → 数据量不符; work recorded without a call), 好差评异常
+Sections follow the centre's report：叫号异常 (system counts per window by outcome against
+the department's reported volume → 数据量不符；work recorded without a call)，好差评异常
 (should-rate against rated; unrated services older than 5 working days; poor ratings), and
 有效办理率 / 过号率 outliers against the other windows of the hall.
 """
@@ -138,7 +138,7 @@ def _evaluation(
             elapsed[day] = calendar.working_days_after(day, read.today)
         if elapsed[day] > FOLLOW_UP_WORKING_DAYS:
             overdue.append((r, elapsed[day]))
-        else:  # 待评价: a rating may still be made up within the working days left
+        else:  # 待评价：a rating may still be made up within the working days left
             pending[r.window] += 1
     poor = queries.poor_ratings(read.conn, read.layout.code, period)
     late = Counter(r.window for r, _ in overdue)

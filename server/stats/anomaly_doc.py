@@ -135,7 +135,7 @@ def _show(key: str, value: Any) -> str:
         return f"{value:.1%}"
     if key == "status":
         return STATUS_LABELS.get(value, str(value))
-    if isinstance(value, list):  # 异常 flags, 差评 reasons
+    if isinstance(value, list):  # 异常 flags，差评 reasons
         return "、".join(value)
     if key == "difference":
         return f"{value:+d}"
@@ -153,7 +153,7 @@ COMPLETION = (("department_name", "部门"), *case_report.FIGURES)
 
 
 def anomaly_xlsx(report: dict[str, Any]) -> bytes:
-    """The report as a workbook: 通报摘要, 叫号异常, 好差评异常, 有效办理率过号率."""
+    """The report as a workbook：通报摘要、叫号异常、好差评异常、有效办理率过号率."""
     book = Workbook()
     ws = book.active
     assert ws is not None
@@ -213,7 +213,7 @@ def _table(
 
 
 def _cell(ws: Worksheet, key: str, value: Any) -> Cell:
-    """Numbers stay numbers (rates as %, 差额 signed); anything else is shown text."""
+    """Numbers stay numbers (rates as %，差额 signed); anything else is shown text."""
     numeric = isinstance(value, int | float) and not isinstance(value, bool) and key != "status"
     cell = xlsx.cell(ws, value if numeric else _show(key, value))
     if numeric and key in NUMBER_FORMATS:

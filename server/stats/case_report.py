@@ -49,7 +49,7 @@ def handover(
     zone: ZoneInfo,
     read: HallRead,
 ) -> dict[str, Any]:
-    """三、材料转递异常: cases opened this month whose 签收 came, or is still missing, too late."""
+    """三、材料转递异常：cases opened this month whose 签收 came, or is still missing, too late."""
     limit = rules.handover_limit_days
     late: list[dict[str, Any]] = []
     for c in found:
@@ -85,7 +85,7 @@ def handover(
 def completion(
     found: Iterable[Case], rules: CaseRules, period: Period, zone: ZoneInfo
 ) -> dict[str, Any]:
-    """四、办结率异常: the template's six figures per department."""
+    """四、办结率异常：the template's six figures per department."""
     counts: dict[str, dict[str, int]] = {}
     for c in found:
         opened = _day(c.opened_at, zone)

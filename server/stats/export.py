@@ -43,7 +43,7 @@ SPOOL_BYTES = 8 * 1024 * 1024  # larger workbooks go to disk while they are writ
 
 
 def sheet_name(dim: str) -> str:
-    """The sheet of a grouping: 按窗口, 按业务队列 …."""
+    """The sheet of a grouping：按窗口、按业务队列 …."""
     return f"按{grouping.DIMENSION_LABELS[dim]}"
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意
-SATISFIED = frozenset({5, 4, 3})  # 非常满意, 满意, 基本满意 count as satisfied
-SERVICE_RESULTS = frozenset({"accepted", "consulted", "rejected"})  # 办结: the clerk served
+SATISFIED = frozenset({5, 4, 3})  # 非常满意、满意、基本满意 count as satisfied
+SERVICE_RESULTS = frozenset({"accepted", "consulted", "rejected"})  # 办结：the clerk served
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,7 @@ def unrated_services(
 
 
 def poor_ratings(conn: Connection, hall: str, period: Period) -> list[Any]:
-    """Services rated 不满意 or 非常不满意 in the period (差评, to be followed up)."""
+    """Services rated 不满意 or 非常不满意 in the period (差评，to be followed up)."""
     return _services(
         conn,
         hall,

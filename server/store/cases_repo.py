@@ -11,7 +11,7 @@ from server.domain.cases import Case, CaseKind, CaseState
 from server.store import repo
 from server.store.tables import case_steps, cases, tickets
 
-CASE_COUNTER = "~cases"  # the counters row of the hall's own 办件编号, beside the queues'
+CASE_COUNTER = "~cases"  # the counters row of the hall's own 办件编号，beside the queues'
 
 
 def _case(row: Any) -> Case:

@@ -43,7 +43,7 @@ class NotifyRepo:
         """Delete the numbers of earlier business days (day end); returns how many.
 
         A ticket whose 受理 opened a case still awaiting its decision keeps its number: the
-        department may ask for 补正, and the citizen is told. It goes at the day end after.
+        department may ask for 补正，and the citizen is told. It goes at the day end after.
         """
         waiting_cases = select(cases.c.ticket_id).where(
             cases.c.hall == hall,

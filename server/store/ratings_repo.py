@@ -13,7 +13,7 @@ from server.store.tables import cases, halls, matters, second_ratings, tickets, 
 
 @dataclass(frozen=True)
 class SecondRating:
-    """A citizen's 追评, kept beside the first rating."""
+    """A citizen's 追评，kept beside the first rating."""
 
     ticket_id: str
     hall: str

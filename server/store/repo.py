@@ -283,7 +283,7 @@ def _candidates_statement(served: int) -> Fast:
                         tickets.c.queue == _p(f"q{i}"),
                         tickets.c.priority == priority,
                         tickets.c.target_window.is_(None),
-                        # 暂离: an away head gives way to the next ticket of its line
+                        # 暂离：an away head gives way to the next ticket of its line
                         tickets.c.away_until.is_(None) | (tickets.c.away_until <= _p("now")),
                     )
                     .order_by(tickets.c.rank)

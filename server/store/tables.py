@@ -85,7 +85,7 @@ queues = Table(
     Column("name", String(100), nullable=False),
     Column("prefix", String(4), nullable=False),
     Column("area", String(32), nullable=False),
-    Column("config", JSON, nullable=False),  # quotas, 过号重排 rule, service minutes ...
+    Column("config", JSON, nullable=False),  # quotas，过号重排 rule, service minutes ...
     Column("position", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
 )
@@ -183,7 +183,7 @@ tickets = Table(
     Column("evaluation_reasons", JSON, nullable=True),  # 好差评 reasons picked, in order
     Column("evaluation_requested", Boolean, nullable=False, default=False),
     Column("evaluated_at", UTCDateTime, nullable=True),
-    Column("away_until", UTCDateTime, nullable=True),  # 暂离: not called before (0007_phone)
+    Column("away_until", UTCDateTime, nullable=True),  # 暂离：not called before (0007_phone)
     Column("step_backs", Integer, nullable=False, default=0),  # 延后 / 暂离 taken
     # The waiting line: heads per queue and priority for call-next, counts per queue.
     Index("ix_tickets_line", "hall", "business_date", "status", "queue", "priority", "rank"),
@@ -247,7 +247,7 @@ users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("windows", JSON, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
-    Column("staff_no", String(32), nullable=True),  # 工号, shown on the window's evaluator
+    Column("staff_no", String(32), nullable=True),  # 工号，shown on the window's evaluator
     # issue 19: the hall file's hash last loaded, and when the user set their own password
     Column("initial_hash", String(200), nullable=True),
     Column("password_changed_at", UTCDateTime, nullable=True),
@@ -358,9 +358,9 @@ reported_volumes = Table(
     Column("updated_by", String(64), nullable=True),
 )
 
-# ---- Platform (issue 15 §3, §4): 追评 (a citizen's second rating) and 差评整改 items ----
+# ---- Platform (issue 15 §3, §4)：追评 (a citizen's second rating) and 差评整改 items ----
 
-# 追评: at most one per ticket, kept beside the first rating (never overwriting it).
+# 追评：at most one per ticket, kept beside the first rating (never overwriting it).
 second_ratings = Table(
     "second_ratings",
     metadata,
@@ -373,7 +373,7 @@ second_ratings = Table(
     Column("rated_at", UTCDateTime, nullable=False),
 )
 
-# 差评整改: a rating of 1 or 2 opens one item per ticket; supervisors call back, fix, close.
+# 差评整改：a rating of 1 or 2 opens one item per ticket; supervisors call back, fix, close.
 rating_followups = Table(
     "rating_followups",
     metadata,
@@ -524,12 +524,12 @@ cases = Table(
     "cases",
     metadata,
     Column("hall", String(32), primary_key=True),
-    Column("case_no", String(40), primary_key=True),  # 办件编号, typed/scanned or numbered here
+    Column("case_no", String(40), primary_key=True),  # 办件编号，typed/scanned or numbered here
     Column("ticket_id", String(32), nullable=True),  # the ticket whose 受理 opened it
     Column("matter", String(64), nullable=True),
     Column("department", String(32), nullable=True),  # department id of the hall file
     Column("kind", String(16), nullable=False),  # instant 即办件 / promised 承诺件
-    Column("limit_days", Integer, nullable=False),  # 承诺时限, working days
+    Column("limit_days", Integer, nullable=False),  # 承诺时限，working days
     Column("applicant_masked", String(50), nullable=True),  # masked only, as on the screens
     Column("clerk", String(64), nullable=True),
     Column("window", String(32), nullable=True),

@@ -12,7 +12,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/admin")
 def admin() -> FileResponse:
-    """统计后台: sign-in, live overview, statistics, anomaly report, volumes, staffing."""
+    """统计后台：sign-in, live overview, statistics, anomaly report, volumes, staffing."""
     return FileResponse(STATIC / "admin.html", headers={"Cache-Control": "no-cache"})
 
 

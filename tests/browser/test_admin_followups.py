@@ -1,4 +1,4 @@
-"""The 差评整改 tab of /admin in headless Chromium: list, 回访, 整改, 办结, text shown as text."""
+"""The 差评整改 tab of /admin in headless Chromium: list，回访、整改、办结，text shown as text."""
 
 from __future__ import annotations
 

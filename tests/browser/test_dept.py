@@ -101,7 +101,7 @@ def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, con
     SCREENS.mkdir(parents=True, exist_ok=True)
     desk.screenshot(path=str(SCREENS / "pad-delivery.png"))
 
-    # The 办结通知书, field by field (JSON) and in its PDF.
+    # The 办结通知书，field by field (JSON) and in its PDF.
     with HallClient(demo_server.url, "demo") as clerk:
         clerk.login("clerk09", "demo1234")
         base = f"/api/v1/halls/demo/cases/{case_no}"

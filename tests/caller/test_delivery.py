@@ -22,7 +22,7 @@ class RecordingPrinter:
 
 
 def decided_case(client) -> str:
-    """A case of 不动产登记中心, accepted at S13 and finished by the department."""
+    """A case of 不动产登记中心，accepted at S13 and finished by the department."""
     clerk = login(client, "clerk13")
     window(client, clerk, "S13", "sign-in")
     ticket = issue(client, queue="B", applicant_name="司马相如")

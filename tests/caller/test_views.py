@@ -22,7 +22,7 @@ class AnsweringDialogs:
         self.reason = "申请人不具备申请资格"
         self.matter: str | None = None
         self.accepted_matter = ""  # 受理 without naming a matter
-        self.case_no = ""  # ... and without typing a 办件编号: the hall numbers the case
+        self.case_no = ""  # ... and without typing a 办件编号：the hall numbers the case
         self.target: tuple[str | None, str | None, str] = ("B", None, "需不动产专窗")
         self.pause = "午休"
         self.number = "A003"

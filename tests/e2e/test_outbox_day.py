@@ -4,7 +4,7 @@ Every endpoint fails 30 % of requests at random and is down for a while (a minut
 issue, scaled down here with the backoff so the test stays short); the server is killed
 with -9 while events are owed. Afterwards the webhook holds every event of the log exactly
 as logged, each signature verified, and each province holds exactly the ratings the test
-gave (first ratings and 追评, through the window's evaluator and the citizen's phone),
+gave (first ratings and 追评，through the window's evaluator and the citizen's phone),
 field by field, computed here from what the test drove and the hall file's codes; every
 subscriber's status shows zero lag.
 
@@ -57,7 +57,7 @@ TOKENS = {  # the demo hall's published tokens, replaced: a real server refuses 
 KIOSK = {"Authorization": f"Bearer {TOKENS['demo-kiosk']}"}
 EVALUATOR = {"Authorization": f"Bearer {TOKENS['demo-evaluator']}"}
 CLERKS = {"clerk01": "S01", "clerk02": "S02", "clerk03": "S03"}  # windows serving queue A
-MATTERS = ["qy-sl", "qy-bg", "qy-zx", "gt-dj"]  # matters of queue A, 市场监管局
+MATTERS = ["qy-sl", "qy-bg", "qy-zx", "gt-dj"]  # matters of queue A，市场监管局
 APPLICANTS = ["张三丰", "欧阳娜娜", None, "李四"]
 MASKED = {"张三丰": "张**", "欧阳娜娜": "欧阳**", None: "", "李四": "李*"}
 OUTCOMES = [
@@ -81,7 +81,7 @@ class Rate:
     comment: str = ""
 
 
-# What each served ticket gets, in turn: a first rating and maybe a 追评; None is unrated.
+# What each served ticket gets, in turn: a first rating and maybe a 追评；None is unrated.
 PLANS: list[tuple[Rate, Rate | None] | None] = [
     (Rate("evaluator", 5), None),
     (Rate("phone", 2, ("等候时间长", "服务态度差"), "等了很久，态度也不好"), None),
@@ -171,7 +171,7 @@ def test_a_hall_day_reaches_flaky_webhook_and_provinces_exactly(tmp_path, backen
         for endpoint in endpoints:
             endpoint.down_for(DOWN_SECONDS)
         work_a_while(http, tokens, day, rounds=2)
-        follow_up(http, day)  # the 追评, after the restart
+        follow_up(http, day)  # the 追评，after the restart
         waiting = post(  # a citizen still at the café when called: the SMS is due
             http,
             f"/api/v1/halls/{HALL}/tickets",
@@ -260,7 +260,7 @@ def hall_codes() -> dict[str, Any]:
             for m in spec["matters"]
         },
         "staff_no": {u["username"]: u.get("staff_no", "") for u in spec["users"]},
-        # 承诺时限: an instant matter (即办件) 0, a promised one its limit_days (default 20)
+        # 承诺时限：an instant matter (即办件) 0, a promised one its limit_days (default 20)
         "promise": {
             m["code"]: m.get("limit_days", 0 if m.get("kind") == "instant" else 20)
             for m in spec["matters"]
@@ -269,7 +269,7 @@ def hall_codes() -> dict[str, Any]:
 
 
 def case_no(g: Given) -> str:
-    """The case's 办件编号, or the adapters' key for a service with no case: hall, date, number."""
+    """The case's 办件编号，or the adapters' key for a service with no case: hall, date, number."""
     if g.case is not None:
         return g.case
     return f"{HALL}-{g.ticket['business_date'].replace('-', '')}-{g.ticket['number']}"

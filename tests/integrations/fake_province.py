@@ -40,7 +40,7 @@ def _text(value: Any) -> bool:
 
 
 def _masked(value: Any) -> bool:
-    # A citizen's name leaves the hall masked (张*, 欧阳**) or not at all.
+    # A citizen's name leaves the hall masked (张*，欧阳**) or not at all.
     return isinstance(value, str) and (value == "" or "*" in value)
 
 

@@ -1,4 +1,4 @@
-"""Every kiosk page fits its screen: normal and 长辈模式, with and without the pause banner.
+"""Every kiosk page fits its screen: normal and 长辈模式，with and without the pause banner.
 
 The window keeps the configured screen size whatever it shows; what a page shows must fit
 in it: every visible button and text is inside the window and at least as big as it needs
@@ -80,7 +80,7 @@ def printer_fails(kiosk: Kiosk) -> None:
 def home(kiosk: Kiosk, trouble: bool) -> None:
     if trouble:
         kiosk.p.open_green()
-        kiosk.p.card_read("张三丰", OLD)  # 已确认: 绿色通道优先办理, a line on the home page
+        kiosk.p.card_read("张三丰", OLD)  # 已确认：绿色通道优先办理，a line on the home page
         printer_fails(kiosk)
         assert kiosk.s.screen is Screen.HOME and kiosk.s.message is not None
 
@@ -110,7 +110,7 @@ def identify(kiosk: Kiosk, trouble: bool) -> None:
 def ticket(kiosk: Kiosk, trouble: bool) -> None:
     walk(kiosk, "不动产", "买卖过户", "二手房")
     kiosk.p.card_read("张三丰", next(_citizens))  # one number per ID and business a day
-    kiosk.printer.jam_next = trouble  # paper runs out mid-job: 小票打印失败
+    kiosk.printer.jam_next = trouble  # paper runs out mid-job：小票打印失败
     kiosk.p.take_number()
     assert kiosk.s.screen is Screen.TICKET and kiosk.s.ticket_printed is not trouble
 
@@ -157,7 +157,7 @@ def staff_login(kiosk: Kiosk, trouble: bool) -> None:
     kiosk.type("wrong")
     if trouble:
         printer_fails(kiosk)
-        kiosk.p.staff_confirm()  # 用户名或密码错误: an error line
+        kiosk.p.staff_confirm()  # 用户名或密码错误：an error line
         assert kiosk.s.message is not None
 
 
@@ -172,7 +172,7 @@ def mine(kiosk: Kiosk, trouble: bool, away: bool = False) -> None:
         kiosk.p.mine_away(30)
     if trouble:
         printer_fails(kiosk)
-    kiosk.p.scan(url)  # 我的号码: nothing printed, so a paused printer does not stop it
+    kiosk.p.scan(url)  # 我的号码：nothing printed, so a paused printer does not stop it
     ahead = {**kiosk.s.mine, "number": "B129", "waiting_ahead": 128, "estimated_wait_min": 214}
     kiosk.p._update(mine=ahead)  # a busy day's three digits
     if trouble:

@@ -1,4 +1,4 @@
-"""The citizen's main path through the presenter: home, 智能导办, identify, issue, print."""
+"""The citizen's main path through the presenter: home，智能导办，identify, issue, print."""
 
 from __future__ import annotations
 

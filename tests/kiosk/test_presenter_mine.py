@@ -1,4 +1,4 @@
-"""我的号码 at the kiosk: a scanned stub still waiting can 延后 N 位, 暂离 and 我回来了."""
+"""我的号码 at the kiosk: a scanned stub still waiting can 延后 N 位、暂离 and 我回来了."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def test_another_stub_scanned_on_my_number_replaces_it(kiosk, client):
     window(client, clerk, "S13", "call-next")  # B001 called
     kiosk.p.scan(second["progress_url"])
     assert kiosk.s.mine["number"] == "B002"
-    kiosk.p.scan(first["progress_url"])  # not waiting: 我的号码 of B002 is not left showing
+    kiosk.p.scan(first["progress_url"])  # not waiting：我的号码 of B002 is not left showing
     s = kiosk.s
     assert s.screen is Screen.HOME and s.mine is None
     assert s.message.text == "B001 号正在叫号，请到 S13 窗口办理"

@@ -1,4 +1,4 @@
-"""我的号码 on screen: the number, people ahead, the step buttons, 我回来了 while away."""
+"""我的号码 on screen: the number, people ahead, the step buttons，我回来了 while away."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The citizen's own actions: SMS opt-in, 延后 N 位, 暂离 / 我回来了, and what they refuse."""
+"""The citizen's own actions: SMS opt-in，延后 N 位、暂离 / 我回来了，and what they refuse."""
 
 from __future__ import annotations
 

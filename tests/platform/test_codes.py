@@ -1,4 +1,4 @@
-"""统一社会信用代码 (GB 32100-2015), 行政区划代码 and 事项编码 in the domain and the hall file."""
+"""统一社会信用代码 (GB 32100-2015)，行政区划代码 and 事项编码 in the domain and the hall file."""
 
 import tomllib
 
@@ -16,7 +16,7 @@ from server.hallfile import load_hall_file, parse_hall
 from server.tomlreader import ConfigError
 
 # Published codes: the example of GB 32100-2015 itself and two companies' business licences
-# (华为技术有限公司, 深圳市腾讯计算机系统有限公司), as printed on their public registrations.
+# (华为技术有限公司、深圳市腾讯计算机系统有限公司), as printed on their public registrations.
 PUBLISHED = ["91350100M000100Y43", "914403001922038216", "9144030071526726XG"]
 
 

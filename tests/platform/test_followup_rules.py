@@ -1,4 +1,4 @@
-"""The pure rules: 追评 window and count, 差评整改 steps, deadlines in working days."""
+"""The pure rules：追评 window and count，差评整改 steps, deadlines in working days."""
 
 from __future__ import annotations
 

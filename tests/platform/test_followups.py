@@ -1,4 +1,4 @@
-"""差评整改: a rating of 1 or 2 opens an item that supervisors call back, fix and close."""
+"""差评整改：a rating of 1 or 2 opens an item that supervisors call back, fix and close."""
 
 from __future__ import annotations
 

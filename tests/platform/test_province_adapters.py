@@ -77,7 +77,7 @@ def test_every_adapter_is_registered_by_name():
 def test_the_form_adapter_maps_every_field(client, day):
     good, _ = day
     outs = render(client, "province_form")
-    assert len(outs) == 3  # two first ratings and one 追评; no other event is sent
+    assert len(outs) == 3  # two first ratings and one 追评；no other event is sent
     forms = [dict(parse_qsl(o.body.decode(), keep_blank_values=True)) for o in outs]
     assert all(
         o.headers["Content-Type"].startswith("application/x-www-form-urlencoded") for o in outs

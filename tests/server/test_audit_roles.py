@@ -1,4 +1,4 @@
-"""三员分立: the auditor reads the trail and nothing else; the security administrator's settings;
+"""三员分立：the auditor reads the trail and nothing else; the security administrator's settings;
 every staff write route (and every download) declares its audit action."""
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ for path in (
 ):
     MATRIX[("GET", f"/api/v1/halls/{{hall}}/{path}")] = SUPERVISORS
 MATRIX[("PUT", "/api/v1/halls/{hall}/reported-volumes")] = SUPERVISORS
-# 追评 (issue 15): the evaluator or the ticket's secret, never staff; 差评整改: supervisors
+# 追评 (issue 15): the evaluator or the ticket's secret, never staff；差评整改：supervisors
 MATRIX[("POST", "/api/v1/tickets/{ticket_id}/evaluation/followup")] = {"evaluator"}
 MATRIX[("GET", "/api/v1/halls/{hall}/followups")] = SUPERVISORS
 MATRIX[("GET", "/api/v1/halls/{hall}/followups/{item_id}")] = SUPERVISORS

@@ -1,4 +1,4 @@
-"""Case documents: 申请材料交接确认单, 审查意见一次性告知单, 办结通知书, checked field by field."""
+"""Case documents：申请材料交接确认单、审查意见一次性告知单、办结通知书，checked field by field."""
 
 from __future__ import annotations
 

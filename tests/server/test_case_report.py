@@ -1,4 +1,4 @@
-"""Two months of cases through the API; 通报 sections 三 and 四 recounted from the raw steps."""
+"""Two months of cases through the API；通报 sections 三 and 四 recounted from the raw steps."""
 
 from __future__ import annotations
 

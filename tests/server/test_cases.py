@@ -1,4 +1,4 @@
-"""Cases (办件): opened by 受理, numbered, moved step by step; bad steps refused."""
+"""Cases (办件): opened by 受理，numbered, moved step by step; bad steps refused."""
 
 from __future__ import annotations
 

@@ -589,7 +589,7 @@ START = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)  # Monday 09:00 in the hal
 
 
 def hall_layout(**queue: Any) -> Layout:
-    """A one-queue hall, 综合业务 (A), with the queue's settings overridden."""
+    """A one-queue hall，综合业务 (A), with the queue's settings overridden."""
     return Layout(
         code=HALL,
         name="测试便民服务中心",

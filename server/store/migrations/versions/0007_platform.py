@@ -1,4 +1,4 @@
-"""Platform codes on matters (事项编码, 统一社会信用代码); 追评 and 差评整改 tables.
+"""Platform codes on matters (事项编码、统一社会信用代码)；追评 and 差评整改 tables.
 
 Revision ID: 0007_platform
 Revises: 0004_pad

@@ -1,4 +1,4 @@
-"""cases and case_steps: 办件 after 受理 (转递, 签收, 办结, 出件)
+"""cases and case_steps：办件 after 受理 (转递、签收、办结、出件)
 
 Revision ID: 0007_cases
 Revises: 0007_outbox
