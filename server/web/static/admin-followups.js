@@ -1,4 +1,4 @@
-// 一窗 统计后台: the 差评整改 tab (follow-up of ratings 不满意 and 非常不满意).
+// 一窗 统计后台：the 差评整改 tab (follow-up of ratings 不满意 and 非常不满意).
 // Citizens' comments and staff notes are shown with textContent only.
 "use strict";
 

@@ -1,4 +1,4 @@
-// 一窗 统计后台: the 对接 tab (event outbox): each subscriber's lag, last success and error,
+// 一窗 统计后台：the 对接 tab (event outbox): each subscriber's lag, last success and error,
 // dead letters; pause, resume, replay. Every text goes in through textContent (el/fill).
 "use strict";
 

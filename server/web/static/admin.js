@@ -1,4 +1,4 @@
-// 一窗 统计后台: the supervisor dashboard. Plain script (CSP: script-src 'self').
+// 一窗 统计后台：the supervisor dashboard. Plain script (CSP: script-src 'self').
 // Charts and the anomaly report come from the server already rendered and escaped.
 "use strict";
 

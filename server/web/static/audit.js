@@ -1,4 +1,4 @@
-// 一窗 审计与安全: the auditor's view of the audit trail and the security administrator's
+// 一窗 审计与安全：the auditor's view of the audit trail and the security administrator's
 // settings (issue 19). Plain script (CSP: script-src 'self'); every value as textContent.
 "use strict";
 

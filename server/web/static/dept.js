@@ -1,4 +1,4 @@
-// 部门签收办结: department staff sign for a case's materials and record 办结 / 不予许可 / 补正.
+// 部门签收办结：department staff sign for a case's materials and record 办结 / 不予许可 / 补正.
 // Everything the server sends is shown with textContent, never as markup.
 "use strict";
 (function () {

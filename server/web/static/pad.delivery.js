@@ -1,4 +1,4 @@
-/* 统一出件 on the web pad: find a case by its 办件编号, print the 办结通知书, record 领取 or 邮寄. */
+/* 统一出件 on the web pad: find a case by its 办件编号，print the 办结通知书，record 领取 or 邮寄. */
 "use strict";
 
 (function () {

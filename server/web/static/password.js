@@ -1,4 +1,4 @@
-// 修改密码: the form every page shows when the sign-in answers password_change_required
+// 修改密码：the form every page shows when the sign-in answers password_change_required
 // (issue 19). Plain script; user text only ever as textContent.
 "use strict";
 
