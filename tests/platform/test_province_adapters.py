@@ -31,7 +31,9 @@ def served(client, name="张三丰", matter="qy-sl") -> dict:
     window(client, headers, "S01", "sign-in")
     assert window(client, headers, "S01", "call", ticket=ticket["id"]).status_code == 200
     assert window(client, headers, "S01", "outcome", outcome="accepted").status_code == 200
-    return ticket
+    # 受理 opened a case: its 办件编号 keys the upload (the hall numbers it: none was typed)
+    case = client.get(f"/api/v1/halls/demo/tickets/{ticket['id']}/case", headers=headers)
+    return {**ticket, "case_no": case.json()["case_no"]}
 
 
 def secret(ticket: dict) -> dict:
@@ -90,7 +92,7 @@ def test_the_form_adapter_maps_every_field(client, day):
         "deptCode": DEPT["qy-sl"].department_code,
         "taskCode": DEPT["qy-sl"].catalog_code,
         "taskName": "企业设立登记",
-        "projectNo": f"demo-20261124-{good['number']}",
+        "projectNo": good["case_no"],
         "proStatus": "1",
         "proDepart": "市场监管局",
         "proManager": "ZW0101",
@@ -102,7 +104,7 @@ def test_the_form_adapter_maps_every_field(client, day):
         "writingEvaluation": "",
         "assessTime": "2026-11-24 09:00:00",
         "assessNumber": "1",
-        "promiseTime": "0",
+        "promiseTime": "3",  # 企业设立登记: limit_days = 3 in the demo hall
         "dataSource": "1",
     }
     assert (bad["pf"], bad["userName"], bad["satisfaction"]) == ("3", "欧阳**", "1")
@@ -146,7 +148,7 @@ def test_the_json_adapter_sends_the_second_rating_as_a_child_of_the_first(client
         json.loads(o.body) for o in render(client, "province_json", publish="true")
     )
     assert first == {
-        "busiCode": f"demo-20261124-{good['number']}",
+        "busiCode": good["case_no"],
         "evalChannel": "pad",
         "evalSource": "hall",
         "objType": "2",
