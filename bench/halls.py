@@ -101,4 +101,6 @@ def hall_text(code: str, shape: HallShape) -> str:
     devices += [(f"tv-{n}", "display", screen_token(code, n)) for n in range(1, shape.screens + 1)]
     for ident, kind, token in devices:
         lines += ["[[devices]]", f'id = "{ident}"', f'kind = "{kind}"', f'token = "{token}"']
+    # The generated clerks act at once: no forced change of the initial password (issue 19).
+    lines += ["[security]", "password_force_change = false"]
     return "\n".join(lines) + "\n"

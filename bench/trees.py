@@ -50,14 +50,33 @@ class TreeServer(ServerProcess):
         self.root = root
         self.env["PYTHONPATH"] = str(root)
 
+    def _for_this_tree(self, hall: Path) -> Path:
+        """The hall file as this tree reads it: an older tree refuses tables added since.
+
+        `[security]` (issue 19) only turns the forced password change off, which older trees
+        never had, so a copy without it is the same hall to them.
+        """
+        text = hall.read_text(encoding="utf-8")
+        if self.root == ROOT or "[security]" not in text:
+            return hall
+        kept, skipping = [], False
+        for line in text.splitlines():
+            if line.startswith("["):
+                skipping = line.strip() == "[security]"
+            if not skipping:
+                kept.append(line)
+        copy = self.data_dir / f"{hall.stem}.older.toml"
+        copy.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        return copy
+
     def start(self, timeout: float = 120.0) -> TreeServer:
         """Start and wait for /healthz (many hall files take a while to load)."""
         args = [sys.executable, "-m", "server", "serve", "--port", str(self.port)]
         args += ["--data-dir", str(self.data_dir), "--workers", str(self.workers)]
         args += ["--log-level", "warning"]
-        for hall in self.hall_files:
-            args += ["--hall", str(hall)]
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        for hall in self.hall_files:
+            args += ["--hall", str(self._for_this_tree(hall))]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 args,

@@ -11,10 +11,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.domain import auditchain
+from server.store.fast import Fast
 from server.store.tables import audit_heads, audit_log, hall_security
 
 COLUMNS = [c for c in audit_log.c if c.name != "id"]
@@ -32,18 +33,29 @@ def as_record(row: Any) -> dict[str, Any]:
     return rec
 
 
+# Every staff write appends a record: its statements run on the driver's cursor (fast.py).
+_HEAD = Fast(select(audit_heads).where(audit_heads.c.hall == bindparam("hall")))
+_HEAD_FOR_UPDATE = Fast(
+    select(audit_heads).where(audit_heads.c.hall == bindparam("hall")).with_for_update()
+)
+_MOVE_HEAD = Fast(
+    update(audit_heads).where(audit_heads.c.hall == bindparam("b_hall")),
+    ["last_seq", "last_hash"],
+)
+_INSERTS: dict[tuple[str, ...], Fast] = {}  # per set of columns given
+
+
 class AuditRepo:
     """The `audit_log` and `audit_heads` tables of one transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def _head(self, hall: str) -> Any:
-        query = select(audit_heads).where(audit_heads.c.hall == hall)
-        if self.conn.dialect.name != "sqlite":
-            query = query.with_for_update()  # the chain's own lock: appends run one at a time
-        row = self.conn.execute(query).first()
-        if row is None:  # a new chain; two workers may start it at once, one insert wins
+    def _head(self, hall: str) -> dict[str, Any]:
+        # PostgreSQL: the chain's own row lock, so appends run one at a time
+        query = _HEAD if self.conn.dialect.name == "sqlite" else _HEAD_FOR_UPDATE
+        rows = query.mappings(self.conn, {"hall": hall})
+        if not rows:  # a new chain; two workers may start it at once, one insert wins
             g = auditchain.GENESIS
             dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
             self.conn.execute(
@@ -51,8 +63,8 @@ class AuditRepo:
                 .values(hall=hall, last_seq=0, last_hash=g, pruned_seq=0, pruned_hash=g)
                 .on_conflict_do_nothing()
             )
-            row = self.conn.execute(query).first()
-        return row
+            rows = query.mappings(self.conn, {"hall": hall})
+        return rows[0]
 
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Chain and store one record (hall, at, who, role, address, action, object …)."""
@@ -64,17 +76,20 @@ class AuditRepo:
         )
         rec = {
             **fields,
-            "seq": int(head.last_seq) + 1,
+            "seq": int(head["last_seq"]) + 1,
             "at": _iso(at),
             "details": details,
-            "prev_hash": head.last_hash,
+            "prev_hash": head["last_hash"],
         }
         rec["hash"] = auditchain.record_hash(rec)
-        self.conn.execute(audit_log.insert().values({**rec, "at": at}))
-        self.conn.execute(
-            update(audit_heads)
-            .where(audit_heads.c.hall == hall)
-            .values(last_seq=rec["seq"], last_hash=rec["hash"])
+        row = {**rec, "at": at}
+        keys = tuple(sorted(row))
+        insert = _INSERTS.get(keys)
+        if insert is None:
+            insert = _INSERTS[keys] = Fast(audit_log.insert(), keys)
+        insert.run(self.conn, row)
+        _MOVE_HEAD.run(
+            self.conn, {"b_hall": hall, "last_seq": rec["seq"], "last_hash": rec["hash"]}
         )
         return rec
 
