@@ -355,3 +355,30 @@ def test_the_notices_after_rejected_and_accepted_download_as_pdf(demo_server, ki
     ):
         assert expected in text, expected
     render_notice(path, "pad-notice-missing")
+
+
+def test_a_matter_named_at_the_kiosk_still_asks_for_the_case_number_a_scanner_enters(
+    demo_server, kiosk, tab
+):
+    from playwright.sync_api import expect
+
+    url = demo_server.url
+    ticket = kiosk.issue(matter="bdc-mmgh", applicant_name="张三丰")
+    pad = tab.new_page()
+    sign_in(pad, url, "clerk15", "S15")
+    pad.click("#btn-pick")  # the citizen in front of the window
+    pad.fill("#pick-number", ticket["number"])
+    pad.click("#pick-ok")
+    expect(pad.locator("#cur-number")).to_have_text(ticket["number"])
+    pad.click("#btn-accepted")
+    expect(pad.locator("#dlg-accept")).to_be_visible()
+    chosen = pad.locator("#accept-matter .matter-option.selected")
+    expect(chosen).to_have_attribute("data-matter", "bdc-mmgh")  # as the kiosk named it
+    expect(pad.locator("#accept-case")).to_be_focused()
+    pad.keyboard.type("SX-2026-BDC-000123")
+    pad.keyboard.press("Enter")  # what a barcode scanner sends after the number
+    expect(pad.locator("#message")).to_contain_text("已登记受理")
+    with HallClient(url, "demo") as staff:
+        staff.login("supervisor", "demo1234")
+        case = staff.ticket_case(ticket["id"])
+    assert case["case_no"] == "SX-2026-BDC-000123" and case["matter"] == "bdc-mmgh"

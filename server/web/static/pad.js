@@ -239,11 +239,18 @@
   function openAccept() {
     const t = s.ctx.current;
     const matters = s.ctx.matters || [];
-    if (!t || t.matter || !matters.length) return outcome("accepted"); // the kiosk named it
+    // No matter anywhere: no case will open, so there is no 办件编号 to ask for.
+    if (!t || (!t.matter && !matters.length)) return outcome("accepted");
     $("accept-ticket").textContent = ticketLine(t);
-    pickers.accept = Y.PadPick.matterPicker($("accept-matter"), matters, null);
+    // A matter named at the kiosk comes chosen; the clerk may still correct it.
+    pickers.accept = Y.PadPick.matterPicker($("accept-matter"), matters, t.matter || null);
     $("accept-case").value = "";
-    openDialog("dlg-accept");
+    openDialog("dlg-accept", () => { if (t.matter) $("accept-case").focus(); });
+  }
+
+  function acceptNow() {
+    closeDialogs();
+    outcome("accepted", null, pickers.accept && pickers.accept.value(), $("accept-case").value.trim());
   }
 
   function callNumber(number) {
@@ -565,10 +572,9 @@
       outcome("rejected", reason, pickers.reject && pickers.reject.value());
     });
     $("reject-detail").addEventListener("input", rejectReady);
-    $("accept-ok").addEventListener("click", () => {
-      closeDialogs();
-      outcome("accepted", null, pickers.accept && pickers.accept.value(), $("accept-case").value.trim());
-    });
+    $("accept-ok").addEventListener("click", acceptNow);
+    // A barcode scanner types the 办件编号 and presses Enter: that records the 受理.
+    $("accept-case").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); acceptNow(); } });
     $("transfer-later").addEventListener("change", transferWindows);
     $("notice-kind").addEventListener("change", noticeKindChanged);
     $("transfer-ok").addEventListener("click", () => { closeDialogs(); transfer(); });
