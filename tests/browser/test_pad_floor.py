@@ -272,3 +272,28 @@ def test_portrait_and_landscape_pads_in_the_busy_state_keep_every_button_clear(
                 )
                 assert not overlap, (name, button.text_content(), card.text_content()[:12])
         shot(pad, name)
+
+
+def test_an_older_context_answer_arriving_late_does_not_paint_over_a_call(demo_server, kiosk, tab):
+    """The sign-in's refresh may answer after the call's own refresh (CI saw "—" stay)."""
+    from playwright.sync_api import expect
+
+    kiosk.issue(queue="A", applicant_name="欧阳慢回复")
+    pad = tab.new_page()
+    held = []
+
+    def hold_first(route):
+        if held:
+            return route.continue_()
+        held.append((route, route.fetch()))  # the window before the call, answered later
+
+    pad.route("**/windows/S05/context", hold_first)
+    sign_in(pad, demo_server.url, "clerk05", "S05")
+    pad.click("#btn-call-next")
+    expect(pad.locator("#message")).to_contain_text("号到 S05 办理")
+    number = str(pad.locator("#message").text_content()).split()[1]
+    expect(pad.locator("#cur-number")).to_have_text(number)
+    route, stale = held[0]
+    route.fulfill(response=stale)
+    pad.wait_for_timeout(300)
+    expect(pad.locator("#cur-number")).to_have_text(number)

@@ -23,6 +23,7 @@
   const s = { user: null, window: presetWindow, ctx: null, reasons: [], busy: false, feed: null };
   const pickers = { accept: null, reject: null };
   let refreshTimer = null;
+  const refreshes = { asked: 0, shown: 0 }; // which context answer is on screen
   let bannerTimer = null;
   let syncTimer = null;
 
@@ -402,7 +403,12 @@
 
   async function refresh() {
     if (!s.window || !api.token) return;
-    s.ctx = await api.context(s.window);
+    const asked = ++refreshes.asked;
+    const ctx = await api.context(s.window);
+    // Answers can cross: the sign-in's may land after the call's, and must not paint it over.
+    if (asked < refreshes.shown) return;
+    refreshes.shown = asked;
+    s.ctx = ctx;
     render();
   }
 
