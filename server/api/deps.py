@@ -65,7 +65,8 @@ class Services:
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a write use case off the event loop, batched on the writer thread(s)."""
-        future = self.writer.submit(audit.in_transaction(self.ctx, partial(fn, *args, **kwargs)))
+        job = partial(fn, *args, **kwargs)
+        future = self.writer.submit(audit.in_transaction(self.ctx, job), self._hall(args))
         result: T = await asyncio.wrap_future(future)
         audit.committed()
         return result
@@ -75,10 +76,20 @@ class Services:
     ) -> T:
         """`write` with an Idempotency-Key claim: a retry gets the first answer back."""
         job = partial(run_claimed, claim, fn, *args, **kwargs)
-        future = self.writer.submit(audit.in_transaction(self.ctx, job))
+        future = self.writer.submit(audit.in_transaction(self.ctx, job), self._hall(args))
         result: T = await asyncio.wrap_future(future)
         audit.committed()
         return result
+
+    def _hall(self, args: tuple[Any, ...]) -> str | None:
+        """What picks the writer lane: the hall of a use case called as `fn(ctx, hall, …)`.
+
+        Use cases that start from a ticket (`fn(ctx, ticket_id, …)`) give its random id, so
+        any lane: the lane is a matter of speed only, since every lane writes every hall.
+        """
+        if len(args) > 1 and args[0] is self.ctx and isinstance(args[1], str):
+            return args[1]
+        return None
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a read use case off the event loop, on the shared thread pool."""

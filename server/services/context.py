@@ -322,6 +322,10 @@ class Batch:
 class OtherHall(Exception):
     """A use case of another hall reached a PostgreSQL batch: run it in the next one."""
 
+    def __init__(self, hall: str) -> None:
+        super().__init__(hall)
+        self.hall = hall
+
 
 _active = threading.local()
 

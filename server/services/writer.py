@@ -3,10 +3,16 @@
 Requests that arrive while a transaction is being written wait in a queue; the next
 transaction takes them all (up to BATCH_LIMIT), each in its own savepoint, and commits once.
 Nobody gets an answer before the commit, so a 201 always means "stored".
+
+With several threads (PostgreSQL), each thread has its own lane and a hall's jobs always go
+to the same lane. Were they spread over the threads, every job of a busy hall would open its
+own transaction and queue for the hall's lock behind the others (one commit each); in one
+lane they queue in the process and share a transaction and its commit.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -34,45 +40,41 @@ class BatchWriter:
 
     def __init__(self, ctx: Context, threads: int) -> None:
         self.ctx = ctx
-        self.jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
-        self.deferred: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self.lanes = [_Lane() for _ in range(threads)]
+        self._spread = itertools.count()
         self.threads = [
-            threading.Thread(target=self._loop, name=f"writer-{i}", daemon=True)
-            for i in range(threads)
+            threading.Thread(target=self._loop, args=(lane,), name=f"writer-{i}", daemon=True)
+            for i, lane in enumerate(self.lanes)
         ]
         for t in self.threads:
             t.start()
 
-    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
-        """Queue a job; the future resolves after its transaction committed (or failed)."""
+    def submit(self, fn: Callable[[], Any], hall: str | None = None) -> Future[Any]:
+        """Queue a job (in its hall's lane); the future resolves after its commit (or failure)."""
         job = Job(fn)
-        self.jobs.put(job)
+        self._lane(hall).jobs.put(job)
         return job.future
 
     def shutdown(self) -> None:
         """Stop the threads after the queued jobs."""
-        for _ in self.threads:
-            self.jobs.put(None)
+        for lane in self.lanes:
+            lane.jobs.put(None)
 
-    def _loop(self) -> None:
+    def _lane(self, hall: str | None) -> _Lane:
+        if len(self.lanes) == 1:
+            return self.lanes[0]
+        at = hash(hall) if hall is not None else next(self._spread)
+        return self.lanes[at % len(self.lanes)]
+
+    def _loop(self, lane: _Lane) -> None:
         while True:
-            first = self._next(block=True)
+            first = lane.next(block=True)
             if first is None:
                 return
             batch = [first]
-            while len(batch) < BATCH_LIMIT and (job := self._next(block=False)) is not None:
+            while len(batch) < BATCH_LIMIT and (job := lane.next(block=False)) is not None:
                 batch.append(job)
             self._run(batch)
-
-    def _next(self, *, block: bool) -> Job | None:
-        try:
-            return self.deferred.get_nowait()
-        except queue.Empty:
-            pass
-        try:
-            return self.jobs.get(block=block)
-        except queue.Empty:
-            return None
 
     def _run(self, jobs: list[Job]) -> None:
         done: list[tuple[Job, bool, Any]] = []
@@ -82,8 +84,8 @@ class BatchWriter:
                 for job in jobs:
                     try:
                         done.append((job, True, job.fn()))
-                    except OtherHall:
-                        self.deferred.put(job)
+                    except OtherHall as other:  # its hall's lane runs it next
+                        self._lane(other.hall).deferred.put(job)
                     except Exception as exc:  # the job's own error goes back to its caller
                         done.append((job, False, exc))
                         if alone:  # no savepoint: roll back what it wrote before failing
@@ -101,6 +103,25 @@ class BatchWriter:
                 job.future.set_result(value)
             else:
                 job.future.set_exception(value)
+
+
+class _Lane:
+    """One writer thread's queue, and the jobs of another hall it handed back (served first)."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self.deferred: queue.SimpleQueue[Job] = queue.SimpleQueue()
+
+    def next(self, *, block: bool) -> Job | None:
+        """The next job: a handed-back one first; None when empty (or told to stop)."""
+        try:
+            return self.deferred.get_nowait()
+        except queue.Empty:
+            pass
+        try:
+            return self.jobs.get(block=block)
+        except queue.Empty:
+            return None
 
 
 class _Undo(Exception):

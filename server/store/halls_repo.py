@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
@@ -19,13 +20,13 @@ _LOCK_FOR_UPDATE = _LOCK_SQLITE.with_for_update()
 _SET_SEQ = update(halls).where(halls.c.code == bindparam("b_hall"))
 _INSERT_EVENTS = events.insert()
 # PostgreSQL: the events, the hall's seq and the notice in one round trip (the hall lock is
-# held until commit, so every round trip under it slows the hall's other writers).
+# held until commit, so every round trip under it slows the hall's other writers). The rows
+# travel as one JSON text: psycopg quotes a TEXT[] of event payloads element by element in
+# Python (7 % of a worker's time in the profile), json.dumps does it in C.
 _LOGGED = """WITH logged AS (
     INSERT INTO events (hall, seq, type, at, payload)
-    SELECT :hall, e.seq, e.type, e.at, e.payload FROM unnest(
-        CAST(:seqs AS BIGINT[]), CAST(:types AS VARCHAR[]), CAST(:ats AS TIMESTAMP[]),
-        CAST(:payloads AS TEXT[])
-    ) AS e(seq, type, at, payload)
+    SELECT :hall, e.seq, e.type, e.at, e.payload FROM json_to_recordset(CAST(:rows AS JSON))
+        AS e(seq BIGINT, type VARCHAR, at TIMESTAMP, payload TEXT)
 )"""
 _APPEND_PG = Fast(text(_LOGGED + " UPDATE halls SET last_seq = :last WHERE code = :hall"))
 _APPEND_NOTIFY_PG = Fast(
@@ -126,14 +127,16 @@ class EventsRepo:
             insert_events(self.conn, rows)
             set_last_seq(self.conn, hall, last_seq)
             return
-        params = {
-            "hall": hall,
-            "last": last_seq,
-            "seqs": [r["seq"] for r in rows],
-            "types": [r["type"] for r in rows],
-            "ats": [r["at"].astimezone(dt.UTC).replace(tzinfo=None) for r in rows],
-            "payloads": [r["payload"] for r in rows],
-        }
+        logged = [
+            {
+                "seq": r["seq"],
+                "type": r["type"],
+                "at": r["at"].astimezone(dt.UTC).replace(tzinfo=None).isoformat(),
+                "payload": r["payload"],
+            }
+            for r in rows
+        ]
+        params = {"hall": hall, "last": last_seq, "rows": json.dumps(logged, ensure_ascii=False)}
         if announce is None:
             _APPEND_PG.run(self.conn, params)
         else:
