@@ -25,7 +25,7 @@ from server.services import idempotency
 from server.store.appointments_repo import AppointmentsRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
-from server.store.halls_repo import EventsRepo, HallsRepo
+from server.store.halls_repo import EventsRepo, HallsRepo, Locked
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
 from server.store.sessions_repo import SessionsRepo
@@ -186,6 +186,13 @@ class HallTx:
         """Staff accounts of this transaction."""
         return self.repos.sessions
 
+    def take(self, locked: Locked) -> None:
+        """Keep what was read along with the lock (unless the day turned while it waited)."""
+        if locked.day != self.today:
+            return
+        self._stored = locked.waiting
+        self.repos.windows.prime(self.hall, locked.serving)
+
     def mark(self) -> tuple[int, int, Counter[tuple[dt.date, str]]]:
         """Where this transaction stands, to undo one use case of a batch that failed."""
         return (self.seq, len(self._pending), Counter(self._waiting))
@@ -239,7 +246,6 @@ class HallTx:
             self.repos.tickets.adjust_waiting(self.hall, dict(self._waiting))
             return
         stored = self._stored_counts()
-        self.repos.tickets.adjust_waiting(self.hall, dict(self._waiting))
         rows = []
         for seq, kind, body, changes in self._pending:
             message = {"seq": seq, "type": kind, "at": iso(self.now), "hall": self.hall, **body}
@@ -253,7 +259,9 @@ class HallTx:
             )
             self.published.append((seq, text))
         # The notice wakes every worker's relay on commit and carries the events to it.
-        self.repos.events.append(self.hall, rows, self.seq, announce(self.published))
+        self.repos.events.append(
+            self.hall, rows, self.seq, announce(self.published), dict(self._waiting)
+        )
 
 
 def announce(items: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
@@ -301,10 +309,12 @@ class Batch:
         if tx is None:
             if self.txs and not self.ctx.units.is_sqlite:
                 raise OtherHall(hall)
-            last = self.repos.halls.lock(hall)
-            if last is None:
+            layout = self.ctx.layout_of(self.repos, hall)  # NotFound for an unknown hall
+            locked = self.repos.halls.lock(hall, business_date(self.ctx.clock(), layout.timezone))
+            if locked is None:
                 raise NotFound("unknown_hall", f"没有编号为 {hall} 的服务大厅")
-            tx = self.txs[hall] = HallTx(self.ctx, self.repos, hall, last)
+            tx = self.txs[hall] = HallTx(self.ctx, self.repos, hall, locked.last_seq)
+            tx.take(locked)
         claim = idempotency.take_claim()
         if claim is not None:
             work = idempotency.guarded(claim, work)

@@ -8,6 +8,9 @@ and calls the cursor. It runs in the same transaction as everything else on the 
 passes `before_cursor_execute` listeners as SQLAlchemy would (the fault-injection tests use
 them), and raises SQLAlchemy's wrapped errors, so callers see no difference. Statements with
 expanding IN lists or server-side defaults stay on the ordinary path.
+
+A `Script` sends several statements to PostgreSQL in one round trip, for the few places where
+waiting for each answer in turn would keep a lock held longer.
 """
 
 from __future__ import annotations
@@ -140,3 +143,44 @@ class Fast:
         if names is None:
             names = self._names = [c.key for c in self.stmt.selected_columns]  # type: ignore[attr-defined]
         return [dict(zip(names, row, strict=True)) for row in self.rows(conn, params)]
+
+
+class Script:
+    """Several statements in one round trip to PostgreSQL, with one answer each.
+
+    Bound on the client (psycopg's ClientCursor) and sent as one simple query: under READ
+    COMMITTED each statement still takes its own snapshot, so a read after a `FOR UPDATE`
+    sees what the lock's previous holder committed.
+    """
+
+    def __init__(self, *stmts: ClauseElement) -> None:
+        self.stmts = stmts
+        self._sql: str | None = None
+
+    def results(self, conn: Connection, params: Mapping[str, Any]) -> list[list[tuple[Any, ...]]]:
+        """Run every statement; the rows of each, in order."""
+        import psycopg  # only PostgreSQL runs scripts
+
+        if self._sql is None:
+            self._sql = "; ".join(str(s.compile(dialect=conn.dialect)) for s in self.stmts)
+        if not conn.in_transaction():
+            conn.begin()
+        driver: Any = conn.connection.dbapi_connection
+        cursor = psycopg.ClientCursor(driver)
+        sql, args = self._sql, dict(params)
+        try:
+            if conn._has_events or conn.engine._has_events:
+                for listen in conn.dispatch.before_cursor_execute:
+                    sql, args = listen(conn, cursor, sql, args, None, False)
+            cursor.execute(sql, args)
+            answers = []
+            while True:
+                answers.append(list(cursor.fetchall()) if cursor.description else [])
+                if not cursor.nextset():
+                    return answers
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(
+                sql, args, exc, psycopg.Error, hide_parameters=True, dialect=conn.dialect
+            ) from exc
+        finally:
+            cursor.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
@@ -11,9 +12,10 @@ from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from server.domain.layout import Layout
 from server.realtime.pg import CHANNEL, notice
 from server.store import repo  # events_after stays there: the relay reads it, and imports no repo
-from server.store.fast import Fast
+from server.store.fast import Fast, Script
 from server.store.layout import load_layout
 from server.store.tables import events, halls
+from server.store.windows_repo import SERVING
 
 _LOCK_SQLITE = select(halls.c.last_seq).where(halls.c.code == bindparam("hall"))
 _LOCK_FOR_UPDATE = _LOCK_SQLITE.with_for_update()
@@ -23,10 +25,17 @@ _INSERT_EVENTS = events.insert()
 # held until commit, so every round trip under it slows the hall's other writers). The rows
 # travel as one JSON text: psycopg quotes a TEXT[] of event payloads element by element in
 # Python (7 % of a worker's time in the profile), json.dumps does it in C.
+# The waiting-count changes of the transaction ride along too.
 _LOGGED = """WITH logged AS (
     INSERT INTO events (hall, seq, type, at, payload)
     SELECT :hall, e.seq, e.type, e.at, e.payload FROM json_to_recordset(CAST(:rows AS JSON))
         AS e(seq BIGINT, type VARCHAR, at TIMESTAMP, payload TEXT)
+), counted AS (
+    INSERT INTO waiting_counts (hall, business_date, queue, waiting)
+    SELECT :hall, w.day, w.queue, w.delta FROM json_to_recordset(CAST(:deltas AS JSON))
+        AS w(day DATE, queue VARCHAR, delta INTEGER)
+    ON CONFLICT (hall, business_date, queue)
+    DO UPDATE SET waiting = waiting_counts.waiting + excluded.waiting
 )"""
 _APPEND_PG = Fast(text(_LOGGED + " UPDATE halls SET last_seq = :last WHERE code = :hall"))
 _APPEND_NOTIFY_PG = Fast(
@@ -35,6 +44,9 @@ _APPEND_NOTIFY_PG = Fast(
         f" SELECT pg_notify('{CHANNEL}', :notice)"
     )
 )
+# PostgreSQL: the lock and the two reads every hall transaction makes next (the waiting counts
+# and the windows serving), in one round trip under the lock instead of three.
+_LOCK_AND_READ_PG = Script(_LOCK_FOR_UPDATE, repo.WAITING_COUNTS, SERVING)
 _FAST_LOCK_SQLITE = Fast(_LOCK_SQLITE)
 _FAST_LOCK_FOR_UPDATE = Fast(_LOCK_FOR_UPDATE)
 _FAST_SET_SEQ = Fast(_SET_SEQ, ["last_seq"])
@@ -75,15 +87,36 @@ def last_seq(conn: Connection, hall: str) -> int:
     return int(conn.execute(_LOCK_SQLITE, {"hall": hall}).scalar_one())
 
 
+@dataclass
+class Locked:
+    """A hall locked for this transaction: its last seq, and what was read with the lock."""
+
+    last_seq: int
+    day: dt.date | None = None  # the business date of `waiting` (None: nothing was read)
+    waiting: dict[str, int] = field(default_factory=dict)
+    serving: list[tuple[str, str, list[str]]] = field(default_factory=list)
+
+
 class HallsRepo:
     """The `halls` rows of one transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def lock(self, hall: str) -> int | None:
-        """Take the hall's write lock and return its last event seq (None: no such hall)."""
-        return lock_hall(self.conn, hall)
+    def lock(self, hall: str, day: dt.date) -> Locked | None:
+        """Take the hall's write lock (None: no such hall), with what is read along with it.
+
+        On PostgreSQL the day's waiting counts and the windows serving come in the same round
+        trip; SQLite has no round trips to save, and they are read when first needed.
+        """
+        if self.conn.dialect.name == "sqlite":
+            seq = lock_hall(self.conn, hall)
+            return None if seq is None else Locked(seq)
+        locked, counts, serving = _LOCK_AND_READ_PG.results(self.conn, {"hall": hall, "day": day})
+        if not locked:
+            return None
+        waiting = {queue: int(n) for queue, n in counts if n}
+        return Locked(int(locked[0][0]), day, waiting, [(c, s, list(q)) for c, s, q in serving])
 
     def layout(self, hall: str) -> Layout | None:
         """The hall's layout, or None when the hall does not exist."""
@@ -117,13 +150,16 @@ class EventsRepo:
         rows: list[dict[str, Any]],
         last_seq: int,
         announce: list[tuple[int, str]] | None,
+        waiting: dict[tuple[dt.date, str], int],
     ) -> None:
-        """Log a hall's new events and its newest seq; on PostgreSQL ring the hall's channel.
+        """Log a hall's new events, its newest seq and its waiting-count changes.
 
-        `announce` is what the notice carries (sent on commit); None sends no notice. SQLite
-        has one process, which publishes its own commits.
+        On PostgreSQL in one round trip that also rings the hall's channel: `announce` is what
+        the notice carries (sent on commit); None sends no notice. SQLite has one process,
+        which publishes its own commits.
         """
         if self.conn.dialect.name == "sqlite" or not rows:
+            repo.adjust_waiting(self.conn, hall, waiting)
             insert_events(self.conn, rows)
             set_last_seq(self.conn, hall, last_seq)
             return
@@ -136,7 +172,17 @@ class EventsRepo:
             }
             for r in rows
         ]
-        params = {"hall": hall, "last": last_seq, "rows": json.dumps(logged, ensure_ascii=False)}
+        changes = [
+            {"day": day.isoformat(), "queue": queue, "delta": delta}
+            for (day, queue), delta in waiting.items()
+            if delta
+        ]
+        params = {
+            "hall": hall,
+            "last": last_seq,
+            "rows": json.dumps(logged, ensure_ascii=False),
+            "deltas": json.dumps(changes, ensure_ascii=False),
+        }
         if announce is None:
             _APPEND_PG.run(self.conn, params)
         else:

@@ -135,7 +135,7 @@ _EVENTS_AFTER = (
     .order_by(events.c.seq)
     .limit(_p("limit"))
 )
-_WAITING_COUNTS = select(waiting_counts.c.queue, waiting_counts.c.waiting).where(
+WAITING_COUNTS = select(waiting_counts.c.queue, waiting_counts.c.waiting).where(
     waiting_counts.c.hall == _p("hall"), waiting_counts.c.business_date == _p("day")
 )
 _UPSERTS: dict[tuple[str, str], Any] = {}
@@ -144,7 +144,7 @@ _FAST_GET_TICKET = Fast(_GET_TICKET)
 _FAST_INSERT_TICKET = Fast(_INSERT_TICKET, _TICKET_FIELDS)
 _FAST_SAVE_TICKET = Fast(_SAVE_TICKET, [f for f in _TICKET_FIELDS if f != "id"])
 _FAST_COUNT_AHEAD = Fast(_COUNT_AHEAD)
-_FAST_WAITING_COUNTS = Fast(_WAITING_COUNTS)
+_FAST_WAITING_COUNTS = Fast(WAITING_COUNTS)
 _CALL_KEYS = "hall ticket_id business_date queue window clerk called_at recalls out_of_order"
 _FAST_INSERT_CALL = Fast(_INSERT_CALL, _CALL_KEYS.split())
 _FAST_END_CALL = Fast(_END_CALL, ["ended_at", "result"])

@@ -26,14 +26,14 @@ _LIST_WINDOWS = (
 _SAVE_WINDOW = update(windows).where(
     windows.c.hall == bindparam("b_hall"), windows.c.code == bindparam("b_code")
 )
-_SERVING = (
+SERVING = (
     select(windows.c.code, windows.c.status, windows.c.queues)
     .where(windows.c.hall == bindparam("hall"), windows.c.active.is_(True))
     .order_by(windows.c.position)
 )
 
 _FAST_GET_WINDOW = Fast(_GET_WINDOW)
-_FAST_SERVING = Fast(_SERVING)
+_FAST_SERVING = Fast(SERVING)
 _FAST_SAVE_WINDOW = Fast(
     _SAVE_WINDOW,
     ["queues", "status", "clerk", "current_ticket", "paused_reason", "normal_since_green"],
@@ -123,6 +123,10 @@ class WindowsRepo:
                 (c, window.status.value, list(window.queues)) if c == window.code else (c, s, q)
                 for c, s, q in rows
             ]
+
+    def prime(self, hall: str, rows: list[tuple[str, str, list[str]]]) -> None:
+        """Take `serving` rows read along with the hall lock (PostgreSQL)."""
+        self._serving[hall] = rows
 
     def serving(self, hall: str) -> list[tuple[str, str, list[str]]]:
         """(code, status, queues) of every active window."""

@@ -54,3 +54,36 @@ def test_a_failing_write_raises_sqlalchemys_error_through_the_listeners(client):
         assert ticket is not None
         with pytest.raises(DBAPIError):
             repo.save_ticket(conn, ticket)
+
+
+def test_the_counts_read_with_the_hall_lock_are_those_its_last_holder_committed(client):
+    """On PostgreSQL the lock and the reads share a round trip: the reads must wait for it."""
+    import threading
+
+    from server.domain.numbering import business_date
+    from server.services.context import HallTx
+
+    issue(client, queue="A")
+    ctx = client.app.state.services.ctx
+    with ctx.units.read() as repos:
+        day = business_date(ctx.clock(), ctx.layout_of(repos, "demo").timezone)
+    holding, done = threading.Event(), threading.Event()
+
+    def first_holder() -> None:
+        with ctx.units.write() as repos:
+            assert repos.halls.lock("demo", day) is not None
+            repos.tickets.adjust_waiting("demo", {(day, "A"): 5})
+            holding.set()
+            done.wait(0.5)  # the second writer is queued behind the lock by now
+
+    thread = threading.Thread(target=first_holder)
+    thread.start()
+    assert holding.wait(10)
+    with ctx.units.write() as repos:
+        locked = repos.halls.lock("demo", day)
+        assert locked is not None
+        tx = HallTx(ctx, repos, "demo", locked.last_seq)
+        tx.take(locked)
+        assert tx.waiting("A") == 6
+        assert [code for code, _, _ in repos.windows.serving("demo")][:2] == ["S01", "S02"]
+    thread.join()

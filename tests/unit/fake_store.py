@@ -16,6 +16,7 @@ from server.domain.model import Queue, Ticket, TicketStatus, Window
 from server.domain.policy import queue_order_key
 from server.domain.records import Appointment, Device, Lease, StaffSession, StaffUser
 from server.services.context import Context
+from server.store.halls_repo import Locked
 from tests.helpers import FakeClock
 
 
@@ -51,8 +52,8 @@ class FakeHalls:
     def __init__(self, s: State) -> None:
         self.s = s
 
-    def lock(self, hall: str) -> int | None:
-        return self.s.seq.get(hall) if hall in self.s.layouts else None
+    def lock(self, hall: str, day: dt.date) -> Locked | None:
+        return Locked(self.s.seq.get(hall, 0)) if hall in self.s.layouts else None
 
     def layout(self, hall: str) -> Layout | None:
         return self.s.layouts.get(hall)
@@ -77,7 +78,10 @@ class FakeEvents:
         rows: list[dict[str, Any]],
         last_seq: int,
         announce: list[tuple[int, str]] | None,
+        waiting: dict[tuple[dt.date, str], int],
     ) -> None:
+        for (day, queue), delta in waiting.items():
+            self.s.waiting[(hall, day, queue)] += delta
         self.s.events.extend(rows)
         self.s.seq[hall] = last_seq
         if announce is not None and rows:

@@ -135,7 +135,9 @@ def test_an_appointment_checks_in_from_a_quarter_hour_before_its_slot():
 def _hall_tx(ctx, repos):
     from server.services.context import HallTx
 
-    return HallTx(ctx, repos, HALL, repos.halls.lock(HALL))
+    locked = repos.halls.lock(HALL, dt.date(2026, 12, 6))
+    assert locked is not None
+    return HallTx(ctx, repos, HALL, locked.last_seq)
 
 
 def _ticket(day, status=TicketStatus.WAITING, number="A001"):
