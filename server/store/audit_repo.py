@@ -42,7 +42,16 @@ _MOVE_HEAD = Fast(
     update(audit_heads).where(audit_heads.c.hall == bindparam("b_hall")),
     ["last_seq", "last_hash"],
 )
-_INSERTS: dict[tuple[str, ...], Fast] = {}  # per set of columns given
+_INSERTS: dict[tuple[bool, tuple[str, ...]], Fast] = {}  # per backend and set of columns given
+
+
+def _appending(keys: tuple[str, ...], pg: bool) -> Fast:
+    """The record's insert; on PostgreSQL with the head's move in the same round trip."""
+    if not pg:  # SQLite has no INSERT inside WITH
+        return Fast(audit_log.insert(), keys)
+    logged = audit_log.insert().values({k: bindparam(k) for k in keys}).cte("logged")
+    head = update(audit_heads).where(audit_heads.c.hall == bindparam("b_hall"))
+    return Fast(head.add_cte(logged), ["last_seq", "last_hash"])
 
 
 class AuditRepo:
@@ -84,13 +93,16 @@ class AuditRepo:
         rec["hash"] = auditchain.record_hash(rec)
         row = {**rec, "at": at}
         keys = tuple(sorted(row))
-        insert = _INSERTS.get(keys)
+        moved = {"b_hall": hall, "last_seq": rec["seq"], "last_hash": rec["hash"]}
+        pg = self.conn.dialect.name == "postgresql"
+        insert = _INSERTS.get((pg, keys))
         if insert is None:
-            insert = _INSERTS[keys] = Fast(audit_log.insert(), keys)
-        insert.run(self.conn, row)
-        _MOVE_HEAD.run(
-            self.conn, {"b_hall": hall, "last_seq": rec["seq"], "last_hash": rec["hash"]}
-        )
+            insert = _INSERTS[(pg, keys)] = _appending(keys, pg)
+        if pg:
+            insert.run(self.conn, {**row, **moved})
+        else:
+            insert.run(self.conn, row)
+            _MOVE_HEAD.run(self.conn, moved)
         return rec
 
     def find(
