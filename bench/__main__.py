@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench import bench_core, bench_printer, compare, floors, province
-from bench.harness import ServerProcess, write_hall
+from bench.harness import ServerProcess, analyze, write_hall
 from bench.table import Measured, Stub, render
 
 FULL = {
@@ -142,6 +142,8 @@ def run_config(
         m.rss_fresh = bench_core.rss_with_screens(server, args.rss_clients)
         log(f"{m.label}: ticket issue rate")
         m.issue = bench_core.issue_rate(server, args.seconds)
+        if pg_url:  # statistics, as autovacuum keeps them in a store in service
+            analyze(env["YICHUANG_DATABASE_URL"])
         log(f"{m.label}: call-next rate")
         m.call = bench_core.call_rate(server, seconds=args.seconds)
         for n in args.subscribers:

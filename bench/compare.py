@@ -19,7 +19,7 @@ import httpx
 
 from bench import halls
 from bench.bench_core import ISSUE_LUA
-from bench.harness import login, write_hall, wrk
+from bench.harness import analyze, login, write_hall, wrk
 from bench.trees import ROOT, TreeServer, baseline_tree, head_label
 
 EIGHT = [halls.hall_code(i, 2) for i in range(1, 9)]
@@ -212,6 +212,8 @@ def _config(
             servers[side] = server
             # one unmeasured second: the workers open their connections and warm their caches
             wrk(server.url, ISSUE_LUA, seconds=1, threads=2, conns=16)
+            if pg_url:
+                analyze(env["YICHUANG_DATABASE_URL"])
         for i, (row, (name, _, scenario)) in enumerate(zip(rows, SCENARIOS, strict=True)):
             runs: dict[str, list[Figures]] = {"current": [], "baseline": []}
             for r in range(args.rounds):
