@@ -26,6 +26,11 @@ from bench.halls import HallShape, clerk, kiosk_token, queue_codes, served_queue
 from bench.harness import PASSWORD
 
 SETUP_CONCURRENCY = 16
+# Requests handed to httpx at once. httpcore's pool scans its whole queue of waiting requests
+# for each one it assigns, so an overloaded run with thousands queued there spent the
+# driver's CPU in that scan (py-spy), and measured the driver instead of the server; past
+# this many, requests wait here, and their latency still runs from their scheduled time.
+IN_FLIGHT = 300
 CALLS_PER_WINDOW = 0.5  # calls/s a window is planned for: a hall gets rate ÷ this windows
 
 
@@ -100,6 +105,7 @@ class Driver:
         self.events = [e for e in schedule(plan) if e[2] % int(plan["drivers"]) == index]  # type: ignore[call-overload]
         self.windows: dict[int, list[Window]] = {}
         self.results = Results()
+        self.sending = asyncio.Semaphore(IN_FLIGHT)
         self.http = httpx.AsyncClient(
             base_url=str(plan["url"]),
             timeout=60,
@@ -148,10 +154,14 @@ class Driver:
         await asyncio.gather(*tasks)
         await self.http.aclose()
 
+    async def _post(self, path: str, **kw: object) -> httpx.Response:
+        async with self.sending:
+            return await self.http.post(path, **kw)  # type: ignore[arg-type]
+
     async def _issue(self, due: int, hall: int, queue: str) -> None:
         code = self.codes[hall]
         try:
-            r = await self.http.post(
+            r = await self._post(
                 f"/api/v1/halls/{code}/tickets",
                 json={"queue": queue},
                 headers={"Authorization": f"Bearer {kiosk_token(code)}"},
@@ -179,7 +189,7 @@ class Driver:
         path = f"/api/v1/halls/{code}/windows/{window.code}"
         auth = {"Authorization": f"Bearer {window.token}"}
         sent = time.monotonic_ns()
-        r = await self.http.post(f"{path}/call-next", headers=auth)
+        r = await self._post(f"{path}/call-next", headers=auth)
         self.results.call_ms.append((time.monotonic_ns() - due) / 1e6)
         if r.status_code == 404:
             self.results.empties += 1
@@ -189,7 +199,7 @@ class Driver:
             return
         self.results.sent[f"{code}/{r.json()['number']}"] = sent
         started = time.monotonic_ns()
-        r = await self.http.post(f"{path}/outcome", json={"outcome": "accepted"}, headers=auth)
+        r = await self._post(f"{path}/outcome", json={"outcome": "accepted"}, headers=auth)
         self.results.outcome_ms.append((time.monotonic_ns() - started) / 1e6)
         if not r.is_success:
             self.results.error(f"outcome {r.status_code}")

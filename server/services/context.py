@@ -292,7 +292,7 @@ class Batch:
                 if tx.published:
                     ctx.publisher.publish(tx.hall, tx.published)
 
-        with ctx.units.write(after_commit=publish) as repos:
+        with ctx.units.write(after_commit=publish) as repos, repos.writes_behind():
             batch = cls(ctx, repos, isolate)
             box.append(batch)
             _active.batch = batch

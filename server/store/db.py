@@ -14,6 +14,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from server.store.fast import behind, send
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 PROBE_SECONDS = 2.0  # /readyz waits at most this long for the write turn and the locks
 # Locked past the busy timeout, disk full, I/O error, connection lost, pool exhausted: the
@@ -221,7 +223,7 @@ def _pg_engine(url: str, pool_size: int, overflow: int, busy_timeout: float) -> 
     given = make_url(url).query.get("options", "")
     given = " ".join(given) if isinstance(given, tuple) else given
     options = f"{given} -c lock_timeout={int(busy_timeout * 1000)}".strip()
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=overflow,
@@ -229,3 +231,12 @@ def _pg_engine(url: str, pool_size: int, overflow: int, busy_timeout: float) -> 
         hide_parameters=True,
         connect_args={"options": options},
     )
+
+    @event.listens_for(engine, "before_execute")
+    def _writes_first(conn: Connection, *_: Any) -> None:
+        # A statement through SQLAlchemy goes after the writes waiting for a round trip.
+        pending = behind(conn)
+        if pending:
+            send(conn, pending).close()
+
+    return engine

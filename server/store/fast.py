@@ -11,11 +11,18 @@ expanding IN lists or server-side defaults stay on the ordinary path.
 
 A `Script` sends several statements to PostgreSQL in one round trip, for the few places where
 waiting for each answer in turn would keep a lock held longer.
+
+Within `writes_behind`, on PostgreSQL, the writes nobody reads back (`Fast.run`) do not wait
+for their answers: they leave with the next read, in one psycopg pipeline, or at the end of
+the block. The hall lock is held until commit, so each round trip saved is time another
+writer of the hall does not wait. A write that fails then fails the read it rode with, or the
+end of the block: the transaction is lost either way, as it would have been.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection
@@ -24,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
 Processor = Callable[[Any], Any] | None
+BEHIND = "yichuang.writes_behind"  # conn.info: the writes waiting for a round trip
 
 
 class _Compiled:
@@ -85,7 +93,11 @@ class Fast:
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run and fetch every row (processed as SQLAlchemy would)."""
         c = self._for(conn)
-        cursor = self._execute(conn, c, c.args(params), many=False)
+        pending = behind(conn)
+        if pending:  # the writes waiting go first, in the same round trip
+            cursor = send(conn, pending, _checked(conn, c, c.args(params)))
+        else:
+            cursor = self._execute(conn, c, c.args(params), many=False)
         try:
             return [c.row(r) for r in cursor.fetchall()] if cursor.description else []
         finally:
@@ -102,8 +114,16 @@ class Fast:
         return row[0] if row else None
 
     def run(self, conn: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> int:
-        """Run a write (a list of parameter sets: executemany); returns the rows it touched."""
+        """Run a write (a list of parameter sets: executemany); the rows it touched.
+
+        -1 within `writes_behind`: the write waits for a round trip, nothing is known yet.
+        """
         c = self._for(conn)
+        pending = behind(conn)
+        if pending is not None:
+            for one in [params] if isinstance(params, Mapping) else params:
+                pending.append(_checked(conn, c, c.args(one)))
+            return -1
         if isinstance(params, Mapping):
             cursor = self._execute(conn, c, c.args(params), many=False)
         else:
@@ -120,9 +140,7 @@ class Fast:
         cursor = dbapi_conn.cursor()
         sql = c.sql
         try:
-            if conn._has_events or conn.engine._has_events:
-                for listen in conn.dispatch.before_cursor_execute:
-                    sql, args = listen(conn, cursor, sql, args, None, many)
+            sql, args = _listened(conn, cursor, sql, args, many=many)
             if many:
                 cursor.executemany(sql, args)
             else:
@@ -145,6 +163,76 @@ class Fast:
         return [dict(zip(names, row, strict=True)) for row in self.rows(conn, params)]
 
 
+def _listened(conn: Connection, cursor: Any, sql: str, args: Any, *, many: bool) -> Any:
+    """(sql, args) after the `before_cursor_execute` listeners, as SQLAlchemy would call them."""
+    if conn._has_events or conn.engine._has_events:
+        for listen in conn.dispatch.before_cursor_execute:
+            sql, args = listen(conn, cursor, sql, args, None, many)
+    return sql, args
+
+
+def _checked(conn: Connection, c: _Compiled, args: Any) -> tuple[str, Any]:
+    """(sql, args) of a statement that waits, through the listeners (which may refuse it)."""
+    try:
+        sql, args = _listened(conn, None, c.sql, args, many=False)
+    except c.base_error as exc:
+        raise DBAPIError.instance(
+            c.sql, args, exc, c.base_error, hide_parameters=True, dialect=c.dialect
+        ) from exc
+    return sql, args
+
+
+def behind(conn: Connection) -> list[tuple[str, Any]] | None:
+    """The writes waiting for a round trip (None: outside `writes_behind`)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    pending: list[tuple[str, Any]] | None = conn.info.get(BEHIND)
+    return pending
+
+
+@contextmanager
+def writes_behind(conn: Connection) -> Iterator[None]:
+    """Within, on PostgreSQL, `Fast.run` leaves with the next read or at the end."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    pending: list[tuple[str, Any]] = []
+    conn.info[BEHIND] = pending
+    try:
+        yield
+        if pending:
+            send(conn, pending).close()
+    finally:
+        conn.info.pop(BEHIND, None)  # on an error the transaction rolls back: drop them
+
+
+def send(conn: Connection, pending: list[tuple[str, Any]], read: Any = None) -> Any:
+    """Send the waiting writes, then `read` (sql, args), in one pipeline; `read`'s cursor."""
+    if not conn.in_transaction():
+        conn.begin()
+    driver: Any = conn.connection.dbapi_connection
+    writes = list(pending)
+    pending.clear()
+    cursor = driver.cursor()
+    answer = driver.cursor()
+    try:
+        with driver.pipeline():
+            for sql, args in writes:
+                cursor.execute(sql, args)
+            if read is not None:
+                answer.execute(*read)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        answer.close()
+        sql, args = writes[0] if writes else read
+        base = conn.dialect.loaded_dbapi.Error
+        raise DBAPIError.instance(
+            sql, args, exc, base, hide_parameters=True, dialect=conn.dialect
+        ) from exc
+    finally:
+        cursor.close()
+    return answer
+
+
 class Script:
     """Several statements in one round trip to PostgreSQL, with one answer each.
 
@@ -163,6 +251,9 @@ class Script:
 
         if self._sql is None:
             self._sql = "; ".join(str(s.compile(dialect=conn.dialect)) for s in self.stmts)
+        pending = behind(conn)
+        if pending:  # a script cannot ride in a pipeline
+            send(conn, pending).close()
         if not conn.in_transaction():
             conn.begin()
         driver: Any = conn.connection.dbapi_connection

@@ -6,9 +6,11 @@ connection, so a use case that touches tickets, windows and the event log commit
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -17,6 +19,7 @@ from server.store.audit_repo import AuditRepo, SecurityRepo
 from server.store.cases_repo import CasesRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
+from server.store.fast import behind, writes_behind
 from server.store.followups_repo import FollowupsRepo
 from server.store.halls_repo import EventsRepo, HallsRepo
 from server.store.idempotency import KeysRepo
@@ -40,13 +43,22 @@ class Repositories:
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """A nested transaction: what happens inside is undone alone if it raises."""
+        pending = behind(self.conn)
         try:
-            with self.conn.begin_nested():
-                yield
+            if pending is None:
+                with self.conn.begin_nested():
+                    yield
+            else:
+                with _savepoint_behind(self.conn, pending):
+                    yield
         except BaseException:
             if "windows" in self.__dict__:  # made already: its reads may predate the rollback
                 self.windows.forget()
             raise
+
+    def writes_behind(self) -> AbstractContextManager[None]:
+        """Writes nobody reads back wait for the next round trip (PostgreSQL: fast.py)."""
+        return writes_behind(self.conn)
 
     @cached_property
     def halls(self) -> HallsRepo:
@@ -137,6 +149,34 @@ class Repositories:
     def cases(self) -> CasesRepo:
         """Cases (办件) and their steps."""
         return CasesRepo(self.conn)
+
+
+_savepoints = itertools.count(1)
+
+
+@contextmanager
+def _savepoint_behind(conn: Connection, pending: list[tuple[str, Any]]) -> Iterator[None]:
+    """A savepoint whose SAVEPOINT and RELEASE wait with the writes.
+
+    A use case that reads nothing after its writes costs no round trip for it, and one that
+    ends before anything of it left needs no savepoint at all.
+    """
+    name = f"yc_{next(_savepoints)}"
+    marker = (f"SAVEPOINT {name}", None)
+    pending.append(marker)
+    try:
+        yield
+    except BaseException:
+        if any(item is marker for item in pending):  # nothing of it left: forget it
+            del pending[next(i for i, item in enumerate(pending) if item is marker) :]
+        else:  # everything waiting came after the savepoint
+            pending.clear()
+            conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
+        raise
+    if any(item is marker for item in pending):
+        pending.remove(marker)  # all of it still waits: the savepoint is not needed
+    else:
+        pending.append((f"RELEASE SAVEPOINT {name}", None))
 
 
 class SqlStore:

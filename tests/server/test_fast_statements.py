@@ -87,3 +87,32 @@ def test_the_counts_read_with_the_hall_lock_are_those_its_last_holder_committed(
         assert tx.waiting("A") == 6
         assert [code for code, _, _ in repos.windows.serving("demo")][:2] == ["S01", "S02"]
     thread.join()
+
+
+def test_a_write_waiting_for_a_round_trip_fails_the_read_it_leaves_with(client):
+    """On PostgreSQL a write within writes_behind leaves with the next read: its error too."""
+    from server.store.fast import writes_behind
+
+    issued = issue(client, queue="A")
+    db = client.app.state.services.ctx.db
+    with db.engine.connect() as conn:
+        with pytest.raises(DBAPIError), conn.begin(), writes_behind(conn):
+            ticket = repo.get_ticket(conn, issued["id"])
+            assert ticket is not None
+            repo.insert_ticket(conn, ticket)  # the same id again: refused, here or below
+            repo.get_ticket(conn, issued["id"])
+        count = conn.execute(select(tickets.c.id).where(tickets.c.id == issued["id"])).all()
+    assert len(count) == 1
+
+
+def test_writes_left_waiting_are_sent_at_the_end_of_the_block(client):
+    from server.store.fast import writes_behind
+
+    issued = issue(client, queue="A")
+    db = client.app.state.services.ctx.db
+    with db.engine.connect() as conn:
+        with conn.begin(), writes_behind(conn):
+            ticket = repo.get_ticket(conn, issued["id"])
+            assert ticket is not None
+            repo.save_ticket(conn, ticket.__class__(**{**ticket.__dict__, "recalls": 3}))
+        assert repo.get_ticket(conn, issued["id"]).recalls == 3  # type: ignore[union-attr]
