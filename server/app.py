@@ -30,7 +30,6 @@ from server.hallfile import load_hall_file
 from server.outbox.deliverer import Deliverer
 from server.realtime.hub import Hub
 from server.realtime.pg import PgRelay
-from server.services import dayend, devices, retention
 from server.services.auth import Authenticator
 from server.services.context import Clock, Context, utc_now
 from server.store.audit_repo import hall_file_loaded
@@ -145,12 +144,8 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 
 
 def run_housekeeping(services: Services) -> None:
-    """Day end and tidal schedules for every hall (also run every TICK_SECONDS)."""
-    for hall in dayend.halls_in_store(services.ctx):
-        dayend.close_day(services.ctx, hall, services.settings.event_keep_days)
-        dayend.apply_schedules(services.ctx, hall)
-        devices.forget_silent_peripherals(services.ctx, hall)
-        retention.run(services.ctx, hall)
+    """What is due in every hall (server/services/housekeeping.py), at start and each tick."""
+    services.housekeeping.run()
 
 
 async def _tick(services: Services) -> None:

@@ -23,6 +23,7 @@ from server.realtime.sockets import SocketRegistry
 from server.services import audit
 from server.services.auth import Authenticator, Principal
 from server.services.context import Context
+from server.services.housekeeping import Housekeeping
 from server.services.idempotency import Claim, run_claimed
 from server.services.writer import BatchWriter
 
@@ -56,12 +57,14 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     writer: BatchWriter = field(init=False)
     sockets: SocketRegistry = field(init=False)
+    housekeeping: Housekeeping = field(init=False)
 
     def __post_init__(self) -> None:
         self.sockets = SocketRegistry(self.settings.live_sockets_per_token)
         # SQLite takes one writer at a time: one writer thread batches what queues up.
         # On PostgreSQL several halls may be written at once, each batch in one hall.
         self.writer = BatchWriter(self.ctx, 1 if self.ctx.db.is_sqlite else 8)
+        self.housekeeping = Housekeeping(self.ctx, self.settings.event_keep_days)
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a write use case off the event loop, batched on the writer thread(s)."""

@@ -101,6 +101,14 @@ class Context:
             self._layouts[hall] = layout
         return layout
 
+    def hall_layout(self, hall: str) -> Layout:
+        """The hall's layout: cached, else read in a unit of its own (NotFound: no such hall)."""
+        cached = self._layouts.get(hall)
+        if cached is not None:
+            return cached
+        with self.units.read() as repos:
+            return self.layout_of(repos, hall)
+
     def has_hall(self, hall: str) -> bool:
         """Whether the store knows the hall."""
         try:

@@ -78,6 +78,13 @@ def apply_schedules(ctx: Context, hall: str) -> list[str]:
     return result
 
 
+def schedule_times(ctx: Context, hall: str) -> list[str]:
+    """The local times ("09:00") of every tidal schedule entry of the hall, sorted."""
+    with ctx.units.read() as repos:
+        schedules = repos.windows.schedules(hall)
+    return sorted({at for _, schedule, _ in schedules for at, _ in schedule})
+
+
 def halls_in_store(ctx: Context) -> list[str]:
     """Codes of every hall in the store."""
     with ctx.units.read() as repos:

@@ -56,9 +56,7 @@ def business_today(ctx: Context, hall: str) -> dt.date:
     """The hall's business date now."""
     from server.domain.numbering import business_date
 
-    with ctx.units.read() as repos:
-        zone = ctx.layout_of(repos, hall).timezone
-    return business_date(ctx.clock(), zone)
+    return business_date(ctx.clock(), ctx.hall_layout(hall).timezone)
 
 
 def forget(ctx: Context) -> None:
