@@ -32,6 +32,7 @@ class Job:
     """One write use case and where its result goes."""
 
     fn: Callable[[], Any]
+    hall: str | None = None  # None: not known before it runs
     future: Future[Any] = field(default_factory=Future)
 
 
@@ -51,7 +52,7 @@ class BatchWriter:
 
     def submit(self, fn: Callable[[], Any], hall: str | None = None) -> Future[Any]:
         """Queue a job (in its hall's lane); the future resolves after its commit (or failure)."""
-        job = Job(fn)
+        job = Job(fn, hall)
         self._lane(hall).jobs.put(job)
         return job.future
 
@@ -71,10 +72,21 @@ class BatchWriter:
             first = lane.next(block=True)
             if first is None:
                 return
-            batch = [first]
+            batch, later = [first], []
             while len(batch) < BATCH_LIMIT and (job := lane.next(block=False)) is not None:
-                batch.append(job)
+                if self._other_hall(first, job):
+                    later.append(job)  # not even started: it would only raise OtherHall
+                else:
+                    batch.append(job)
+            for job in later:
+                lane.deferred.put(job)
             self._run(batch)
+
+    def _other_hall(self, first: Job, job: Job) -> bool:
+        """Whether `job` is known to be of another hall than a PostgreSQL batch's first job."""
+        if self.ctx.units.is_sqlite or first.hall is None or job.hall is None:
+            return False
+        return job.hall != first.hall
 
     def _run(self, jobs: list[Job]) -> None:
         done: list[tuple[Job, bool, Any]] = []

@@ -45,10 +45,13 @@ def pdf_text(data: bytes) -> str:
     return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, context, tmp_path):
+def test_department_staff_sign_for_and_finish_a_case_on_a_phone(
+    demo_server, context, tmp_path, request
+):
     from playwright.sync_api import expect
 
     pad, case_no = accept(demo_server.url)
+    request.addfinalizer(pad.close)  # a failure below must not leave its socket to the next test
     handover_sheet(context, demo_server.url, case_no, tmp_path)
     page = context.new_page()
     page.goto(f"{demo_server.url}/dept?hall=demo")
@@ -115,7 +118,6 @@ def test_department_staff_sign_for_and_finish_a_case_on_a_phone(demo_server, con
         stored = clerk.request("GET", base)
         assert stored["state"] == "delivered" and stored["tracking_no"] == "SF1029384756"
     desk.context.close()
-    pad.close()
 
 
 def browser_desk(context, url: str):

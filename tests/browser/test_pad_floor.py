@@ -275,25 +275,59 @@ def test_portrait_and_landscape_pads_in_the_busy_state_keep_every_button_clear(
 
 
 def test_an_older_context_answer_arriving_late_does_not_paint_over_a_call(demo_server, kiosk, tab):
-    """The sign-in's refresh may answer after the call's own refresh (CI saw "—" stay)."""
+    """A refresh asked before a call may be answered after the call's own (CI saw "—" stay)."""
     from playwright.sync_api import expect
 
-    kiosk.issue(queue="A", applicant_name="欧阳慢回复")
     pad = tab.new_page()
-    held = []
+    asked, held = [], []
 
-    def hold_first(route):
-        if held:
+    def hold_second(route):
+        asked.append(route)
+        if len(asked) != 2:
             return route.continue_()
         held.append((route, route.fetch()))  # the window before the call, answered later
 
-    pad.route("**/windows/S05/context", hold_first)
+    pad.route("**/windows/S05/context", hold_second)
     sign_in(pad, demo_server.url, "clerk05", "S05")
+    expect(pad.locator("#btn-call-next")).to_be_enabled()
+    kiosk.issue(queue="A", applicant_name="欧阳慢回复")  # the live feed asks for a refresh
+    for _ in range(50):
+        if held:
+            break
+        pad.wait_for_timeout(100)
+    assert held, "the issue did not make the pad refresh"
     pad.click("#btn-call-next")
     expect(pad.locator("#message")).to_contain_text("号到 S05 办理")
     number = str(pad.locator("#message").text_content()).split()[1]
     expect(pad.locator("#cur-number")).to_have_text(number)
+    for _ in range(50):  # the call's refresh, and the one its live event asks for
+        if len(asked) >= 4:
+            break
+        pad.wait_for_timeout(100)
+    pad.wait_for_timeout(300)  # nothing else is coming
     route, stale = held[0]
     route.fulfill(response=stale)
     pad.wait_for_timeout(300)
     expect(pad.locator("#cur-number")).to_have_text(number)
+
+
+def test_no_button_acts_before_the_windows_context_is_in(demo_server, tab):
+    """A tap on 通知书 before the context arrived opened an empty dialog (CI saw it)."""
+    from playwright.sync_api import expect
+
+    pad = tab.new_page()
+    held: list = []
+    released = []
+
+    def hold(route):
+        if released:
+            return route.continue_()
+        held.append((route, route.fetch()))
+
+    pad.route("**/windows/S06/context", hold)
+    sign_in(pad, demo_server.url, "clerk06", "S06")
+    for button in ("#btn-call-next", "#btn-notice", "#btn-pause"):
+        expect(pad.locator(button)).to_be_disabled()
+    released.append(True)
+    for route, answer in held:
+        route.fulfill(response=answer)

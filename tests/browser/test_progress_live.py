@@ -64,6 +64,7 @@ def test_the_call_shows_on_the_phone_within_a_second(server, phone):
     expect(phone.locator("#status")).to_have_text("请到 S05 号窗口办理", timeout=1000)
     assert time.monotonic() - started < 1.0 + 0.5  # the call's own HTTP round trip included
     assert phone.evaluate("document.body.dataset.alerts") == "1"  # beep and vibration fired
+    expect(phone.locator("#windows")).to_have_text("S05")  # the calling window, not the queue's
     shot(phone, "progress-live-called")
 
 

@@ -60,3 +60,22 @@ def _write_twice(ctx) -> str:
             ),
         )
     return "ok"
+
+
+def test_a_postgresql_batch_leaves_jobs_of_other_halls_unstarted_for_their_own_batch():
+    """A job known to be of another hall waits for its own batch instead of raising OtherHall."""
+    from types import SimpleNamespace
+
+    from server.services.writer import BatchWriter, Job, _Lane
+
+    writer = BatchWriter.__new__(BatchWriter)  # no threads: the loop runs here
+    writer.ctx = SimpleNamespace(units=SimpleNamespace(is_sqlite=False))
+    ran: list[list[str]] = []
+    writer._run = lambda jobs: ran.append([job.fn() for job in jobs])  # type: ignore[method-assign]
+    lane = _Lane()
+    for name, hall in (("a1", "A"), ("b1", "B"), ("a2", "A"), ("t1", None), ("b2", "B")):
+        lane.jobs.put(Job(lambda name=name: name, hall))
+    for _ in range(3):  # an empty queue ends each batch; the last one ends the loop
+        lane.jobs.put(None)
+    writer._loop(lane)
+    assert ran == [["a1", "a2", "t1"], ["b1", "b2"]]

@@ -144,7 +144,9 @@
     try {
       await api.act(code, "sign-in");
       s.window = code;
+      s.ctx = null; // another window's context must not drive this one's buttons
       sessionStorage.setItem(store, JSON.stringify({ token: api.token, user: s.user, window: code, reasons: s.reasons }));
+      renderButtons();
       show("pad-page");
       startFeed(); // first: should the network drop now, the feed says so and resyncs
       await refresh();
@@ -504,7 +506,12 @@
 
   function renderButtons() {
     const ctx = s.ctx;
-    if (!ctx) return;
+    if (!ctx) {
+      // Until the window's context is in, no button knows whether it may act (a tap on
+      // 通知书 before it would open an empty dialog).
+      document.querySelectorAll("[data-action]").forEach((b) => { b.disabled = true; });
+      return;
+    }
     const open = ctx.window.status === "open";
     const has = Boolean(ctx.current);
     const enabled = {

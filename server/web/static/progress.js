@@ -101,6 +101,14 @@
     return last.status !== "called" || last.called_at !== t.called_at || last.recalls !== t.recalls;
   }
 
+  // Once called (or served) the citizen goes to one window; while waiting, any of the queue's
+  // (or the one a transfer named).
+  function windowsText(t) {
+    if (t.window && t.status !== "waiting") return t.window;
+    if (t.target_window) return t.target_window;
+    return (t.windows || []).join("、") || "—";
+  }
+
   function render(t) {
     $("error").hidden = true;
     $("ticket").hidden = false;
@@ -132,7 +140,7 @@
     $("sms-on").hidden = !t.sms;
     $("sms-form").hidden = !!t.sms;
     $("matter").textContent = t.matter_name || t.queue_name;
-    $("windows").textContent = (t.windows || []).join("、") || "—";
+    $("windows").textContent = windowsText(t);
     $("applicant").textContent = t.applicant_masked || "—";
     $("issued").textContent = t.issued_at ? time.format(new Date(t.issued_at)) : "—";
     const how = source ? "实时更新" : "每 10 秒自动刷新";
