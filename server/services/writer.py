@@ -1,4 +1,4 @@
-"""The writer: runs write use cases off the event loop, batching concurrent ones.
+"""The writer: runs write use cases in batches, on the loop (SQLite) or on threads (PostgreSQL).
 
 Requests that arrive while a transaction is being written wait in a queue; the next
 transaction takes them all (up to BATCH_LIMIT), each in its own savepoint, and commits once.
@@ -12,6 +12,7 @@ lane they queue in the process and share a transaction and its commit.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import queue
@@ -33,7 +34,7 @@ class Job:
 
     fn: Callable[[], Any]
     hall: str | None = None  # None: not known before it runs
-    future: Future[Any] = field(default_factory=Future)
+    future: Future[Any] | asyncio.Future[Any] = field(default_factory=Future)
 
 
 class BatchWriter:
@@ -50,7 +51,9 @@ class BatchWriter:
         for t in self.threads:
             t.start()
 
-    def submit(self, fn: Callable[[], Any], hall: str | None = None) -> Future[Any]:
+    def submit(
+        self, fn: Callable[[], Any], hall: str | None = None
+    ) -> Future[Any] | asyncio.Future[Any]:
         """Queue a job (in its hall's lane); the future resolves after its commit (or failure)."""
         job = Job(fn, hall)
         self._lane(hall).jobs.put(job)
@@ -111,10 +114,46 @@ class BatchWriter:
                     job.future.set_exception(exc)
             return
         for job, ok, value in done:
+            if job.future.done():  # its request was cancelled (the client left)
+                continue
             if ok:
                 job.future.set_result(value)
             else:
                 job.future.set_exception(value)
+
+
+class LoopWriter(BatchWriter):
+    """SQLite: the event loop runs each batch itself, once the loop's turn is over.
+
+    SQLite writes one transaction at a time and a ticket's transaction takes a fraction of a
+    millisecond of the only core Python has, so a writer thread gains no parallelism: it
+    only costs two thread hops per request (measured: a fifth of a staff write). The writes
+    that arrive in one turn of the loop share a transaction, as they would on the thread.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.lanes, self.threads = [], []
+        self._queued: list[Job] = []
+
+    def submit(
+        self, fn: Callable[[], Any], hall: str | None = None
+    ) -> Future[Any] | asyncio.Future[Any]:
+        """Queue a job for the end of this turn of the loop; the future resolves after commit."""
+        loop = asyncio.get_running_loop()
+        job = Job(fn, hall, loop.create_future())
+        self._queued.append(job)
+        if len(self._queued) == 1:
+            loop.call_soon(self._flush)
+        return job.future
+
+    def shutdown(self) -> None:
+        """Nothing to stop: the loop runs the jobs."""
+
+    def _flush(self) -> None:
+        jobs, self._queued = self._queued, []
+        for at in range(0, len(jobs), BATCH_LIMIT):
+            self._run(jobs[at : at + BATCH_LIMIT])
 
 
 class _Lane:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -186,6 +187,9 @@ def create_private_file(path: Path) -> None:
         os.close(fd)
 
 
+_BEGIN = {mode: f"BEGIN {mode}" for mode in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")}
+
+
 def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
     # LIFO pooling hands the writer thread the same connection, whose page cache is warm.
     # hide_parameters: a failed statement's log line must not carry names or password hashes.
@@ -193,6 +197,10 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout},
         pool_use_lifo=True,
+        # Enough connections that none is closed on return: a new one costs its PRAGMAs
+        # and a cold page cache (the default five overflowed under eight windows' reads).
+        pool_size=16,
+        max_overflow=48,
         hide_parameters=True,
     )
 
@@ -212,7 +220,14 @@ def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # On the driver itself: SQLAlchemy's execute costs more than SQLite's BEGIN.
+        raw: Any = conn.connection.dbapi_connection
+        try:
+            raw.execute(_BEGIN[mode])
+        except sqlite3.Error as exc:  # "database is locked": wrapped as SQLAlchemy would
+            raise DBAPIError.instance(
+                _BEGIN[mode], (), exc, sqlite3.Error, dialect=conn.dialect
+            ) from exc
 
     return engine
 

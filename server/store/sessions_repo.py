@@ -97,15 +97,8 @@ class SessionsRepo:
         row = logins.live_session(self.conn, token_hash)
         if row is None:
             return None
-        return StaffSession(
-            row.username,
-            row.role,
-            row.hall,
-            row.name,
-            row.expires_at,
-            row.last_seen_at,
-            bool(row.must_change),
-        )
+        expires_at, last_seen_at, must_change, username, role, hall, name = row
+        return StaffSession(username, role, hall, name, expires_at, last_seen_at, bool(must_change))
 
     def pair_failures(
         self, username: str, client: str, since: dt.datetime

@@ -79,3 +79,42 @@ def test_a_postgresql_batch_leaves_jobs_of_other_halls_unstarted_for_their_own_b
         lane.jobs.put(None)
     writer._loop(lane)
     assert ran == [["a1", "a2", "t1"], ["b1", "b2"]]
+
+
+def test_the_loop_writer_runs_one_turns_writes_in_one_commit_and_each_fails_alone(client):
+    """SQLite: the writes queued in one turn of the loop share a commit; none answers early."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    from server.services.writer import LoopWriter
+
+    ctx = services_of(client).ctx
+    commits: list[int] = []
+
+    def count(conn) -> None:
+        if threading.get_ident() == here:  # not the server's background threads
+            commits.append(1)
+
+    here = threading.get_ident()  # asyncio.run below runs the loop on this thread
+
+    event.listen(ctx.db.engine, "commit", count)
+
+    def issue(queue: str):
+        return lambda: tickets.issue_ticket(
+            ctx, "demo", tickets.IssueRequest(queue=queue), by_staff=False
+        )
+
+    async def turn():
+        writer = LoopWriter(ctx)
+        futures = [writer.submit(issue("A")) for _ in range(3)] + [writer.submit(issue("NOPE"))]
+        assert not any(f.done() for f in futures)  # queued until the loop's turn is over
+        return await asyncio.gather(*futures, return_exceptions=True)
+
+    try:
+        *good, bad = asyncio.run(turn())
+    finally:
+        event.remove(ctx.db.engine, "commit", count)
+    assert [t["number"] for t in good] == ["A001", "A002", "A003"]
+    assert bad.code == "unknown_queue"
+    assert len(commits) == 1
