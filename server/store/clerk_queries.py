@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, bindparam, case, func, select
 
 from server.domain.model import Outcome, Ticket
 from server.store import repo
+from server.store.fast import Fast
 from server.store.tables import calls, tickets, users
 
 # Results of a call that end a service (a transfer or day end does not count as served).
@@ -105,24 +106,23 @@ def recent_matters(conn: Connection, hall: str, day: dt.date, window: str) -> li
     return [str(row.matter) for row in rows]
 
 
+_CARD = Fast(
+    select(users.c.name, users.c.staff_no).where(users.c.username == bindparam("username"))
+)  # every outcome reads it
+
+
 def user_name(conn: Connection, username: str | None) -> str | None:
     """A staff member's display name (None for unknown users)."""
-    if username is None:
-        return None
-    found: str | None = conn.execute(
-        select(users.c.name).where(users.c.username == username)
-    ).scalar_one_or_none()
-    return found
+    card = staff_card(conn, username)
+    return None if card is None else card["name"]
 
 
 def staff_card(conn: Connection, username: str | None) -> dict[str, str | None] | None:
     """Name and 工号 of a staff member, as the window's evaluator shows them (None if unknown)."""
     if username is None:
         return None
-    row = conn.execute(
-        select(users.c.name, users.c.staff_no).where(users.c.username == username)
-    ).first()
-    return {"name": row.name, "staff_no": row.staff_no} if row else None
+    row = _CARD.first(conn, {"username": username})
+    return {"name": row[0], "staff_no": row[1]} if row else None
 
 
 def service_window(conn: Connection, ticket_id: str) -> tuple[str, str | None] | None:

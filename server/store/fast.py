@@ -163,6 +163,21 @@ class Fast:
         return [dict(zip(names, row, strict=True)) for row in self.rows(conn, params)]
 
 
+def plain(conn: Connection, sql: str) -> None:
+    """Run one statement without parameters or rows (SAVEPOINT …) on the driver's cursor."""
+    if not conn.in_transaction():
+        conn.begin()
+    base = conn.dialect.loaded_dbapi.Error
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        sql, _ = _listened(conn, cursor, sql, (), many=False)
+        cursor.execute(sql)
+    except base as exc:
+        raise DBAPIError.instance(sql, (), exc, base, dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
+
+
 def _listened(conn: Connection, cursor: Any, sql: str, args: Any, *, many: bool) -> Any:
     """(sql, args) after the `before_cursor_execute` listeners, as SQLAlchemy would call them."""
     if conn._has_events or conn.engine._has_events:
