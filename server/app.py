@@ -22,6 +22,7 @@ from server.api import person as person_routes
 from server.api import subscribers as subscriber_routes
 from server.api.audit_trail import AuditTrail
 from server.api.deps import Services
+from server.api.hot import Hot
 from server.api.middleware import Edge
 from server.config import Settings
 from server.demo_secrets import refuse_demo_secrets
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     app.include_router(subscriber_routes.router)
     app.include_router(case_routes.router)  # 办件 (issue 18)
     _mount_web(app)
+    app.add_middleware(Hot, fastapi=app)  # innermost: issue, call-next, outcome (hot.py)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

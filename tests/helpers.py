@@ -92,13 +92,6 @@ def api_operations(app) -> set[tuple[str, str]]:
 
 def api_routes(app) -> list:
     """Every APIRoute of the app, flat (FastAPI keeps included routers nested)."""
-    from fastapi.routing import APIRoute
+    from server.api.hot import api_routes as walk
 
-    stack, found = list(app.routes), []
-    while stack:
-        route = stack.pop()
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif hasattr(route, "original_router"):
-            stack.extend(route.original_router.routes)
-    return found
+    return walk(app)
