@@ -82,7 +82,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     app.include_router(subscriber_routes.router)
     app.include_router(case_routes.router)  # 办件 (issue 18)
     _mount_web(app)
-    app.add_middleware(Hot, fastapi=app)  # innermost: issue, call-next, outcome (hot.py)
+    if settings.hot_routes:
+        app.add_middleware(Hot, fastapi=app)  # innermost: issue, call-next, outcome (hot.py)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     database_url: str | None = None  # default: SQLite file under data_dir
+    # issue, call-next and outcome without FastAPI's machinery (server/api/hot.py)
+    hot_routes: bool = True
     hall_files: list[Path] = Field(default_factory=list)
     demo: bool = False
     secret_key: str | None = None  # default: generated once into data_dir/secret.key
