@@ -139,7 +139,7 @@ class Authenticator:
             return cached
         hashed = token_hash(token)
         device = None
-        with self.ctx.units.read() as repos:
+        with self.ctx.units.glance() as repos:  # one or two independent reads
             session = repos.sessions.live(hashed)
             if session is None:
                 device = repos.devices.by_token(hashed)

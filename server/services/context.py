@@ -51,6 +51,9 @@ class Store(Protocol):
     def read(self) -> AbstractContextManager[Repositories]:
         """A read-only unit of work."""
 
+    def glance(self) -> AbstractContextManager[Repositories]:
+        """Independent one-statement reads, outside any transaction."""
+
     def write(
         self, after_commit: Callable[[], None] | None = None
     ) -> AbstractContextManager[Repositories]:
@@ -300,7 +303,11 @@ class Batch:
                 if tx.published:
                     ctx.publisher.publish(tx.hall, tx.published)
 
-        with ctx.units.write(after_commit=publish) as repos, repos.writes_behind():
+        # the unit of work commits right after the block: the COMMIT rides with the last writes
+        with (
+            ctx.units.write(after_commit=publish) as repos,
+            repos.writes_behind(then_commit=True),
+        ):
             batch = cls(ctx, repos, isolate)
             box.append(batch)
             _active.batch = batch

@@ -82,6 +82,20 @@ class Database:
                 yield conn
 
     @contextmanager
+    def glance(self) -> Iterator[Connection]:
+        """Reads that need no common snapshot: on PostgreSQL no BEGIN and no COMMIT.
+
+        Each statement sees what was committed when it ran (autocommit). A staff request's
+        session look-up is one such read, on every request: three round trips become one.
+        """
+        if self.is_sqlite:  # BEGIN costs SQLite nothing worth saving
+            with self.read() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextmanager
     def write(self, after_commit: Callable[[], None] | None = None) -> Iterator[Connection]:
         """A write transaction: commits on success, rolls back on any exception.
 

@@ -206,8 +206,13 @@ def behind(conn: Connection) -> list[tuple[str, Any]] | None:
 
 
 @contextmanager
-def writes_behind(conn: Connection) -> Iterator[None]:
-    """Within, on PostgreSQL, `Fast.run` leaves with the next read or at the end."""
+def writes_behind(conn: Connection, *, then_commit: bool = False) -> Iterator[None]:
+    """Within, on PostgreSQL, `Fast.run` leaves with the next read or at the end.
+
+    `then_commit`: the block ends the transaction, so the COMMIT leaves in the same round
+    trip as the last writes; the driver then sees the transaction ended, and the caller's own
+    commit costs nothing. A COMMIT that fails raises here, before anyone is answered.
+    """
     if conn.dialect.name != "postgresql":
         yield
         return
@@ -216,6 +221,8 @@ def writes_behind(conn: Connection) -> Iterator[None]:
     try:
         yield
         if pending:
+            if then_commit and not conn.in_nested_transaction():  # not a savepoint's end
+                pending.append(("COMMIT", None))
             send(conn, pending).close()
     finally:
         conn.info.pop(BEHIND, None)  # on an error the transaction rolls back: drop them

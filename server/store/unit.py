@@ -56,9 +56,9 @@ class Repositories:
                 self.windows.forget()
             raise
 
-    def writes_behind(self) -> AbstractContextManager[None]:
+    def writes_behind(self, *, then_commit: bool = False) -> AbstractContextManager[None]:
         """Writes nobody reads back wait for the next round trip (PostgreSQL: fast.py)."""
-        return writes_behind(self.conn)
+        return writes_behind(self.conn, then_commit=then_commit)
 
     @cached_property
     def halls(self) -> HallsRepo:
@@ -204,6 +204,12 @@ class SqlStore:
     def read(self) -> Iterator[Repositories]:
         """A read-only unit of work (one consistent snapshot)."""
         with self.db.read() as conn:
+            yield Repositories(conn)
+
+    @contextmanager
+    def glance(self) -> Iterator[Repositories]:
+        """Independent one-statement reads, each on what is committed (no transaction)."""
+        with self.db.glance() as conn:
             yield Repositories(conn)
 
     @contextmanager

@@ -572,6 +572,8 @@ class FakeStore:
     def read(self) -> Iterator[FakeRepositories]:
         yield FakeRepositories(self.state)
 
+    glance = read
+
     @contextmanager
     def write(self, after_commit: Callable[[], None] | None = None) -> Iterator[FakeRepositories]:
         repos = FakeRepositories(self.state)
