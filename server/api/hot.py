@@ -140,9 +140,7 @@ def hot_routes(app: FastAPI) -> list[_Route]:
     """The HOT routes of `app`, checked: each asks only for what this layer can give."""
     found = []
     for method, path in HOT:
-        route = next(
-            r for r in api_routes(app) if r.path == path and method in (r.methods or ())
-        )
+        route = next(r for r in api_routes(app) if r.path == path and method in (r.methods or ()))
         # the modules postpone annotations: resolve them as FastAPI does
         wants = inspect.get_annotations(route.endpoint, eval_str=True)
         wants.pop("return", None)

@@ -202,7 +202,10 @@ class HallTx:
         if locked.day != self.today:
             return
         self._stored = locked.waiting
-        self.repos.windows.prime(self.hall, locked.serving)
+        if locked.windows is not None:
+            self.repos.windows.prime(self.hall, locked.windows)
+        if locked.audit_head is not None:
+            self.repos.audit.prime(self.hall, locked.audit_head)
 
     def mark(self) -> tuple[int, int, Counter[tuple[dt.date, str]]]:
         """Where this transaction stands, to undo one use case of a batch that failed."""

@@ -35,9 +35,18 @@ def as_record(row: Any) -> dict[str, Any]:
 
 # Every staff write appends a record: its statements run on the driver's cursor (fast.py).
 _HEAD = Fast(select(audit_heads).where(audit_heads.c.hall == bindparam("hall")))
-_HEAD_FOR_UPDATE = Fast(
+HEAD_FOR_UPDATE = (
     select(audit_heads).where(audit_heads.c.hall == bindparam("hall")).with_for_update()
 )
+_HEAD_FOR_UPDATE = Fast(HEAD_FOR_UPDATE)
+_HEAD_KEYS = [c.key for c in audit_heads.columns]
+
+
+def head_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A chain head from a row of `audit_heads` as the driver gave it."""
+    return dict(zip(_HEAD_KEYS, row, strict=True))
+
+
 _MOVE_HEAD = Fast(
     update(audit_heads).where(audit_heads.c.hall == bindparam("b_hall")),
     ["last_seq", "last_hash"],
@@ -59,8 +68,21 @@ class AuditRepo:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # heads this transaction holds locked (read with the hall lock, moved by append)
+        self._heads: dict[str, dict[str, Any]] = {}
+
+    def prime(self, hall: str, head: dict[str, Any]) -> None:
+        """Take the hall's chain head, read and locked along with the hall lock (PostgreSQL)."""
+        self._heads[hall] = head
+
+    def forget(self) -> None:
+        """Drop the heads known (a savepoint rolled back what moved them)."""
+        self._heads.clear()
 
     def _head(self, hall: str) -> dict[str, Any]:
+        known = self._heads.get(hall)
+        if known is not None:
+            return known
         # PostgreSQL: the chain's own row lock, so appends run one at a time
         query = _HEAD if self.conn.dialect.name == "sqlite" else _HEAD_FOR_UPDATE
         rows = query.mappings(self.conn, {"hall": hall})
@@ -100,6 +122,7 @@ class AuditRepo:
             insert = _INSERTS[(pg, keys)] = _appending(keys, pg)
         if pg:
             insert.run(self.conn, {**row, **moved})
+            self._heads[hall] = {**head, "last_seq": rec["seq"], "last_hash": rec["hash"]}
         else:
             insert.run(self.conn, row)
             _MOVE_HEAD.run(self.conn, moved)

@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 
 from server.domain.layout import Layout
+from server.domain.model import Window
 from server.realtime.pg import CHANNEL, notice
 from server.store import repo  # events_after stays there: the relay reads it, and imports no repo
+from server.store.audit_repo import HEAD_FOR_UPDATE, head_from_row
 from server.store.fast import Fast, Script
 from server.store.layout import load_layout
 from server.store.tables import events, halls
-from server.store.windows_repo import SERVING
+from server.store.windows_repo import HALL_WINDOWS, windows_from_rows
 
 _LOCK_SQLITE = select(halls.c.last_seq).where(halls.c.code == bindparam("hall"))
 _LOCK_FOR_UPDATE = _LOCK_SQLITE.with_for_update()
@@ -46,7 +48,7 @@ _APPEND_NOTIFY_PG = Fast(
 )
 # PostgreSQL: the lock and the two reads every hall transaction makes next (the waiting counts
 # and the windows serving), in one round trip under the lock instead of three.
-_LOCK_AND_READ_PG = Script(_LOCK_FOR_UPDATE, repo.WAITING_COUNTS, SERVING)
+_LOCK_AND_READ_PG = Script(_LOCK_FOR_UPDATE, repo.WAITING_COUNTS, HALL_WINDOWS, HEAD_FOR_UPDATE)
 _FAST_LOCK_SQLITE = Fast(_LOCK_SQLITE)
 _FAST_LOCK_FOR_UPDATE = Fast(_LOCK_FOR_UPDATE)
 _FAST_SET_SEQ = Fast(_SET_SEQ, ["last_seq"])
@@ -94,7 +96,8 @@ class Locked:
     last_seq: int
     day: dt.date | None = None  # the business date of `waiting` (None: nothing was read)
     waiting: dict[str, int] = field(default_factory=dict)
-    serving: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    windows: list[Window] | None = None  # the hall's active windows
+    audit_head: dict[str, Any] | None = None  # its audit chain's head, locked (None: no chain)
 
 
 class HallsRepo:
@@ -106,17 +109,20 @@ class HallsRepo:
     def lock(self, hall: str, day: dt.date) -> Locked | None:
         """Take the hall's write lock (None: no such hall), with what is read along with it.
 
-        On PostgreSQL the day's waiting counts and the windows serving come in the same round
-        trip; SQLite has no round trips to save, and they are read when first needed.
+        On PostgreSQL the day's waiting counts, the hall's windows and the head of its audit
+        chain (locked: a staff write appends to it) come in the same round trip; SQLite has no
+        round trips to save, and they are read when first needed.
         """
         if self.conn.dialect.name == "sqlite":
             seq = lock_hall(self.conn, hall)
             return None if seq is None else Locked(seq)
-        locked, counts, serving = _LOCK_AND_READ_PG.results(self.conn, {"hall": hall, "day": day})
+        params = {"hall": hall, "day": day}
+        locked, counts, rows, head = _LOCK_AND_READ_PG.results(self.conn, params)
         if not locked:
             return None
         waiting = {queue: int(n) for queue, n in counts if n}
-        return Locked(int(locked[0][0]), day, waiting, [(c, s, list(q)) for c, s, q in serving])
+        audit_head = head_from_row(head[0]) if head else None
+        return Locked(int(locked[0][0]), day, waiting, windows_from_rows(rows), audit_head)
 
     def layout(self, hall: str) -> Layout | None:
         """The hall's layout, or None when the hall does not exist."""

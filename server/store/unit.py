@@ -54,6 +54,8 @@ class Repositories:
         except BaseException:
             if "windows" in self.__dict__:  # made already: its reads may predate the rollback
                 self.windows.forget()
+            if "audit" in self.__dict__:
+                self.audit.forget()
             raise
 
     def writes_behind(self, *, then_commit: bool = False) -> AbstractContextManager[None]:

@@ -32,6 +32,25 @@ SERVING = (
     .order_by(windows.c.position)
 )
 
+# PostgreSQL reads these with the hall lock (halls_repo): what a window's use case loads
+HALL_WINDOWS = (
+    select(
+        windows.c.code,
+        windows.c.name,
+        windows.c.area,
+        windows.c.queues,
+        windows.c.config,
+        windows.c.status,
+        windows.c.clerk,
+        windows.c.current_ticket,
+        windows.c.paused_reason,
+        windows.c.normal_since_green,
+    )
+    .where(windows.c.hall == bindparam("hall"), windows.c.active.is_(True))
+    .order_by(windows.c.position)
+)
+_HALL_WINDOW_KEYS = [c.key for c in HALL_WINDOWS.selected_columns]
+
 _FAST_GET_WINDOW = Fast(_GET_WINDOW)
 _FAST_SERVING = Fast(SERVING)
 _FAST_SAVE_WINDOW = Fast(
@@ -64,6 +83,11 @@ def window_from_row(row: Row[Any] | Any) -> Window:
         paused_reason=m["paused_reason"],
         normal_since_green=m["normal_since_green"],
     )
+
+
+def windows_from_rows(rows: list[tuple[Any, ...]]) -> list[Window]:
+    """Windows from HALL_WINDOWS rows as the driver gave them."""
+    return [window_from_row(dict(zip(_HALL_WINDOW_KEYS, r, strict=True))) for r in rows]
 
 
 def get_window(conn: Connection, hall: str, code: str) -> Window | None:
@@ -101,13 +125,19 @@ class WindowsRepo:
         self.conn = conn
         # serving() per hall, kept up to date by save(): a call reads it twice otherwise
         self._serving: dict[str, list[tuple[str, str, list[str]]]] = {}
+        # PostgreSQL: the hall's windows as read with its lock, kept up to date by save()
+        self._windows: dict[str, dict[str, Window]] = {}
 
     def forget(self) -> None:
         """Drop what was read (a savepoint rolled back writes the cache had seen)."""
         self._serving.clear()
+        self._windows.clear()
 
     def get(self, hall: str, code: str) -> Window | None:
         """One active window."""
+        known = self._windows.get(hall)
+        if known is not None:
+            return known.get(code)
         return get_window(self.conn, hall, code)
 
     def in_hall(self, hall: str) -> list[Window]:
@@ -117,6 +147,9 @@ class WindowsRepo:
     def save(self, hall: str, window: Window) -> None:
         """Write a window's runtime state."""
         save_window(self.conn, hall, window)
+        known = self._windows.get(hall)
+        if known is not None:
+            known[window.code] = window
         rows = self._serving.get(hall)
         if rows is not None:
             self._serving[hall] = [
@@ -124,9 +157,10 @@ class WindowsRepo:
                 for c, s, q in rows
             ]
 
-    def prime(self, hall: str, rows: list[tuple[str, str, list[str]]]) -> None:
-        """Take `serving` rows read along with the hall lock (PostgreSQL)."""
-        self._serving[hall] = rows
+    def prime(self, hall: str, windows: list[Window]) -> None:
+        """Take the hall's windows, read along with the hall lock (PostgreSQL)."""
+        self._windows[hall] = {w.code: w for w in windows}
+        self._serving[hall] = [(w.code, w.status.value, list(w.queues)) for w in windows]
 
     def serving(self, hall: str) -> list[tuple[str, str, list[str]]]:
         """(code, status, queues) of every active window."""
