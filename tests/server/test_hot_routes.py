@@ -130,3 +130,15 @@ def test_a_hot_route_that_asks_for_more_than_the_layer_gives_fails_at_the_first_
 
     with pytest.raises(RuntimeError, match="extra"):
         hot_routes(app)
+
+
+def test_behind_a_path_prefix_the_routes_are_left_to_fastapi(tmp_path, clock):
+    """A proxy's root path is FastAPI's to strip: the layer does not guess at it."""
+    with _client(tmp_path, clock) as client:
+        prefixed = TestClient(client.app, root_path="/yichuang")
+        r = prefixed.post("/yichuang" + TICKETS, json={"queue": "A"}, headers=KIOSK)
+        assert r.status_code == 201, r.text
+        assert r.json()["number"] == "A001"
+        counted = _counted(client)
+        client.app.state.services.ctx.db.dispose()
+    assert counted[("POST", HOT[0][1], 201)] == 1
