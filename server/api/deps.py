@@ -98,10 +98,15 @@ class Services:
         """The principal of a bearer token that is not in the cache (`Authenticator`).
 
         On SQLite this is one indexed read of a local file, cheaper on the event loop than the
-        hop to a thread and back (which cost a staff request a third of its time).
+        hop to a thread and back (which cost a staff request a third of its time). Not while
+        a thread holds the write turn: the session's occasional touch would wait for it.
         """
-        if self.ctx.units.is_sqlite:
-            return self.auth.authenticate(token, touch=touch)
+        lock = self.ctx.db.write_lock
+        if lock is not None and lock.acquire(blocking=False):  # SQLite, no thread writing
+            try:
+                return self.auth.authenticate(token, touch=touch)
+            finally:
+                lock.release()
         return await run_in_threadpool(self.auth.authenticate, token, touch=touch)
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

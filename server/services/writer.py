@@ -26,6 +26,7 @@ from server.services.context import Batch, Context, OtherHall
 
 log = logging.getLogger("yichuang.writer")
 BATCH_LIMIT = 64
+BUSY_RETRY_SECONDS = 0.002  # SQLite: how soon the loop looks again for the write turn
 
 
 @dataclass
@@ -157,15 +158,26 @@ class LoopWriter(BatchWriter):
         """Nothing to stop: the loop runs the jobs."""
 
     def _turn(self) -> None:
+        loop = asyncio.get_running_loop()
         queued = len(self._queued)
         growing, self._seen = queued > self._seen, queued
         self._turns += 1
         if growing and queued < BATCH_LIMIT and self._turns < self.MAX_TURNS:
-            asyncio.get_running_loop().call_soon(self._turn)
+            loop.call_soon(self._turn)
             return
-        jobs, self._queued, self._turns, self._seen = self._queued, [], 0, 0
-        for at in range(0, len(jobs), BATCH_LIMIT):
-            self._run(jobs[at : at + BATCH_LIMIT])
+        lock = self.ctx.db.write_lock
+        if lock is not None and not lock.acquire(blocking=False):
+            # a thread writes (a day end, a retention prune): waiting here would stop the
+            # loop, and every screen and request with it; look again in a moment
+            loop.call_later(BUSY_RETRY_SECONDS, self._turn)
+            return
+        try:
+            jobs, self._queued, self._turns, self._seen = self._queued, [], 0, 0
+            for at in range(0, len(jobs), BATCH_LIMIT):
+                self._run(jobs[at : at + BATCH_LIMIT])
+        finally:
+            if lock is not None:
+                lock.release()
 
 
 class _Lane:

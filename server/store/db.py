@@ -63,7 +63,8 @@ class Database:
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         # SQLite has one writer; a process lock hands the turn over without SQLite's busy
         # back-off sleeps, and keeps commit order equal to publish order.
-        self.write_lock = threading.Lock() if self.is_sqlite else None
+        # re-entrant: the loop's writer holds it across a batch whose units of work take it
+        self.write_lock = threading.RLock() if self.is_sqlite else None
         self.busy_timeout = busy_timeout
         self.engine = (
             _sqlite_engine(url, busy_timeout)

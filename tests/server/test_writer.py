@@ -118,3 +118,40 @@ def test_the_loop_writer_runs_one_turns_writes_in_one_commit_and_each_fails_alon
     assert [t["number"] for t in good] == ["A001", "A002", "A003"]
     assert bad.code == "unknown_queue"
     assert len(commits) == 1
+
+
+def test_while_a_thread_holds_the_write_turn_the_loop_keeps_answering(client):
+    """SQLite: a day end or a prune on a thread delays the writes, never the event loop."""
+    import time
+
+    from tests.helpers import KIOSK
+
+    db = services_of(client).ctx.db
+    held, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:  # what housekeeping's thread does
+        with db.write():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=long_write)
+    holder.start()
+    held.wait(5)
+    answers: list[int] = []
+    issuing = threading.Thread(
+        target=lambda: answers.append(
+            client.post(
+                "/api/v1/halls/demo/tickets", json={"queue": "A"}, headers=KIOSK
+            ).status_code
+        )
+    )
+    issuing.start()
+    time.sleep(0.1)  # the issue waits for its turn
+    started = time.monotonic()
+    assert client.get("/healthz").status_code == 200
+    assert time.monotonic() - started < 1.0
+    assert not answers  # still waiting: nothing was written beside the thread
+    release.set()
+    holder.join(5)
+    issuing.join(5)
+    assert answers == [201]
