@@ -17,6 +17,7 @@ import threading
 from collections.abc import Sequence
 
 import psycopg
+import psycopg.sql
 from sqlalchemy import Connection, make_url, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,8 +27,11 @@ from server.store.db import Database
 from server.store.tables import halls
 
 log = logging.getLogger("yichuang.realtime.pg")
-CHANNEL = "yichuang_events"
-_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :hall)")
+# One channel per schema, named by PostgreSQL itself from the session's schema: NOTIFY is
+# heard database-wide, and an installation in another schema of the same database (a test,
+# a bench's baseline, a second hall group) must not hand its events to this one's screens.
+CHANNEL = "'yichuang_' || left(md5(current_schema()), 16)"  # an SQL expression
+_NOTIFY = text(f"SELECT pg_notify({CHANNEL}, :hall)")
 POLL_SECONDS = 1.0  # the log is read at least this often, notified or not
 BATCH = 1000
 NOTICE_BYTES = 7900  # PostgreSQL refuses a payload of 8000 bytes or more
@@ -99,7 +103,9 @@ class PgRelay:
     def _listen(self) -> None:
         dsn = make_url(self.db.url).set(drivername="postgresql")
         with psycopg.connect(dsn.render_as_string(hide_password=False), autocommit=True) as conn:
-            conn.execute(f"LISTEN {CHANNEL}")
+            row = conn.execute(f"SELECT {CHANNEL}").fetchone()
+            assert row is not None
+            conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(row[0])))
             self._poll()  # whatever was committed while not listening
             while not self._stop.is_set():
                 # The generator ends after POLL_SECONDS however busy the channel is, so the

@@ -43,7 +43,7 @@ _APPEND_PG = Fast(text(_LOGGED + " UPDATE halls SET last_seq = :last WHERE code 
 _APPEND_NOTIFY_PG = Fast(
     text(
         _LOGGED + ", moved AS (UPDATE halls SET last_seq = :last WHERE code = :hall)"
-        f" SELECT pg_notify('{CHANNEL}', :notice)"
+        f" SELECT pg_notify({CHANNEL}, :notice)"
     )
 )
 # PostgreSQL: the lock and the two reads every hall transaction makes next (the waiting counts

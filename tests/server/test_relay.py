@@ -71,3 +71,39 @@ def test_a_lost_notice_of_a_quiet_hall_is_recovered_from_the_log_while_others_ri
     assert [m["type"] for m in got] == ["ticket.issued"] * 3
     assert [m["ticket"]["number"] for m in got] == numbers
     assert took < 2.5
+
+
+def test_two_installations_in_two_schemas_of_one_database_do_not_hear_each_other(
+    make_client, clock, tmp_path
+):
+    """NOTIFY is heard database-wide: the channel is the schema's, or foreign events show."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.config import DEMO_HALL_FILE, Settings
+    from tests.pgschema import fresh_schema
+
+    mine = make_client(clock)
+    with fresh_schema() as url:
+        cfg = Settings(
+            data_dir=tmp_path / "other",
+            hall_files=[DEMO_HALL_FILE],
+            demo=True,
+            database_url=url,
+        )
+        with TestClient(create_app(cfg, clock=clock)) as other:
+            with mine.websocket_connect("/api/v1/halls/demo/live?token=demo-display") as ws:
+                snapshot = ws.receive_json()
+                inbox: queue.Queue = queue.Queue()
+                threading.Thread(target=read_into, args=(ws, inbox), daemon=True).start()
+                for _ in range(2):  # the same hall code, the same seqs as ours will be
+                    issue(other, queue="A")
+                time.sleep(0.5)  # a relay that heard them has handed them on by now
+                own = issue(mine, queue="A")["id"]
+                got = inbox.get(timeout=3)
+                time.sleep(0.3)
+                extra = inbox.qsize()
+            other.app.state.services.ctx.db.dispose()
+    assert got["seq"] == snapshot["seq"] + 1
+    assert got["ticket"]["id"] == own
+    assert extra == 0
