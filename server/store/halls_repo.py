@@ -10,14 +10,13 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 
 from server.domain.layout import Layout
-from server.domain.model import Window
 from server.realtime.pg import CHANNEL, notice
 from server.store import repo  # events_after stays there: the relay reads it, and imports no repo
 from server.store.audit_repo import HEAD_FOR_UPDATE, head_from_row
 from server.store.fast import Fast, Script
 from server.store.layout import load_layout
 from server.store.tables import events, halls
-from server.store.windows_repo import HALL_WINDOWS, windows_from_rows
+from server.store.windows_repo import HALL_WINDOWS, window_rows
 
 _LOCK_SQLITE = select(halls.c.last_seq).where(halls.c.code == bindparam("hall"))
 _LOCK_FOR_UPDATE = _LOCK_SQLITE.with_for_update()
@@ -96,7 +95,7 @@ class Locked:
     last_seq: int
     day: dt.date | None = None  # the business date of `waiting` (None: nothing was read)
     waiting: dict[str, int] = field(default_factory=dict)
-    windows: list[Window] | None = None  # the hall's active windows
+    windows: list[dict[str, Any]] | None = None  # the hall's active windows' rows
     audit_head: dict[str, Any] | None = None  # its audit chain's head, locked (None: no chain)
 
 
@@ -122,7 +121,7 @@ class HallsRepo:
             return None
         waiting = {queue: int(n) for queue, n in counts if n}
         audit_head = head_from_row(head[0]) if head else None
-        return Locked(int(locked[0][0]), day, waiting, windows_from_rows(rows), audit_head)
+        return Locked(int(locked[0][0]), day, waiting, window_rows(rows), audit_head)
 
     def layout(self, hall: str) -> Layout | None:
         """The hall's layout, or None when the hall does not exist."""

@@ -49,7 +49,7 @@ HALL_WINDOWS = (
     .where(windows.c.hall == bindparam("hall"), windows.c.active.is_(True))
     .order_by(windows.c.position)
 )
-_HALL_WINDOW_KEYS = [c.key for c in HALL_WINDOWS.selected_columns]
+_HALL_WINDOW_KEYS = [str(c.key) for c in HALL_WINDOWS.selected_columns]
 
 _FAST_GET_WINDOW = Fast(_GET_WINDOW)
 _FAST_SERVING = Fast(SERVING)
@@ -85,9 +85,9 @@ def window_from_row(row: Row[Any] | Any) -> Window:
     )
 
 
-def windows_from_rows(rows: list[tuple[Any, ...]]) -> list[Window]:
-    """Windows from HALL_WINDOWS rows as the driver gave them."""
-    return [window_from_row(dict(zip(_HALL_WINDOW_KEYS, r, strict=True))) for r in rows]
+def window_rows(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """HALL_WINDOWS rows as the driver gave them, by column (Windows are built when asked)."""
+    return [dict(zip(_HALL_WINDOW_KEYS, r, strict=True)) for r in rows]
 
 
 def get_window(conn: Connection, hall: str, code: str) -> Window | None:
@@ -125,8 +125,9 @@ class WindowsRepo:
         self.conn = conn
         # serving() per hall, kept up to date by save(): a call reads it twice otherwise
         self._serving: dict[str, list[tuple[str, str, list[str]]]] = {}
-        # PostgreSQL: the hall's windows as read with its lock, kept up to date by save()
-        self._windows: dict[str, dict[str, Window]] = {}
+        # PostgreSQL: the hall's windows as read with its lock (a row until asked for), kept
+        # up to date by save()
+        self._windows: dict[str, dict[str, Window | dict[str, Any]]] = {}
 
     def forget(self) -> None:
         """Drop what was read (a savepoint rolled back writes the cache had seen)."""
@@ -136,9 +137,12 @@ class WindowsRepo:
     def get(self, hall: str, code: str) -> Window | None:
         """One active window."""
         known = self._windows.get(hall)
-        if known is not None:
-            return known.get(code)
-        return get_window(self.conn, hall, code)
+        if known is None:
+            return get_window(self.conn, hall, code)
+        found = known.get(code)
+        if isinstance(found, dict):  # built once, when a use case needs it
+            found = known[code] = window_from_row(found)
+        return found
 
     def in_hall(self, hall: str) -> list[Window]:
         """All active windows of a hall in display order."""
@@ -157,10 +161,10 @@ class WindowsRepo:
                 for c, s, q in rows
             ]
 
-    def prime(self, hall: str, windows: list[Window]) -> None:
-        """Take the hall's windows, read along with the hall lock (PostgreSQL)."""
-        self._windows[hall] = {w.code: w for w in windows}
-        self._serving[hall] = [(w.code, w.status.value, list(w.queues)) for w in windows]
+    def prime(self, hall: str, rows: list[dict[str, Any]]) -> None:
+        """Take the hall's window rows, read along with the hall lock (PostgreSQL)."""
+        self._windows[hall] = {r["code"]: r for r in rows}
+        self._serving[hall] = [(r["code"], r["status"], list(r["queues"])) for r in rows]
 
     def serving(self, hall: str) -> list[tuple[str, str, list[str]]]:
         """(code, status, queues) of every active window."""
