@@ -3,7 +3,9 @@
 Intents that talk to the server or the printer run as jobs on a runner (a thread in the app,
 inline in tests); the state is an immutable value replaced under a lock, so any thread may
 report (the live feed, the printer poller, the card reader) and the views always draw a
-consistent picture.
+consistent picture. The flow objects (`kiosk.issuing`, `kiosk.assisted`, `kiosk.mine`) are
+each given this core; it owns the lock and the listeners, and knows the flows only through
+the hooks they register (a new visit, settling issues).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from drivers.errors import DeviceError
@@ -32,8 +34,18 @@ Listener = Callable[[KioskState], None]
 STAFF_ROLES = frozenset({"clerk", "supervisor", "admin"})
 
 
+class Settler(Protocol):
+    """Settles issues whose answer never came (`kiosk.issuing`)."""
+
+    def has_unsettled(self) -> bool:
+        """True while some issue waits to be settled."""
+
+    def settle_job(self) -> None:
+        """Ask the server what became of each unsettled issue."""
+
+
 class PresenterCore:
-    """State, listeners, the server link and device health; the flows build on it."""
+    """State, listeners, the server link and device health; the flow objects are given it."""
 
     def __init__(
         self,
@@ -41,30 +53,31 @@ class PresenterCore:
         api: Api,
         printer: Printer,
         *,
-        staff_api: Callable[[], StaffApi] | None = None,
         runner: Runner = thread_runner,
         clocks: Clocks | None = None,
     ) -> None:
         self.config, self.api, self.printer = config, api, printer
         self.clocks = clocks or Clocks()
-        self._staff_factory = staff_api
-        self._staff: StaffApi | None = None
+        # A guide's session (signed in by kiosk.assisted); signed out after a print or home.
+        self.staff: StaffApi | None = None
         self._run = runner
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._state = KioskState(lang=config.language)
-        self._tree: list[dict[str, Any]] = []
-        self._matters: dict[str, dict[str, Any]] = {}
+        # The layout's guide tree and matters, for the presenter's 智能导办 (replaced on reload).
+        self.tree: list[dict[str, Any]] = []
+        self.matters: dict[str, dict[str, Any]] = {}
         self._timezone = "Asia/Shanghai"
         self._last_touch = self.clocks.monotonic()
         self._ticket_at = 0.0
         # (ticket id, requeued, progress URL) for a guide's reprint: the server gives the
         # secret only to whoever shows it, so the kiosk keeps the one it printed.
-        self._last_ticket: tuple[str, bool, str | None] | None = None
+        self.last_ticket: tuple[str, bool, str | None] | None = None
         self._reports = DeviceReports()
         self._loading = False
         self._flush_lock = threading.Lock()
-        self._init_issuing()
+        self._settler: Settler | None = None
+        self._visit_hooks: list[Callable[[], None]] = []
 
     # -- observing -------------------------------------------------------------------------
 
@@ -82,7 +95,8 @@ class PresenterCore:
         """Call `listener(state)` after every change (from whichever thread made it)."""
         self._listeners.append(listener)
 
-    def _update(self, **changes: Any) -> KioskState:
+    def update(self, **changes: Any) -> KioskState:
+        """Replace the state with these changes, then tell every listener."""
         with self._lock:
             before = self._state
             state = replace(before, **changes)
@@ -93,11 +107,13 @@ class PresenterCore:
             listener(state)
         return state
 
-    def _text(self, key: str, **values: object) -> str:
+    def text(self, key: str, **values: object) -> str:
+        """The text for `key` in the language on screen."""
         return text(key, self._state.lang, **values)
 
-    def _say(self, key: str, *, error: bool = True, **values: object) -> Message:
-        return Message(self._text(key, **values), error)
+    def say(self, key: str, *, error: bool = True, **values: object) -> Message:
+        """The text for `key` as a message line (red unless `error` is False)."""
+        return Message(self.text(key, **values), error)
 
     # -- the server link -------------------------------------------------------------------
 
@@ -120,7 +136,7 @@ class PresenterCore:
         """A live-feed message: waiting counts, and a layout reload after a 潮汐 change."""
         counts = message.get("queue_counts")
         if isinstance(counts, dict):
-            self._update(counts={str(k): int(v) for k, v in counts.items()})
+            self.update(counts={str(k): int(v) for k, v in counts.items()})
         if message.get("type") == EventType.WINDOW_QUEUES_CHANGED:
             self._load(force=True)
 
@@ -154,8 +170,8 @@ class PresenterCore:
             self._settle_job()
 
     def _apply_layout(self, layout: HallLayout) -> None:
-        self._tree = list(layout.guide)
-        self._matters = dict(layout.matters)
+        self.tree = list(layout.guide)
+        self.matters = dict(layout.matters)
         self._timezone = layout.timezone
         changes: dict[str, Any] = {
             "hall_name": layout.name,
@@ -166,10 +182,10 @@ class PresenterCore:
         }
         if self._state.screen is Screen.CONNECTING:
             changes["screen"] = Screen.HOME
-        self._update(**changes)
+        self.update(**changes)
 
     def _server_down(self) -> None:
-        self._update(server_ok=False)
+        self.update(server_ok=False)
 
     # -- device health ---------------------------------------------------------------------
 
@@ -178,7 +194,7 @@ class PresenterCore:
         blocks = self.printer.has_status and status not in PRINTABLE
         if status == self._state.printer_status and blocks == self._state.printer_blocks:
             return
-        self._update(printer_status=status, printer_blocks=blocks)
+        self.update(printer_status=status, printer_blocks=blocks)
         self.report(self.config.printer_device, status, detail)
 
     def report(self, device: str, status: str, detail: str = "") -> None:
@@ -199,76 +215,89 @@ class PresenterCore:
                     log.warning("device status %s refused: %s", device, exc)
                 self._reports.mark_sent(device, status)
 
-    def _printer_ready(self) -> bool:
+    def printer_ready(self) -> bool:
         """Ask the printer now (not the last poll): a ticket is issued only if it can print."""
         status, detail = self.printer.status()
         self.printer_changed(status, detail)
         if self._state.printer_blocks:
-            self._update(busy=None, message=self._pause_message())
+            self.update(busy=None, message=self.pause_message())
             return False
         return True
 
-    def _pause_message(self) -> Message:
+    def pause_message(self) -> Message:
+        """The pause banner as a message line."""
         return _pause_line(self._state)
 
-    def _start_job(self, busy: str, job: Callable[[], None]) -> None:
+    def run(self, job: Callable[[], None]) -> None:
+        """Run `job` on the runner as it is (no busy mark, no guard)."""
+        self._run(job)
+
+    def start_job(self, busy: str, job: Callable[[], None]) -> None:
         """Run a job in the background; a bug in it must not leave the screen busy forever."""
-        self._update(busy=busy, message=None)
+        self.update(busy=busy, message=None)
 
         def guarded() -> None:
             try:
                 job()
             except Exception:
                 log.exception("kiosk job failed")
-                self._update(busy=None, message=self._say("failed"))
+                self.update(busy=None, message=self.say("failed"))
 
         self._run(guarded)
 
-    # Issuing with keys lives in kiosk.issuing; these hooks keep the core unaware of it.
-    def _init_issuing(self) -> None:
-        """Set up the issuing state."""
+    # Issuing with keys and 我的号码 live in their flow objects; these hooks keep the core
+    # unaware of them.
+    def settle_with(self, settler: Settler) -> None:
+        """Who settles issues whose answer never came (asked on heartbeat and reconnect)."""
+        self._settler = settler
+
+    def on_new_visit(self, hook: Callable[[], None]) -> None:
+        """Call `hook()` whenever a new citizen's visit begins (home), in the order added."""
+        self._visit_hooks.append(hook)
 
     def _has_unsettled(self) -> bool:
-        return False
+        return self._settler is not None and self._settler.has_unsettled()
 
     def _settle_job(self) -> None:
-        """Settle issues whose answer never came."""
+        if self._settler is not None:
+            self._settler.settle_job()
 
     def _new_visit(self) -> None:
-        """A new citizen's visit begins."""
+        for hook in self._visit_hooks:
+            hook()
 
-    def _ticket_job(self, fetch: Callable[[], dict[str, Any]], *, requeued: bool = False) -> None:
+    def ticket_job(self, fetch: Callable[[], dict[str, Any]], *, requeued: bool = False) -> None:
         """Check the printer, get the ticket from the server, print it, show it (or explain)."""
-        if not self._printer_ready():
+        if not self.printer_ready():
             return
         try:
             ticket = fetch()
         except ApiError as exc:
-            self._fail(exc)
+            self.fail(exc)
             return
-        self._print_and_show(ticket, requeued=requeued)
+        self.print_and_show(ticket, requeued=requeued)
 
-    def _print_and_show(self, ticket: dict[str, Any], *, requeued: bool) -> None:
+    def print_and_show(self, ticket: dict[str, Any], *, requeued: bool) -> None:
         """Print the stub, then show the same ticket; the citizen's typed data is dropped."""
-        self._update(busy="printing")
+        self.update(busy="printing")
         stub = ticket_stub(ticket, self._state.hall_name, self._timezone, requeued=requeued)
         printed = True
         try:
             self.printer.print_ticket(stub)
         except DeviceError as exc:
             printed = False
-            self._printer_failed(exc)
-        self._last_ticket = (str(ticket["id"]), requeued, ticket.get("progress_url"))
+            self.printer_failed(exc)
+        self.last_ticket = (str(ticket["id"]), requeued, ticket.get("progress_url"))
         self._ticket_at = self.clocks.monotonic()
         self._drop_staff()
-        self._update(
+        self.update(
             screen=Screen.TICKET,
             ticket=public_ticket_fields(ticket),
             ticket_printed=printed,
             requeued=requeued,
             can_reprint=True,
             busy=None,
-            message=None if printed else self._say("print_failed"),
+            message=None if printed else self.say("print_failed"),
             entries={},
             name=None,
             id_from_card=False,
@@ -276,30 +305,33 @@ class PresenterCore:
             staff_purpose=None,
         )
 
-    def _printer_failed(self, exc: DeviceError) -> None:
+    def printer_failed(self, exc: DeviceError) -> None:
+        """A print job failed: read the printer again, report it and say why."""
         log.warning("printing failed: %s", exc)
         status, detail = self.printer.status()
         self.printer_changed(status, detail or exc.message)
-        self._update(busy=None, message=Message(exc.message, True))
+        self.update(busy=None, message=Message(exc.message, True))
 
-    def _refuse_when_paused(self) -> bool:
+    def refuse_when_paused(self) -> bool:
+        """True (and the pause shown) while tickets cannot be issued."""
         if self._state.paused is None:
             return False
-        self._update(message=self._pause_message())
+        self.update(message=self.pause_message())
         return True
 
-    def _local_now(self) -> dt.datetime:
+    def local_now(self) -> dt.datetime:
+        """Now in the hall's timezone."""
         return self.clocks.now().astimezone(ZoneInfo(self._timezone))
 
     # -- errors ----------------------------------------------------------------------------
 
-    def _fail(self, exc: ApiError) -> None:
+    def fail(self, exc: ApiError) -> None:
         """Show the server's refusal (Chinese, for citizens; explained in English too)."""
         if isinstance(exc, ServerUnreachable):
             self._server_down()  # the pause banner says it; a second red line would repeat it
-            self._update(busy=None, message=self._pause_message())
+            self.update(busy=None, message=self.pause_message())
             return
-        self._update(busy=None, message=Message(self._explain(exc), True))
+        self.update(busy=None, message=Message(self._explain(exc), True))
 
     def _explain(self, exc: ApiError) -> str:
         if self._state.lang != "en":
@@ -317,7 +349,7 @@ class PresenterCore:
 
     def tick(self) -> None:
         """Once a second: the clock, the ticket-screen timeout and the idle timeout."""
-        state = self._update(clock=self.clocks.now())
+        state = self.update(clock=self.clocks.now())
         if state.busy:
             return
         now = self.clocks.monotonic()
@@ -353,10 +385,10 @@ class PresenterCore:
         }
         if reset_mode:  # the next citizen starts in the default language and text size
             changes.update(lang=self.config.language, elderly=False)
-        self._update(**changes)
+        self.update(**changes)
 
     def _drop_staff(self) -> None:
-        staff, self._staff = self._staff, None
+        staff, self.staff = self.staff, None
         if staff is not None:
             self._run(lambda: _sign_out(staff))
 

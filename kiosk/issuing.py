@@ -35,17 +35,18 @@ class Unsettled:
     visit: int  # the citizen's visit it was for (home() starts the next one)
 
 
-class IssueFlows(PresenterCore):
+class IssueFlows:
     """取号 with one key per intent; unsettled keys are settled when the server is back."""
 
-    def _init_issuing(self) -> None:
+    def __init__(self, core: PresenterCore) -> None:
+        self._core = core
         self._unsettled: list[Unsettled] = []
         self._unsettled_lock = threading.Lock()
         self._visit = 0
 
-    def _issue_job(self, client: Api, body: dict[str, Any]) -> None:
+    def issue_job(self, client: Api, body: dict[str, Any]) -> None:
         """Check the printer, issue with this intent's key, print and show (or explain)."""
-        if not self._printer_ready():
+        if not self._core.printer_ready():
             return
         key = self._key_for(client, body)
         try:
@@ -53,12 +54,12 @@ class IssueFlows(PresenterCore):
         except ServerUnreachable as exc:
             with self._unsettled_lock:
                 self._unsettled.append(Unsettled(key, dict(body), client, self._visit))
-            self._fail(exc)
+            self._core.fail(exc)
             return
         except ApiError as exc:  # refused: nothing was stored under the key
-            self._fail(exc)
+            self._core.fail(exc)
             return
-        self._print_and_show(ticket, requeued=False)
+        self._core.print_and_show(ticket, requeued=False)
 
     def _key_for(self, client: Api, body: dict[str, Any]) -> str:
         """The key of this intent: a second tap on 取号 for the same request reuses it."""
@@ -69,13 +70,15 @@ class IssueFlows(PresenterCore):
                     return item.key
         return new_key()
 
-    def _new_visit(self) -> None:
+    def new_visit(self) -> None:
+        """A new citizen: a key kept for the last one is not reused."""
         self._visit += 1
 
-    def _has_unsettled(self) -> bool:
+    def has_unsettled(self) -> bool:
+        """True while some issue waits to be settled."""
         return bool(self._unsettled)
 
-    def _settle_job(self) -> None:
+    def settle_job(self) -> None:
         """Ask the server what became of each unsettled issue; print or cancel its ticket."""
         with self._unsettled_lock:
             items, self._unsettled = self._unsettled, []
@@ -93,11 +96,11 @@ class IssueFlows(PresenterCore):
             self._settled(item, found["response"])
 
     def _settled(self, item: Unsettled, ticket: dict[str, Any]) -> None:
-        state = self._state
+        state = self._core.state
         waiting = item.visit == self._visit and state.screen in _ASKING and not state.busy
-        if waiting and self._printer_ready():
+        if waiting and self._core.printer_ready():
             log.info("issue %s settled late: printing %s", item.key, ticket.get("number"))
-            self._print_and_show(ticket, requeued=False)
+            self._core.print_and_show(ticket, requeued=False)
             return
         log.info("issue %s settled after the citizen left: cancelling %s", item.key, ticket["id"])
         try:

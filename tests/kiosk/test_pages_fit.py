@@ -174,7 +174,7 @@ def mine(kiosk: Kiosk, trouble: bool, away: bool = False) -> None:
         printer_fails(kiosk)
     kiosk.p.scan(url)  # 我的号码：nothing printed, so a paused printer does not stop it
     ahead = {**kiosk.s.mine, "number": "B129", "waiting_ahead": 128, "estimated_wait_min": 214}
-    kiosk.p._update(mine=ahead)  # a busy day's three digits
+    kiosk.p._core.update(mine=ahead)  # a busy day's three digits
     if trouble:
         kiosk.p.mine_step_back(9)  # more than the hall allows: the server's error line
         assert kiosk.s.message is not None

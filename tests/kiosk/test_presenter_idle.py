@@ -79,10 +79,10 @@ def test_nothing_happens_on_an_idle_home_page(kiosk):
 
 def test_a_running_request_is_not_cut_short_by_the_timeout(kiosk):
     kiosk.p.choose_queue("A")
-    kiosk.p._update(busy="issuing")
+    kiosk.p._core.update(busy="issuing")
     kiosk.wait(120)
     assert kiosk.s.screen is Screen.IDENTIFY
-    kiosk.p._update(busy=None)
+    kiosk.p._core.update(busy=None)
     kiosk.wait(1)
     assert kiosk.s.screen is Screen.HOME
 

@@ -164,11 +164,11 @@ def test_another_intent_after_a_lost_reply_gets_its_own_key(kiosk, monkeypatch):
     kiosk.p.scan(mine["progress_url"])
     kiosk.net.down = True
     kiosk.p.mine_step_back(1)
-    kept = kiosk.p._mine_key
+    kept = kiosk.p._mine._key
     assert kept is not None and kept[0] == ("step_back", 1)
     kiosk.net.down = False
     kiosk.p.mine_away(10)
-    assert kiosk.p._mine_key is None and kiosk.s.mine["away_till"] is not None
+    assert kiosk.p._mine._key is None and kiosk.s.mine["away_till"] is not None
 
 
 def test_another_stub_scanned_on_my_number_replaces_it(kiosk, client):

@@ -16,7 +16,7 @@ def _scan_busy_day(kiosk) -> None:
     kiosk.p.home()
     kiosk.p.scan(url)
     busy = {**kiosk.s.mine, "number": "B129", "waiting_ahead": 128, "estimated_wait_min": 214}
-    kiosk.p._update(mine=busy)
+    kiosk.p._core.update(mine=busy)
 
 
 def test_my_number_shows_the_steps_and_a_tap_steps_back(kiosk, window, qtbot):
