@@ -541,7 +541,7 @@ class FakeRepositories:
         self.s = s
 
     @contextmanager
-    def writes_behind(self) -> Iterator[None]:
+    def writes_behind(self, *, then_commit: bool = False) -> Iterator[None]:
         yield  # nothing to send: the fake is in memory
 
     @contextmanager
