@@ -25,7 +25,7 @@ from server.services.auth import Authenticator, Principal
 from server.services.context import Context
 from server.services.housekeeping import Housekeeping
 from server.services.idempotency import Claim, run_claimed
-from server.services.writer import BatchWriter, LoopWriter
+from server.services.writer import BatchWriter, LoopWriter, Writer
 
 T = TypeVar("T")
 STAFF = frozenset({"clerk", "supervisor", "admin"})
@@ -55,7 +55,7 @@ class Services:
     hub: Hub
     relay: PgRelay | None = None
     metrics: Metrics = field(default_factory=Metrics)
-    writer: BatchWriter = field(init=False)
+    writer: Writer = field(init=False)
     sockets: SocketRegistry = field(init=False)
     housekeeping: Housekeeping = field(init=False)
 

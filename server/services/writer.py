@@ -38,11 +38,61 @@ class Job:
     future: Future[Any] | asyncio.Future[Any] = field(default_factory=Future)
 
 
-class BatchWriter:
-    """Writer threads that run queued jobs in batches (one thread on SQLite)."""
+class Writer:
+    """What both writers share: a batch of jobs in one transaction, each answered after it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def submit(
+        self, fn: Callable[[], Any], hall: str | None = None
+    ) -> Future[Any] | asyncio.Future[Any]:
+        """Queue a job; the future resolves after its commit (or failure)."""
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        """Stop taking jobs once the queued ones are done."""
+
+    def _defer(self, job: Job, hall: str) -> None:
+        """Run `job` in a later batch of `hall` (it met another hall's batch)."""
+        raise NotImplementedError
+
+    def _run(self, jobs: list[Job]) -> None:
+        done: list[tuple[Job, bool, Any]] = []
+        alone = len(jobs) == 1
+        try:
+            with Batch.open(self.ctx, isolate=not alone):
+                for job in jobs:
+                    try:
+                        done.append((job, True, job.fn()))
+                    except OtherHall as other:
+                        self._defer(job, other.hall)
+                    except Exception as exc:  # the job's own error goes back to its caller
+                        done.append((job, False, exc))
+                        if alone:  # no savepoint: roll back what it wrote before failing
+                            raise _Undo from exc
+        except _Undo:
+            pass
+        except Exception as exc:  # flush or commit failed: nothing of the batch was stored
+            log.exception("a write batch of %d jobs failed", len(jobs))
+            for job in jobs:
+                if not job.future.done():
+                    job.future.set_exception(exc)
+            return
+        for job, ok, value in done:
+            if job.future.done():  # its request was cancelled (the client left)
+                continue
+            if ok:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(value)
+
+
+class BatchWriter(Writer):
+    """Writer threads that run queued jobs in batches, a lane per hall (PostgreSQL)."""
 
     def __init__(self, ctx: Context, threads: int) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.lanes = [_Lane() for _ in range(threads)]
         self._spread = itertools.count()
         self.threads = [
@@ -92,38 +142,11 @@ class BatchWriter:
             return False
         return job.hall != first.hall
 
-    def _run(self, jobs: list[Job]) -> None:
-        done: list[tuple[Job, bool, Any]] = []
-        alone = len(jobs) == 1
-        try:
-            with Batch.open(self.ctx, isolate=not alone):
-                for job in jobs:
-                    try:
-                        done.append((job, True, job.fn()))
-                    except OtherHall as other:  # its hall's lane runs it next
-                        self._lane(other.hall).deferred.put(job)
-                    except Exception as exc:  # the job's own error goes back to its caller
-                        done.append((job, False, exc))
-                        if alone:  # no savepoint: roll back what it wrote before failing
-                            raise _Undo from exc
-        except _Undo:
-            pass
-        except Exception as exc:  # flush or commit failed: nothing of the batch was stored
-            log.exception("a write batch of %d jobs failed", len(jobs))
-            for job in jobs:
-                if not job.future.done():
-                    job.future.set_exception(exc)
-            return
-        for job, ok, value in done:
-            if job.future.done():  # its request was cancelled (the client left)
-                continue
-            if ok:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(value)
+    def _defer(self, job: Job, hall: str) -> None:
+        self._lane(hall).deferred.put(job)  # its hall's lane runs it next
 
 
-class LoopWriter(BatchWriter):
+class LoopWriter(Writer):
     """SQLite: the event loop runs each batch itself, once the writes stop coming in.
 
     SQLite writes one transaction at a time and a ticket's transaction takes a fraction of a
@@ -137,8 +160,7 @@ class LoopWriter(BatchWriter):
     MAX_TURNS = 8
 
     def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.lanes, self.threads = [], []
+        super().__init__(ctx)
         self._queued: list[Job] = []
         self._turns = 0  # turns of the loop the queued writes have waited
         self._seen = 0  # how many were queued at the last turn
@@ -147,15 +169,17 @@ class LoopWriter(BatchWriter):
         self, fn: Callable[[], Any], hall: str | None = None
     ) -> Future[Any] | asyncio.Future[Any]:
         """Queue a job for a coming turn of the loop; the future resolves after its commit."""
-        loop = asyncio.get_running_loop()
-        job = Job(fn, hall, loop.create_future())
-        self._queued.append(job)
-        if len(self._queued) == 1:
-            loop.call_soon(self._turn)
+        job = Job(fn, hall, asyncio.get_running_loop().create_future())
+        self._queue(job)
         return job.future
 
-    def shutdown(self) -> None:
-        """Nothing to stop: the loop runs the jobs."""
+    def _queue(self, job: Job) -> None:
+        self._queued.append(job)
+        if len(self._queued) == 1:
+            asyncio.get_running_loop().call_soon(self._turn)
+
+    def _defer(self, job: Job, hall: str) -> None:
+        self._queue(job)  # SQLite batches take every hall: a safeguard only
 
     def _turn(self) -> None:
         loop = asyncio.get_running_loop()
