@@ -41,7 +41,7 @@ ZH: dict[str, str] = {
     "take_stub": "请取走小票，留意叫号",
     "print_failed": "小票打印失败，请记下号码并到服务台补打",
     "done": "完成",
-    "reprint": "补打小票(引导员)",
+    "reprint": "补打小票（引导员）",
     "requeue_title": "过号取号",
     "requeue_hint": "请扫描小票二维码，或输入票号并刷身份证/输入身份证号",
     "number_label": "票号",

@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from server.domain.errors import NotFound
@@ -25,7 +25,7 @@ from server.services import idempotency
 from server.store.appointments_repo import AppointmentsRepo
 from server.store.db import Database
 from server.store.devices_repo import DevicesRepo
-from server.store.halls_repo import EventsRepo, HallsRepo, Locked
+from server.store.halls_repo import Ahead, EventsRepo, HallsRepo, Locked
 from server.store.idempotency import KeysRepo
 from server.store.leases_repo import LeasesRepo
 from server.store.sessions_repo import SessionsRepo
@@ -145,6 +145,7 @@ class HallTx:
         self._pending: list[tuple[int, str, dict[str, Any], dict[str, int] | None]] = []
         self._waiting: Counter[tuple[dt.date, str]] = Counter()
         self._stored: dict[str, int] | None = None
+        self._primed = False  # repositories hold reads made with the lock (`Ahead`)
         self.published: list[tuple[int, str]] = []
 
     @property
@@ -206,6 +207,24 @@ class HallTx:
             self.repos.windows.prime(self.hall, locked.windows)
         if locked.audit_head is not None:
             self.repos.audit.prime(self.hall, locked.audit_head)
+        ahead = locked.ahead
+        if ahead is None:
+            return
+        candidates = None
+        served = [r for r in locked.windows or [] if r["code"] == ahead.window]
+        if locked.candidates is not None and served and ahead.now is not None:
+            queues = list(served[0]["queues"])
+            candidates = (ahead.window, queues, ahead.now, locked.candidates_until)
+        self.repos.tickets.prime(locked.current, candidates, locked.candidates)
+        self.repos.sessions.prime(locked.cards)
+        self._primed = True
+
+    def forget_ahead(self) -> None:
+        """Drop what was read with the lock for the first use case (the next ones read anew)."""
+        if self._primed:
+            self._primed = False
+            self.repos.tickets.forget()
+            self.repos.sessions.forget()
 
     def mark(self) -> tuple[int, int, Counter[tuple[dt.date, str]]]:
         """Where this transaction stands, to undo one use case of a batch that failed."""
@@ -321,14 +340,21 @@ class Batch:
             finally:
                 _active.batch = None
 
-    def run(self, hall: str, work: Callable[[HallTx], Any]) -> Any:
-        """Run one use case in this batch (in its own savepoint when isolating)."""
+    def run(self, hall: str, work: Callable[[HallTx], Any], ahead: Ahead | None = None) -> Any:
+        """Run one use case in this batch (in its own savepoint when isolating).
+
+        `ahead`: what the use case reads first, read along with the lock if it opens the
+        hall's transaction (PostgreSQL).
+        """
         tx = self.txs.get(hall)
         if tx is None:
             if self.txs and not self.ctx.units.is_sqlite:
                 raise OtherHall(hall)
             layout = self.ctx.layout_of(self.repos, hall)  # NotFound for an unknown hall
-            locked = self.repos.halls.lock(hall, business_date(self.ctx.clock(), layout.timezone))
+            now = self.ctx.clock()
+            if ahead is not None:
+                ahead = replace(ahead, now=now)
+            locked = self.repos.halls.lock(hall, business_date(now, layout.timezone), ahead)
             if locked is None:
                 raise NotFound("unknown_hall", f"没有编号为 {hall} 的服务大厅")
             tx = self.txs[hall] = HallTx(self.ctx, self.repos, hall, locked.last_seq)
@@ -336,15 +362,18 @@ class Batch:
         claim = idempotency.take_claim()
         if claim is not None:
             work = idempotency.guarded(claim, work)
-        if not self.isolate:
-            return work(tx)
-        mark = tx.mark()
         try:
-            with self.repos.savepoint():
+            if not self.isolate:
                 return work(tx)
-        except BaseException:
-            tx.reset(mark)
-            raise
+            mark = tx.mark()
+            try:
+                with self.repos.savepoint():
+                    return work(tx)
+            except BaseException:
+                tx.reset(mark)
+                raise
+        finally:
+            tx.forget_ahead()
 
 
 class OtherHall(Exception):
@@ -358,13 +387,16 @@ class OtherHall(Exception):
 _active = threading.local()
 
 
-def run_in_hall(ctx: Context, hall: str, work: Callable[[HallTx], Any]) -> Any:
+def run_in_hall(
+    ctx: Context, hall: str, work: Callable[[HallTx], Any], ahead: Ahead | None = None
+) -> Any:
     """Run `work` in a write transaction of `hall`; its events are published after commit.
 
     On the writer thread the transaction may be shared with other requests (a batch).
+    `ahead` names what `work` reads first, to read along with the hall lock.
     """
     batch: Batch | None = getattr(_active, "batch", None)
     if batch is not None and batch.ctx is ctx:
-        return batch.run(hall, work)
+        return batch.run(hall, work, ahead)
     with Batch.open(ctx) as single:
-        return single.run(hall, work)
+        return single.run(hall, work, ahead)

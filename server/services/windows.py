@@ -14,6 +14,7 @@ from server.protocol.views import public_ticket, rating_reasons, window_view
 from server.services import cases
 from server.services.context import Context, HallTx, run_in_hall
 from server.services.describe import describe
+from server.store.halls_repo import Ahead
 
 PAUSE_REASONS = ("午休", "临时离开", "业务咨询", "培训会议", "设备故障", "签退待处理")
 
@@ -74,7 +75,7 @@ def call_next(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
         window = replace(window, normal_since_green=choice.normal_since_green)
         return _call(ctx, tx, window, choice.ticket, out_of_order=False)
 
-    return _run(ctx, hall, work)
+    return _run(ctx, hall, work, Ahead(code, candidates=True))
 
 
 def call_ticket(ctx: Context, hall: str, code: str, clerk: str, ref: str) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def recall(ctx: Context, hall: str, code: str, clerk: str) -> dict[str, Any]:
         )
         return _ticket(ctx, tx, ticket)
 
-    return _run(ctx, hall, work)
+    return _run(ctx, hall, work, Ahead(code, current=True))
 
 
 def record_outcome(
@@ -164,7 +165,7 @@ def record_outcome(
             )
         return _ticket(ctx, tx, ticket)
 
-    return _run(ctx, hall, work)
+    return _run(ctx, hall, work, Ahead(code, current=True, clerk=clerk))
 
 
 def _served_matter(tx: HallTx, window: Window, ticket: Ticket, code: str | None) -> str | None:
@@ -315,6 +316,6 @@ def _ticket(ctx: Context, tx: HallTx, ticket: Ticket) -> dict[str, Any]:
     return describe(ctx, tx, tx.layout, ticket, staff=True, today=tx.today)
 
 
-def _run(ctx: Context, hall: str, work: Any) -> dict[str, Any]:
-    result: dict[str, Any] = run_in_hall(ctx, hall, work)
+def _run(ctx: Context, hall: str, work: Any, ahead: Ahead | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = run_in_hall(ctx, hall, work, ahead)
     return result

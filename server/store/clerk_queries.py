@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, func, select
 
@@ -106,7 +107,7 @@ def recent_matters(conn: Connection, hall: str, day: dt.date, window: str) -> li
     return [str(row.matter) for row in rows]
 
 
-_CARD = Fast(
+CARD = Fast(
     select(users.c.name, users.c.staff_no).where(users.c.username == bindparam("username"))
 )  # every outcome reads it
 
@@ -121,8 +122,12 @@ def staff_card(conn: Connection, username: str | None) -> dict[str, str | None] 
     """Name and 工号 of a staff member, as the window's evaluator shows them (None if unknown)."""
     if username is None:
         return None
-    row = _CARD.first(conn, {"username": username})
-    return {"name": row[0], "staff_no": row[1]} if row else None
+    return card_from_rows(CARD.rows(conn, {"username": username}))
+
+
+def card_from_rows(rows: list[tuple[Any, ...]]) -> dict[str, str | None] | None:
+    """A staff card from the rows of CARD (None: no such user)."""
+    return {"name": rows[0][0], "staff_no": rows[0][1]} if rows else None
 
 
 def service_window(conn: Connection, ticket_id: str) -> tuple[str, str | None] | None:

@@ -9,8 +9,9 @@ passes `before_cursor_execute` listeners as SQLAlchemy would (the fault-injectio
 them), and raises SQLAlchemy's wrapped errors, so callers see no difference. Statements with
 expanding IN lists or server-side defaults stay on the ordinary path.
 
-A `Script` sends several statements to PostgreSQL in one round trip, for the few places where
-waiting for each answer in turn would keep a lock held longer.
+`together` sends several reads to PostgreSQL in one pipeline, for the few places where
+waiting for each answer in turn would keep a lock held longer (the hall lock and the reads
+made right after it).
 
 Within `writes_behind`, on PostgreSQL, the writes nobody reads back (`Fast.run`) do not wait
 for their answers: they leave with the next read, in one psycopg pipeline, or at the end of
@@ -255,45 +256,41 @@ def send(conn: Connection, pending: list[tuple[str, Any]], read: Any = None) -> 
     return answer
 
 
-class Script:
-    """Several statements in one round trip to PostgreSQL, with one answer each.
+def together(
+    conn: Connection, reads: Sequence[tuple[Fast, Mapping[str, Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """PostgreSQL: the writes waiting, then several reads, in one pipeline; the rows of each.
 
-    Bound on the client (psycopg's ClientCursor) and sent as one simple query: under READ
-    COMMITTED each statement still takes its own snapshot, so a read after a `FOR UPDATE`
-    sees what the lock's previous holder committed.
+    Under READ COMMITTED each statement takes its own snapshot, so a read after a
+    `FOR UPDATE` sees what the lock's previous holder committed.
     """
-
-    def __init__(self, *stmts: ClauseElement) -> None:
-        self.stmts = stmts
-        self._sql: str | None = None
-
-    def results(self, conn: Connection, params: Mapping[str, Any]) -> list[list[tuple[Any, ...]]]:
-        """Run every statement; the rows of each, in order."""
-        import psycopg  # only PostgreSQL runs scripts
-
-        if self._sql is None:
-            self._sql = "; ".join(str(s.compile(dialect=conn.dialect)) for s in self.stmts)
-        pending = behind(conn)
-        if pending:  # a script cannot ride in a pipeline
-            send(conn, pending).close()
-        if not conn.in_transaction():
-            conn.begin()
-        driver: Any = conn.connection.dbapi_connection
-        cursor = psycopg.ClientCursor(driver)
-        sql, args = self._sql, dict(params)
-        try:
-            if conn._has_events or conn.engine._has_events:
-                for listen in conn.dispatch.before_cursor_execute:
-                    sql, args = listen(conn, cursor, sql, args, None, False)
-            cursor.execute(sql, args)
-            answers = []
-            while True:
-                answers.append(list(cursor.fetchall()) if cursor.description else [])
-                if not cursor.nextset():
-                    return answers
-        except psycopg.Error as exc:
-            raise DBAPIError.instance(
-                sql, args, exc, psycopg.Error, hide_parameters=True, dialect=conn.dialect
-            ) from exc
-        finally:
-            cursor.close()
+    if not conn.in_transaction():
+        conn.begin()
+    compiled = [(fast._for(conn), params) for fast, params in reads]
+    checked = [_checked(conn, c, c.args(params)) for c, params in compiled]
+    pending = behind(conn) or []
+    writes = list(pending)
+    pending.clear()
+    driver: Any = conn.connection.dbapi_connection
+    cursor = driver.cursor()
+    answers = [driver.cursor() for _ in checked]
+    try:
+        with driver.pipeline():
+            for sql, args in writes:
+                cursor.execute(sql, args)
+            for answer, (sql, args) in zip(answers, checked, strict=True):
+                answer.execute(sql, args)
+        return [
+            [c.row(r) for r in answer.fetchall()] if answer.description else []
+            for answer, (c, _) in zip(answers, compiled, strict=True)
+        ]
+    except conn.dialect.loaded_dbapi.Error as exc:
+        sql, args = writes[0] if writes else checked[0]
+        base = conn.dialect.loaded_dbapi.Error
+        raise DBAPIError.instance(
+            sql, args, exc, base, hide_parameters=True, dialect=conn.dialect
+        ) from exc
+    finally:
+        cursor.close()
+        for answer in answers:
+            answer.close()

@@ -13,7 +13,8 @@ from server.domain.layout import Layout
 from server.realtime.pg import CHANNEL, notice
 from server.store import repo  # events_after stays there: the relay reads it, and imports no repo
 from server.store.audit_repo import HEAD_FOR_UPDATE, head_from_row
-from server.store.fast import Fast, Script
+from server.store.clerk_queries import CARD, card_from_rows
+from server.store.fast import Fast, together
 from server.store.layout import load_layout
 from server.store.tables import events, halls
 from server.store.windows_repo import HALL_WINDOWS, window_rows
@@ -45,11 +46,17 @@ _APPEND_NOTIFY_PG = Fast(
         f" SELECT pg_notify({CHANNEL}, :notice)"
     )
 )
-# PostgreSQL: the lock and the two reads every hall transaction makes next (the waiting counts
-# and the windows serving), in one round trip under the lock instead of three.
-_LOCK_AND_READ_PG = Script(_LOCK_FOR_UPDATE, repo.WAITING_COUNTS, HALL_WINDOWS, HEAD_FOR_UPDATE)
 _FAST_LOCK_SQLITE = Fast(_LOCK_SQLITE)
 _FAST_LOCK_FOR_UPDATE = Fast(_LOCK_FOR_UPDATE)
+# PostgreSQL: the lock and the reads every hall transaction makes next (the waiting counts,
+# the windows serving, the audit chain's head), in one round trip under the lock instead of
+# four; the first use case's own first reads (`Ahead`) ride along.
+_LOCK_AND_READ_PG = [
+    _FAST_LOCK_FOR_UPDATE,
+    Fast(repo.WAITING_COUNTS),
+    Fast(HALL_WINDOWS),
+    Fast(HEAD_FOR_UPDATE),
+]
 _FAST_SET_SEQ = Fast(_SET_SEQ, ["last_seq"])
 _FAST_INSERT_EVENTS = Fast(_INSERT_EVENTS, ["hall", "seq", "type", "at", "payload"])
 _FIRST_SEQ = select(func.min(events.c.seq)).where(events.c.hall == bindparam("hall"))
@@ -88,6 +95,21 @@ def last_seq(conn: Connection, hall: str) -> int:
     return int(conn.execute(_LOCK_SQLITE, {"hall": hall}).scalar_one())
 
 
+@dataclass(frozen=True)
+class Ahead:
+    """What the first use case of a hall transaction reads first, to read with the lock.
+
+    Each round trip under the hall lock is time the hall's other writers wait, so call-next
+    sends its candidates and an outcome its called ticket and clerk along with the lock.
+    """
+
+    window: str
+    now: dt.datetime | None = None  # the instant the candidates are read for (set by the lock)
+    candidates: bool = False  # call-next: the heads of the window's lines
+    current: bool = False  # the ticket the window has called
+    clerk: str | None = None  # whose staff card (name, 工号)
+
+
 @dataclass
 class Locked:
     """A hall locked for this transaction: its last seq, and what was read with the lock."""
@@ -97,6 +119,38 @@ class Locked:
     waiting: dict[str, int] = field(default_factory=dict)
     windows: list[dict[str, Any]] | None = None  # the hall's active windows' rows
     audit_head: dict[str, Any] | None = None  # its audit chain's head, locked (None: no chain)
+    ahead: Ahead | None = None
+    candidates: list[dict[str, Any]] | None = None  # rows, for `ahead.now`
+    candidates_until: dt.datetime | None = None  # right until then (the next 暂离 end)
+    current: list[dict[str, Any]] = field(default_factory=list)  # the called ticket's row
+    cards: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # by username
+
+
+def _ahead_reads(hall: str, day: dt.date, ahead: Ahead | None) -> list[tuple[Fast, dict[str, Any]]]:
+    """The statements `ahead` asks for, in the order `_take_ahead` reads their answers."""
+    if ahead is None:
+        return []
+    at = {"hall": hall, "day": day, "window": ahead.window, "now": ahead.now}
+    reads: list[tuple[Fast, dict[str, Any]]] = []
+    if ahead.candidates:
+        reads += [(repo.CANDIDATES_OF_WINDOW, at), (repo.NEXT_AWAY_END, at)]
+    if ahead.current:
+        reads.append((repo.CURRENT_OF_WINDOW, {"hall": hall, "window": ahead.window}))
+    if ahead.clerk is not None:
+        reads.append((CARD, {"username": ahead.clerk}))
+    return reads
+
+
+def _take_ahead(found: Locked, ahead: Ahead, answers: list[list[tuple[Any, ...]]]) -> None:
+    found.ahead = ahead
+    rest = iter(answers)
+    if ahead.candidates:
+        found.candidates = repo.ticket_rows(next(rest))
+        found.candidates_until = next(rest)[0][0]
+    if ahead.current:
+        found.current = repo.ticket_rows(next(rest))
+    if ahead.clerk is not None:
+        found.cards[ahead.clerk] = card_from_rows(next(rest))
 
 
 class HallsRepo:
@@ -105,23 +159,29 @@ class HallsRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def lock(self, hall: str, day: dt.date) -> Locked | None:
+    def lock(self, hall: str, day: dt.date, ahead: Ahead | None = None) -> Locked | None:
         """Take the hall's write lock (None: no such hall), with what is read along with it.
 
-        On PostgreSQL the day's waiting counts, the hall's windows and the head of its audit
-        chain (locked: a staff write appends to it) come in the same round trip; SQLite has no
-        round trips to save, and they are read when first needed.
+        On PostgreSQL the day's waiting counts, the hall's windows, the head of its audit
+        chain (locked: a staff write appends to it) and what `ahead` names come in the same
+        round trip; SQLite has no round trips to save, and they are read when first needed.
         """
         if self.conn.dialect.name == "sqlite":
             seq = lock_hall(self.conn, hall)
             return None if seq is None else Locked(seq)
         params = {"hall": hall, "day": day}
-        locked, counts, rows, head = _LOCK_AND_READ_PG.results(self.conn, params)
+        reads = [(fast, params) for fast in _LOCK_AND_READ_PG]
+        extra = _ahead_reads(hall, day, ahead)
+        answers = together(self.conn, reads + extra)
+        locked, counts, rows, head = answers[:4]
         if not locked:
             return None
         waiting = {queue: int(n) for queue, n in counts if n}
         audit_head = head_from_row(head[0]) if head else None
-        return Locked(int(locked[0][0]), day, waiting, window_rows(rows), audit_head)
+        found = Locked(int(locked[0][0]), day, waiting, window_rows(rows), audit_head)
+        if ahead is not None:
+            _take_ahead(found, ahead, answers[4:])
+        return found
 
     def layout(self, hall: str) -> Layout | None:
         """The hall's layout, or None when the hall does not exist."""

@@ -188,6 +188,14 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
     return values
 
 
+_TICKET_KEYS = [c.key for c in tickets.c]
+
+
+def ticket_rows(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Rows of every tickets column (in table order) as {column key: value}."""
+    return [dict(zip(_TICKET_KEYS, r, strict=True)) for r in rows]
+
+
 def get_ticket(conn: Connection, ticket_id: str) -> Ticket | None:
     """Load one ticket by id."""
     rows = _FAST_GET_TICKET.mappings(conn, {"id": ticket_id})
@@ -269,61 +277,107 @@ def call_candidates(
     else:
         params.update({f"q{i}": queue for i, queue in enumerate(queues)})
         rows = _candidates_statement(len(queues)).mappings(conn, params)
+    return candidate_tickets(rows)
+
+
+def candidate_tickets(rows: list[dict[str, Any]]) -> list[Ticket]:
+    """The candidates' tickets, each once (a transfer may also head its line)."""
     found = {}
     for row in rows:
         found[row["id"]] = ticket_from_row(row)
     return list(found.values())
 
 
-def _candidates_pg() -> Fast:
+_TICKET_COLUMNS = ", ".join(f't."{c.name}"' for c in tickets.c)
+
+
+def _candidates_pg(served: str, lines: str) -> Fast:
     """PostgreSQL: the same candidates in one statement whose text is that of every window.
 
     The UNION ALL below grows with the queues served (20 KB of SQL for three queues, 84 KB
     for fifteen): psycopg parsed its placeholders on every call (it caches only short
     statements) and PostgreSQL planned it under the hall lock. Here the queues are one array
     and each head a LATERAL subquery, so the text is short and prepared once per connection.
+    `served` is the SQL of the queues' array and `lines` a FROM item of them, `q(code, n)`
+    in the window's order: the heads come queue by queue as on SQLite, and when two lines'
+    heads have the same rank the policy takes the first.
+    The states and priorities are written out, not bound: with only the hall, day, window
+    and instant left as parameters PostgreSQL's generic plan costs what a custom one does,
+    so it keeps it after five runs and stops planning under the lock (a millisecond each).
     """
-    cols = ", ".join(f't."{c.name}"' for c in tickets.c)
-    waiting = "t.hall = :hall AND t.business_date = :day AND t.status = :waiting"
+    waiting = f"t.hall = :hall AND t.business_date = :day AND t.status = '{_WAITING}'"
+    appointment, heads = Priority.APPOINTMENT.value, (Priority.NORMAL.value, Priority.GREEN.value)
     sql = f"""
-        SELECT {cols} FROM tickets t
+        SELECT {_TICKET_COLUMNS} FROM tickets t
          WHERE {waiting} AND t.transferred
-           AND (t.queue = ANY(:queues) OR t.target_window = :window)
+           AND (t.queue = ANY({served}) OR t.target_window = :window)
         UNION ALL
-        SELECT {cols} FROM tickets t
-         WHERE {waiting} AND t.queue = ANY(:queues) AND t.priority = :appointment
+        (SELECT {_TICKET_COLUMNS}
+           FROM {lines}
+          CROSS JOIN LATERAL (
+                SELECT * FROM tickets t
+                 WHERE {waiting} AND t.queue = q.code AND t.priority = '{appointment}'
+                 ORDER BY t.rank) t  -- ordered: kept a subquery, one index scan per line
+          ORDER BY q.n, t.rank)
         UNION ALL
-        SELECT {cols}
-          FROM unnest(CAST(:queues AS VARCHAR[])) AS q(code)
-         CROSS JOIN unnest(CAST(:heads AS VARCHAR[])) AS p(priority)
-         CROSS JOIN LATERAL (
-               SELECT * FROM tickets t
-                WHERE {waiting} AND t.queue = q.code AND t.priority = p.priority
-                  AND t.target_window IS NULL
-                  -- 暂离：an away head gives way to the next ticket of its line
-                  AND (t.away_until IS NULL OR t.away_until <= :now)
-                ORDER BY t.rank LIMIT 1) t
+        (SELECT {_TICKET_COLUMNS}
+           FROM {lines}
+          CROSS JOIN (VALUES (1, '{heads[0]}'), (2, '{heads[1]}')) AS p(n, priority)
+          CROSS JOIN LATERAL (
+                SELECT * FROM tickets t
+                 WHERE {waiting} AND t.queue = q.code AND t.priority = p.priority
+                   AND t.target_window IS NULL
+                   -- 暂离：an away head gives way to the next ticket of its line
+                   AND (t.away_until IS NULL OR t.away_until <= :now)
+                 ORDER BY t.rank LIMIT 1) t
+          ORDER BY q.n, p.n)
     """
-    stmt = (
-        text(sql)
-        .bindparams(
-            bindparam("day", type_=tickets.c.business_date.type),
-            bindparam("now", type_=tickets.c.away_until.type),
-            bindparam("queues", type_=postgresql.ARRAY(tickets.c.queue.type)),
-            bindparam("waiting", _WAITING),
-            bindparam("appointment", Priority.APPOINTMENT.value),
-            bindparam(
-                "heads",
-                [Priority.NORMAL.value, Priority.GREEN.value],
-                type_=postgresql.ARRAY(tickets.c.priority.type),
-            ),
-        )
-        .columns(*tickets.c)
+    binds = [
+        bindparam("day", type_=tickets.c.business_date.type),
+        bindparam("now", type_=tickets.c.away_until.type),
+    ]
+    if ":queues" in served:
+        binds.append(bindparam("queues", type_=postgresql.ARRAY(tickets.c.queue.type)))
+    return Fast(text(sql).bindparams(*binds).columns(*tickets.c))
+
+
+# The queues a window serves, from its own row: read along with the hall lock, before the
+# service knows the window (windows.queues is a JSON array; 潮汐 changes it under the lock).
+_OF_WINDOW = "FROM windows w WHERE w.hall = :hall AND w.code = :window"
+_WINDOW_QUEUES = (
+    f"(SELECT ARRAY(SELECT json_array_elements_text(w.queues)) {_OF_WINDOW})::VARCHAR[]"
+)
+_WINDOW_LINES = (
+    "(SELECT e.code, e.n FROM windows w"
+    " CROSS JOIN json_array_elements_text(w.queues) WITH ORDINALITY AS e(code, n)"
+    " WHERE w.hall = :hall AND w.code = :window) AS q"
+)
+_CANDIDATES_PG = _candidates_pg(
+    "CAST(:queues AS VARCHAR[])",
+    "unnest(CAST(:queues AS VARCHAR[])) WITH ORDINALITY AS q(code, n)",
+)
+CANDIDATES_OF_WINDOW = _candidates_pg(_WINDOW_QUEUES, _WINDOW_LINES)
+# When the next 暂离 of the window's lines ends: candidates read for one instant stay right
+# until then (the lock's reads are made before the transaction's clock is read). Few tickets
+# are away: ix_tickets_away holds only them.
+NEXT_AWAY_END = Fast(
+    text(
+        "SELECT min(t.away_until) FROM tickets t WHERE t.hall = :hall AND t.business_date = :day"
+        f" AND t.status = '{_WAITING}' AND t.queue = ANY({_WINDOW_QUEUES}) AND t.away_until > :now"
     )
-    return Fast(stmt)
-
-
-_CANDIDATES_PG = _candidates_pg()
+    .bindparams(
+        bindparam("day", type_=tickets.c.business_date.type),
+        bindparam("now", type_=tickets.c.away_until.type),
+    )
+    .columns(tickets.c.away_until)
+)
+# The ticket a window has called (outcome, recall, transfer read it first).
+CURRENT_OF_WINDOW = Fast(
+    text(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets t WHERE t.id ="
+        " (SELECT w.current_ticket FROM windows w WHERE w.hall = :hall AND w.code = :window)"
+    ).columns(*tickets.c)
+)
 
 
 def _candidates_statement(served: int) -> Fast:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
@@ -16,6 +17,15 @@ class SessionsRepo:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._cards: dict[str, dict[str, Any] | None] = {}  # read along with the hall lock
+
+    def prime(self, cards: dict[str, dict[str, Any] | None]) -> None:
+        """Take staff cards read along with the hall lock (PostgreSQL)."""
+        self._cards = dict(cards)
+
+    def forget(self) -> None:
+        """Drop them (they served the transaction's first use case)."""
+        self._cards = {}
 
     def allowed_windows(self, username: str) -> list[str]:
         """The windows a clerk may serve (empty: any window)."""
@@ -28,6 +38,8 @@ class SessionsRepo:
 
     def card_of(self, username: str | None) -> dict[str, str | None] | None:
         """Name and 工号 of a staff member, as the evaluator shows them (None if unknown)."""
+        if username is not None and username in self._cards:
+            return self._cards.pop(username)
         return clerk_queries.staff_card(self.conn, username)
 
     def active_user(self, username: str) -> StaffUser | None:

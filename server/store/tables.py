@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 
 metadata = MetaData(
@@ -189,6 +190,15 @@ tickets = Table(
     Index("ix_tickets_line", "hall", "business_date", "status", "queue", "priority", "rank"),
     Index("ix_tickets_transferred", "hall", "business_date", "status", "transferred"),
     Index("ix_tickets_citizen", "hall", "business_date", "queue", "id_hash"),
+    # 暂离 with an end (few): when call-next's candidates read with the lock stop holding
+    Index(
+        "ix_tickets_away",
+        "hall",
+        "business_date",
+        "away_until",
+        postgresql_where=text("away_until IS NOT NULL"),
+        sqlite_where=text("away_until IS NOT NULL"),
+    ),
     # Prefixes are unique per hall, so a number is unique per hall and day: never issued twice.
     Index("ix_tickets_hall_date_number", "hall", "business_date", "number", unique=True),
 )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -17,14 +19,56 @@ from server.store.tables import calls, tickets
 _LIVE = [TicketStatus.WAITING.value, TicketStatus.CALLED.value]
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """Call-next's candidates read along with the hall lock, and when they hold."""
+
+    window: str
+    queues: tuple[str, ...]
+    since: dt.datetime  # the instant they were read for
+    until: dt.datetime | None  # the next 暂离 end of those lines (None: none)
+    rows: list[dict[str, Any]]
+
+    def fit(self, window: str, queues: Sequence[str], now: dt.datetime) -> bool:
+        """Whether they are what call_candidates would read now."""
+        return (
+            window == self.window
+            and tuple(queues) == self.queues
+            and self.since <= now
+            and (self.until is None or now < self.until)
+        )
+
+
 class TicketsRepo:
     """Tickets, waiting counts and calls of one transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # read along with the hall lock for the transaction's first use case (PostgreSQL)
+        self._candidates: _Candidates | None = None
+        self._rows: dict[str, dict[str, Any]] = {}
+
+    def prime(
+        self,
+        rows: list[dict[str, Any]],
+        candidates: tuple[str, Sequence[str], dt.datetime, dt.datetime | None] | None = None,
+        candidate_rows: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Take ticket rows and call-next's candidates read along with the hall lock."""
+        self._rows = {row["id"]: row for row in rows}
+        if candidates is not None and candidate_rows is not None:
+            window, queues, since, until = candidates
+            self._candidates = _Candidates(window, tuple(queues), since, until, candidate_rows)
+
+    def forget(self) -> None:
+        """Drop what was read with the lock (it served the first use case, or is stale)."""
+        self._candidates, self._rows = None, {}
 
     def get(self, ticket_id: str) -> Ticket | None:
         """A ticket by id."""
+        row = self._rows.pop(ticket_id, None)
+        if row is not None:
+            return repo.ticket_from_row(row)
         return repo.get_ticket(self.conn, ticket_id)
 
     def find(self, hall: str, day: dt.date, number: str) -> Ticket | None:
@@ -57,6 +101,9 @@ class TicketsRepo:
         self, hall: str, day: dt.date, queues: Sequence[str], window: str, now: dt.datetime
     ) -> list[Ticket]:
         """The few waiting tickets call-next picks from (heads of lines, transfers, bookings)."""
+        primed, self._candidates = self._candidates, None
+        if primed is not None and primed.fit(window, queues, now):
+            return repo.candidate_tickets(primed.rows)
         return repo.call_candidates(self.conn, hall, day, queues, window, now)
 
     def waiting_for(
@@ -79,6 +126,7 @@ class TicketsRepo:
 
     def save(self, ticket: Ticket) -> None:
         """Store a changed ticket."""
+        self.forget()
         repo.save_ticket(self.conn, ticket)
 
     def in_states(self, hall: str, day: dt.date, statuses: Iterable[TicketStatus]) -> list[Ticket]:

@@ -1,4 +1,5 @@
-"""PostgreSQL's short call-next candidates statement picks what the portable UNION picks."""
+"""PostgreSQL's call-next statements: the short candidates pick what the portable UNION picks,
+and the reads sent along with the hall lock are those the use case would make after it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import random
 import pytest
 from sqlalchemy import update
 
-from server.store import repo
-from server.store.tables import tickets
-from tests.helpers import issue
+from server.store import clerk_queries, fast, halls_repo, repo
+from server.store.halls_repo import Ahead, HallsRepo
+from server.store.tables import tickets, windows
+from tests.helpers import issue, login, window
 from tests.pgschema import BACKEND
 
 pytestmark = [
@@ -57,3 +59,99 @@ def test_the_lateral_statement_finds_the_same_candidates_as_the_union(client, cl
                     window,
                 )
                 assert short or served == ["NONE"]
+
+
+def _mixed_lines(client, clock, rng: random.Random) -> dt.date:
+    """Tickets in every kind of line a call-next meets; returns their business date."""
+    ids = [issue(client, queue=rng.choice(QUEUES))["id"] for _ in range(120)]
+    now = clock()
+    db = client.app.state.services.ctx.db
+    with db.write() as conn:
+        for ticket_id in ids:
+            change = rng.choice(["none", "green", "appointment", "transfer", "to_window", "away"])
+            values = {
+                "green": {"priority": "green"},
+                "appointment": {"priority": "appointment"},
+                "transfer": {"transferred": True},
+                "to_window": {"transferred": True, "target_window": rng.choice(["S01", "S02"])},
+                "away": {"away_until": now + dt.timedelta(minutes=rng.choice([-5, 5, 9]))},
+            }.get(change)
+            if values:
+                conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(**values))
+        return conn.execute(tickets.select().limit(1)).first().business_date
+
+
+def test_the_reads_sent_with_the_hall_lock_are_what_the_use_case_would_read(client, clock):
+    day = _mixed_lines(client, clock, random.Random(7))
+    now = clock()
+    db = client.app.state.services.ctx.db
+    for served in (["A"], ["A", "C"], QUEUES[:4], QUEUES):
+        with db.write() as conn:
+            conn.execute(
+                update(windows)
+                .where(windows.c.hall == "demo", windows.c.code == "S01")
+                .values(queues=served, current_ticket=None)
+            )
+        with db.write() as conn:
+            ahead = Ahead("S01", now, candidates=True, current=True, clerk="clerk01")
+            locked = HallsRepo(conn).lock("demo", day, ahead)
+            assert locked is not None and locked.ahead == ahead
+            read = repo.call_candidates(conn, "demo", day, served, "S01", now)
+            assert repo.candidate_tickets(locked.candidates) == read
+            away = [
+                r.away_until
+                for r in conn.execute(
+                    tickets.select().where(
+                        tickets.c.status == "waiting",
+                        tickets.c.queue.in_(served),
+                        tickets.c.away_until > now,
+                    )
+                )
+            ]
+            assert locked.candidates_until == (min(away) if away else None)
+            assert locked.current == []  # the window has called nobody
+            assert locked.cards == {"clerk01": clerk_queries.staff_card(conn, "clerk01")}
+
+
+def test_the_called_ticket_comes_with_the_hall_lock(client, clock):
+    day = _mixed_lines(client, clock, random.Random(8))
+    db = client.app.state.services.ctx.db
+    with db.write() as conn:
+        called = conn.execute(tickets.select().where(tickets.c.status == "waiting")).first()
+        conn.execute(
+            update(windows)
+            .where(windows.c.hall == "demo", windows.c.code == "S02")
+            .values(current_ticket=called.id)
+        )
+    with db.write() as conn:
+        locked = HallsRepo(conn).lock("demo", day, Ahead("S02", clock(), current=True))
+        assert locked is not None
+        assert [repo.ticket_from_row(r) for r in locked.current] == [
+            repo.get_ticket(conn, called.id)
+        ]
+
+
+def test_call_next_and_its_outcome_make_two_round_trips_under_the_hall_lock(client, monkeypatch):
+    """The lock and the first reads, then the writes and the COMMIT: nothing in between."""
+    for _ in range(3):
+        issue(client, queue="A")
+    staff = login(client, "clerk01")
+    window(client, staff, "S01", "sign-in")
+    trips: list[str] = []
+    real_together, real_send, real_execute = fast.together, fast.send, fast.Fast._execute
+
+    def counted(name, real):
+        def run(*args, **kwargs):
+            trips.append(name)
+            return real(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(halls_repo, "together", counted("lock and reads", real_together))
+    monkeypatch.setattr(fast, "send", counted("pipeline", real_send))
+    monkeypatch.setattr(fast.Fast, "_execute", counted("statement", real_execute))
+    for action, body in (("call-next", {}), ("outcome", {"outcome": "consulted"})):
+        trips.clear()
+        assert window(client, staff, "S01", action, **body).status_code == 200
+        lock = trips.index("lock and reads")
+        assert trips[lock:] == ["lock and reads", "pipeline"], (action, trips)

@@ -16,7 +16,7 @@ from server.domain.model import Queue, Ticket, TicketStatus, Window
 from server.domain.policy import queue_order_key
 from server.domain.records import Appointment, Device, Lease, StaffSession, StaffUser
 from server.services.context import Context
-from server.store.halls_repo import Locked
+from server.store.halls_repo import Ahead, Locked
 from tests.helpers import FakeClock
 
 
@@ -52,7 +52,7 @@ class FakeHalls:
     def __init__(self, s: State) -> None:
         self.s = s
 
-    def lock(self, hall: str, day: dt.date) -> Locked | None:
+    def lock(self, hall: str, day: dt.date, ahead: Ahead | None = None) -> Locked | None:
         return Locked(self.s.seq.get(hall, 0)) if hall in self.s.layouts else None
 
     def layout(self, hall: str) -> Layout | None:
