@@ -178,7 +178,7 @@ class CallerPresenter:
 
     def recall(self) -> bool:
         """重呼."""
-        return self._act("recall", lambda t: f"重呼 {t['number']} (第 {t['recalls']} 次)")
+        return self._act("recall", lambda t: f"重呼 {t['number']}（第 {t['recalls']} 次）")
 
     def call_number(self, number: str) -> bool:
         """选号：call a specific waiting ticket by its number (logged as out of order)."""
@@ -186,7 +186,7 @@ class CallerPresenter:
             return self._say("请输入要呼叫的号码", "warn")
         return self._act(
             "call",
-            lambda t: f"选号呼叫 {t['number']} (已记录为不按顺序叫号)",
+            lambda t: f"选号呼叫 {t['number']}（已记录为不按顺序叫号）",
             ticket=number.strip().upper(),
         )
 

@@ -180,7 +180,7 @@ def _status(window: dict[str, Any]) -> tuple[str, str]:
 
 def _ticket_lines(t: dict[str, Any] | None) -> tuple[str, ...]:
     if t is None:
-        return ("当前无办理中的号码", "按 叫号 (F1) 呼叫下一位")
+        return ("当前无办理中的号码", "按 叫号（F1）呼叫下一位")
     lines = [t.get("matter_name") or t.get("queue_name") or t["queue"]]
     who = t.get("applicant_masked")
     extra = [PRIORITY_TEXT[t["priority"]]] if t.get("priority") in PRIORITY_TEXT else []
@@ -201,7 +201,7 @@ def _recall_hint(t: dict[str, Any] | None) -> str:
     if t is None or not t.get("recalls"):
         return ""
     if t.get("suggest_no_show"):
-        return f"已重呼 {t['recalls']} 次仍未到，建议登记过号 (F8)"
+        return f"已重呼 {t['recalls']} 次仍未到，建议登记过号（F8）"
     return f"已重呼 {t['recalls']} 次"
 
 

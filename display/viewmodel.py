@@ -32,7 +32,7 @@ class CallLine:
     def text(self) -> str:
         """The sentence people read."""
         if self.transfer:
-            return f"{self.number} 号 请到 {self.window} 号窗口 (转办)"
+            return f"{self.number} 号 请到 {self.window} 号窗口（转办）"
         return f"请 {self.number} 号 到 {self.window} 号窗口"
 
 

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="yichuang kiosk", description="自助取号机 (PyQt6)")
+    p = argparse.ArgumentParser(prog="yichuang kiosk", description="自助取号机（PyQt6）")
     p.add_argument("--config", type=Path, help="station TOML file (see docs/kiosk.md)")
     p.add_argument("--demo", action="store_true", help="demo hall, simulated printer and reader")
     p.add_argument("--server", default="http://127.0.0.1:8000", help="server URL (demo)")

@@ -119,3 +119,40 @@ def test_web_pages_use_full_width_punctuation() -> None:
 def test_hall_files_use_full_width_punctuation() -> None:
     assert HALL_FILES
     assert offenders(hall_strings()) == []
+
+
+# Parentheses too, in what the hall's people read: the apps, the web pages and the messages of
+# the server's domain, services and API. The statistics' sheets keep their column headers
+# (等候(分) …): supervisors' spreadsheets and the province's uploads read them by name.
+HALF_PAREN = re.compile(rf"(?<={HAN}) ?[()]|[()] ?(?={HAN})")
+PAREN_DIRS = (
+    "kiosk/",
+    "caller/",
+    "display/",
+    "drivers/",
+    "server/domain/",
+    "server/services/",
+    "server/api/",
+)
+
+
+def paren_offenders(strings: Iterator[tuple[str, int, str]]) -> list[str]:
+    """Each string with a half-width parenthesis beside a hanzi, as 'file:line: text'."""
+    return [
+        f"{name}:{line}: {text!r}"
+        for name, line, text in strings
+        if HANZI.search(text) and HALF_PAREN.search(text)
+    ]
+
+
+def test_the_parenthesis_scanner_catches_what_the_pad_showed() -> None:
+    for bad in ("重呼 A001 (第 1 次)", "手机号(选填)", "服务评价 (好差评)"):
+        assert HALF_PAREN.search(bad), bad
+    for good in ("重呼 A001（第 1 次）", "工号（如 clerk01）", "f(x)", "S01 (A, B)"):
+        assert not HALF_PAREN.search(good), good
+
+
+def test_people_read_full_width_parentheses() -> None:
+    apps = (s for s in python_strings() if s[0].startswith(PAREN_DIRS))
+    assert paren_offenders(apps) == []
+    assert paren_offenders(web_strings()) == []

@@ -268,7 +268,7 @@ class NoticeDialog(_Dialog):
         self.box.addWidget(self.materials)
         self.box.addWidget(self.note)
         row = QHBoxLayout()
-        for output, text in (("pdf", "生成 PDF (办公打印机)"), ("receipt", "小票打印")):
+        for output, text in (("pdf", "生成 PDF（办公打印机）"), ("receipt", "小票打印")):
             button = QPushButton(text)
             button.clicked.connect(lambda _=False, o=output: self._choose(o))
             row.addWidget(button)

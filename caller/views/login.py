@@ -33,7 +33,7 @@ class LoginPage(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.where = Label(window_hint, objectName="caption")
         self.where.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.username = QLineEdit(placeholderText="工号 (如 clerk01)")
+        self.username = QLineEdit(placeholderText="工号（如 clerk01）")
         self.password = QLineEdit(placeholderText="密码")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.submit = QPushButton("签到", objectName="primary")

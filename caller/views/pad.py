@@ -126,7 +126,7 @@ class PadPage(QWidget):
         col.addWidget(queues_card)
         next_card = QFrame(objectName="card")
         box = QVBoxLayout(next_card)
-        box.addWidget(Label("下一位 (点击号码可选号呼叫)", objectName="section"))
+        box.addWidget(Label("下一位（点击号码可选号呼叫）", objectName="section"))
         self.next_buttons: list[QPushButton] = []
         for _ in range(6):
             button = QPushButton("", objectName="next")

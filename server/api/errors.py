@@ -94,7 +94,7 @@ def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
 def too_large_body(limit: int) -> dict[str, Any]:
     """The 413 error JSON, whether Content-Length said so or a chunked body grew too big."""
     return error_body(
-        "body_too_large", f"请求内容过大 (上限 {limit // 1024} KB)", {"max_bytes": limit}
+        "body_too_large", f"请求内容过大（上限 {limit // 1024} KB）", {"max_bytes": limit}
     )
 
 

@@ -39,7 +39,7 @@ def normalize_id_number(raw: str, today: dt.date | None = None) -> str:
             raise _bad("15 位身份证号码只能由数字组成")
         born = "19" + value[6:12]
     else:
-        raise _bad("身份证号码应为 18 位(或旧版 15 位)")
+        raise _bad("身份证号码应为 18 位（或旧版 15 位）")
     if int(value[:6]) < LOWEST_REGION:
         raise _bad("身份证号码前 6 位地区代码无效")
     _check_birth(_birth_date(born), today)

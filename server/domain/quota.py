@@ -25,7 +25,7 @@ def check_hours(queue: Queue, at: dt.time) -> None:
     if any(start <= at < end for start, end in queue.hours):
         return
     spans = "、".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in queue.hours)
-    raise Conflict("queue_closed", f"{queue.name} 当前不在取号时间内 (取号时间 {spans})")
+    raise Conflict("queue_closed", f"{queue.name} 当前不在取号时间内（取号时间 {spans}）")
 
 
 def check_quotas(queue: Queue, at: dt.time, counts: IssueCounts) -> None:
@@ -33,7 +33,7 @@ def check_quotas(queue: Queue, at: dt.time, counts: IssueCounts) -> None:
     if queue.daily_cap is not None and counts.issued_today >= queue.daily_cap:
         raise Conflict(
             "daily_cap_reached",
-            f"{queue.name} 今日号源已取完 (每日 {queue.daily_cap} 个)，请明日再来或网上办理",
+            f"{queue.name} 今日号源已取完（每日 {queue.daily_cap} 个），请明日再来或网上办理",
             {"daily_cap": queue.daily_cap},
         )
     for slot in queue.slot_caps:

@@ -84,7 +84,7 @@ def _check_peripheral(tx: HallTx, part: str) -> None:
         return
     raise Invalid(
         "unknown_peripheral",
-        f"外设 {part[:32]} 不是可上报的外设 (打印机、身份证阅读器等，或 sign-<窗口编号>)",
+        f"外设 {part[:32]} 不是可上报的外设（打印机、身份证阅读器等，或 sign-<窗口编号>）",
         {"kinds": list(PERIPHERAL_KINDS), "sign": f"{SIGN_PREFIX}<window>"},
     )
 

@@ -102,7 +102,7 @@ def _served_queue(tx: HallTx, target: Window, ticket: Ticket, to_queue: str | No
         message = f"{target.name} 当前不办理任何业务，请选择其他窗口"
         if to_queue is not None and served:
             wanted = f"{to_queue} {tx.layout.queue_name(to_queue)}"
-            message = f"{target.name} 不办理 {wanted} 业务 (该窗口办理：{served})"
+            message = f"{target.name} 不办理 {wanted} 业务（该窗口办理：{served}）"
         raise Invalid(
             "queue_not_served_by_window",
             message,

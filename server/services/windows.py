@@ -231,7 +231,7 @@ def change_queues(tx: HallTx, window: Window, queues: list[str]) -> None:
     """Validate and apply a new served-queue list with its event (also used by schedules)."""
     unknown = [q for q in queues if q not in tx.layout.queues]
     if unknown or not queues:
-        raise Invalid("unknown_queue", f"队列无效：{'、'.join(unknown) or '(空)'}")
+        raise Invalid("unknown_queue", f"队列无效：{'、'.join(unknown) or '（空）'}")
     if len(set(queues)) != len(queues):
         raise Invalid("duplicate_queue", "队列不能重复")
     window = replace(window, queues=tuple(queues))

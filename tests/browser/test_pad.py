@@ -84,7 +84,7 @@ def test_pad_calls_recalls_rejects_transfers_and_the_screen_shows_each_call(
         if round_ == 0:
             pad.click("#btn-recall")
             expect(pad.locator("#recall-hint")).to_have_text("已重呼 1 次")
-            expect(pad.locator("#message")).to_have_text(f"重呼 {number} (第 1 次)")
+            expect(pad.locator("#message")).to_have_text(f"重呼 {number}（第 1 次）")
             expect(latest).to_have_class(re.compile(r"\brecall\b"))  # the screen says 重呼
             expect(screen.locator("#latest-caption")).to_have_text("重呼 · 请再次留意")
             expect(latest).to_have_attribute("data-number", number)

@@ -72,7 +72,7 @@ def test_recalls_are_counted_and_suggest_no_show_after_the_limit(client, make_pa
         pad.recall()
     assert pad.view().recall_hint == "已重呼 2 次"
     pad.recall()
-    assert pad.view().recall_hint == "已重呼 3 次仍未到，建议登记过号 (F8)"
+    assert pad.view().recall_hint == "已重呼 3 次仍未到，建议登记过号（F8）"
     assert pad.outcome("no_show")
     assert dict(pad.view().today)["过号"] == "1"
 
@@ -121,7 +121,7 @@ def test_a_transfer_to_a_window_that_does_not_serve_the_queue_is_refused(client,
     pad = make_pad()
     pad.call_next()
     assert not pad.transfer(queue="G", window="S13")
-    assert pad.view().message == "S13 13号窗口 不办理 G 公积金 业务 (该窗口办理：B 不动产登记)"
+    assert pad.view().message == "S13 13号窗口 不办理 G 公积金 业务（该窗口办理：B 不动产登记）"
     assert pad.view().number == "A001"
 
 

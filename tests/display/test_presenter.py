@@ -176,5 +176,5 @@ def test_a_transfer_to_a_window_shows_in_the_recent_calls_with_where_to_go(feed,
     pump(p, feed)
     top = p.view().recent[0]
     assert (top.number, top.window, top.transfer) == (t["number"], "S13", True)
-    assert top.text == f"{t['number']} 号 请到 S13 号窗口 (转办)"
+    assert top.text == f"{t['number']} 号 请到 S13 号窗口（转办）"
     assert p.view().latest is not None and p.view().latest.window == "S01"  # no new flash

@@ -118,7 +118,7 @@ def test_a_transfer_to_a_window_that_does_not_serve_the_queue_is_refused(client)
     assert r.status_code == 422 and error(r) == "queue_not_served_by_window"
     assert (
         r.json()["error"]["message"]
-        == "S13 13号窗口 不办理 G 公积金 业务 (该窗口办理：B 不动产登记)"
+        == "S13 13号窗口 不办理 G 公积金 业务（该窗口办理：B 不动产登记）"
     )
     assert r.json()["error"]["detail"] == {"window": "S13", "queue": "G", "served": ["B"]}
     context = client.get("/api/v1/halls/demo/windows/S01/context", headers=a).json()

@@ -216,7 +216,7 @@
 
   const actions = {
     call_next: () => act("call-next", undefined, (t) => "请 " + t.number + " 号到 " + s.window + " 办理"),
-    recall: () => act("recall", undefined, (t) => "重呼 " + t.number + " (第 " + t.recalls + " 次)"),
+    recall: () => act("recall", undefined, (t) => "重呼 " + t.number + "（第 " + t.recalls + " 次）"),
     accepted: () => openAccept(),
     consulted: () => outcome("consulted"),
     no_show: () => outcome("no_show"),
@@ -258,7 +258,7 @@
 
   function callNumber(number) {
     if (!number) return message("请输入要呼叫的号码", "warn");
-    return act("call", { ticket: number.trim().toUpperCase() }, (t) => "选号呼叫 " + t.number + " (已记录为不按顺序叫号)");
+    return act("call", { ticket: number.trim().toUpperCase() }, (t) => "选号呼叫 " + t.number + "（已记录为不按顺序叫号）");
   }
 
   /* -- dialogs ---------------------------------------------------------------------------- */
