@@ -36,7 +36,7 @@ ZH: dict[str, str] = {
     "your_number": "您的号码",
     "windows": "办理窗口",
     "ahead": "前面还有 {n} 人等候",
-    "estimate": "预计等候约 {n} 分钟",
+    "estimate": "预计等候约 {n}",
     "sms_on": "已开启短信提醒",
     "take_stub": "请取走小票，留意叫号",
     "print_failed": "小票打印失败，请记下号码并到服务台补打",
@@ -132,7 +132,7 @@ EN: dict[str, str] = {
     "your_number": "Your number",
     "windows": "Windows",
     "ahead": "{n} people ahead of you",
-    "estimate": "About {n} minutes",
+    "estimate": "About {n}",
     "sms_on": "SMS alerts on",
     "take_stub": "Please take your ticket and watch for your number",
     "print_failed": "Printing failed: note your number and ask at the service desk",
@@ -237,3 +237,15 @@ def text(key: str, lang: str = "zh", **values: object) -> str:
     table = EN if lang == "en" else ZH
     template = table.get(key, ZH.get(key, key))
     return template.format(**values) if values else template
+
+
+def wait_text(minutes: int, lang: str = "zh") -> str:
+    """A waiting estimate as people say it: 18 分钟, 2 小时 5 分钟 (About 2 h 5 min)."""
+    hours, rest = divmod(max(minutes, 0), 60)
+    if lang == "en":
+        return (
+            f"{minutes} minutes" if not hours else f"{hours} h {rest} min" if rest else f"{hours} h"
+        )
+    if not hours:
+        return f"{minutes} 分钟"
+    return f"{hours} 小时 {rest} 分钟" if rest else f"{hours} 小时"

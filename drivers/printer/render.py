@@ -12,7 +12,9 @@ def ticket_fields(stub: TicketStub) -> list[tuple[str, str]]:
     """The labelled lines of a stub, in print order; empty optional ones are left out."""
     waiting = f"{stub.waiting_ahead} 人"
     if stub.estimated_wait_min is not None:
-        waiting += f"，预计约 {stub.estimated_wait_min} 分钟"
+        hours, minutes = divmod(stub.estimated_wait_min, 60)  # 预计约 2 小时 5 分钟
+        said = f"{hours} 小时 {minutes} 分钟" if hours and minutes else f"{hours} 小时"
+        waiting += f"，预计约 {said if hours else f'{minutes} 分钟'}"
     fields = [("办理业务：", stub.matter), ("办理窗口：", "、".join(stub.windows))]
     if stub.applicant_masked:
         fields.append(("申 请 人：", stub.applicant_masked))

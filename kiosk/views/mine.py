@@ -9,7 +9,7 @@ from PyQt6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidg
 
 from kiosk.presenter import KioskPresenter
 from kiosk.state import KioskState
-from kiosk.texts import text
+from kiosk.texts import text, wait_text
 from kiosk.views.common import button, label
 
 # The choices offered (the hall's limits are the server's to enforce: it says why not).
@@ -81,7 +81,7 @@ class MinePage(QWidget):
         self.matter.setText(str(t.get("matter_name") or t.get("queue_name") or ""))
         ahead = text("ahead", lang, n=t.get("waiting_ahead") or 0)
         if t.get("estimated_wait_min") is not None:
-            ahead += " · " + text("estimate", lang, n=t["estimated_wait_min"])
+            ahead += " · " + text("estimate", lang, n=wait_text(t["estimated_wait_min"], lang))
         self.ahead.setText(ahead)
         until = t.get("away_until")
         away = t.get("away_till") if until and (s.clock is None or s.clock < until) else None

@@ -7,7 +7,7 @@ from PyQt6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.presenter import KioskPresenter
 from kiosk.state import KioskState
-from kiosk.texts import text
+from kiosk.texts import text, wait_text
 from kiosk.views.common import button, label
 
 
@@ -61,7 +61,7 @@ class TicketPage(QWidget):
         self.windows.setText(f"{text('windows', lang)}{text('colon', lang)}{windows}")
         ahead = text("ahead", lang, n=t.get("waiting_ahead") or 0)
         if t.get("estimated_wait_min") is not None:
-            ahead += " · " + text("estimate", lang, n=t["estimated_wait_min"])
+            ahead += " · " + text("estimate", lang, n=wait_text(t["estimated_wait_min"], lang))
         if t.get("sms"):
             ahead += " · " + text("sms_on", lang)  # 短信提醒：the phone step took effect
         self.ahead.setText(ahead)

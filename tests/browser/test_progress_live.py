@@ -46,6 +46,22 @@ def call(url: str, ticket: dict, clerk: str = "clerk05", window: str = "S05") ->
         pad.window(window, "call", ticket=ticket["id"])
 
 
+def test_a_long_wait_is_said_in_hours_on_the_phone(server, phone):
+    from playwright.sync_api import expect
+
+    with HallClient(server.url, "demo", "demo-kiosk") as kiosk:
+        for _ in range(128):  # a busy morning's line in queue B
+            kiosk.issue(queue="B")
+        ticket = kiosk.issue(queue="B")
+    assert ticket["estimated_wait_min"] >= 60
+    hours, minutes = divmod(ticket["estimated_wait_min"], 60)
+    said = f"{hours} 小时 {minutes} 分钟" if minutes else f"{hours} 小时"
+    phone.goto(ticket["progress_url"])
+    expect(phone.locator("#ahead")).to_have_text("128")
+    expect(phone.locator("#minutes")).to_have_text(said)
+    shot(phone, "progress-busy")
+
+
 def test_the_call_shows_on_the_phone_within_a_second(server, phone):
     from playwright.sync_api import expect
 

@@ -138,3 +138,12 @@ def test_a_line_the_font_cannot_carry_is_printed_as_a_picture() -> None:
     ops = parse(render_ticket(stub, XP80))
     assert any(isinstance(op, RasterImage) and op.height == 24 for op in ops)
     assert "申 请 人" not in decode(render_ticket(stub, XP80))
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [(18, "预计约 18 分钟"), (60, "预计约 1 小时"), (125, "预计约 2 小时 5 分钟")],
+)
+def test_a_long_wait_is_printed_in_hours(minutes: int, said: str) -> None:
+    stub = dataclasses.replace(standard_ticket(), estimated_wait_min=minutes)
+    assert f"等待人数：6 人，{said}" in decode(render_ticket(stub, XP80))

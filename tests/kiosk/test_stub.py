@@ -8,6 +8,7 @@ from drivers.printer import decode
 from drivers.sim import get_simulator
 from kiosk.devices import KioskPrinter
 from kiosk.stub import advice_slip, local_time, ticket_stub
+from kiosk.texts import wait_text
 from tests.kiosk.conftest import SCREENS
 
 TICKET = {
@@ -76,3 +77,13 @@ def test_the_printed_stub_decodes_to_the_ticket_and_renders_for_people():
     assert len(sim.received) < 2048  # DESIGN §7: a stub is at most 2 KB of ESC/POS
     sim.render_png(SCREENS / "kiosk-stub-80mm.png")
     printer.close()
+
+
+def test_a_waiting_estimate_is_said_in_hours_past_an_hour() -> None:
+    assert [wait_text(n) for n in (0, 45, 60, 512)] == [
+        "0 分钟",
+        "45 分钟",
+        "1 小时",
+        "8 小时 32 分钟",
+    ]
+    assert [wait_text(n, "en") for n in (45, 60, 125)] == ["45 minutes", "1 h", "2 h 5 min"]

@@ -9,7 +9,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication, QLabel, QPushButton
 
 from kiosk.state import Field, Screen
-from tests.helpers import valid_id
+from tests.helpers import issue, valid_id
 from tests.kiosk.conftest import shoot, walk
 
 OLD = valid_id("19500101")
@@ -114,6 +114,18 @@ def test_the_ticket_is_shown_big_with_windows_and_people_ahead(kiosk, window, qt
     shoot(window, "ticket")
     tap(qtbot, window, "完成")
     assert kiosk.s.screen is Screen.HOME
+
+
+def test_the_ticket_page_of_a_busy_morning_fits_three_digit_counts(kiosk, window, qtbot):
+    for _ in range(128):  # the line before this citizen, as on a Monday morning
+        issue(kiosk.client, queue="B")
+    walk(kiosk, "不动产", "买卖过户", "二手房")
+    kiosk.p.card_read("欧阳司马长风", valid_id("19900101"))  # no 长辈优先: last in line
+    tap(qtbot, window, "取号")
+    shown = texts(window)
+    assert "B129" in shown and "前面还有 128 人等候" in shown and "欧阳****" in shown
+    assert "预计等候约 8 小时 32 分钟" in shown  # not "512 分钟": people count hours
+    shoot(window, "ticket-busy")
 
 
 def test_the_ticket_page_says_when_sms_alerts_are_on(kiosk, window, qtbot):

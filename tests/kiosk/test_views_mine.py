@@ -25,7 +25,7 @@ def test_my_number_shows_the_steps_and_a_tap_steps_back(kiosk, window, qtbot):
     assert window.stack.currentWidget() is page
     shown = texts(window)
     assert "我的号码" in shown and "B129" in shown
-    assert "前面还有 128 人等候 · 预计等候约 214 分钟" in shown
+    assert "前面还有 128 人等候 · 预计等候约 3 小时 34 分钟" in shown
     for label in ("让后面 1 位先办", "让后面 3 位先办", "暂离 10 分钟", "暂离 30 分钟", "首页"):
         assert label in shown
     assert "我回来了" not in shown

@@ -4,6 +4,13 @@
 "use strict";
 
 (function () {
+  // A waiting estimate as people say it: 18 分钟, 2 小时 5 分钟 (kiosk/texts.py wait_text).
+  function waitText(minutes) {
+    const hours = Math.floor(minutes / 60), rest = minutes % 60;
+    if (!hours) return minutes + " 分钟";
+    return rest ? hours + " 小时 " + rest + " 分钟" : hours + " 小时";
+  }
+
   const id = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
   const secret = new URLSearchParams(location.search).get("s") || "";
   const base = "/api/v1/tickets/" + encodeURIComponent(id);
@@ -129,7 +136,7 @@
     $("ahead-block").hidden = !waiting;
     if (waiting) {
       $("ahead").textContent = t.waiting_ahead;
-      $("minutes").textContent = t.estimated_wait_min;
+      $("minutes").textContent = waitText(t.estimated_wait_min);
     }
     const away = isAway(t);
     $("away-line").hidden = !away;
