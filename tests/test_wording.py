@@ -90,12 +90,14 @@ def hall_strings() -> Iterator[tuple[str, int, str]]:
             yield str(path.relative_to(ROOT)), 0, value
 
 
-def offenders(strings: Iterator[tuple[str, int, str]]) -> list[str]:
-    """Each string with a half-width mark beside a hanzi, as 'file:line: text'."""
+def offenders(
+    strings: Iterator[tuple[str, int, str]], mark: re.Pattern[str] = HALF_WIDTH
+) -> list[str]:
+    """Each string with a half-width `mark` beside a hanzi, as 'file:line: text'."""
     return [
         f"{name}:{line}: {text!r}"
         for name, line, text in strings
-        if HANZI.search(text) and HALF_WIDTH.search(text)
+        if HANZI.search(text) and mark.search(text)
     ]
 
 
@@ -136,15 +138,6 @@ PAREN_DIRS = (
 )
 
 
-def paren_offenders(strings: Iterator[tuple[str, int, str]]) -> list[str]:
-    """Each string with a half-width parenthesis beside a hanzi, as 'file:line: text'."""
-    return [
-        f"{name}:{line}: {text!r}"
-        for name, line, text in strings
-        if HANZI.search(text) and HALF_PAREN.search(text)
-    ]
-
-
 def test_the_parenthesis_scanner_catches_what_the_pad_showed() -> None:
     for bad in ("重呼 A001 (第 1 次)", "手机号(选填)", "服务评价 (好差评)"):
         assert HALF_PAREN.search(bad), bad
@@ -154,5 +147,5 @@ def test_the_parenthesis_scanner_catches_what_the_pad_showed() -> None:
 
 def test_people_read_full_width_parentheses() -> None:
     apps = (s for s in python_strings() if s[0].startswith(PAREN_DIRS))
-    assert paren_offenders(apps) == []
-    assert paren_offenders(web_strings()) == []
+    assert offenders(apps, HALF_PAREN) == []
+    assert offenders(web_strings(), HALF_PAREN) == []

@@ -246,14 +246,17 @@ def send(conn: Connection, pending: list[tuple[str, Any]], read: Any = None) -> 
                 answer.execute(*read)
     except conn.dialect.loaded_dbapi.Error as exc:
         answer.close()
-        sql, args = writes[0] if writes else read
-        base = conn.dialect.loaded_dbapi.Error
-        raise DBAPIError.instance(
-            sql, args, exc, base, hide_parameters=True, dialect=conn.dialect
-        ) from exc
+        raise _pipeline_error(conn, exc, writes[0] if writes else read) from exc
     finally:
         cursor.close()
     return answer
+
+
+def _pipeline_error(conn: Connection, exc: Exception, first: tuple[str, Any]) -> Exception:
+    """SQLAlchemy's error for a failed pipeline, named after its first statement."""
+    base = conn.dialect.loaded_dbapi.Error
+    sql, args = first
+    return DBAPIError.instance(sql, args, exc, base, hide_parameters=True, dialect=conn.dialect)
 
 
 def together(
@@ -285,11 +288,7 @@ def together(
             for answer, (c, _) in zip(answers, compiled, strict=True)
         ]
     except conn.dialect.loaded_dbapi.Error as exc:
-        sql, args = writes[0] if writes else checked[0]
-        base = conn.dialect.loaded_dbapi.Error
-        raise DBAPIError.instance(
-            sql, args, exc, base, hide_parameters=True, dialect=conn.dialect
-        ) from exc
+        raise _pipeline_error(conn, exc, writes[0] if writes else checked[0]) from exc
     finally:
         cursor.close()
         for answer in answers:
