@@ -259,7 +259,10 @@ def _pg_engine(url: str, pool_size: int, overflow: int, busy_timeout: float) -> 
         max_overflow=overflow,
         pool_pre_ping=True,
         hide_parameters=True,
-        connect_args={"options": options},
+        # psycopg's own prepared statements off: it drops every prepared statement of the
+        # connection (DEALLOCATE ALL) after any ROLLBACK, ours among them (server/store/wire.py
+        # prepares the hot statements itself)
+        connect_args={"options": options, "prepare_threshold": None},
     )
 
     @event.listens_for(engine, "before_execute")
@@ -267,6 +270,6 @@ def _pg_engine(url: str, pool_size: int, overflow: int, busy_timeout: float) -> 
         # A statement through SQLAlchemy goes after the writes waiting for a round trip.
         pending = behind(conn)
         if pending:
-            send(conn, pending).close()
+            send(conn, pending)
 
     return engine

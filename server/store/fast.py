@@ -9,9 +9,10 @@ passes `before_cursor_execute` listeners as SQLAlchemy would (the fault-injectio
 them), and raises SQLAlchemy's wrapped errors, so callers see no difference. Statements with
 expanding IN lists or server-side defaults stay on the ordinary path.
 
-`together` sends several reads to PostgreSQL in one pipeline, for the few places where
-waiting for each answer in turn would keep a lock held longer (the hall lock and the reads
-made right after it).
+On PostgreSQL a statement does not go through a psycopg cursor either: it leaves on libpq's
+pipeline, prepared once per connection (server/store/wire.py). `together` sends several
+reads in one pipeline, for the few places where waiting for each answer in turn would keep
+a lock held longer (the hall lock and the reads made right after it).
 
 Within `writes_behind`, on PostgreSQL, the writes nobody reads back (`Fast.run`) do not wait
 for their answers: they leave with the next read, in one psycopg pipeline, or at the end of
@@ -30,6 +31,8 @@ from sqlalchemy import Connection
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
+
+from server.store import wire
 
 Processor = Callable[[Any], Any] | None
 BEHIND = "yichuang.writes_behind"  # conn.info: the writes waiting for a round trip
@@ -94,11 +97,10 @@ class Fast:
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run and fetch every row (processed as SQLAlchemy would)."""
         c = self._for(conn)
-        pending = behind(conn)
-        if pending:  # the writes waiting go first, in the same round trip
-            cursor = send(conn, pending, _checked(conn, c, c.args(params)))
-        else:
-            cursor = self._execute(conn, c, c.args(params), many=False)
+        if c.dialect.name == "postgresql":  # the writes waiting go first, in the same round trip
+            driver, results = send(conn, behind(conn) or [], _checked(conn, c, c.args(params)))
+            return [c.row(r) for r in wire.rows(driver, results[-1])]
+        cursor = self._execute(conn, c, c.args(params), many=False)
         try:
             return [c.row(r) for r in cursor.fetchall()] if cursor.description else []
         finally:
@@ -125,6 +127,10 @@ class Fast:
             for one in [params] if isinstance(params, Mapping) else params:
                 pending.append(_checked(conn, c, c.args(one)))
             return -1
+        if c.dialect.name == "postgresql":
+            sets = [params] if isinstance(params, Mapping) else params
+            _, results = send(conn, [_checked(conn, c, c.args(one)) for one in sets])
+            return sum(r.command_tuples or 0 for r in results)
         if isinstance(params, Mapping):
             cursor = self._execute(conn, c, c.args(params), many=False)
         else:
@@ -135,6 +141,7 @@ class Fast:
             cursor.close()
 
     def _execute(self, conn: Connection, c: _Compiled, args: Any, *, many: bool) -> Any:
+        """SQLite: run on the driver's cursor (PostgreSQL's statements go through `send`)."""
         if not conn.in_transaction():
             conn.begin()  # what SQLAlchemy's autobegin does before its first statement
         dbapi_conn: Any = conn.connection.dbapi_connection
@@ -224,32 +231,28 @@ def writes_behind(conn: Connection, *, then_commit: bool = False) -> Iterator[No
         if pending:
             if then_commit and not conn.in_nested_transaction():  # not a savepoint's end
                 pending.append(("COMMIT", None))
-            send(conn, pending).close()
+            send(conn, pending)
     finally:
         conn.info.pop(BEHIND, None)  # on an error the transaction rolls back: drop them
 
 
-def send(conn: Connection, pending: list[tuple[str, Any]], read: Any = None) -> Any:
-    """Send the waiting writes, then `read` (sql, args), in one pipeline; `read`'s cursor."""
+def send(
+    conn: Connection, pending: list[tuple[str, Any]], read: tuple[str, Any] | None = None
+) -> tuple[Any, list[Any]]:
+    """PostgreSQL: the waiting writes, then `read`, in one pipeline; the driver and results."""
     if not conn.in_transaction():
         conn.begin()
     driver: Any = conn.connection.dbapi_connection
-    writes = list(pending)
+    statements = list(pending)
     pending.clear()
-    cursor = driver.cursor()
-    answer = driver.cursor()
+    if read is not None:
+        statements.append(read)
+    if not statements:
+        return driver, []
     try:
-        with driver.pipeline():
-            for sql, args in writes:
-                cursor.execute(sql, args)
-            if read is not None:
-                answer.execute(*read)
+        return driver, wire.run(driver, statements)
     except conn.dialect.loaded_dbapi.Error as exc:
-        answer.close()
-        raise _pipeline_error(conn, exc, writes[0] if writes else read) from exc
-    finally:
-        cursor.close()
-    return answer
+        raise _pipeline_error(conn, exc, statements[0]) from exc
 
 
 def _pipeline_error(conn: Connection, exc: Exception, first: tuple[str, Any]) -> Exception:
@@ -267,29 +270,13 @@ def together(
     Under READ COMMITTED each statement takes its own snapshot, so a read after a
     `FOR UPDATE` sees what the lock's previous holder committed.
     """
-    if not conn.in_transaction():
-        conn.begin()
     compiled = [(fast._for(conn), params) for fast, params in reads]
     checked = [_checked(conn, c, c.args(params)) for c, params in compiled]
     pending = behind(conn) or []
-    writes = list(pending)
+    writes = len(pending)
+    driver, results = send(conn, [*pending, *checked])
     pending.clear()
-    driver: Any = conn.connection.dbapi_connection
-    cursor = driver.cursor()
-    answers = [driver.cursor() for _ in checked]
-    try:
-        with driver.pipeline():
-            for sql, args in writes:
-                cursor.execute(sql, args)
-            for answer, (sql, args) in zip(answers, checked, strict=True):
-                answer.execute(sql, args)
-        return [
-            [c.row(r) for r in answer.fetchall()] if answer.description else []
-            for answer, (c, _) in zip(answers, compiled, strict=True)
-        ]
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise _pipeline_error(conn, exc, writes[0] if writes else checked[0]) from exc
-    finally:
-        cursor.close()
-        for answer in answers:
-            answer.close()
+    return [
+        [c.row(r) for r in wire.rows(driver, result)]
+        for result, (c, _) in zip(results[writes:], compiled, strict=True)
+    ]

@@ -7,9 +7,9 @@ import datetime as dt
 import random
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
-from server.store import clerk_queries, fast, halls_repo, repo
+from server.store import clerk_queries, repo, wire
 from server.store.halls_repo import Ahead, HallsRepo
 from server.store.tables import tickets, windows
 from tests.helpers import issue, login, window
@@ -126,20 +126,25 @@ def test_call_next_and_its_outcome_make_two_round_trips_under_the_hall_lock(clie
     staff = login(client, "clerk01")
     window(client, staff, "S01", "sign-in")
     trips: list[str] = []
-    real_together, real_send, real_execute = fast.together, fast.send, fast.Fast._execute
+    real_run = wire.run
 
-    def counted(name, real):
-        def run(*args, **kwargs):
-            trips.append(name)
-            return real(*args, **kwargs)
+    def counted(conn, statements):
+        locks = any("FOR UPDATE" in sql and "FROM halls" in sql for sql, _ in statements)
+        trips.append("lock and reads" if locks else "pipeline")
+        return real_run(conn, statements)
 
-        return run
+    def statement(conn, cursor, *_):
+        if cursor is not None:  # through SQLAlchemy's own execute, not the pipelines
+            trips.append("statement")
 
-    monkeypatch.setattr(halls_repo, "together", counted("lock and reads", real_together))
-    monkeypatch.setattr(fast, "send", counted("pipeline", real_send))
-    monkeypatch.setattr(fast.Fast, "_execute", counted("statement", real_execute))
-    for action, body in (("call-next", {}), ("outcome", {"outcome": "consulted"})):
-        trips.clear()
-        assert window(client, staff, "S01", action, **body).status_code == 200
-        lock = trips.index("lock and reads")
-        assert trips[lock:] == ["lock and reads", "pipeline"], (action, trips)
+    monkeypatch.setattr(wire, "run", counted)
+    engine = client.app.state.services.ctx.db.engine
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        for action, body in (("call-next", {}), ("outcome", {"outcome": "consulted"})):
+            trips.clear()
+            assert window(client, staff, "S01", action, **body).status_code == 200
+            lock = trips.index("lock and reads")
+            assert trips[lock:] == ["lock and reads", "pipeline"], (action, trips)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)

@@ -1,0 +1,110 @@
+"""PostgreSQL's hot statements on libpq's pipeline (server/store/wire.py): prepared once per
+connection and kept, in the connection's own transaction, failing as a cursor fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import psycopg
+import pytest
+from sqlalchemy import BigInteger, Integer, bindparam, column, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from server.store.fast import Fast, send
+from server.store.tables import halls
+from tests.pgschema import BACKEND
+
+pytestmark = [
+    pytest.mark.pg,
+    pytest.mark.skipif(BACKEND != "pg", reason="libpq's pipeline and prepared statements"),
+]
+ECHO = Fast(
+    select(
+        bindparam("n", type_=Integer).label("n"),
+        bindparam("name").label("name"),
+        bindparam("day").label("day"),
+    )
+)
+LEVEL = Fast(select(text("current_setting('transaction_isolation')")))
+OURS = "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'yc\\_%%'"
+
+
+def _ours(conn) -> int:
+    return conn.exec_driver_sql(OURS).scalar_one()
+
+
+def test_prepared_statements_outlive_rollbacks_and_savepoints(client):
+    """psycopg dropped every prepared statement after a ROLLBACK; the pool's connections
+    are told not to, so a statement is prepared once per connection however often the
+    transactions around it roll back."""
+    engine = client.app.state.services.ctx.db.engine
+    with engine.connect() as conn:
+        assert ECHO.first(conn, {"n": 1, "name": "一窗", "day": dt.date(2026, 12, 6)}) == (
+            1,
+            "一窗",
+            dt.date(2026, 12, 6),
+        )
+        prepared = _ours(conn)
+        assert prepared >= 1
+        conn.rollback()
+        for i in range(20):  # psycopg's own statements reach its prepare threshold (5)
+            conn.execute(select(halls.c.code).where(halls.c.code == f"h{i % 2}"))
+        with conn.begin_nested() as inner:
+            assert ECHO.first(conn, {"n": 2, "name": "x", "day": dt.date(2026, 1, 1)})[0] == 2
+            inner.rollback()  # ROLLBACK TO SAVEPOINT
+        conn.rollback()
+        assert ECHO.first(conn, {"n": 3, "name": "y", "day": dt.date(2026, 1, 2)})[0] == 3
+        assert _ours(conn) == prepared
+
+
+def test_a_failed_statement_raises_its_own_error_and_the_connection_goes_on(client):
+    engine = client.app.state.services.ctx.db.engine
+    duplicate = Fast(halls.insert(), ["code", "name", "last_seq"])
+    with engine.connect() as conn:
+        with conn.begin():
+            code = conn.execute(select(halls.c.code)).scalars().first()
+        with pytest.raises(IntegrityError), conn.begin():
+            duplicate.run(conn, {"code": code, "name": "重复", "last_seq": 0})
+        with pytest.raises(DBAPIError) as failed, conn.begin():
+            Fast(select(text("1 / 0"))).rows(conn, {})
+        assert isinstance(failed.value.orig, psycopg.errors.DivisionByZero)
+        assert ECHO.first(conn, {"n": 4, "name": "z", "day": dt.date(2026, 1, 3)})[0] == 4
+
+
+def test_a_statement_prepared_in_a_failed_pipeline_is_prepared_again(client):
+    """The PREPARE rode in a pipeline that failed before it: it is not taken as done."""
+    engine = client.app.state.services.ctx.db.engine
+    later = Fast(select(column("n")).select_from(text("(SELECT 41 + :k AS n) AS t")))
+    with engine.connect() as conn:
+        conn.begin()
+        trips = ("SELECT 1 / 0", None), (later._for(conn).sql, {"k": 1})
+        with pytest.raises(DBAPIError):
+            send(conn, list(trips))
+        conn.rollback()
+        assert later.scalar(conn, {"k": 1}) == 42
+
+
+def test_each_transaction_keeps_its_isolation_level(client):
+    db = client.app.state.services.ctx.db
+    with db.read() as conn:
+        assert LEVEL.scalar(conn, {}) == "repeatable read"
+    with db.write() as conn:
+        assert LEVEL.scalar(conn, {}) == "read committed"
+    with db.glance() as conn:  # autocommit: no BEGIN is sent
+        assert LEVEL.scalar(conn, {}) == "read committed"
+        raw = conn.connection.dbapi_connection
+        assert raw.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_a_parameter_of_another_type_gets_its_own_statement(client):
+    """psycopg dumps 5 as int2 and 70,000 as int4, and None untyped: each shape is prepared."""
+    engine = client.app.state.services.ctx.db.engine
+    maybe = Fast(select(bindparam("v", type_=BigInteger).label("v")))
+    with engine.connect() as conn:
+        assert [maybe.scalar(conn, {"v": v}) for v in (5, 70_000, None, 5, 3_000_000_000)] == [
+            5,
+            70_000,
+            None,
+            5,
+            3_000_000_000,
+        ]
