@@ -6,19 +6,22 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from server.store.fast import behind, send
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 PROBE_SECONDS = 2.0  # /readyz waits at most this long for the write turn and the locks
+PING_AFTER_SECONDS = 10.0  # PostgreSQL: a pooled connection idle this long is checked first
+_RESTED = "yichuang.rested_at"  # the pool record's info: when the connection came back
 # Locked past the busy timeout, disk full, I/O error, connection lost, pool exhausted: the
 # store cannot take the request now, and the same request may well succeed in a moment.
 UNAVAILABLE = (OperationalError, PoolTimeout)
@@ -257,13 +260,29 @@ def _pg_engine(url: str, pool_size: int, overflow: int, busy_timeout: float) -> 
         url,
         pool_size=pool_size,
         max_overflow=overflow,
-        pool_pre_ping=True,
         hide_parameters=True,
         # psycopg's own prepared statements off: it drops every prepared statement of the
         # connection (DEALLOCATE ALL) after any ROLLBACK, ours among them (server/store/wire.py
         # prepares the hot statements itself)
         connect_args={"options": options, "prepare_threshold": None},
     )
+
+    # A connection that rested in the pool a while is checked before use (PostgreSQL may have
+    # restarted meanwhile); one in steady use is not: a check is a round trip, on every
+    # request. One that broke in use is dropped when its statement fails (fast.send).
+    @event.listens_for(engine, "checkin")
+    def _rested(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_RESTED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _still_there(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        rested = record.info.get(_RESTED)
+        if rested is None or time.monotonic() - rested < PING_AFTER_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # what a dead connection raises depends on how it died
+            raise DisconnectionError(describe_failure(exc)) from exc
 
     @event.listens_for(engine, "before_execute")
     def _writes_first(conn: Connection, *_: Any) -> None:

@@ -252,6 +252,8 @@ def send(
     try:
         return driver, wire.run(driver, statements)
     except conn.dialect.loaded_dbapi.Error as exc:
+        if driver.broken or driver.closed:  # the pool must not hand this connection out again
+            conn.invalidate(exc)
         raise _pipeline_error(conn, exc, statements[0]) from exc
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import BigInteger, Integer, bindparam, column, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from server.store import db as db_module
 from server.store.fast import Fast, send
 from server.store.tables import halls
 from tests.pgschema import BACKEND
@@ -108,3 +109,37 @@ def test_a_parameter_of_another_type_gets_its_own_statement(client):
             5,
             3_000_000_000,
         ]
+
+
+def test_a_connection_that_broke_in_use_is_not_handed_out_again(client):
+    """No ping on every checkout: a connection killed under its user fails that statement
+    (the store is unavailable: a 503 to the client), and the pool replaces it."""
+    engine = client.app.state.services.ctx.db.engine
+    with engine.connect() as conn, engine.connect() as other:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        conn.rollback()
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        other.commit()
+        with pytest.raises(DBAPIError) as failed:
+            ECHO.first(conn, {"n": 1, "name": "x", "day": dt.date(2026, 1, 1)})
+        assert isinstance(failed.value.orig, psycopg.OperationalError)
+        assert conn.invalidated
+    with engine.connect() as conn:
+        assert ECHO.first(conn, {"n": 2, "name": "y", "day": dt.date(2026, 1, 1)})[0] == 2
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != pid
+
+
+def test_a_connection_that_rested_is_checked_before_use(client, monkeypatch):
+    """One that died while pooled (PostgreSQL restarted overnight) never reaches a request."""
+    monkeypatch.setattr(db_module, "PING_AFTER_SECONDS", 0.0)
+    engine = client.app.state.services.ctx.db.engine
+    engine.dispose()
+    with engine.connect() as doomed, engine.connect() as other:
+        pid = doomed.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        doomed.rollback()
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        other.commit()
+    for _ in range(6):  # until the pool has handed out every connection it holds
+        with engine.connect() as conn:
+            assert ECHO.first(conn, {"n": 3, "name": "z", "day": dt.date(2026, 1, 1)})[0] == 3
+            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != pid
