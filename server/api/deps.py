@@ -25,7 +25,7 @@ from server.services.auth import Authenticator, Principal
 from server.services.context import Context
 from server.services.housekeeping import Housekeeping
 from server.services.idempotency import Claim, run_claimed
-from server.services.writer import BatchWriter, LoopWriter, Writer
+from server.services.writer import GreenWriter, LoopWriter, Writer
 
 T = TypeVar("T")
 STAFF = frozenset({"clerk", "supervisor", "admin"})
@@ -63,7 +63,7 @@ class Services:
         self.sockets = SocketRegistry(self.settings.live_sockets_per_token)
         # SQLite takes one writer at a time: the event loop batches what queues up in a turn.
         # On PostgreSQL several halls may be written at once, each batch in one hall.
-        self.writer = LoopWriter(self.ctx) if self.ctx.db.is_sqlite else BatchWriter(self.ctx, 8)
+        self.writer = LoopWriter(self.ctx) if self.ctx.db.is_sqlite else GreenWriter(self.ctx)
         self.housekeeping = Housekeeping(self.ctx, self.settings.event_keep_days)
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

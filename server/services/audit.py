@@ -101,7 +101,7 @@ def note_account(hall: str, role: str) -> None:
 def in_transaction(ctx: Context, fn: Callable[[], T]) -> Callable[[], T]:
     """Wrap a write use case so that its record is appended in its own transaction.
 
-    Runs on the writer thread inside a batch: the record joins the batch's transaction,
+    Runs in the writer inside a batch: the record joins the batch's transaction,
     after the use case succeeded. A use case that fails leaves no record here; the
     middleware records the failure instead.
     """
@@ -111,7 +111,7 @@ def in_transaction(ctx: Context, fn: Callable[[], T]) -> Callable[[], T]:
 
     def audited() -> T:
         result = fn()
-        batch = getattr(hall_context._active, "batch", None)
+        batch = hall_context.active_batch()
         if batch is not None and batch.ctx is ctx and not slot.appended:
             batch.repos.audit.append(slot.fields(ctx.clock(), "ok", "ok"))
             slot.appended = True

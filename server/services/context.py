@@ -6,6 +6,7 @@ hands the use case the repositories of its transaction (`tx.devices`, `tx.ticket
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 import threading
@@ -332,13 +333,13 @@ class Batch:
         ):
             batch = cls(ctx, repos, isolate)
             box.append(batch)
-            _active.batch = batch
+            token = _active.set(batch)
             try:
                 yield batch
                 for tx in batch.txs.values():
                     tx.flush()
             finally:
-                _active.batch = None
+                _active.reset(token)
 
     def run(self, hall: str, work: Callable[[HallTx], Any], ahead: Ahead | None = None) -> Any:
         """Run one use case in this batch (in its own savepoint when isolating).
@@ -384,7 +385,14 @@ class OtherHall(Exception):
         self.hall = hall
 
 
-_active = threading.local()
+_active: contextvars.ContextVar[Batch | None] = contextvars.ContextVar(
+    "yichuang_batch", default=None
+)  # the batch running in this thread or greenlet
+
+
+def active_batch() -> Batch | None:
+    """The batch running in this thread or greenlet, if any."""
+    return _active.get()
 
 
 def run_in_hall(
@@ -395,7 +403,7 @@ def run_in_hall(
     On the writer thread the transaction may be shared with other requests (a batch).
     `ahead` names what `work` reads first, to read along with the hall lock.
     """
-    batch: Batch | None = getattr(_active, "batch", None)
+    batch = active_batch()
     if batch is not None and batch.ctx is ctx:
         return batch.run(hall, work, ahead)
     with Batch.open(ctx) as single:

@@ -8,11 +8,11 @@ committed is always found by its key. A write that failed changed nothing and is
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,22 +60,25 @@ def check_key(key: str) -> None:
         )
 
 
-_current = threading.local()
+# the claim of the use case running in this thread or greenlet
+_current: contextvars.ContextVar[Claim | None] = contextvars.ContextVar(
+    "yichuang_claim", default=None
+)
 
 
 def run_claimed(claim: Claim | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a use case on this (writer) thread with its claim, for its hall transaction."""
-    _current.claim = claim
+    """Run a use case in the writer with its claim, for its hall transaction."""
+    token = _current.set(claim)
     try:
         return fn(*args, **kwargs)
     finally:
-        _current.claim = None
+        _current.reset(token)
 
 
 def take_claim() -> Claim | None:
     """The claim of the use case now running, handed out once (to its hall transaction)."""
-    claim: Claim | None = getattr(_current, "claim", None)
-    _current.claim = None
+    claim = _current.get()
+    _current.set(None)
     return claim
 
 

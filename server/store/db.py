@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import sqlite3
 import threading
@@ -69,12 +70,15 @@ class Database:
         # re-entrant: the loop's writer holds it across a batch whose units of work take it
         self.write_lock = threading.RLock() if self.is_sqlite else None
         self.busy_timeout = busy_timeout
+        self.pool_capacity = sum(pool)  # connections the pool holds at most (PostgreSQL)
         self.engine = (
             _sqlite_engine(url, busy_timeout)
             if self.is_sqlite
             else _pg_engine(url, *pool, busy_timeout)
         )
-        self._local = threading.local()
+        # the write open in this thread or greenlet (PostgreSQL's batches run in greenlets)
+        self._active: contextvars.ContextVar[tuple[Connection, list[Callable[[], None]]] | None]
+        self._active = contextvars.ContextVar(f"yichuang_write_{id(self)}", default=None)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -106,9 +110,9 @@ class Database:
         `after_commit` runs once the commit succeeded and, on SQLite, before the write lock
         is released, so that what it publishes leaves in commit order.
         """
-        active = getattr(self._local, "active", None)
+        active = self._active.get()
         if active is not None:
-            # Already writing on this thread (a batch): nest in a savepoint of the same
+            # Already writing on this thread or greenlet (a batch): nest in a savepoint of the same
             # transaction rather than wait for a lock this thread holds itself.
             outer, pending = active
             with outer.begin_nested():
@@ -120,12 +124,12 @@ class Database:
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             callbacks: list[Callable[[], None]] = []
-            self._local.active = (conn, callbacks)
+            token = self._active.set((conn, callbacks))
             try:
                 with conn.begin():
                     yield conn
             finally:
-                self._local.active = None
+                self._active.reset(token)
             for callback in [*callbacks, after_commit]:
                 if callback is not None:
                     callback()

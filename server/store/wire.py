@@ -26,6 +26,8 @@ from typing import Any
 from psycopg import Connection, errors, pq
 from psycopg.adapt import PyFormat, Transformer
 
+from server.store import green
+
 _PLACEHOLDER = re.compile(rb"%\((\w+)\)s|%%")
 _OK = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
 
@@ -150,9 +152,13 @@ def _read(pg: pq.abc.PGconn) -> list[pq.abc.PGresult]:
         if readable:
             pg.consume_input()
     results: list[pq.abc.PGresult] = []
+    on_loop = green.inside()  # a batch on the event loop: lend it back while PostgreSQL works
     while True:
         while pg.is_busy():
-            select.select([fd], [], [])
+            if on_loop:
+                green.wait(green.ready(fd))
+            else:
+                select.select([fd], [], [])
             pg.consume_input()
         result = pg.get_result()
         if result is None:

@@ -1,0 +1,62 @@
+"""Synchronous code run on the event loop that lends the loop back while it waits (greenlets).
+
+The write use cases and the store are synchronous. `run` starts one in a greenlet on the
+loop's thread; where it would block on a socket (server/store/wire.py, waiting for
+PostgreSQL), `wait` switches back to `run`, which awaits readiness on the loop and switches
+in again with the result. The loop serves other requests meanwhile. Each greenlet has its
+own copy of the context, so the context variables of a use case stay its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import greenlet
+
+
+class _Green(greenlet.greenlet):  # type: ignore[misc]
+    """A greenlet run by `run`: `wait` may hand the loop an awaitable."""
+
+
+async def run(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run `fn(*args)` on the loop's thread; each `wait` inside it awaits without blocking."""
+    child = _Green(lambda: fn(*args), parent=greenlet.getcurrent())
+    child.gr_context = contextvars.copy_context()
+    asked = child.switch()
+    while not child.dead:
+        try:
+            value = await asked
+        except BaseException as exc:  # the waiter's to handle, as an await's would be
+            asked = child.throw(exc)
+        else:
+            asked = child.switch(value)
+    return asked
+
+
+def inside() -> bool:
+    """Whether the caller runs in a greenlet of `run` (so `wait` may be used)."""
+    return isinstance(greenlet.getcurrent(), _Green)
+
+
+def wait(awaitable: Awaitable[Any]) -> Any:
+    """Inside `run`: hand `awaitable` to the loop and return its result."""
+    return greenlet.getcurrent().parent.switch(awaitable)
+
+
+async def ready(fd: int, *, write: bool = False) -> None:
+    """Until `fd` can be read (or written)."""
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+
+    def wake() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    (loop.add_writer if write else loop.add_reader)(fd, wake)
+    try:
+        await done
+    finally:
+        (loop.remove_writer if write else loop.remove_reader)(fd)
