@@ -26,6 +26,7 @@ from server.services.context import Context
 from server.services.housekeeping import Housekeeping
 from server.services.idempotency import Claim, run_claimed
 from server.services.writer import GreenWriter, LoopWriter, Writer
+from server.store import green
 
 T = TypeVar("T")
 STAFF = frozenset({"clerk", "supervisor", "admin"})
@@ -58,6 +59,7 @@ class Services:
     writer: Writer = field(init=False)
     sockets: SocketRegistry = field(init=False)
     housekeeping: Housekeeping = field(init=False)
+    _glances: asyncio.Semaphore = field(init=False)  # PostgreSQL: sessions read on the loop
 
     def __post_init__(self) -> None:
         self.sockets = SocketRegistry(self.settings.live_sockets_per_token)
@@ -65,6 +67,7 @@ class Services:
         # On PostgreSQL several halls may be written at once, each batch in one hall.
         self.writer = LoopWriter(self.ctx) if self.ctx.db.is_sqlite else GreenWriter(self.ctx)
         self.housekeeping = Housekeeping(self.ctx, self.settings.event_keep_days)
+        self._glances = asyncio.Semaphore(max(1, self.ctx.db.pool_capacity // 4))
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a write use case in a batch (on the loop for SQLite, writer threads otherwise)."""
@@ -100,6 +103,8 @@ class Services:
         On SQLite this is one indexed read of a local file, cheaper on the event loop than the
         hop to a thread and back (which cost a staff request a third of its time). Not while
         a thread holds the write turn: the session's occasional touch would wait for it.
+        On PostgreSQL it runs on the loop too, in a greenlet that lends the loop back while
+        the session is read; a few at a time, so that they leave the writer its connections.
         """
         lock = self.ctx.db.write_lock
         if lock is not None and lock.acquire(blocking=False):  # SQLite, no thread writing
@@ -107,6 +112,12 @@ class Services:
                 return self.auth.authenticate(token, touch=touch)
             finally:
                 lock.release()
+        if lock is None:
+            async with self._glances:
+                found: Principal | None = await green.run(
+                    partial(self.auth.authenticate, token, touch=touch)
+                )
+                return found
         return await run_in_threadpool(self.auth.authenticate, token, touch=touch)
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

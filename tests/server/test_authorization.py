@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from server.config import DEMO_HALL_FILE
+from server.security import token_hash
 from tests.helpers import (
     KIOSK,
     TZ,
@@ -244,6 +245,19 @@ def test_a_logged_out_token_is_dead_at_once(client):
     clerk = login(client)
     client.post("/api/v1/auth/logout", headers=clerk)
     assert client.get("/api/v1/auth/me", headers=clerk).status_code == 401
+
+
+def test_a_session_ended_by_another_worker_stops_the_pads_next_call_at_once(client):
+    """The hot routes read the session on every request too (on PostgreSQL in a greenlet)."""
+    issue(client, queue="A")
+    clerk = login(client)
+    assert window(client, clerk, "S01", "sign-in").status_code == 200
+    token = clerk["Authorization"].removeprefix("Bearer ")
+    with client.app.state.services.ctx.units.write() as repos:  # a logout elsewhere
+        repos.sessions.end(token_hash(token))
+    r = window(client, clerk, "S01", "call-next")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+    assert issue(client, queue="A")["number"] == "A002"  # the hall goes on
 
 
 def test_a_ticket_secret_is_long_random_and_bound_to_its_ticket(client):
