@@ -70,7 +70,7 @@ class Services:
         self._glances = asyncio.Semaphore(max(1, self.ctx.db.pool_capacity // 4))
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a write use case in a batch (on the loop for SQLite, writer threads otherwise)."""
+        """Run a write use case in a batch, on the event loop (`server/services/writer.py`)."""
         job = partial(fn, *args, **kwargs)
         future = self.writer.submit(audit.in_transaction(self.ctx, job), self._hall(args))
         result: T = await asyncio.wrap_future(future)

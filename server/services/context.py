@@ -306,7 +306,7 @@ def announce(items: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
 class Batch:
     """Use cases sharing one write transaction: one lock, one flush, one commit.
 
-    The writer thread runs concurrent requests as a batch; each use case runs inside a
+    The writer runs concurrent requests as a batch; each use case runs inside a
     savepoint, so one that fails is undone alone. On PostgreSQL a batch stays in one hall:
     holding two halls' locks at once could deadlock with another batch.
     """
@@ -400,7 +400,7 @@ def run_in_hall(
 ) -> Any:
     """Run `work` in a write transaction of `hall`; its events are published after commit.
 
-    On the writer thread the transaction may be shared with other requests (a batch).
+    In the writer the transaction may be shared with other requests (a batch).
     `ahead` names what `work` reads first, to read along with the hall lock.
     """
     batch = active_batch()

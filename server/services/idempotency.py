@@ -1,6 +1,6 @@
 """Idempotency-Key: a retried write gets the answer of the first one and changes nothing.
 
-The route builds a Claim (caller, key, fingerprint of the request) and the writer thread
+The route builds a Claim (caller, key, fingerprint of the request) and the writer
 runs the use case with it; the hall transaction looks the key up first (a replay when it is
 there) and stores the answer in the same transaction as the change, so a write that
 committed is always found by its key. A write that failed changed nothing and is not kept.

@@ -134,7 +134,7 @@ def _render(repos: Repositories, sub: Subscriber, rows: list[Any]) -> list[Step]
 def record(ctx: Context, plan: Plan, outcome: Outcome, settings: Any) -> bool:
     """Store a pass's result in one transaction (False: the cursor moved meanwhile).
 
-    A hall transaction, so that on the writer thread it shares the batch of the hall's
+    A hall transaction, so that in the writer it shares the batch of the hall's
     other writes (one commit) rather than waiting for the store's lock beside them.
     """
     sub = plan.subscriber

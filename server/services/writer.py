@@ -14,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from server.services.context import Batch, Context, OtherHall
@@ -31,8 +30,8 @@ class Job:
     """One write use case and where its result goes."""
 
     fn: Callable[[], Any]
-    hall: str | None = None  # None: not known before it runs
-    future: Future[Any] | asyncio.Future[Any] = field(default_factory=Future)
+    hall: str | None  # None: not known before it runs
+    future: asyncio.Future[Any]
 
 
 class Writer:
@@ -41,9 +40,7 @@ class Writer:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def submit(
-        self, fn: Callable[[], Any], hall: str | None = None
-    ) -> Future[Any] | asyncio.Future[Any]:
+    def submit(self, fn: Callable[[], Any], hall: str | None = None) -> asyncio.Future[Any]:
         """Queue a job; the future resolves after its commit (or failure)."""
         raise NotImplementedError
 
@@ -104,9 +101,7 @@ class LoopWriter(Writer):
         self._turns = 0  # turns of the loop the queued writes have waited
         self._seen = 0  # how many were queued at the last turn
 
-    def submit(
-        self, fn: Callable[[], Any], hall: str | None = None
-    ) -> Future[Any] | asyncio.Future[Any]:
+    def submit(self, fn: Callable[[], Any], hall: str | None = None) -> asyncio.Future[Any]:
         """Queue a job for a coming turn of the loop; the future resolves after its commit."""
         job = Job(fn, hall, asyncio.get_running_loop().create_future())
         self._queue(job)
@@ -171,9 +166,7 @@ class GreenWriter(Writer):
         self._tasks: set[asyncio.Task[None]] = set()
         self._kicked = False
 
-    def submit(
-        self, fn: Callable[[], Any], hall: str | None = None
-    ) -> Future[Any] | asyncio.Future[Any]:
+    def submit(self, fn: Callable[[], Any], hall: str | None = None) -> asyncio.Future[Any]:
         """Queue a job for its hall's next batch; the future resolves after its commit."""
         job = Job(fn, hall, asyncio.get_running_loop().create_future())
         self._queued.setdefault(hall, []).append(job)

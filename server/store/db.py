@@ -213,7 +213,7 @@ _BEGIN = {mode: f"BEGIN {mode}" for mode in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE
 
 
 def _sqlite_engine(url: str, busy_timeout: float) -> Engine:
-    # LIFO pooling hands the writer thread the same connection, whose page cache is warm.
+    # LIFO pooling hands the writer the same connection, whose page cache is warm.
     # hide_parameters: a failed statement's log line must not carry names or password hashes.
     engine = create_engine(
         url,

@@ -47,7 +47,7 @@ def wait(awaitable: Awaitable[Any]) -> Any:
 
 
 async def ready(fd: int, *, write: bool = False) -> None:
-    """Until `fd` can be read (or written)."""
+    """Until `fd` can be read (with `write`: read or written)."""
     loop = asyncio.get_running_loop()
     done = loop.create_future()
 
@@ -55,8 +55,12 @@ async def ready(fd: int, *, write: bool = False) -> None:
         if not done.done():
             done.set_result(None)
 
-    (loop.add_writer if write else loop.add_reader)(fd, wake)
+    loop.add_reader(fd, wake)
+    if write:
+        loop.add_writer(fd, wake)
     try:
         await done
     finally:
-        (loop.remove_writer if write else loop.remove_reader)(fd)
+        loop.remove_reader(fd)
+        if write:
+            loop.remove_writer(fd)

@@ -146,19 +146,13 @@ def _send(
 
 def _read(pg: pq.abc.PGconn) -> list[pq.abc.PGresult]:
     """Flush the pipeline and read a result per message sent, up to the sync."""
-    fd = pg.socket
     while pg.flush():  # what the socket did not take yet; read meanwhile, lest both sides wait
-        readable, _, _ = select.select([fd], [fd], [])
-        if readable:
-            pg.consume_input()
+        _wait(pg.socket, write=True)
+        pg.consume_input()
     results: list[pq.abc.PGresult] = []
-    on_loop = green.inside()  # a batch on the event loop: lend it back while PostgreSQL works
     while True:
         while pg.is_busy():
-            if on_loop:
-                green.wait(green.ready(fd))
-            else:
-                select.select([fd], [], [])
+            _wait(pg.socket)
             pg.consume_input()
         result = pg.get_result()
         if result is None:
@@ -166,3 +160,13 @@ def _read(pg: pq.abc.PGconn) -> list[pq.abc.PGresult]:
         if result.status == pq.ExecStatus.PIPELINE_SYNC:
             return results
         results.append(result)
+
+
+def _wait(fd: int, *, write: bool = False) -> None:
+    """Until PostgreSQL answered (with `write`: or takes more); on the loop, lending it back."""
+    if green.inside():  # a batch on the loop
+        green.wait(green.ready(fd, write=write))
+    elif write:
+        select.select([fd], [fd], [])
+    else:
+        select.select([fd], [], [])
