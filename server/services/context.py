@@ -204,6 +204,8 @@ class HallTx:
         if locked.day != self.today:
             return
         self._stored = locked.waiting
+        if locked.numbers is not None:
+            self.repos.tickets.prime_numbers(self.hall, self.today, locked.numbers)
         if locked.windows is not None:
             self.repos.windows.prime(self.hall, locked.windows)
         if locked.audit_head is not None:

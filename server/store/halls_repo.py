@@ -56,6 +56,7 @@ _LOCK_AND_READ_PG = [
     Fast(repo.WAITING_COUNTS),
     Fast(HALL_WINDOWS),
     Fast(HEAD_FOR_UPDATE),
+    Fast(repo.DAY_NUMBERS),
 ]
 _FAST_SET_SEQ = Fast(_SET_SEQ, ["last_seq"])
 _FAST_INSERT_EVENTS = Fast(_INSERT_EVENTS, ["hall", "seq", "type", "at", "payload"])
@@ -124,6 +125,7 @@ class Locked:
     candidates_until: dt.datetime | None = None  # right until then (the next 暂离 end)
     current: list[dict[str, Any]] = field(default_factory=list)  # the called ticket's row
     cards: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # by username
+    numbers: dict[str, int] | None = None  # each queue's last number that day
 
 
 def _ahead_reads(hall: str, day: dt.date, ahead: Ahead | None) -> list[tuple[Fast, dict[str, Any]]]:
@@ -162,9 +164,9 @@ class HallsRepo:
     def lock(self, hall: str, day: dt.date, ahead: Ahead | None = None) -> Locked | None:
         """Take the hall's write lock (None: no such hall), with what is read along with it.
 
-        On PostgreSQL the day's waiting counts, the hall's windows, the head of its audit
-        chain (locked: a staff write appends to it) and what `ahead` names come in the same
-        round trip; SQLite has no round trips to save, and they are read when first needed.
+        On PostgreSQL the day's waiting counts and numbers, the hall's windows, the head of
+        its audit chain (locked: a staff write appends to it) and what `ahead` names come in
+        the same round trip; SQLite has no round trips to save, and they are read when first needed.
         """
         if self.conn.dialect.name == "sqlite":
             seq = lock_hall(self.conn, hall)
@@ -173,14 +175,15 @@ class HallsRepo:
         reads = [(fast, params) for fast in _LOCK_AND_READ_PG]
         extra = _ahead_reads(hall, day, ahead)
         answers = together(self.conn, reads + extra)
-        locked, counts, rows, head = answers[:4]
+        locked, counts, rows, head, numbers = answers[:5]
         if not locked:
             return None
         waiting = {queue: int(n) for queue, n in counts if n}
         audit_head = head_from_row(head[0]) if head else None
         found = Locked(int(locked[0][0]), day, waiting, window_rows(rows), audit_head)
+        found.numbers = {queue: int(n) for queue, n in numbers}
         if ahead is not None:
-            _take_ahead(found, ahead, answers[4:])
+            _take_ahead(found, ahead, answers[5:])
         return found
 
     def layout(self, hall: str) -> Layout | None:

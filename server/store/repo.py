@@ -139,6 +139,10 @@ _EVENTS_AFTER = (
 WAITING_COUNTS = select(waiting_counts.c.queue, waiting_counts.c.waiting).where(
     waiting_counts.c.hall == _p("hall"), waiting_counts.c.business_date == _p("day")
 )
+# a hall's numbers of the day, read along with its lock (PostgreSQL: halls_repo.lock)
+DAY_NUMBERS = select(counters.c.queue, counters.c.last_number).where(
+    counters.c.hall == _p("hall"), counters.c.business_date == _p("day")
+)
 _UPSERTS: dict[tuple[str, str], Any] = {}
 # The hot path's statements on the driver's cursor (server/store/fast.py).
 _FAST_GET_TICKET = Fast(_GET_TICKET)
@@ -153,6 +157,7 @@ _COUNTER_KEYS = ["hall", "business_date", "queue", "last_number"]
 _WAITING_KEYS = ["hall", "business_date", "queue", "waiting"]
 _NEXT_NUMBER: dict[str, Fast] = {}  # per dialect
 _ADJUST_WAITING: dict[str, Fast] = {}
+_SET_NUMBER: dict[str, Fast] = {}
 
 
 def _upsert(conn: Connection, table: Any, keys: list[Any], column: str) -> Any:
@@ -463,6 +468,19 @@ def next_number(conn: Connection, hall: str, day: dt.date, queue: str) -> int:
         stmt = _NEXT_NUMBER[conn.dialect.name] = Fast(upsert, _COUNTER_KEYS)
     params = {"hall": hall, "business_date": day, "queue": queue, "last_number": 1}
     return int(stmt.scalar(conn, params))
+
+
+def set_number(conn: Connection, hall: str, day: dt.date, queue: str, number: int) -> None:
+    """Store a queue's last number of the day, allocated under the hall lock (PostgreSQL)."""
+    stmt = _SET_NUMBER.get(conn.dialect.name)
+    if stmt is None:
+        keys = [counters.c.hall, counters.c.business_date, counters.c.queue]
+        base = postgresql.insert(counters)
+        upsert = base.on_conflict_do_update(
+            index_elements=keys, set_={"last_number": base.excluded.last_number}
+        )
+        stmt = _SET_NUMBER[conn.dialect.name] = Fast(upsert, _COUNTER_KEYS)
+    stmt.run(conn, {"hall": hall, "business_date": day, "queue": queue, "last_number": number})
 
 
 def adjust_waiting(conn: Connection, hall: str, deltas: dict[tuple[dt.date, str], int]) -> None:

@@ -56,6 +56,8 @@ class Repositories:
                 self.windows.forget()
             if "audit" in self.__dict__:
                 self.audit.forget()
+            if "tickets" in self.__dict__:  # its numbers may count a rolled-back ticket
+                self.tickets.forget_numbers()
             raise
 
     def writes_behind(self, *, then_commit: bool = False) -> AbstractContextManager[None]:

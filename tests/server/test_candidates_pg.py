@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 
 import pytest
 from sqlalchemy import event, update
@@ -119,32 +120,46 @@ def test_the_called_ticket_comes_with_the_hall_lock(client, clock):
         ]
 
 
-def test_call_next_and_its_outcome_make_two_round_trips_under_the_hall_lock(client, monkeypatch):
+@pytest.fixture
+def trips(client, monkeypatch):
+    """Round trips, as they happen: the hall lock's, other pipelines and plain statements."""
+    counted: list[str] = []
+    real_run = wire.run
+
+    def run(conn, statements):
+        locks = any("FOR UPDATE" in sql and "FROM halls" in sql for sql, _ in statements)
+        counted.append("lock and reads" if locks else "pipeline")
+        return real_run(conn, statements)
+
+    def statement(conn, cursor, *_):
+        # through SQLAlchemy's own execute, not the pipelines; the relay's reads of the
+        # event log run on their own thread and are none of the request's
+        if cursor is not None and threading.current_thread().name != "pg-relay":
+            counted.append("statement")
+
+    monkeypatch.setattr(wire, "run", run)
+    engine = client.app.state.services.ctx.db.engine
+    event.listen(engine, "before_cursor_execute", statement)
+    yield counted
+    event.remove(engine, "before_cursor_execute", statement)
+
+
+def test_call_next_and_its_outcome_make_two_round_trips_under_the_hall_lock(client, trips):
     """The lock and the first reads, then the writes and the COMMIT: nothing in between."""
     for _ in range(3):
         issue(client, queue="A")
     staff = login(client, "clerk01")
     window(client, staff, "S01", "sign-in")
-    trips: list[str] = []
-    real_run = wire.run
+    for action, body in (("call-next", {}), ("outcome", {"outcome": "consulted"})):
+        trips.clear()
+        assert window(client, staff, "S01", action, **body).status_code == 200
+        lock = trips.index("lock and reads")
+        assert trips[lock:] == ["lock and reads", "pipeline"], (action, trips)
 
-    def counted(conn, statements):
-        locks = any("FOR UPDATE" in sql and "FROM halls" in sql for sql, _ in statements)
-        trips.append("lock and reads" if locks else "pipeline")
-        return real_run(conn, statements)
 
-    def statement(conn, cursor, *_):
-        if cursor is not None:  # through SQLAlchemy's own execute, not the pipelines
-            trips.append("statement")
-
-    monkeypatch.setattr(wire, "run", counted)
-    engine = client.app.state.services.ctx.db.engine
-    event.listen(engine, "before_cursor_execute", statement)
-    try:
-        for action, body in (("call-next", {}), ("outcome", {"outcome": "consulted"})):
-            trips.clear()
-            assert window(client, staff, "S01", action, **body).status_code == 200
-            lock = trips.index("lock and reads")
-            assert trips[lock:] == ["lock and reads", "pipeline"], (action, trips)
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
+def test_an_issue_takes_its_number_without_a_round_trip_of_its_own(client, trips):
+    """The day's numbers come with the hall lock; the counter is written with the ticket."""
+    assert issue(client, queue="A")["number"] == "A001"
+    trips.clear()
+    assert [issue(client, queue="A")["number"] for _ in range(2)] == ["A002", "A003"]
+    assert trips == ["lock and reads", "pipeline"] * 2, trips

@@ -47,6 +47,38 @@ def test_a_batch_commits_many_requests_and_a_failing_one_changes_nothing(client)
     assert [e["queue_counts"]["A"] for e in events[:5]] == [1, 2, 3, 4, 5]
 
 
+def test_a_request_undone_after_taking_its_number_leaves_no_gap(client):
+    """The numbers counted under the hall lock go back with a savepoint that rolls back."""
+    ctx = services_of(client).ctx
+
+    def issue():
+        return tickets.issue_ticket(ctx, "demo", tickets.IssueRequest(queue="A"), by_staff=False)
+
+    def issue_then_fail():
+        def work(tx):
+            taken = issue()["number"]
+            raise RuntimeError(f"undone after {taken}")
+
+        return run_in_hall(ctx, "demo", work)
+
+    async def together():
+        writer = GreenWriter(ctx)
+        jobs = [issue, issue, issue_then_fail, issue, issue_then_fail, issue]
+        return await asyncio.gather(
+            *(writer.submit(job, "demo") for job in jobs), return_exceptions=True
+        )
+
+    first, second, failed, third, failed_too, fourth = asyncio.run(together())
+    assert str(failed) == "undone after A003" and str(failed_too) == "undone after A004"
+    assert [t["number"] for t in (first, second, third, fourth)] == [
+        "A001",
+        "A002",
+        "A003",
+        "A004",
+    ]
+    assert issue()["number"] == "A005"  # and the stored counter agrees
+
+
 def _write_twice(ctx) -> str:
     """A use case that opens its own write inside the batch (nests, does not deadlock)."""
     with ctx.db.write():
