@@ -17,13 +17,16 @@ for its owner to roll back.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import select
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import Connection, errors, pq
+from psycopg.abc import Buffer
 from psycopg.adapt import PyFormat, Transformer
 
 from server.store import green
@@ -76,22 +79,32 @@ def run(conn: Connection[Any], statements: Sequence[Statement]) -> list[pq.abc.P
     if session is None:
         session = _sessions[conn] = _Session(conn)
     pg = conn.pgconn
+    # Every parameter is dumped before anything is sent: a value the driver refuses (a NUL in
+    # a text) then fails the call while the connection is still idle, not mid-pipeline.
+    dumped = [_dump(session, sql, values) for sql, values in statements]
     answers: list[bool] = []  # per result to come: whether it answers a statement
     prepared: list[tuple[bytes, tuple[int, ...]]] = []
     pg.enter_pipeline_mode()
     try:
         if _begin(conn, pg):
             answers.append(False)
-        for sql, values in statements:
-            key = _send(session, pg, sql, values)
+        for statement in dumped:
+            key = _send(session, pg, statement)
             if key is not None:
                 prepared.append(key)
                 answers.append(False)
             answers.append(True)
         pg.pipeline_sync()
         results = _read(pg)
-    finally:
-        pg.exit_pipeline_mode()
+    except BaseException:
+        with contextlib.suppress(Exception):  # read what was sent, to leave the pipeline
+            pg.pipeline_sync()
+            _read(pg)
+            pg.exit_pipeline_mode()
+        if pg.pipeline_status != pq.PipelineStatus.OFF:
+            conn.close()  # unusable mid-pipeline: the pool must not hand it out again
+        raise
+    pg.exit_pipeline_mode()
     failed = next((r for r in results if r.status not in _OK), None)
     if failed is not None:
         for key in prepared:  # a statement prepared in a failed pipeline may not exist
@@ -121,26 +134,43 @@ def _begin(conn: Connection[Any], pg: pq.abc.PGconn) -> bool:
     return True
 
 
-def _send(
-    session: _Session, pg: pq.abc.PGconn, sql: str, values: Mapping[str, Any] | None
-) -> tuple[bytes, tuple[int, ...]] | None:
-    """Queue one statement; the key of its prepared statement if it is prepared now (first)."""
+@dataclass(frozen=True)
+class _Dumped:
+    """One statement ready to send: its query and its parameters as the driver dumped them."""
+
+    query: _Query
+    params: Sequence[Buffer | None] | None = None
+    types: tuple[int, ...] = ()
+    formats: Sequence[pq.Format] | None = None
+
+
+def _dump(session: _Session, sql: str, values: Mapping[str, Any] | None) -> _Dumped:
     query = _queries.get(sql)
     if query is None:
         query = _queries[sql] = _Query(sql)
     if not query.names:
-        pg.send_query_params(query.text, None)
-        return None
+        return _Dumped(query)
     assert values is not None
     tx = session.tx
     params = tx.dump_sequence([values[n] for n in query.names], query.formats)
-    key = (query.text, tx.types or ())
+    return _Dumped(query, params, tuple(tx.types or ()), list(tx.formats or ()))
+
+
+def _send(
+    session: _Session, pg: pq.abc.PGconn, statement: _Dumped
+) -> tuple[bytes, tuple[int, ...]] | None:
+    """Queue one statement; the key of its prepared statement if it is prepared now (first)."""
+    query = statement.query
+    if statement.params is None:
+        pg.send_query_params(query.text, None)
+        return None
+    key = (query.text, statement.types)
     name = session.prepared.get(key)
     fresh = name is None
     if name is None:
         name = session.prepared[key] = b"yc_%d" % next(_names)
         pg.send_prepare(name, query.text, param_types=key[1])
-    pg.send_query_prepared(name, params, param_formats=tx.formats)
+    pg.send_query_prepared(name, statement.params, param_formats=statement.formats)
     return key if fresh else None
 
 

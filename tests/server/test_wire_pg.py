@@ -72,6 +72,20 @@ def test_a_failed_statement_raises_its_own_error_and_the_connection_goes_on(clie
         assert ECHO.first(conn, {"n": 4, "name": "z", "day": dt.date(2026, 1, 3)})[0] == 4
 
 
+def test_a_value_the_driver_refuses_after_waiting_writes_fails_before_anything_is_sent(client):
+    """A NUL in a text is refused while dumping: the writes before it in the pipeline are not
+    sent, and the connection leaves pipeline mode (it was left busy in it, for good)."""
+    engine = client.app.state.services.ctx.db.engine
+    with engine.connect() as conn:
+        conn.begin()
+        waiting = ("SELECT 1", None), (ECHO._for(conn).sql, {"n": 1, "name": "a\x00b", "day": None})
+        with pytest.raises(DBAPIError) as refused:
+            send(conn, list(waiting))
+        assert isinstance(refused.value.orig, psycopg.DataError)
+        conn.rollback()
+        assert ECHO.first(conn, {"n": 5, "name": "好", "day": dt.date(2026, 1, 4)})[0] == 5
+
+
 def test_a_statement_prepared_in_a_failed_pipeline_is_prepared_again(client):
     """The PREPARE rode in a pipeline that failed before it: it is not taken as done."""
     engine = client.app.state.services.ctx.db.engine
