@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 
 QUEUE_LIMIT = 5000  # a subscriber this far behind is dropped; it resyncs from the log
 
@@ -35,6 +36,8 @@ class Hub:
         self._subs: dict[str, set[Subscriber]] = defaultdict(set)
         self._last: dict[str, int] = {}
         self._lock = threading.Lock()
+        # told of a hall's first subscriber (the PostgreSQL relay listens to its channel)
+        self.on_watch: Callable[[str], None] | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Attach the event loop that owns the subscribers."""
@@ -55,6 +58,8 @@ class Hub:
         """Start buffering a hall's events for a new connection (call on the loop)."""
         sub = Subscriber(hall)
         self._subs[hall].add(sub)
+        if self.on_watch is not None:
+            self.on_watch(hall)
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:

@@ -25,7 +25,7 @@ pytestmark = [
 
 
 def ring_for_another_hall(db, stop: threading.Event) -> None:
-    """Notify the channel for a hall of its own every 0.1 s, as a busy platform would."""
+    """Notify the channel of another hall every 0.1 s, as a busy platform would."""
     while not stop.is_set():
         with db.engine.begin() as conn:
             notify(conn, "elsewhere")
@@ -45,6 +45,7 @@ def test_a_lost_notice_of_a_quiet_hall_is_recovered_from_the_log_while_others_ri
     make_client, clock, monkeypatch
 ):
     worker_a, worker_b = make_client(clock), make_client(clock)
+    worker_b.app.state.services.relay.watch("elsewhere")  # a screen of the busy hall here
     stop = threading.Event()
     noise = threading.Thread(
         target=ring_for_another_hall, args=(worker_a.app.state.services.ctx.db, stop)
@@ -71,6 +72,37 @@ def test_a_lost_notice_of_a_quiet_hall_is_recovered_from_the_log_while_others_ri
     assert [m["type"] for m in got] == ["ticket.issued"] * 3
     assert [m["ticket"]["number"] for m in got] == numbers
     assert took < 2.5
+
+
+def test_a_worker_hears_a_halls_writes_only_while_somebody_there_watches_it(
+    make_client, clock, monkeypatch
+):
+    """Without a screen of the hall a worker is not woken by its commits; with one, at once."""
+    worker_a, worker_b = make_client(clock), make_client(clock)
+    relay = worker_b.app.state.services.relay
+    heard: list[str] = []
+    deliver = relay._deliver
+
+    def counted(payload: str) -> None:
+        heard.append(payload.split("\n")[0])
+        deliver(payload)
+
+    monkeypatch.setattr(relay, "_deliver", counted)
+    issue(worker_a, queue="A")
+    time.sleep(0.3)
+    assert heard == []
+    with worker_b.websocket_connect("/api/v1/halls/demo/live?token=demo-display") as ws:
+        snapshot = ws.receive_json()
+        deadline = time.monotonic() + 3
+        while "demo" not in relay.heard and time.monotonic() < deadline:
+            time.sleep(0.01)
+        started = time.monotonic()
+        number = issue(worker_a, queue="A")["number"]
+        got = ws.receive_json()
+        took = time.monotonic() - started
+    assert (got["seq"], got["ticket"]["number"]) == (snapshot["seq"] + 1, number)
+    assert heard == ["demo"]
+    assert took < 0.5  # the notice, not the poll of once a second
 
 
 def test_two_installations_in_two_schemas_of_one_database_do_not_hear_each_other(

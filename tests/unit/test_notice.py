@@ -72,3 +72,25 @@ def test_a_gap_or_a_bare_notice_reads_the_log_and_an_old_notice_is_ignored():
     relay._deliver("demo")  # the hall alone (too big): read, nothing new
     assert relay.reads == 2
     assert len(relay.hub.got) == 1  # type: ignore[attr-defined]
+
+
+def test_the_poll_reads_the_log_only_for_watched_halls_and_moves_past_the_others():
+    log = [event(n) for n in (1, 2, 3)]
+    relay = Relay(log)
+    relay.last = {"demo": 1, "quiet": 5}
+    relay.watch("demo")
+    relay._polled({"demo": 3, "quiet": 9})
+    assert relay.reads == 1
+    assert relay.hub.got == [("demo", log[1:])]  # type: ignore[attr-defined]
+    assert relay.last == {"demo": 3, "quiet": 9}  # a later subscriber's snapshot has 6…9
+
+
+def test_a_halls_first_subscriber_asks_the_relay_to_listen_to_it():
+    relay = Relay([])
+    hub = relay.hub
+    first = hub.subscribe("demo")
+    hub.subscribe("demo")
+    hub.unsubscribe(first)
+    hub.subscribe("other")
+    assert relay.wanted == {"demo", "other"}
+    relay.stop()
