@@ -88,7 +88,7 @@ def build_view(s: PadState) -> PadView:
         "busy": s.busy,
         "connection": connection,
         "connection_level": connection_level,
-        "clerk": f"{s.name} ({s.username})" if s.username else "",
+        "clerk": f"{s.name}（{s.username}）" if s.username else "",
     }
     if s.phase != "working" or s.context is None:
         shown = [(w, *_window_choice(w)) for w in s.windows if w.get("code")]

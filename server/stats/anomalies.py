@@ -59,9 +59,9 @@ def anomaly_report(ctx: Context, hall: str, month: str | None) -> dict[str, Any]
             "completion": cases["completion"],
             "rates": rates,
             "notes": [
-                "数据量不符：部门报送业务量与系统办理量 (受理+咨询+不予受理) 不一致",
+                "数据量不符：部门报送业务量与系统办理量（受理+咨询+不予受理）不一致",
                 "材料转递与办结率按办件统计，口径见 docs/statistics.md",
-                "有效办理率：窗口 (受理+咨询+不予受理) ÷ 已结束的叫号，不是办结率",
+                "有效办理率：窗口（受理+咨询+不予受理）÷ 已结束的叫号，不是办结率",
             ],
         }
         # 疑似代评 and 差评整改 (issue 15)
@@ -292,8 +292,8 @@ def _calling_findings(calling: dict[str, Any]) -> list[str]:
     )
     out = [
         f"{r['window_name']}：部门报送 {r['reported']} 件，"
-        f"系统办理 {r['services']} 件 (叫号 {r['called']} 次，受理 {r['accepted']}"
-        f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']})，"
+        f"系统办理 {r['services']} 件（叫号 {r['called']} 次，受理 {r['accepted']}"
+        f"、咨询 {r['consulted']}、不予受理 {r['rejected']}、过号 {r['no_show']}），"
         f"数据量不符，相差 {r['difference']:+d} 件"
         for r in mismatched
     ]
@@ -334,5 +334,5 @@ def _rate_findings(rates: dict[str, Any]) -> list[str]:
             key = "completion_rate" if flag.startswith("有效办理") else "no_show_rate"
             mine, whole = r[key], rates[f"hall_{key}"]
             name, verdict = flag[:-2], flag[-2:]
-            out.append(f"{r['window_name']}：{name} {mine:.1%} (全厅 {whole:.1%})，{verdict}")
+            out.append(f"{r['window_name']}：{name} {mine:.1%}（全厅 {whole:.1%}），{verdict}")
     return out

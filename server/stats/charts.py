@@ -54,7 +54,7 @@ def chart(
 def arrivals_chart(rows: list[dict[str, Any]], span: str) -> str:
     """Tickets issued and calls made per hour of day."""
     return column_chart(
-        f"每小时取号与叫号 ({span})",
+        f"每小时取号与叫号（{span}）",
         [r["key"] + "时" for r in rows],
         [
             Series("取号", [r["issued"] for r in rows], PALETTE[0]),
@@ -69,7 +69,7 @@ def waiting_chart(waiting: Durations, span: str) -> str:
     counts = waiting.histogram(WAIT_EDGES)
     labels = [f"{a}-{b}" for a, b in pairwise(WAIT_EDGES)]
     return column_chart(
-        f"等候时长分布 ({span})",
+        f"等候时长分布（{span}）",
         [*labels, f"{WAIT_EDGES[-1]}+"],
         [Series("人次", [float(n) for n in counts], PALETTE[5])],
         unit="人次 / 等候分钟",
@@ -79,7 +79,7 @@ def waiting_chart(waiting: Durations, span: str) -> str:
 def outcomes_chart(rows: list[dict[str, Any]], span: str) -> str:
     """Outcomes per window, stacked: 受理, 咨询, 不予受理, 过号, 转移."""
     return stacked_bars(
-        f"各窗口办理结果 ({span})",
+        f"各窗口办理结果（{span}）",
         [r["label"] for r in rows],
         [
             Series(label, [float(r[key] or 0) for r in rows], PALETTE[i])
@@ -93,14 +93,14 @@ def staffing_chart(advice: dict[str, Any], weekday: int | None) -> str:
     """Windows needed (Erlang C) against windows at work, per hour of one weekday."""
     days = {d["weekday"]: d for d in advice["weekdays"]}
     if weekday is not None and not 0 <= weekday <= 6:
-        raise Invalid("invalid_weekday", "星期应为 0 (周一) 至 6 (周日)")
+        raise Invalid("invalid_weekday", "星期应为 0（周一）至 6（周日）")
     chosen = days.get(weekday if weekday is not None else 0) or next(iter(days.values()), None)
     if chosen is None:
-        return column_chart("排班建议 (无数据)", [], [])
+        return column_chart("排班建议（无数据）", [], [])
     hours = chosen["hours"]
     return column_chart(
-        f"{WEEKDAYS[chosen['weekday']]} 建议开窗与实际开窗 "
-        f"(平均等候 ≤ {advice['target_wait_min']:g} 分钟)",
+        f"{WEEKDAYS[chosen['weekday']]} 建议开窗与实际开窗"
+        f"（平均等候 ≤ {advice['target_wait_min']:g} 分钟）",
         [f"{h['hour']:02d}时" for h in hours],
         [
             Series("建议开窗", [float(h["needed"]) for h in hours], PALETTE[3]),

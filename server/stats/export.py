@@ -102,11 +102,11 @@ def _about_sheet(book: Workbook, read: HallRead, period: Period) -> None:
         ("统计期间", f"{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d}"),
         ("生成时间", read.header(period)["generated_local"]),
         ("等候时长", "取号至首次叫号；重呼、过号重排、转移后的再次等候不计入"),
-        ("办理时长", "叫号至登记结果 (受理/咨询/不予受理/转移)，含重呼等待；过号不计"),
-        ("有效办理率", "(受理+咨询+不予受理) ÷ 已结束的叫号"),
+        ("办理时长", "叫号至登记结果（受理/咨询/不予受理/转移），含重呼等待；过号不计"),
+        ("有效办理率", "（受理+咨询+不予受理）÷ 已结束的叫号"),
         ("过号率", "过号 ÷ 已结束的叫号"),
-        ("满意率", "(非常满意+满意+基本满意) ÷ 已评价"),
-        ("参评率", "已评价 ÷ 应评价 (每次受理/咨询/不予受理均应评价)"),
+        ("满意率", "（非常满意+满意+基本满意）÷ 已评价"),
+        ("参评率", "已评价 ÷ 应评价（每次受理/咨询/不予受理均应评价）"),
         ("口径说明", "详见 docs/statistics.md；窗口与人员按叫号计，取号数按取号队列计"),
     ):
         ws.append(xlsx.row(ws, [key, value]))
@@ -156,7 +156,7 @@ def _day(dim: str, row: dict[str, Any]) -> dt.date | None:
 def _arrivals_chart(book: Workbook, hours: WriteOnlyWorksheet, count: int) -> None:
     """A chart sheet: tickets issued per hour of day, from the 按时段 sheet's 取号数 column."""
     chart = BarChart()
-    chart.title = "每小时到达人数 (取号数)"
+    chart.title = "每小时到达人数（取号数）"
     chart.y_axis.title = "取号数"
     chart.x_axis.title = "时段"
     last = max(count, 1) + 1

@@ -180,7 +180,7 @@ def ordered_keys(
 
 def _label(dim: str, key: str) -> str:
     if key == UNKNOWN:
-        return "(未记录)"
+        return "（未记录）"
     if dim == "hour":
         return f"{key}:00-{int(key) + 1:02d}:00"
     if dim == "day":
@@ -201,7 +201,7 @@ def table(
     rows = []
     for key, label in ordered_keys(dim, tallies, layout, windows):
         if dim == "clerk" and key in clerks:
-            label = f"{clerks[key]} ({key})"
+            label = f"{clerks[key]}（{key}）"
         tally = tallies.get(key, Tally())
         rows.append({"key": key, "label": label, **tally.row(per_ticket)})
     return {

@@ -236,7 +236,7 @@ def _alerts(queues: list[dict[str, Any]], devices: list[dict[str, Any]]) -> list
                     "kind": "device",
                     "device": d["id"],
                     "message": f"{d['name']}：{d['status_label']}"
-                    + (f" ({d['detail']})" if d["detail"] else ""),
+                    + (f"（{d['detail']}）" if d["detail"] else ""),
                 }
             )
     return alerts

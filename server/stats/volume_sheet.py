@@ -28,7 +28,7 @@ HEADERS = (
     "其中过号",
 )
 HEADER_ROW = 4
-NOTE = "请填写各窗口本月报送业务量 (件)，分项可不填；保存后在统计后台「业务量报送」上传。"
+NOTE = "请填写各窗口本月报送业务量（件），分项可不填；保存后在统计后台「业务量报送」上传。"
 MAX_ROWS = 1000
 
 
@@ -79,7 +79,7 @@ def upload(ctx: Context, hall: str, month: str | None, data: bytes, by: str) -> 
     file_month, items = parse_template(data)
     chosen = month or file_month
     if chosen is None:
-        raise Invalid("month_required", "请在报送表 B1 单元格或请求中注明月份 (YYYY-MM)")
+        raise Invalid("month_required", "请在报送表 B1 单元格或请求中注明月份（YYYY-MM）")
     if month and file_month and month != file_month:
         raise Invalid(
             "month_mismatch",
@@ -94,7 +94,7 @@ def parse_template(data: bytes) -> tuple[str | None, list[VolumeItem]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise Invalid("invalid_file", "无法读取上传的文件，请使用下载的报送表 (xlsx)") from None
+        raise Invalid("invalid_file", "无法读取上传的文件，请使用下载的报送表（xlsx）") from None
     try:
         ws = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         rows = list(ws.iter_rows(max_row=MAX_ROWS + HEADER_ROW, max_col=8, values_only=True))

@@ -128,8 +128,8 @@ def test_the_supervisor_signs_in_and_sees_the_live_hall(page, hall):
     alerts = page.inner_text("#alerts")
     assert "公积金 等候 20 人，达到预警值 20 人" in alerts
     assert "无差别综合受理 等候 128 人，达到预警值 20 人" in alerts
-    assert "1号自助取号机 打印机：缺纸 (纸卷用完)" in alerts
-    assert "S13 窗口屏：离线 (屏幕无应答)" in alerts
+    assert "1号自助取号机 打印机：缺纸（纸卷用完）" in alerts
+    assert "S13 窗口屏：离线（屏幕无应答）" in alerts
     sign = page.locator("#devices tr", has_text="S13 窗口屏").all_inner_texts()
     assert [cell.strip() for cell in sign[0].split("\t")][:3] == ["S13 窗口屏", "S13", "离线"]
     zh = page.inner_text("#areas .card >> nth=0")

@@ -15,7 +15,7 @@ def test_signing_in_at_the_preset_window_opens_it_and_loads_the_context(client, 
     view = pad.view()
     assert view.phase == "working"
     assert view.title == "S01 1号窗口" and view.status == "服务中"
-    assert view.clerk == "李明 (clerk01)"
+    assert view.clerk == "李明（clerk01）"
     assert view.queues == ("A 无差别综合受理 · 等候 1 人",)
     assert [n for n, _ in view.next_numbers] == ["A001"]
     assert view.enabled["call_next"] and not view.enabled["accepted"]

@@ -106,5 +106,5 @@ def test_statistics_group_the_services_by_the_matter_recorded(client):
     rows = {row["label"]: row for row in r.json()["rows"]}
     assert rows["企业设立登记"]["accepted"] == 2 and rows["企业设立登记"]["issued"] == 2
     assert rows["企业变更登记"]["accepted"] == 1
-    assert rows["(未记录)"]["consulted"] == 1
+    assert rows["（未记录）"]["consulted"] == 1
     assert r.json()["by_label"] == "办理事项"

@@ -82,7 +82,7 @@ def test_printer_trouble_shows_as_a_device_alert(client, supervisor):
         "level": "error",
         "kind": "device",
         "device": "kiosk-1.printer",
-        "message": "1号自助取号机 打印机：缺纸 (纸卷用完)",
+        "message": "1号自助取号机 打印机：缺纸（纸卷用完）",
     } in body["alerts"]
     client.post(
         "/api/v1/halls/demo/devices/kiosk-1.printer/status", json={"status": "ok"}, headers=KIOSK
@@ -109,7 +109,7 @@ def test_a_window_sign_reported_by_the_hall_display_is_named_after_its_window(cl
     sign, alerts = device(client, supervisor, "display-1.sign-S01")
     assert (sign["name"], sign["kind"], sign["window"]) == ("S01 窗口屏", "sign", "S01")
     assert sign["status_label"] == "离线" and sign["level"] == "error"
-    assert any(a["message"] == "S01 窗口屏：离线 (屏幕无应答)" for a in alerts)
+    assert any(a["message"] == "S01 窗口屏：离线（屏幕无应答）" for a in alerts)
 
 
 def test_an_ok_not_repeated_within_ten_minutes_shows_as_not_reported(client, clock, supervisor):

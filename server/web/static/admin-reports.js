@@ -157,7 +157,7 @@ async function loadStaffing(event) {
   const select = $("staffing-weekday");
   const chosen = select.value || (data.weekdays[0] && String(data.weekdays[0].weekday));
   select.replaceChildren(...data.weekdays.map((d) => {
-    const option = el("option", `${d.label} (${d.days} 天)`);
+    const option = el("option", `${d.label}（${d.days} 天）`);
     option.value = String(d.weekday);
     return option;
   }));

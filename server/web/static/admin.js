@@ -12,7 +12,7 @@ const SUMMARY_COLUMNS = [
 
 class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.error && body.error.message) || `请求失败 (${status})`);
+    super((body && body.error && body.error.message) || `请求失败（${status}）`);
     this.status = status;
   }
 }

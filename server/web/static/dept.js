@@ -43,7 +43,7 @@
       data = {};
     }
     if (!response.ok) {
-      const err = new Error((data.error && data.error.message) || "请求失败 (" + response.status + ")");
+      const err = new Error((data.error && data.error.message) || "请求失败（" + response.status + "）");
       err.status = response.status;
       throw err;
     }

@@ -81,7 +81,7 @@
           response.status,
           err.code || "http_error",
           err.message || ([502, 503, 504].indexOf(response.status) >= 0
-            ? BUSY : "请求失败 (" + response.status + ")"),
+            ? BUSY : "请求失败（" + response.status + "）"),
           err.detail
         );
       }

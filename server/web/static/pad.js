@@ -430,7 +430,7 @@
     $("win-title").textContent = w.name;
     $("win-status").textContent = paused ? "暂停服务：" + (w.paused_reason || "暂停") : w.status === "open" ? "服务中" : "未开启";
     $("win-status").className = "status " + (w.status === "open" ? "ok" : "warn");
-    $("clerk-name").textContent = ctx.me.name + " (" + ctx.me.username + ")";
+    $("clerk-name").textContent = ctx.me.name + "（" + ctx.me.username + "）";
     renderCurrent(ctx.current);
     $("queues").textContent = "";
     ctx.queues.forEach((q) => $("queues").append(el("div", { class: "queue" }, q.code + " " + q.name + " · 等候 " + q.waiting + " 人")));

@@ -71,7 +71,7 @@
       case "cancelled":
         return "已取消";
       default:
-        return "已过期 (票号当天有效)";
+        return "已过期（票号当天有效）";
     }
   }
 
