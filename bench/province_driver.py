@@ -24,13 +24,13 @@ import httpx
 
 from bench.halls import HallShape, clerk, kiosk_token, queue_codes, served_queues
 from bench.harness import PASSWORD
+from bench.lean_http import LeanClient, LeanError
 
 SETUP_CONCURRENCY = 16
-# Requests handed to httpx at once. httpcore's pool scans its whole queue of waiting requests
-# for each one it assigns, so an overloaded run with thousands queued there spent the
-# driver's CPU in that scan (py-spy), and measured the driver instead of the server; past
-# this many, requests wait here, and their latency still runs from their scheduled time.
+# Connections to the server during the drive: past this many requests in flight, requests
+# wait here, and their latency still runs from their scheduled time.
 IN_FLIGHT = 300
+ACCEPTED = json.dumps({"outcome": "accepted"}).encode()
 CALLS_PER_WINDOW = 0.5  # calls/s a window is planned for: a hall gets rate ÷ this windows
 
 
@@ -105,15 +105,15 @@ class Driver:
         self.events = [e for e in schedule(plan) if e[2] % int(plan["drivers"]) == index]  # type: ignore[call-overload]
         self.windows: dict[int, list[Window]] = {}
         self.results = Results()
-        self.sending = asyncio.Semaphore(IN_FLIGHT)
-        self.http = httpx.AsyncClient(
+        self.lean = LeanClient(str(plan["url"]), IN_FLIGHT)  # the drive (bench/lean_http.py)
+        self.http = httpx.AsyncClient(  # the setup
             base_url=str(plan["url"]),
             timeout=60,
             limits=httpx.Limits(max_connections=400, max_keepalive_connections=400),
         )
 
     async def setup(self) -> None:
-        """Sign in the windows each of this driver's halls needs."""
+        """Sign in the windows each of this driver's halls needs (with httpx, unmeasured)."""
         rate = float(self.plan["rate"])  # type: ignore[arg-type]
         weights = zipf_weights(len(self.codes), float(self.plan["zipf"]))  # type: ignore[arg-type]
         gate = asyncio.Semaphore(SETUP_CONCURRENCY)
@@ -125,6 +125,7 @@ class Driver:
             ]
             jobs += [self._sign_in(gate, hall, w) for w in self.windows[hall]]
         await asyncio.gather(*jobs)
+        await self.http.aclose()
 
     async def _sign_in(self, gate: asyncio.Semaphore, hall: int, window: Window) -> None:
         code = self.codes[hall]
@@ -152,26 +153,22 @@ class Driver:
             job = self._issue(due, hall, queue) if kind == "issue" else self._call(due, hall, queue)
             tasks.append(asyncio.create_task(job))
         await asyncio.gather(*tasks)
-        await self.http.aclose()
-
-    async def _post(self, path: str, **kw: object) -> httpx.Response:
-        async with self.sending:
-            return await self.http.post(path, **kw)  # type: ignore[arg-type]
+        await self.lean.close()
 
     async def _issue(self, due: int, hall: int, queue: str) -> None:
         code = self.codes[hall]
         try:
-            r = await self._post(
+            status, _ = await self.lean.post(
                 f"/api/v1/halls/{code}/tickets",
-                json={"queue": queue},
-                headers={"Authorization": f"Bearer {kiosk_token(code)}"},
+                json.dumps({"queue": queue}).encode(),
+                {"Authorization": f"Bearer {kiosk_token(code)}"},
             )
-        except httpx.HTTPError as exc:
-            self.results.error(f"issue {type(exc).__name__}")
+        except LeanError as exc:
+            self.results.error(f"issue {exc}")
             return
         self.results.issue_ms.append((time.monotonic_ns() - due) / 1e6)
-        if r.status_code != 201:
-            self.results.error(f"issue {r.status_code}")
+        if status != 201:
+            self.results.error(f"issue {status}")
 
     async def _call(self, due: int, hall: int, queue: str) -> None:
         serving = [w for w in self.windows[hall] if queue in w.queues] or self.windows[hall]
@@ -180,8 +177,8 @@ class Driver:
         try:
             async with window.lock:
                 await self._call_at(due, self.codes[hall], window)
-        except httpx.HTTPError as exc:
-            self.results.error(f"call {type(exc).__name__}")
+        except LeanError as exc:
+            self.results.error(f"call {exc}")
         finally:
             window.pending -= 1
 
@@ -189,20 +186,20 @@ class Driver:
         path = f"/api/v1/halls/{code}/windows/{window.code}"
         auth = {"Authorization": f"Bearer {window.token}"}
         sent = time.monotonic_ns()
-        r = await self._post(f"{path}/call-next", headers=auth)
+        status, body = await self.lean.post(f"{path}/call-next", b"", auth)
         self.results.call_ms.append((time.monotonic_ns() - due) / 1e6)
-        if r.status_code == 404:
+        if status == 404:
             self.results.empties += 1
             return
-        if not r.is_success:
-            self.results.error(f"call {r.status_code}")
+        if not 200 <= status < 300:
+            self.results.error(f"call {status}")
             return
-        self.results.sent[f"{code}/{r.json()['number']}"] = sent
+        self.results.sent[f"{code}/{json.loads(body)['number']}"] = sent
         started = time.monotonic_ns()
-        r = await self._post(f"{path}/outcome", json={"outcome": "accepted"}, headers=auth)
+        status, _ = await self.lean.post(f"{path}/outcome", ACCEPTED, auth)
         self.results.outcome_ms.append((time.monotonic_ns() - started) / 1e6)
-        if not r.is_success:
-            self.results.error(f"outcome {r.status_code}")
+        if not 200 <= status < 300:
+            self.results.error(f"outcome {status}")
 
 
 async def main(plan: dict[str, object], index: int) -> None:
