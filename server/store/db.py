@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from server.store.fast import behind, send
+from server.store.green_pg import GreenConnection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 PROBE_SECONDS = 2.0  # /readyz waits at most this long for the write turn and the locks
@@ -270,6 +271,11 @@ def _pg_engine(url: str, pool_size: int, overflow: int, busy_timeout: float) -> 
         # prepares the hot statements itself)
         connect_args={"options": options, "prepare_threshold": None},
     )
+
+    @event.listens_for(engine, "do_connect")
+    def _lending(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        # its statements lend the loop back while they wait, inside a greenlet (green_pg.py)
+        return GreenConnection.connect(*cargs, **cparams)
 
     # A connection that rested in the pool a while is checked before use (PostgreSQL may have
     # restarted meanwhile); one in steady use is not: a check is a round trip, on every

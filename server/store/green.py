@@ -1,10 +1,11 @@
 """Synchronous code run on the event loop that lends the loop back while it waits (greenlets).
 
 The write use cases and the store are synchronous. `run` starts one in a greenlet on the
-loop's thread; where it would block on a socket (server/store/wire.py, waiting for
-PostgreSQL), `wait` switches back to `run`, which awaits readiness on the loop and switches
-in again with the result. The loop serves other requests meanwhile. Each greenlet has its
-own copy of the context, so the context variables of a use case stay its own.
+loop's thread; where it would block on a socket (waiting for PostgreSQL: wire.py's
+pipelines, and every other statement through green_pg.GreenConnection), `wait` switches
+back to `run`, which awaits readiness on the loop and switches in again with the result.
+The loop serves other requests meanwhile. Each greenlet has its own copy of the context, so
+the context variables of a use case stay its own.
 """
 
 from __future__ import annotations
@@ -46,20 +47,23 @@ def wait(awaitable: Awaitable[Any]) -> Any:
     return greenlet.getcurrent().parent.switch(awaitable)
 
 
-async def ready(fd: int, *, write: bool = False) -> None:
-    """Until `fd` can be read (with `write`: read or written)."""
+READ, WRITE = 1, 2  # what `ready` reports (psycopg's Ready.R and Ready.W)
+
+
+async def ready(fd: int, *, write: bool = False) -> int:
+    """Until `fd` can be read (with `write`: or written); READ or WRITE, whichever came first."""
     loop = asyncio.get_running_loop()
-    done = loop.create_future()
+    done: asyncio.Future[int] = loop.create_future()
 
-    def wake() -> None:
+    def wake(what: int) -> None:
         if not done.done():
-            done.set_result(None)
+            done.set_result(what)
 
-    loop.add_reader(fd, wake)
+    loop.add_reader(fd, wake, READ)
     if write:
-        loop.add_writer(fd, wake)
+        loop.add_writer(fd, wake, WRITE)
     try:
-        await done
+        return await done
     finally:
         loop.remove_reader(fd)
         if write:

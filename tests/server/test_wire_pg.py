@@ -157,3 +157,36 @@ def test_a_connection_that_rested_is_checked_before_use(client, monkeypatch):
         with engine.connect() as conn:
             assert ECHO.first(conn, {"n": 3, "name": "z", "day": dt.date(2026, 1, 1)})[0] == 3
             assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != pid
+
+
+def test_a_statement_through_sqlalchemy_in_a_greenlet_lends_the_loop_back(client):
+    """A staff session or device token read on the loop waited in psycopg's blocking select,
+    and the loop's other requests with it: now the loop goes on while PostgreSQL works."""
+    import asyncio
+
+    from server.store import green
+
+    engine = client.app.state.services.ctx.db.engine
+
+    def slow_read() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT 7 FROM pg_sleep(0.3)")).scalar_one()
+
+    async def scenario() -> tuple[int, int]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0)
+        got = await green.run(slow_read)
+        ticker.cancel()
+        return got, ticks
+
+    got, ticks = asyncio.run(scenario())
+    assert got == 7
+    assert ticks >= 10  # 0 while psycopg blocked the loop for the 0.3 s
