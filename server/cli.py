@@ -130,6 +130,10 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
         workers=ns.workers,
         log_level=ns.log_level,
         ws_max_size=65536,
+        # An event is a few hundred bytes, sent to every screen of its hall: compressing it
+        # again for each socket cost CPU, and a zlib state per socket held 130 MB with
+        # 3,000 screens (docs/performance.md, "The sixth pass"). Clients get plain frames.
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -38,3 +38,9 @@ class GreenConnection(psycopg.Connection[Any]):
         except StopIteration as done:
             result: RV = done.value
             return result
+        except BaseException:
+            # Thrown in while waiting (the request cancelled, the loop closing): the statement
+            # may still be running, so the connection is closed, not handed out again
+            # (psycopg does the same when a wait of its own is interrupted).
+            self.close()
+            raise

@@ -190,3 +190,30 @@ def test_a_statement_through_sqlalchemy_in_a_greenlet_lends_the_loop_back(client
     got, ticks = asyncio.run(scenario())
     assert got == 7
     assert ticks >= 10  # 0 while psycopg blocked the loop for the 0.3 s
+
+
+def test_a_read_cancelled_while_it_waits_closes_its_connection(client):
+    """The statement may still run: its connection must not go back to the pool as it is."""
+    import asyncio
+
+    from server.store import green
+
+    engine = client.app.state.services.ctx.db.engine
+    used = []
+
+    def slow_read() -> None:
+        with engine.connect() as conn:
+            used.append(conn.connection.dbapi_connection)
+            conn.execute(text("SELECT pg_sleep(5)"))
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(green.run(slow_read))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert used and used[0].closed
+    with engine.connect() as conn:  # the pool goes on with a sound connection
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
