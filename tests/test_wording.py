@@ -155,6 +155,7 @@ def test_people_read_full_width_parentheses() -> None:
     apps = (s for s in python_strings() if s[0].startswith(PAREN_DIRS))
     assert offenders(_not_headers(apps), HALF_PAREN) == []
     assert offenders(_not_headers(web_strings()), HALF_PAREN) == []
+    assert offenders(hall_strings(), HALF_PAREN) == []  # the demo hall's matter names
 
 
 def test_the_web_scanner_reads_a_script_whose_first_line_is_a_comment() -> None:
