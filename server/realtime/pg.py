@@ -110,7 +110,9 @@ class PgRelay:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop listening (the wake-up ends the listener's wait at once)."""
+        """Stop listening (the wake-up ends the listener's wait at once); again: nothing."""
+        if self._closed:
+            return
         self._stop.set()
         self._wake()
         if self._thread is not None:

@@ -94,3 +94,6 @@ def test_a_halls_first_subscriber_asks_the_relay_to_listen_to_it():
     hub.subscribe("other")
     assert relay.wanted == {"demo", "other"}
     relay.stop()
+    relay.stop()  # a second stop closes nothing twice (the numbers may be another file's now)
+    relay.watch("third")  # and a late subscriber writes to no pipe
+    assert relay.wanted == {"demo", "other", "third"}
