@@ -36,7 +36,7 @@ class Hub:
         self._subs: dict[str, set[Subscriber]] = defaultdict(set)
         self._last: dict[str, int] = {}
         self._lock = threading.Lock()
-        # told of a hall's first subscriber (the PostgreSQL relay listens to its channel)
+        # told of each subscription's hall (the PostgreSQL relay listens to its channel)
         self.on_watch: Callable[[str], None] | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:

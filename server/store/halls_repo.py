@@ -180,8 +180,10 @@ class HallsRepo:
             return None
         waiting = {queue: int(n) for queue, n in counts if n}
         audit_head = head_from_row(head[0]) if head else None
-        found = Locked(int(locked[0][0]), day, waiting, window_rows(rows), audit_head)
-        found.numbers = {queue: int(n) for queue, n in numbers}
+        day_numbers = {queue: int(n) for queue, n in numbers}
+        found = Locked(
+            int(locked[0][0]), day, waiting, window_rows(rows), audit_head, numbers=day_numbers
+        )
         if ahead is not None:
             _take_ahead(found, ahead, answers[5:])
         return found

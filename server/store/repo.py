@@ -157,7 +157,14 @@ _COUNTER_KEYS = ["hall", "business_date", "queue", "last_number"]
 _WAITING_KEYS = ["hall", "business_date", "queue", "waiting"]
 _NEXT_NUMBER: dict[str, Fast] = {}  # per dialect
 _ADJUST_WAITING: dict[str, Fast] = {}
-_SET_NUMBER: dict[str, Fast] = {}
+_COUNTER_ROW = postgresql.insert(counters)
+_SET_NUMBER = Fast(
+    _COUNTER_ROW.on_conflict_do_update(
+        index_elements=[counters.c.hall, counters.c.business_date, counters.c.queue],
+        set_={"last_number": _COUNTER_ROW.excluded.last_number},
+    ),
+    _COUNTER_KEYS,
+)
 
 
 def _upsert(conn: Connection, table: Any, keys: list[Any], column: str) -> Any:
@@ -472,15 +479,8 @@ def next_number(conn: Connection, hall: str, day: dt.date, queue: str) -> int:
 
 def set_number(conn: Connection, hall: str, day: dt.date, queue: str, number: int) -> None:
     """Store a queue's last number of the day, allocated under the hall lock (PostgreSQL)."""
-    stmt = _SET_NUMBER.get(conn.dialect.name)
-    if stmt is None:
-        keys = [counters.c.hall, counters.c.business_date, counters.c.queue]
-        base = postgresql.insert(counters)
-        upsert = base.on_conflict_do_update(
-            index_elements=keys, set_={"last_number": base.excluded.last_number}
-        )
-        stmt = _SET_NUMBER[conn.dialect.name] = Fast(upsert, _COUNTER_KEYS)
-    stmt.run(conn, {"hall": hall, "business_date": day, "queue": queue, "last_number": number})
+    params = {"hall": hall, "business_date": day, "queue": queue, "last_number": number}
+    _SET_NUMBER.run(conn, params)
 
 
 def adjust_waiting(conn: Connection, hall: str, deltas: dict[tuple[dt.date, str], int]) -> None:
