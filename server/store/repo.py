@@ -313,9 +313,9 @@ def _candidates_pg(served: str, lines: str) -> Fast:
     `served` is the SQL of the queues' array and `lines` a FROM item of them, `q(code, n)`
     in the window's order: the heads come queue by queue as on SQLite, and when two lines'
     heads have the same rank the policy takes the first.
-    The states and priorities are written out, not bound: with only the hall, day, window
-    and instant left as parameters PostgreSQL's generic plan costs what a custom one does,
-    so it keeps it after five runs and stops planning under the lock (a millisecond each).
+    The states and priorities are written out, not bound, so that the one generic plan the
+    pool's connections keep (`plan_cache_mode`, server/store/db.py) uses the line index for
+    them. PostgreSQL's own choice was to plan it anew on every call, under the lock.
     """
     waiting = f"t.hall = :hall AND t.business_date = :day AND t.status = '{_WAITING}'"
     appointment, heads = Priority.APPOINTMENT.value, (Priority.NORMAL.value, Priority.GREEN.value)
