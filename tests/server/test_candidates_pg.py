@@ -165,6 +165,16 @@ def test_an_issue_takes_its_number_without_a_round_trip_of_its_own(client, trips
     assert trips == ["lock and reads", "pipeline"] * 2, trips
 
 
+def test_an_issue_that_reads_its_queue_s_service_times_adds_one_round_trip(client, trips):
+    """The wait estimate's read (once per queue every few seconds) goes with the writes waiting
+    in one pipeline; through SQLAlchemy it was a flush of them and a statement of its own."""
+    issue(client, queue="A")
+    client.app.state.services.ctx.estimates.clear()
+    trips.clear()
+    assert issue(client, queue="A")["estimated_wait_min"] is not None
+    assert trips == ["lock and reads", "pipeline", "pipeline"], trips
+
+
 def test_the_call_next_reads_are_planned_once_per_connection(client, clock):
     """PostgreSQL planned the candidates anew on every call-next (a custom plan each time, half
     a millisecond under the hall lock): our prepared statements keep their generic plan."""
