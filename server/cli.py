@@ -111,6 +111,9 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
                 "SQLite runs one worker; set YICHUANG_DATABASE_URL=postgresql+psycopg://… "
                 "for --workers N"
             )
+        crowded = crowded_workers(ns.workers, len(os.sched_getaffinity(0)))
+        if crowded:
+            print(f"yichuang: {crowded}", file=sys.stderr)
         db = prepare_store(settings)  # migrate and load halls once, not per worker
         check_secret_key(db, settings.resolved_secret_key())
         db.dispose()
@@ -136,6 +139,18 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
         ws_per_message_deflate=False,
     )
     return 0
+
+
+def crowded_workers(workers: int, cores: int) -> str | None:
+    """A warning when there are more workers than cores (None otherwise)."""
+    # Measured on two cores with PostgreSQL beside them: 4 workers issued half the tickets a
+    # second that one did, each request paying for idle workers' wake-ups and smaller batches.
+    if workers <= cores:
+        return None
+    return (
+        f"{workers} workers on {cores} cores: more workers than cores lowers throughput; "
+        "give each worker a core of its own (docs/operations.md, Workers)"
+    )
 
 
 def _demo(ns: argparse.Namespace) -> int:
