@@ -185,7 +185,7 @@ def test_the_busy_desktop_pad_keeps_its_buttons_clear_of_the_ticket_card(
         press(qtbot, desk, Qt.Key.Key_F1)
         ctx = desk.presenter.state.context
         ctx["current"].update(
-            matter_name="不动产转移登记(存量房买卖、赠与、继承、遗赠及夫妻间更名)",
+            matter_name="不动产转移登记（存量房买卖、赠与、继承、遗赠及夫妻间更名）",
             transferred=True,
             transfer_note="需补交不动产权证书原件及婚姻关系证明，请优先办理",
             recalls=3,
