@@ -38,7 +38,7 @@ class LeanClient:
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         request = ("\r\n".join(head) + "\r\n\r\n").encode() + body
         async with self.slots:
-            conn = self.idle.pop() if self.idle else await self._open()
+            conn = self._reusable() or await self._open()
             try:
                 async with asyncio.timeout(TIMEOUT):
                     status, data, keep = await _exchange(conn, request)
@@ -50,6 +50,15 @@ class LeanClient:
             else:
                 conn[1].close()
             return status, data
+
+    def _reusable(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+        """An idle connection the server has not closed meanwhile (uvicorn does after 5 s)."""
+        while self.idle:
+            reader, writer = self.idle.pop()
+            if not reader.at_eof() and not writer.is_closing():
+                return reader, writer
+            writer.close()
+        return None
 
     async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         try:
