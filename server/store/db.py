@@ -260,13 +260,7 @@ def _pg_engine(url: str, pool_size: int, overflow: int, busy_timeout: float) -> 
     # (added to any `options` of the URL, which connect_args would otherwise replace).
     given = make_url(url).query.get("options", "")
     given = " ".join(given) if isinstance(given, tuple) else given
-    # Our prepared statements (wire.py; only they are prepared) keep one generic plan: they
-    # read by key and index, and PostgreSQL otherwise planned call-next's candidates anew on
-    # every call (its generic cost estimate never beat the custom plans'), half a millisecond
-    # under the hall lock. Unprepared statements (reports, exports) are planned per execution
-    # with their values as before.
-    options = f"{given} -c lock_timeout={int(busy_timeout * 1000)}"
-    options = f"{options} -c plan_cache_mode=force_generic_plan".strip()
+    options = f"{given} -c lock_timeout={int(busy_timeout * 1000)}".strip()
     engine = create_engine(
         url,
         pool_size=pool_size,

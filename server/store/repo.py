@@ -315,9 +315,9 @@ def _candidates_pg(served: str, lines: str) -> Fast:
     `served` is the SQL of the queues' array and `lines` a FROM item of them, `q(code, n)`
     in the window's order: the heads come queue by queue as on SQLite, and when two lines'
     heads have the same rank the policy takes the first.
-    The states and priorities are written out, not bound, so that the one generic plan the
-    pool's connections keep (`plan_cache_mode`, server/store/db.py) uses the line index for
-    them. PostgreSQL's own choice was to plan it anew on every call, under the lock.
+    The states and priorities are written out, not bound, so that the one generic plan it
+    keeps (the lock's pipeline asks for it: server/store/halls_repo.py) uses the line index
+    for them. PostgreSQL's own choice was to plan it anew on every call, under the lock.
     """
     waiting = f"t.hall = :hall AND t.business_date = :day AND t.status = '{_WAITING}'"
     appointment, heads = Priority.APPOINTMENT.value, (Priority.NORMAL.value, Priority.GREEN.value)
