@@ -62,7 +62,7 @@ _FAST_SET_SEQ = Fast(_SET_SEQ, ["last_seq"])
 # Call-next's candidates keep one generic plan: left to choose, PostgreSQL planned them anew
 # on every call (its generic estimate never beat the custom plans'), half a millisecond under
 # the hall lock. Only for them: generic plans for every prepared statement lengthened a
-# 300-hall run's p99 from under 190 ms to 200-960 ms. Set and reset in the lock's pipeline.
+# 300-hall run's p99 from 47-181 ms to 200-957 ms. Set and reset in the lock's pipeline.
 _PLAN_CACHE = Fast(text("SELECT set_config('plan_cache_mode', :mode, true)"))
 _FAST_INSERT_EVENTS = Fast(_INSERT_EVENTS, ["hall", "seq", "type", "at", "payload"])
 _FIRST_SEQ = select(func.min(events.c.seq)).where(events.c.hall == bindparam("hall"))
