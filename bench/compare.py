@@ -59,7 +59,7 @@ setup = function(thread)
   table.insert(threads, thread)
 end
 init = function(args)
-  called, calls, empties = false, 0, 0
+  called, calls, empties, owed = false, 0, 0, 0
 end
 request = function()
   local h = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
@@ -73,19 +73,24 @@ end
 response = function(status, headers, body)
   if kind == "call" and status == 404 then empties = empties + 1 end
   if kind == "call" and status < 300 then calls = calls + 1 end
+  -- 409 on a call: the window still serves the ticket an earlier run called (that run ended
+  -- before its outcome), so the outcome comes next; it is not counted as a failure
+  if kind == "call" and status == 409 then owed = owed + 1 end
   called = kind == "call" and status ~= 404
 end
 """
 
 CALL_REPORT_LUA = """
 done = function(summary, latency, requests)
-  local c, e = 0, 0
-  for _, t in ipairs(threads) do c = c + t:get("calls"); e = e + t:get("empties") end
+  local c, e, o = 0, 0, 0
+  for _, t in ipairs(threads) do
+    c = c + t:get("calls"); e = e + t:get("empties"); o = o + t:get("owed")
+  end
   io.write(string.format('JSON{"p50_ms": %.2f, "p99_ms": %.2f, "errors": %d, "non2xx": %d, '
     .. '"calls": %d, "empties": %d, "seconds": %.3f}\\n',
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     summary.errors.connect + summary.errors.read + summary.errors.write
-      + summary.errors.timeout, summary.errors.status - e, c, e, summary.duration / 1e6))
+      + summary.errors.timeout, summary.errors.status - e - o, c, e, summary.duration / 1e6))
 end
 """
 
