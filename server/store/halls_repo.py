@@ -157,10 +157,10 @@ def _take_ahead(found: Locked, ahead: Ahead, answers: list[list[tuple[Any, ...]]
     found.ahead = ahead
     rest = iter(answers)
     if ahead.candidates:
-        next(rest)
+        next(rest)  # the plan mode set before them
         found.candidates = repo.ticket_rows(next(rest))
         found.candidates_until = next(rest)[0][0]
-        next(rest)
+        next(rest)  # and set back after them
     if ahead.current:
         found.current = repo.ticket_rows(next(rest))
     if ahead.clerk is not None:
