@@ -111,7 +111,7 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
                 "SQLite runs one worker; set YICHUANG_DATABASE_URL=postgresql+psycopg://… "
                 "for --workers N"
             )
-        crowded = crowded_workers(ns.workers, len(os.sched_getaffinity(0)))
+        crowded = crowded_workers(ns.workers, usable_cores())
         if crowded:
             print(f"yichuang: {crowded}", file=sys.stderr)
         db = prepare_store(settings)  # migrate and load halls once, not per worker
@@ -139,6 +139,12 @@ def _serve(ns: argparse.Namespace, *, demo: bool = False) -> int:
         ws_per_message_deflate=False,
     )
     return 0
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system has one: Linux)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 def crowded_workers(workers: int, cores: int) -> str | None:
